@@ -1,0 +1,88 @@
+/* hw-feed.h: where cells get what to play.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hw-media-item.h"
+#include "hw-types.h"
+
+G_BEGIN_DECLS
+
+#define HW_FEED_ERROR (hw_feed_error_quark ())
+
+typedef enum {
+  HW_FEED_ERROR_EMPTY,             /* nothing to play (empty folder, empty library) */
+  HW_FEED_ERROR_NOT_FOUND,         /* a missing folder, a library name that does not exist */
+  HW_FEED_ERROR_UNAVAILABLE,       /* transient: the server gate is closed, try again later */
+  HW_FEED_ERROR_SIGN_IN_REQUIRED,  /* fatal until the configuration changes */
+  HW_FEED_ERROR_FAILED,            /* anything else, with a readable message */
+} HwFeedError;
+
+GQuark hw_feed_error_quark (void);
+
+typedef enum {
+  HW_FEED_REPORT_STARTED,
+  HW_FEED_REPORT_PROGRESS,
+  HW_FEED_REPORT_STOPPED,
+} HwFeedReport;
+
+#define HW_TYPE_FEED (hw_feed_get_type ())
+
+G_DECLARE_INTERFACE (HwFeed, hw_feed, HW, FEED, GObject)
+
+struct _HwFeedInterface
+{
+  GTypeInterface parent_iface;
+
+  /* Hands the next item for @cell_index. A feed never hands an item that
+   * another cell holds, and repeats nothing until its pool is used up. */
+  void          (*next_item_async)  (HwFeed               *self,
+                                     guint                 cell_index,
+                                     GCancellable         *cancellable,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data);
+  HwMediaItem  *(*next_item_finish) (HwFeed               *self,
+                                     GAsyncResult         *result,
+                                     GError              **error);
+  /* The cell is done with @item (ended, skipped, or the cell went away). */
+  void          (*release_item)     (HwFeed               *self,
+                                     guint                 cell_index,
+                                     HwMediaItem          *item);
+  /* Playback reporting; optional. @position in seconds. */
+  void          (*report)           (HwFeed               *self,
+                                     HwMediaItem          *item,
+                                     HwFeedReport          report,
+                                     double                position);
+  /* Many cells failed together: check the server before blaming media.
+   * Optional; feeds without a server ignore it. */
+  void          (*suspect_server)   (HwFeed               *self);
+};
+
+void          hw_feed_next_item_async  (HwFeed               *self,
+                                        guint                 cell_index,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+HwMediaItem  *hw_feed_next_item_finish (HwFeed               *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
+void          hw_feed_release_item     (HwFeed               *self,
+                                        guint                 cell_index,
+                                        HwMediaItem          *item);
+void          hw_feed_report           (HwFeed               *self,
+                                        HwMediaItem          *item,
+                                        HwFeedReport          report,
+                                        double                position);
+void          hw_feed_suspect_server   (HwFeed               *self);
+
+/* Every feed has a "server-state" property of type HwServerState (an int,
+ * so the interface needs no enum GType); the demo and local feeds keep it
+ * at HW_SERVER_STATE_NONE. And a "server-url" string property (redacted,
+ * for display), NULL without a server. */
+HwServerState hw_feed_get_server_state (HwFeed               *self);
+char         *hw_feed_dup_server_url   (HwFeed               *self);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* hw-types.h: forward declarations shared by the whole app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _HwApplication    HwApplication;
+typedef struct _HwCell           HwCell;
+typedef struct _HwConfig         HwConfig;
+typedef struct _HwDemoFeed       HwDemoFeed;
+typedef struct _HwEmbyClient     HwEmbyClient;
+typedef struct _HwEmbyFeed       HwEmbyFeed;
+typedef struct _HwFeed           HwFeed;
+typedef struct _HwLocalFeed      HwLocalFeed;
+typedef struct _HwMediaItem      HwMediaItem;
+typedef struct _HwPlayer         HwPlayer;
+typedef struct _HwStatusWriter   HwStatusWriter;
+typedef struct _HwWall           HwWall;
+typedef struct _HwWallController HwWallController;
+typedef struct _HwWindow         HwWindow;
+
+/* Server reachability as the status file names it. */
+typedef enum {
+  HW_SERVER_STATE_NONE,             /* demo or local feed: there is no server */
+  HW_SERVER_STATE_CONNECTING,
+  HW_SERVER_STATE_ONLINE,
+  HW_SERVER_STATE_OFFLINE,          /* the gate is closed, a probe is pending */
+  HW_SERVER_STATE_SIGN_IN_REQUIRED, /* a fatal 401: nothing is requested until config changes */
+} HwServerState;
+
+const char *hw_server_state_to_string (HwServerState state);
+
+G_END_DECLS
