@@ -1,0 +1,325 @@
+/* hw-application.c: command line, start-up and clean shutdown.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <signal.h>
+
+#include "hw-application.h"
+#include "hw-config.h"
+#include "hw-demo-feed.h"
+#include "hw-feed.h"
+#include "hw-local-feed.h"
+#include "hw-systemd.h"
+#include "hw-wall-controller.h"
+#include "hw-window.h"
+
+/* Exit status for a bad command line or configuration, as sysexits' EX_USAGE
+ * is too obscure for kiosk scripts: 2 is what shells use. */
+#define EXIT_BAD_USAGE 2
+
+struct _HwApplication
+{
+  GtkApplication    parent_instance;
+
+  HwConfig         *config;
+  HwFeed           *feed;
+  HwWallController *controller;
+  HwWindow         *window;
+  char             *local_dir;
+  char             *status_file;
+  gboolean          demo;
+  gboolean          fullscreen;
+  guint             signal_ids[3];
+};
+
+G_DEFINE_FINAL_TYPE (HwApplication, hw_application, GTK_TYPE_APPLICATION)
+
+/* Options that map 1:1 onto settings keys; parsed as strings so that our
+ * own validation gives the one-line error and exit status 2. */
+static const struct {
+  const char *option;
+  const char *key;
+} setting_options[] = {
+  { "rows", "rows" },
+  { "columns", "columns" },
+  { "renderer", "renderer" },
+  { "server", "server-url" },
+  { "username", "username" },
+};
+
+static const GOptionEntry entries[] = {
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Play built-in test patterns; needs no server"), NULL },
+  { "local", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Play the videos in a folder"), N_("DIR") },
+  { "rows", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Rows of cells (1–8)"), N_("N") },
+  { "columns", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Columns of cells (1–8)"), N_("N") },
+  { "renderer", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Video renderer: auto, gl or software"), N_("NAME") },
+  { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby server URL"), N_("URL") },
+  { "username", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby user name"), N_("NAME") },
+  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the Emby password from a file"), N_("FILE") },
+  { "fullscreen", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start fullscreen"), NULL },
+  { "status-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Write the wall's state as JSON to a file"), N_("PATH") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+static int
+usage_error (const char *message)
+{
+  g_printerr ("hyperwall: %s\n", message);
+  return EXIT_BAD_USAGE;
+}
+
+static int
+apply_setting_options (HwApplication *self,
+                       GVariantDict  *options)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (setting_options); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      const char *text = NULL;
+
+      if (!g_variant_dict_lookup (options, setting_options[i].option, "&s", &text))
+        continue;
+      if (!hw_config_set_from_string (self->config, setting_options[i].key, text, &error))
+        {
+          g_autofree char *message = g_strdup_printf ("--%s: %s", setting_options[i].option,
+                                                      error->message);
+          return usage_error (message);
+        }
+    }
+  return -1;
+}
+
+static int
+hw_application_handle_local_options (GApplication *app,
+                                     GVariantDict *options)
+{
+  HwApplication *self = HW_APPLICATION (app);
+  const char *path = NULL;
+  int status;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("hyperwall %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  self->config = hw_config_new ();
+  status = apply_setting_options (self, options);
+  if (status >= 0)
+    return status;
+
+  self->demo = g_variant_dict_contains (options, "demo");
+  self->fullscreen = g_variant_dict_contains (options, "fullscreen");
+
+  if (g_variant_dict_lookup (options, "local", "^&ay", &path))
+    {
+      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autofree char *message = g_strdup_printf (_("--local: folder %s does not exist"), path);
+          return usage_error (message);
+        }
+      self->local_dir = g_strdup (path);
+    }
+
+  if (g_variant_dict_lookup (options, "status-file", "^&ay", &path))
+    self->status_file = g_strdup (path);
+  else if (g_getenv ("HYPERWALL_STATUS_FILE") != NULL)
+    self->status_file = g_strdup (g_getenv ("HYPERWALL_STATUS_FILE"));
+
+  if (g_variant_dict_lookup (options, "password-file", "^&ay", &path))
+    {
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_autofree char *message = g_strdup_printf (_("--password-file: %s is not a readable file"), path);
+          return usage_error (message);
+        }
+      g_setenv ("HYPERWALL_PASSWORD_FILE", path, TRUE);
+    }
+
+  return G_APPLICATION_CLASS (hw_application_parent_class)->handle_local_options (app, options);
+}
+
+static HwFeed *
+create_feed (HwApplication *self)
+{
+  g_autofree char *server = hw_config_dup_string (self->config, "server-url");
+
+  if (self->local_dir != NULL)
+    {
+      g_message ("Playing the videos in %s", self->local_dir);
+      return hw_local_feed_new (self->local_dir);
+    }
+
+  if (!self->demo && server != NULL && *server != '\0')
+    g_message ("An Emby server is configured, but this build has no Emby feed yet; playing the demo");
+  else
+    g_message ("Playing the built-in demo patterns");
+
+  return hw_demo_feed_new ();
+}
+
+static gboolean
+on_unix_signal (gpointer user_data)
+{
+  GApplication *app = user_data;
+
+  g_message ("Signal received; shutting down");
+  g_application_quit (app);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+load_css (void)
+{
+  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (provider, "/org/example/Hyperwall/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+hw_application_startup (GApplication *app)
+{
+  HwApplication *self = HW_APPLICATION (app);
+  static const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  G_APPLICATION_CLASS (hw_application_parent_class)->startup (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    self->signal_ids[i] = g_unix_signal_add (signals[i], on_unix_signal, app);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
+                                         (const char *[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.toggle-fullscreen",
+                                         (const char *[]) { "F11", NULL });
+  load_css ();
+}
+
+static void
+hw_application_activate (GApplication *app)
+{
+  HwApplication *self = HW_APPLICATION (app);
+
+  if (self->window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->window));
+      return;
+    }
+
+  if (self->config == NULL)
+    self->config = hw_config_new ();
+
+  self->window = hw_window_new (GTK_APPLICATION (app));
+  self->feed = create_feed (self);
+  self->controller = hw_wall_controller_new (self->config, self->feed,
+                                             hw_window_get_wall (self->window));
+  hw_wall_controller_set_status_file (self->controller, self->status_file);
+
+  if (self->fullscreen || hw_config_get_boolean (self->config, "kiosk"))
+    gtk_window_fullscreen (GTK_WINDOW (self->window));
+  gtk_window_present (GTK_WINDOW (self->window));
+
+  /* A wall must never blank or sleep. */
+  gtk_application_inhibit (GTK_APPLICATION (app), GTK_WINDOW (self->window),
+                           GTK_APPLICATION_INHIBIT_IDLE | GTK_APPLICATION_INHIBIT_SUSPEND,
+                           _("Showing a video wall"));
+
+  hw_wall_controller_start (self->controller);
+  hw_systemd_start ();
+}
+
+static void
+hw_application_shutdown (GApplication *app)
+{
+  HwApplication *self = HW_APPLICATION (app);
+
+  hw_systemd_stop ();
+  if (self->controller != NULL)
+    hw_wall_controller_shutdown (self->controller);
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
+    g_clear_handle_id (&self->signal_ids[i], g_source_remove);
+
+  if (self->window != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->window));
+  self->window = NULL;
+
+  G_APPLICATION_CLASS (hw_application_parent_class)->shutdown (app);
+}
+
+static void
+hw_application_dispose (GObject *object)
+{
+  HwApplication *self = HW_APPLICATION (object);
+
+  g_clear_object (&self->controller);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (hw_application_parent_class)->dispose (object);
+}
+
+static void
+hw_application_finalize (GObject *object)
+{
+  HwApplication *self = HW_APPLICATION (object);
+
+  g_free (self->local_dir);
+  g_free (self->status_file);
+
+  G_OBJECT_CLASS (hw_application_parent_class)->finalize (object);
+}
+
+static void
+hw_application_class_init (HwApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = hw_application_dispose;
+  object_class->finalize = hw_application_finalize;
+  app_class->handle_local_options = hw_application_handle_local_options;
+  app_class->startup = hw_application_startup;
+  app_class->activate = hw_application_activate;
+  app_class->shutdown = hw_application_shutdown;
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+hw_application_init (HwApplication *self)
+{
+  static const GActionEntry actions[] = {
+    { "quit", quit_activated },
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("A self-healing video wall for Emby."));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}
+
+HwApplication *
+hw_application_new (void)
+{
+  /* Non-unique: a second wall on the same session bus (tests, two screens)
+   * must start its own instance rather than poke the first. */
+  return g_object_new (HW_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}

@@ -1,0 +1,72 @@
+/* hw-cell.h: one video cell of the wall, healing itself.
+ *
+ * A cell owns its player, its video surface, a card layer for status text,
+ * a watchdog GSource and a pure HwCellMachine. The machine decides; the cell
+ * executes (load, stop, show a card, start a timer).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "hw-feed.h"
+#include "hw-reliability.h"
+#include "hw-video-surface.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  HwCellPolicy  policy;
+  HwStallParams stall;
+  guint         watchdog_interval_ms;
+  gint64        cycle_interval_us;    /* 0: play every item to its end */
+  int           network_timeout_s;
+  const char   *hwdec;                /* used when the player is created */
+  HwRenderer    renderer;             /* resolved: GL or SOFTWARE */
+} HwCellSettings;
+
+#define HW_TYPE_CELL (hw_cell_get_type ())
+
+G_DECLARE_FINAL_TYPE (HwCell, hw_cell, HW, CELL, GtkWidget)
+
+HwCell      *hw_cell_new            (guint                 index,
+                                     HwFeed               *feed,
+                                     const HwCellSettings *settings,
+                                     const HwCacheSplit   *cache);
+guint        hw_cell_get_index      (HwCell               *self);
+void         hw_cell_set_index      (HwCell               *self,
+                                     guint                 index);
+void         hw_cell_set_settings   (HwCell               *self,
+                                     const HwCellSettings *settings);
+void         hw_cell_set_cache      (HwCell               *self,
+                                     const HwCacheSplit   *cache);
+void         hw_cell_set_audible    (HwCell               *self,
+                                     gboolean              audible);
+
+/* The cell starts asking its feed for content. */
+void         hw_cell_start          (HwCell               *self);
+/* Stops playback, reports it, releases the item, cancels requests; the
+ * cell makes no further requests. Called before it is removed. */
+void         hw_cell_shutdown       (HwCell               *self);
+/* The controller saw the watchdog stop ticking: rebuild it and restart. */
+void         hw_cell_reset          (HwCell               *self);
+
+void         hw_cell_server_state_changed (HwCell         *self,
+                                           HwServerState   state);
+
+/* Operator commands. */
+void         hw_cell_next           (HwCell               *self);
+void         hw_cell_set_paused     (HwCell               *self,
+                                     gboolean              paused);
+
+HwCellState  hw_cell_get_state      (HwCell               *self);
+gint64       hw_cell_get_last_tick  (HwCell               *self);
+guint64      hw_cell_get_frames     (HwCell               *self);
+
+/* Adds this cell's object to the status file's "cells" array. */
+void         hw_cell_add_status     (HwCell               *self,
+                                     JsonBuilder          *builder);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* hw-config-private.h: HwConfig internals the tests need.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hw-config.h"
+
+G_BEGIN_DECLS
+
+/* One row of the built-in table that stands in for a missing schema. */
+typedef struct {
+  const char         *name;
+  const char         *type;          /* GVariant type string: "s", "as", "i" or "b" */
+  const char         *default_text;  /* GVariant text format */
+  int                 min;           /* "i" only */
+  int                 max;
+  const char * const *choices;       /* "s" with <choices>, NULL-terminated; else NULL */
+} HwConfigKeyInfo;
+
+const HwConfigKeyInfo *_hw_config_lookup_info (const char *key);
+
+/* Like hw_config_new(), but looks for a compiled schema in
+ * @build_schema_dir instead of HW_BUILD_SCHEMA_DIR; NULL looks only in the
+ * default schema source (tests use it to simulate a missing schema). */
+HwConfig              *_hw_config_new_full    (const char *build_schema_dir);
+
+G_END_DECLS

@@ -1,0 +1,222 @@
+/* hw-gl-surface.c: mpv's OpenGL render API in a GtkGLArea.
+ *
+ * Teardown order matters (DESIGN.md): make the context current, clear the
+ * update callback, free the render context — and only later may the player
+ * destroy its handle; the reverse aborts inside mpv.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <epoxy/gl.h>
+#include <epoxy/egl.h>
+#include <epoxy/glx.h>
+#include <gdk/x11/gdkx.h>
+#include <mpv/render_gl.h>
+
+#include "hw-video-surface.h"
+
+struct _HwGlSurface
+{
+  GtkGLArea           parent_instance;
+
+  HwPlayer           *player;
+  mpv_render_context *render;
+  gint                render_pending;
+  guint64             frames;
+};
+
+G_DEFINE_FINAL_TYPE (HwGlSurface, hw_gl_surface, GTK_TYPE_GL_AREA)
+
+enum {
+  RENDER_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean use_glx;
+
+static void *
+get_proc_address (void       *ctx,
+                  const char *name)
+{
+  if (use_glx)
+    return (void *) glXGetProcAddressARB ((const GLubyte *) name);
+  return (void *) eglGetProcAddress (name);
+}
+
+static gboolean
+queue_render_idle (gpointer user_data)
+{
+  HwGlSurface *self = user_data;
+
+  g_atomic_int_set (&self->render_pending, 0);
+  if (self->render != NULL)
+    gtk_gl_area_queue_render (GTK_GL_AREA (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on an mpv thread: one main-loop callback per burst. */
+static void
+update_cb (void *data)
+{
+  HwGlSurface *self = data;
+
+  if (g_atomic_int_compare_and_exchange (&self->render_pending, 0, 1))
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, queue_render_idle,
+                                g_object_ref (self), g_object_unref);
+}
+
+static void
+fail (HwGlSurface *self,
+      const char  *message)
+{
+  g_message ("OpenGL video output unavailable (%s); using the software renderer", message);
+  g_signal_emit (self, signals[RENDER_FAILED], 0, message);
+}
+
+static void
+hw_gl_surface_realize (GtkWidget *widget)
+{
+  HwGlSurface *self = HW_GL_SURFACE (widget);
+  GdkDisplay *display = gtk_widget_get_display (widget);
+  mpv_handle *mpv = hw_player_get_handle (self->player);
+  mpv_opengl_init_params gl_init = { get_proc_address, NULL };
+  mpv_render_param params[] = {
+    { MPV_RENDER_PARAM_API_TYPE, (void *) MPV_RENDER_API_TYPE_OPENGL },
+    { MPV_RENDER_PARAM_OPENGL_INIT_PARAMS, &gl_init },
+    { MPV_RENDER_PARAM_INVALID, NULL },
+  };
+  GError *error;
+  int rc;
+
+  GTK_WIDGET_CLASS (hw_gl_surface_parent_class)->realize (widget);
+
+  error = gtk_gl_area_get_error (GTK_GL_AREA (self));
+  if (error != NULL)
+    {
+      fail (self, error->message);
+      return;
+    }
+  if (mpv == NULL)
+    return;
+
+  use_glx = GDK_IS_X11_DISPLAY (display) && gdk_x11_display_get_egl_display (display) == NULL;
+
+  gtk_gl_area_make_current (GTK_GL_AREA (self));
+  rc = mpv_render_context_create (&self->render, mpv, params);
+  if (rc < 0)
+    {
+      self->render = NULL;
+      fail (self, mpv_error_string (rc));
+      return;
+    }
+
+  mpv_render_context_set_update_callback (self->render, update_cb, self);
+}
+
+static void
+hw_gl_surface_unrealize (GtkWidget *widget)
+{
+  HwGlSurface *self = HW_GL_SURFACE (widget);
+
+  if (self->render != NULL)
+    {
+      gtk_gl_area_make_current (GTK_GL_AREA (self));
+      mpv_render_context_set_update_callback (self->render, NULL, NULL);
+      g_clear_pointer (&self->render, mpv_render_context_free);
+    }
+
+  GTK_WIDGET_CLASS (hw_gl_surface_parent_class)->unrealize (widget);
+}
+
+static gboolean
+hw_gl_surface_render (GtkGLArea    *area,
+                      GdkGLContext *context)
+{
+  HwGlSurface *self = HW_GL_SURFACE (area);
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (area));
+  GLint fbo = 0;
+  int flip_y = 1;
+  mpv_opengl_fbo target;
+  mpv_render_param params[] = {
+    { MPV_RENDER_PARAM_OPENGL_FBO, &target },
+    { MPV_RENDER_PARAM_FLIP_Y, &flip_y },
+    { MPV_RENDER_PARAM_INVALID, NULL },
+  };
+
+  if (self->render == NULL)
+    {
+      glClearColor (0, 0, 0, 1);
+      glClear (GL_COLOR_BUFFER_BIT);
+      return TRUE;
+    }
+
+  glGetIntegerv (GL_DRAW_FRAMEBUFFER_BINDING, &fbo);
+  target = (mpv_opengl_fbo) {
+    .fbo = fbo,
+    .w = gtk_widget_get_width (GTK_WIDGET (area)) * scale,
+    .h = gtk_widget_get_height (GTK_WIDGET (area)) * scale,
+    .internal_format = 0,
+  };
+
+  mpv_render_context_render (self->render, params);
+  self->frames++;
+
+  return TRUE;
+}
+
+static void
+hw_gl_surface_dispose (GObject *object)
+{
+  HwGlSurface *self = HW_GL_SURFACE (object);
+
+  g_clear_object (&self->player);
+
+  G_OBJECT_CLASS (hw_gl_surface_parent_class)->dispose (object);
+}
+
+static void
+hw_gl_surface_class_init (HwGlSurfaceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkGLAreaClass *area_class = GTK_GL_AREA_CLASS (klass);
+
+  object_class->dispose = hw_gl_surface_dispose;
+  widget_class->realize = hw_gl_surface_realize;
+  widget_class->unrealize = hw_gl_surface_unrealize;
+  area_class->render = hw_gl_surface_render;
+
+  signals[RENDER_FAILED] = g_signal_new ("render-failed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+hw_gl_surface_init (HwGlSurface *self)
+{
+  gtk_gl_area_set_auto_render (GTK_GL_AREA (self), FALSE);
+  gtk_gl_area_set_has_depth_buffer (GTK_GL_AREA (self), FALSE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+}
+
+GtkWidget *
+hw_gl_surface_new (HwPlayer *player)
+{
+  HwGlSurface *self = g_object_new (HW_TYPE_GL_SURFACE, NULL);
+
+  self->player = g_object_ref (player);
+  return GTK_WIDGET (self);
+}
+
+guint64
+_hw_gl_surface_get_frames (HwGlSurface *self)
+{
+  return self->frames;
+}

@@ -1,0 +1,242 @@
+/* hw-item-pool.c: the shuffle every feed shares.
+ *
+ * Entries live in an array in insertion order (so a fixed seed gives a
+ * fixed sequence) and in a hash table by id (so dedup and release are
+ * cheap). Each entry carries two flags: in_use (a cell holds it) and
+ * played (handed out in the current round).
+ *
+ * When a new round starts, only the entries that are free lose their
+ * played mark: the ones on screen right now count as already played in the
+ * new round, so a video that just started is not the first to come back.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include "hw-item-pool.h"
+
+typedef struct {
+  char           *id;
+  gpointer        data;
+  GDestroyNotify  destroy;
+  gboolean        in_use;
+  gboolean        played;
+} HwPoolEntry;
+
+struct _HwItemPool
+{
+  GRand      *rand;
+  GPtrArray  *entries;   /* HwPoolEntry*, insertion order, owns the entries */
+  GHashTable *by_id;     /* id (owned by the entry) → HwPoolEntry* */
+  guint       in_use;
+};
+
+static void
+hw_pool_entry_free (gpointer user_data)
+{
+  HwPoolEntry *entry = user_data;
+
+  if (entry->destroy != NULL && entry->data != NULL)
+    entry->destroy (entry->data);
+  g_free (entry->id);
+  g_free (entry);
+}
+
+HwItemPool *
+hw_item_pool_new (guint32 seed)
+{
+  HwItemPool *pool = g_new0 (HwItemPool, 1);
+
+  pool->rand = g_rand_new_with_seed (seed);
+  pool->entries = g_ptr_array_new_with_free_func (hw_pool_entry_free);
+  pool->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+
+  return pool;
+}
+
+void
+hw_item_pool_free (HwItemPool *pool)
+{
+  if (pool == NULL)
+    return;
+
+  /* The table borrows the ids from the entries: drop it first. */
+  g_hash_table_unref (pool->by_id);
+  g_ptr_array_unref (pool->entries);
+  g_rand_free (pool->rand);
+  g_free (pool);
+}
+
+gboolean
+hw_item_pool_add (HwItemPool     *pool,
+                  const char     *id,
+                  gpointer        data,
+                  GDestroyNotify  destroy)
+{
+  HwPoolEntry *entry;
+
+  g_return_val_if_fail (pool != NULL, FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (g_hash_table_contains (pool->by_id, id))
+    {
+      if (destroy != NULL && data != NULL)
+        destroy (data);
+      return FALSE;
+    }
+
+  entry = g_new0 (HwPoolEntry, 1);
+  entry->id = g_strdup (id);
+  entry->data = data;
+  entry->destroy = destroy;
+
+  g_ptr_array_add (pool->entries, entry);
+  g_hash_table_insert (pool->by_id, entry->id, entry);
+
+  return TRUE;
+}
+
+void
+hw_item_pool_remove (HwItemPool *pool,
+                     const char *id)
+{
+  HwPoolEntry *entry;
+
+  g_return_if_fail (pool != NULL);
+  g_return_if_fail (id != NULL);
+
+  entry = g_hash_table_lookup (pool->by_id, id);
+  if (entry == NULL)
+    return;
+
+  if (entry->in_use)
+    pool->in_use--;
+
+  g_hash_table_remove (pool->by_id, id);
+  /* Frees the entry and its data; a later release of @id is a no-op. */
+  g_ptr_array_remove (pool->entries, entry);
+}
+
+static guint
+hw_item_pool_count_candidates (HwItemPool *pool)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < pool->entries->len; i++)
+    {
+      HwPoolEntry *entry = g_ptr_array_index (pool->entries, i);
+
+      if (!entry->in_use && !entry->played)
+        n++;
+    }
+
+  return n;
+}
+
+static void
+hw_item_pool_start_round (HwItemPool *pool)
+{
+  for (guint i = 0; i < pool->entries->len; i++)
+    {
+      HwPoolEntry *entry = g_ptr_array_index (pool->entries, i);
+
+      if (!entry->in_use)
+        entry->played = FALSE;
+    }
+}
+
+static HwPoolEntry *
+hw_item_pool_nth_candidate (HwItemPool *pool,
+                            guint       nth)
+{
+  for (guint i = 0; i < pool->entries->len; i++)
+    {
+      HwPoolEntry *entry = g_ptr_array_index (pool->entries, i);
+
+      if (entry->in_use || entry->played)
+        continue;
+      if (nth == 0)
+        return entry;
+      nth--;
+    }
+
+  g_assert_not_reached ();
+  return NULL;
+}
+
+gpointer
+hw_item_pool_take (HwItemPool  *pool,
+                   const char **out_id)
+{
+  HwPoolEntry *entry;
+  guint n;
+
+  g_return_val_if_fail (pool != NULL, NULL);
+
+  if (out_id != NULL)
+    *out_id = NULL;
+
+  if (pool->in_use >= pool->entries->len)
+    return NULL;
+
+  n = hw_item_pool_count_candidates (pool);
+  if (n == 0)
+    {
+      hw_item_pool_start_round (pool);
+      n = hw_item_pool_count_candidates (pool);
+    }
+  g_assert (n > 0);
+
+  entry = hw_item_pool_nth_candidate (pool, g_rand_int_range (pool->rand, 0, (gint32) n));
+  entry->in_use = TRUE;
+  entry->played = TRUE;
+  pool->in_use++;
+
+  if (out_id != NULL)
+    *out_id = entry->id;
+
+  return entry->data;
+}
+
+void
+hw_item_pool_release (HwItemPool *pool,
+                      const char *id)
+{
+  HwPoolEntry *entry;
+
+  g_return_if_fail (pool != NULL);
+  g_return_if_fail (id != NULL);
+
+  entry = g_hash_table_lookup (pool->by_id, id);
+  if (entry == NULL || !entry->in_use)
+    return;
+
+  entry->in_use = FALSE;
+  pool->in_use--;
+}
+
+guint
+hw_item_pool_size (HwItemPool *pool)
+{
+  g_return_val_if_fail (pool != NULL, 0);
+
+  return pool->entries->len;
+}
+
+guint
+hw_item_pool_in_use (HwItemPool *pool)
+{
+  g_return_val_if_fail (pool != NULL, 0);
+
+  return pool->in_use;
+}
+
+guint
+hw_item_pool_unplayed (HwItemPool *pool)
+{
+  g_return_val_if_fail (pool != NULL, 0);
+
+  return hw_item_pool_count_candidates (pool);
+}

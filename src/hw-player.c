@@ -1,0 +1,586 @@
+/* hw-player.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-mpv"
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include "hw-player.h"
+#include "hw-redact.h"
+
+struct _HwPlayer
+{
+  GObject     parent_instance;
+
+  mpv_handle *mpv;
+  char       *log_prefix;
+
+  /* Guarded by the atomic: one drain scheduled per burst of wakeups. */
+  gint        drain_pending;
+
+  gint64      current_entry;     /* playlist_entry_id of our last load, -1 none */
+  gboolean    started;           /* first frame of the current entry seen */
+
+  double      position;
+  double      duration;
+  gboolean    paused_for_cache;
+  gboolean    seeking;
+  gboolean    cache_eof;
+  gint64      cache_bytes;
+};
+
+G_DEFINE_FINAL_TYPE (HwPlayer, hw_player, G_TYPE_OBJECT)
+
+enum {
+  STARTED,
+  ENDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+enum {
+  OBSERVE_TIME_POS = 1,
+  OBSERVE_DURATION,
+  OBSERVE_PAUSED_FOR_CACHE,
+  OBSERVE_SEEKING,
+  OBSERVE_CACHE_STATE,
+};
+
+static void
+hw_player_dispose (GObject *object)
+{
+  HwPlayer *self = HW_PLAYER (object);
+
+  hw_player_destroy_async (self);
+
+  G_OBJECT_CLASS (hw_player_parent_class)->dispose (object);
+}
+
+static void
+hw_player_finalize (GObject *object)
+{
+  HwPlayer *self = HW_PLAYER (object);
+
+  g_free (self->log_prefix);
+
+  G_OBJECT_CLASS (hw_player_parent_class)->finalize (object);
+}
+
+static void
+hw_player_class_init (HwPlayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hw_player_dispose;
+  object_class->finalize = hw_player_finalize;
+
+  /* The current load showed its first frame. */
+  signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* The current load ended: (HwPlayerEnd reason, const char *message). */
+  signals[ENDED] = g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                 G_TYPE_INT, G_TYPE_STRING);
+}
+
+static void
+hw_player_init (HwPlayer *self)
+{
+  self->current_entry = -1;
+  self->position = -1;
+}
+
+static void
+reset_observed (HwPlayer *self)
+{
+  self->started = FALSE;
+  self->position = -1;
+  self->duration = 0;
+  self->paused_for_cache = FALSE;
+  self->seeking = FALSE;
+  self->cache_eof = FALSE;
+  self->cache_bytes = -1;
+}
+
+static void
+handle_log_message (HwPlayer              *self,
+                    mpv_event_log_message *msg)
+{
+  g_autofree char *text = g_strchomp (g_strdup (msg->text));
+  g_autofree char *clean = hw_redact (text);
+
+  /* mpv's own errors are useful to an operator; the rest is for debugging. */
+  if (msg->log_level <= MPV_LOG_LEVEL_ERROR)
+    g_message ("%s: mpv %s: %s", self->log_prefix, msg->prefix, clean);
+  else
+    g_debug ("%s: mpv %s: %s", self->log_prefix, msg->prefix, clean);
+}
+
+static void
+handle_cache_state (HwPlayer *self,
+                    mpv_node *node)
+{
+  if (node->format != MPV_FORMAT_NODE_MAP)
+    return;
+
+  for (int i = 0; i < node->u.list->num; i++)
+    {
+      const char *key = node->u.list->keys[i];
+      mpv_node *value = &node->u.list->values[i];
+
+      if (g_str_equal (key, "total-bytes") && value->format == MPV_FORMAT_INT64)
+        self->cache_bytes = value->u.int64;
+      else if (g_str_equal (key, "eof") && value->format == MPV_FORMAT_FLAG)
+        self->cache_eof = value->u.flag;
+    }
+}
+
+static void
+handle_property (HwPlayer          *self,
+                 guint64            id,
+                 mpv_event_property *prop)
+{
+  gboolean has = prop->format != MPV_FORMAT_NONE && prop->data != NULL;
+
+  switch (id)
+    {
+    case OBSERVE_TIME_POS:
+      self->position = has ? *(double *) prop->data : -1;
+      break;
+    case OBSERVE_DURATION:
+      self->duration = has ? *(double *) prop->data : 0;
+      break;
+    case OBSERVE_PAUSED_FOR_CACHE:
+      self->paused_for_cache = has && *(int *) prop->data;
+      break;
+    case OBSERVE_SEEKING:
+      self->seeking = has && *(int *) prop->data;
+      break;
+    case OBSERVE_CACHE_STATE:
+      if (has)
+        handle_cache_state (self, prop->data);
+      else
+        self->cache_bytes = -1;
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+handle_end_file (HwPlayer           *self,
+                 mpv_event_end_file *end)
+{
+  g_autofree char *message = NULL;
+
+  if (end->playlist_entry_id != self->current_entry)
+    {
+      g_debug ("%s: ignoring a stale end of entry %" G_GINT64_FORMAT " (current %" G_GINT64_FORMAT ")",
+               self->log_prefix, end->playlist_entry_id, self->current_entry);
+      return;
+    }
+
+  self->current_entry = -1;
+
+  if (end->reason == MPV_END_FILE_REASON_EOF)
+    {
+      g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_EOF, NULL);
+    }
+  else if (end->reason == MPV_END_FILE_REASON_ERROR)
+    {
+      message = g_strdup (mpv_error_string (end->error));
+      g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_ERROR, message);
+    }
+  /* STOP, QUIT and REDIRECT are ours or mpv's bookkeeping: not an outcome. */
+}
+
+static void
+handle_event (HwPlayer  *self,
+              mpv_event *event)
+{
+  switch (event->event_id)
+    {
+    case MPV_EVENT_LOG_MESSAGE:
+      handle_log_message (self, event->data);
+      break;
+    case MPV_EVENT_PROPERTY_CHANGE:
+      handle_property (self, event->reply_userdata, event->data);
+      break;
+    case MPV_EVENT_PLAYBACK_RESTART:
+      if (self->current_entry >= 0 && !self->started)
+        {
+          self->started = TRUE;
+          g_signal_emit (self, signals[STARTED], 0);
+        }
+      break;
+    case MPV_EVENT_END_FILE:
+      handle_end_file (self, event->data);
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+drain_events (gpointer user_data)
+{
+  HwPlayer *self = user_data;
+
+  g_atomic_int_set (&self->drain_pending, 0);
+
+  while (self->mpv != NULL)
+    {
+      mpv_event *event = mpv_wait_event (self->mpv, 0);
+
+      if (event->event_id == MPV_EVENT_NONE)
+        break;
+      handle_event (self, event);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs on an mpv thread. */
+static void
+wakeup_cb (void *data)
+{
+  HwPlayer *self = data;
+
+  if (g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
+    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, drain_events,
+                                g_object_ref (self), g_object_unref);
+}
+
+static void
+set_option (mpv_handle *mpv,
+            const char *name,
+            const char *value)
+{
+  int rc = mpv_set_option_string (mpv, name, value);
+
+  if (rc < 0)
+    g_warning ("mpv rejected option %s=%s: %s", name, value, mpv_error_string (rc));
+}
+
+static void
+apply_options (HwPlayer              *self,
+               const HwPlayerOptions *options)
+{
+  g_autofree char *timeout = g_strdup_printf ("%d", MAX (options->network_timeout, 1));
+  char forward[32], back[32];
+
+  set_option (self->mpv, "config", "no");
+  set_option (self->mpv, "load-scripts", "no");
+  set_option (self->mpv, "ytdl", "no");
+  set_option (self->mpv, "terminal", "no");
+  set_option (self->mpv, "input-default-bindings", "no");
+  set_option (self->mpv, "input-vo-keyboard", "no");
+  set_option (self->mpv, "osc", "no");
+  set_option (self->mpv, "osd-level", "0");
+  set_option (self->mpv, "sub-auto", "no");
+  set_option (self->mpv, "sid", "no");
+  set_option (self->mpv, "vo", "libmpv");
+  set_option (self->mpv, "idle", "yes");
+  set_option (self->mpv, "keep-open", "no");
+  /* A looped network stream replays its cache forever and hides a dead
+   * server from the watchdog (DESIGN.md): never loop. */
+  set_option (self->mpv, "loop-file", "no");
+  set_option (self->mpv, "loop-playlist", "no");
+  set_option (self->mpv, "hwdec", options->hwdec ? options->hwdec : "auto-safe");
+  set_option (self->mpv, "network-timeout", timeout);
+  set_option (self->mpv, "cache", "yes");
+  /* Let ffmpeg's http reconnect what it can; the watchdog still sees a stall
+   * because time-pos stops while it tries. */
+  set_option (self->mpv, "stream-lavf-o",
+              "reconnect=1,reconnect_streamed=1,reconnect_on_network_error=1,reconnect_delay_max=4");
+  g_snprintf (forward, sizeof forward, "%" G_GUINT64_FORMAT, options->demuxer_max_bytes);
+  g_snprintf (back, sizeof back, "%" G_GUINT64_FORMAT, options->demuxer_max_back_bytes);
+  if (options->demuxer_max_bytes > 0)
+    set_option (self->mpv, "demuxer-max-bytes", forward);
+  if (options->demuxer_max_back_bytes > 0)
+    set_option (self->mpv, "demuxer-max-back-bytes", back);
+  if (options->audible)
+    {
+      /* Never SDL: several SDL outputs in one process crashed it (DESIGN.md). */
+      set_option (self->mpv, "ao", "pipewire,pulse,alsa,null");
+      set_option (self->mpv, "aid", "auto");
+    }
+  else
+    {
+      set_option (self->mpv, "ao", "null");
+      set_option (self->mpv, "aid", "no");
+    }
+  set_option (self->mpv, "mute", options->audible ? "no" : "yes");
+}
+
+static void
+observe (HwPlayer *self)
+{
+  mpv_observe_property (self->mpv, OBSERVE_TIME_POS, "time-pos", MPV_FORMAT_DOUBLE);
+  mpv_observe_property (self->mpv, OBSERVE_DURATION, "duration", MPV_FORMAT_DOUBLE);
+  mpv_observe_property (self->mpv, OBSERVE_PAUSED_FOR_CACHE, "paused-for-cache", MPV_FORMAT_FLAG);
+  mpv_observe_property (self->mpv, OBSERVE_SEEKING, "seeking", MPV_FORMAT_FLAG);
+  mpv_observe_property (self->mpv, OBSERVE_CACHE_STATE, "demuxer-cache-state", MPV_FORMAT_NODE);
+}
+
+HwPlayer *
+hw_player_new (const HwPlayerOptions  *options,
+               GError                **error)
+{
+  g_autoptr(HwPlayer) self = g_object_new (HW_TYPE_PLAYER, NULL);
+  int rc;
+
+  /* mpv refuses to start under a locale with a decimal comma. */
+  setlocale (LC_NUMERIC, "C");
+
+  self->log_prefix = g_strdup (options->log_prefix ? options->log_prefix : "player");
+  self->mpv = mpv_create ();
+  if (self->mpv == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "mpv_create failed");
+      return NULL;
+    }
+
+  apply_options (self, options);
+  mpv_request_log_messages (self->mpv, "warn");
+
+  rc = mpv_initialize (self->mpv);
+  if (rc < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "mpv_initialize failed: %s", mpv_error_string (rc));
+      return NULL;
+    }
+
+  observe (self);
+  mpv_set_wakeup_callback (self->mpv, wakeup_cb, self);
+
+  return g_steal_pointer (&self);
+}
+
+mpv_handle *
+hw_player_get_handle (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), NULL);
+  return self->mpv;
+}
+
+static gint64
+entry_id_from_result (mpv_node *result)
+{
+  if (result->format != MPV_FORMAT_NODE_MAP)
+    return -1;
+
+  for (int i = 0; i < result->u.list->num; i++)
+    if (g_str_equal (result->u.list->keys[i], "playlist_entry_id") &&
+        result->u.list->values[i].format == MPV_FORMAT_INT64)
+      return result->u.list->values[i].u.int64;
+
+  return -1;
+}
+
+gboolean
+hw_player_load (HwPlayer    *self,
+                const char  *url,
+                const char  *options,
+                GError     **error)
+{
+  const char *args[] = { "loadfile", url, "replace", options, NULL };
+  mpv_node result = { 0 };
+  int rc;
+
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (self->mpv == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CLOSED, "the player was destroyed");
+      return FALSE;
+    }
+
+  /* Forget the previous entry first: its end-file, still queued, is stale. */
+  self->current_entry = -1;
+  reset_observed (self);
+
+  rc = mpv_command_ret (self->mpv, args, &result);
+  if (rc < 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "loadfile failed: %s",
+                   mpv_error_string (rc));
+      return FALSE;
+    }
+
+  self->current_entry = entry_id_from_result (&result);
+  mpv_free_node_contents (&result);
+
+  if (self->current_entry < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           "loadfile returned no playlist entry id");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+hw_player_stop (HwPlayer *self)
+{
+  const char *args[] = { "stop", NULL };
+
+  g_return_if_fail (HW_IS_PLAYER (self));
+
+  self->current_entry = -1;
+  reset_observed (self);
+  if (self->mpv != NULL)
+    mpv_command_async (self->mpv, 0, args);
+}
+
+void
+hw_player_set_paused (HwPlayer *self,
+                      gboolean  paused)
+{
+  int flag = !!paused;
+
+  g_return_if_fail (HW_IS_PLAYER (self));
+
+  if (self->mpv != NULL)
+    mpv_set_property_async (self->mpv, 0, "pause", MPV_FORMAT_FLAG, &flag);
+}
+
+void
+hw_player_set_cache_limits (HwPlayer *self,
+                            guint64   forward_bytes,
+                            guint64   back_bytes)
+{
+  gint64 forward = (gint64) forward_bytes;
+  gint64 back = (gint64) back_bytes;
+
+  g_return_if_fail (HW_IS_PLAYER (self));
+
+  if (self->mpv == NULL)
+    return;
+
+  /* Synchronous on purpose: the status file reads the value back at once. */
+  mpv_set_property (self->mpv, "demuxer-max-bytes", MPV_FORMAT_INT64, &forward);
+  mpv_set_property (self->mpv, "demuxer-max-back-bytes", MPV_FORMAT_INT64, &back);
+}
+
+void
+hw_player_set_audible (HwPlayer *self,
+                       gboolean  audible)
+{
+  int mute = !audible;
+
+  g_return_if_fail (HW_IS_PLAYER (self));
+
+  if (self->mpv == NULL)
+    return;
+
+  mpv_set_property_string (self->mpv, "ao", audible ? "pipewire,pulse,alsa,null" : "null");
+  mpv_set_property_string (self->mpv, "aid", audible ? "auto" : "no");
+  mpv_set_property_async (self->mpv, 0, "mute", MPV_FORMAT_FLAG, &mute);
+}
+
+static guint64
+read_int_property (HwPlayer   *self,
+                   const char *name)
+{
+  gint64 value = 0;
+
+  if (self->mpv == NULL || mpv_get_property (self->mpv, name, MPV_FORMAT_INT64, &value) < 0)
+    return 0;
+  return value > 0 ? (guint64) value : 0;
+}
+
+guint64
+hw_player_read_demuxer_max_bytes (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), 0);
+  return read_int_property (self, "demuxer-max-bytes");
+}
+
+guint64
+hw_player_read_demuxer_max_back_bytes (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), 0);
+  return read_int_property (self, "demuxer-max-back-bytes");
+}
+
+double
+hw_player_get_position (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), -1);
+  return self->position;
+}
+
+double
+hw_player_get_duration (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), 0);
+  return self->duration;
+}
+
+gboolean
+hw_player_get_paused_for_cache (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  return self->paused_for_cache;
+}
+
+gboolean
+hw_player_get_seeking (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  return self->seeking;
+}
+
+gboolean
+hw_player_get_cache_eof (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  return self->cache_eof;
+}
+
+gint64
+hw_player_get_cache_bytes (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), -1);
+  return self->cache_bytes;
+}
+
+gboolean
+hw_player_get_loaded (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  return self->current_entry >= 0;
+}
+
+static gpointer
+terminate_thread (gpointer data)
+{
+  mpv_terminate_destroy (data);
+  return NULL;
+}
+
+void
+hw_player_destroy_async (HwPlayer *self)
+{
+  mpv_handle *mpv;
+
+  g_return_if_fail (HW_IS_PLAYER (self));
+
+  mpv = g_steal_pointer (&self->mpv);
+  if (mpv == NULL)
+    return;
+
+  mpv_set_wakeup_callback (mpv, NULL, NULL);
+  self->current_entry = -1;
+  /* mpv_terminate_destroy blocks 0.2–1 s: never on the main thread. */
+  g_thread_unref (g_thread_new ("hw-mpv-destroy", terminate_thread, mpv));
+}

@@ -1,0 +1,87 @@
+/* hw-renderer.c: choosing between the GL and software video paths.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <epoxy/gl.h>
+
+#include "hw-video-surface.h"
+
+HwRenderer
+hw_renderer_from_string (const char *name)
+{
+  if (g_strcmp0 (name, "gl") == 0)
+    return HW_RENDERER_GL;
+  if (g_strcmp0 (name, "software") == 0)
+    return HW_RENDERER_SOFTWARE;
+  return HW_RENDERER_AUTO;
+}
+
+static gboolean
+is_software_rasterizer (const char *renderer)
+{
+  static const char * const names[] = { "llvmpipe", "softpipe", "swrast", "software" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (renderer != NULL && strstr (renderer, names[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Probes a throw-away GL context: the real ones belong to the cells. */
+static HwRenderer
+probe (GdkDisplay *display)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkGLContext) context = NULL;
+  const char *renderer;
+
+  context = gdk_display_create_gl_context (display, &error);
+  if (context == NULL || !gdk_gl_context_realize (context, &error))
+    {
+      g_message ("OpenGL unavailable (%s); using the software renderer",
+                 error ? error->message : "no context");
+      return HW_RENDERER_SOFTWARE;
+    }
+
+  gdk_gl_context_make_current (context);
+  renderer = (const char *) glGetString (GL_RENDERER);
+  if (is_software_rasterizer (renderer))
+    {
+      g_message ("OpenGL renderer is %s, a software rasterizer; using the software renderer",
+                 renderer);
+      gdk_gl_context_clear_current ();
+      return HW_RENDERER_SOFTWARE;
+    }
+
+  g_message ("OpenGL renderer is %s; using it", renderer ? renderer : "unknown");
+  gdk_gl_context_clear_current ();
+  return HW_RENDERER_GL;
+}
+
+HwRenderer
+hw_renderer_resolve (HwRenderer  requested,
+                     GdkDisplay *display)
+{
+  static HwRenderer resolved = HW_RENDERER_AUTO;
+
+  if (requested != HW_RENDERER_AUTO)
+    return requested;
+
+  if (resolved == HW_RENDERER_AUTO)
+    resolved = probe (display);
+  return resolved;
+}
+
+guint64
+hw_video_surface_get_frames (GtkWidget *surface)
+{
+  if (HW_IS_GL_SURFACE (surface))
+    return _hw_gl_surface_get_frames (HW_GL_SURFACE (surface));
+  if (HW_IS_SW_SURFACE (surface))
+    return _hw_sw_surface_get_frames (HW_SW_SURFACE (surface));
+  return 0;
+}

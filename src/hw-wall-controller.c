@@ -1,0 +1,633 @@
+/* hw-wall-controller.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "hw-cell.h"
+#include "hw-redact.h"
+#include "hw-reliability.h"
+#include "hw-status-writer.h"
+#include "hw-wall-controller.h"
+
+/* Cells start this far apart so they never all open streams at once. */
+#define STAGGER_MS 300
+/* Failures of several cells this close together suggest the server. */
+#define SYSTEMIC_WINDOW_US (5 * HW_USEC_PER_SEC)
+#define STATUS_PERIOD_MS 1000
+
+struct _HwWallController
+{
+  GObject             parent_instance;
+
+  HwConfig           *config;
+  HwFeed             *feed;
+  HwWall             *wall;
+  GPtrArray          *cells;          /* HwCell, index order */
+  guint               rows;
+  guint               columns;
+  HwCacheSplit        cache;
+  HwCellSettings      settings;
+  char               *hwdec;
+  HwRenderer          renderer;
+  HwServerState       server_state;
+  int                 focused;
+
+  HwSystemicDetector  systemic;
+  gint64              last_suspect_us;
+
+  HwStatusWriter     *status;
+  guint               status_idle_id;
+  guint               tick_id;
+  GList              *start_timers;   /* GSource ids of pending staggered starts */
+  gboolean            started;
+};
+
+G_DEFINE_FINAL_TYPE (HwWallController, hw_wall_controller, G_TYPE_OBJECT)
+
+static void write_status (HwWallController *self);
+
+static gint64
+seconds_us (HwWallController *self,
+            const char       *key)
+{
+  return (gint64) hw_config_get_int (self->config, key) * HW_USEC_PER_SEC;
+}
+
+static void
+read_settings (HwWallController *self)
+{
+  HwCellSettings *s = &self->settings;
+
+  g_free (self->hwdec);
+  self->hwdec = hw_config_dup_string (self->config, "hwdec");
+
+  hw_cell_policy_init_defaults (&s->policy);
+  s->policy.crash_loop_threshold = hw_config_get_int (self->config, "crash-loop-threshold");
+  s->policy.crash_loop_window_us = seconds_us (self, "crash-loop-window");
+  s->policy.crash_loop_cooldown_us = seconds_us (self, "crash-loop-cooldown");
+  s->policy.backoff_initial_us = seconds_us (self, "backoff-initial");
+  s->policy.backoff_max_us = seconds_us (self, "backoff-max");
+  s->policy.backoff_reset_us = seconds_us (self, "backoff-reset");
+  s->stall.stall_timeout_us = seconds_us (self, "stall-timeout");
+  s->stall.load_timeout_us = seconds_us (self, "load-timeout");
+  /* Bytes that stop flowing are an early sign; half the stall timeout
+   * keeps short hiccups from counting. */
+  s->stall.network_stall_us = s->stall.stall_timeout_us / 2;
+  s->watchdog_interval_ms = hw_config_get_int (self->config, "watchdog-interval");
+  s->cycle_interval_us = seconds_us (self, "cycle-interval");
+  /* mpv's own reconnect must give up before our watchdog would. */
+  s->network_timeout_s = MAX (1, hw_config_get_int (self->config, "stall-timeout"));
+  s->hwdec = self->hwdec;
+  s->renderer = self->renderer;
+}
+
+static void
+split_cache (HwWallController *self)
+{
+  guint64 budget = (guint64) hw_config_get_int (self->config, "cache-budget-mb") * HW_MIB;
+  guint64 cap = (guint64) hw_config_get_int (self->config, "cache-per-cell-mb") * HW_MIB;
+
+  self->cache = hw_cache_split (budget, cap, self->rows * self->columns);
+  g_message ("Cache budget %" G_GUINT64_FORMAT " MiB over %u cells: %" G_GUINT64_FORMAT
+             " MiB each (%" G_GUINT64_FORMAT " forward, %" G_GUINT64_FORMAT " back)",
+             budget / HW_MIB, self->rows * self->columns, self->cache.per_cell_bytes / HW_MIB,
+             self->cache.forward_bytes / HW_MIB, self->cache.back_bytes / HW_MIB);
+}
+
+/* ------------------------------------------------------------------ */
+/* Cells                                                               */
+
+static void
+schedule_status (HwWallController *self);
+
+static void
+on_cell_state_changed (HwWallController *self)
+{
+  schedule_status (self);
+}
+
+static void
+on_cell_failure (HwWallController *self,
+                 const char       *why,
+                 HwCell           *cell)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->server_state != HW_SERVER_STATE_ONLINE)
+    return;
+
+  if (!hw_systemic_detector_record (&self->systemic, hw_cell_get_index (cell),
+                                    self->cells->len, SYSTEMIC_WINDOW_US, now))
+    return;
+
+  /* After a probe found the server up, failures count as usual for a
+   * while, so a small wall whose media keeps failing still parks. */
+  if (self->last_suspect_us != 0 &&
+      now - self->last_suspect_us < self->settings.policy.crash_loop_window_us)
+    return;
+
+  self->last_suspect_us = now;
+  hw_systemic_detector_clear (&self->systemic);
+  g_message ("Most of the wall failed within %d s: checking the server before blaming the media",
+             (int) (SYSTEMIC_WINDOW_US / HW_USEC_PER_SEC));
+  hw_feed_suspect_server (self->feed);
+}
+
+static HwCell *
+create_cell (HwWallController *self,
+             guint             index)
+{
+  HwCell *cell = hw_cell_new (index, self->feed, &self->settings, &self->cache);
+
+  g_signal_connect_object (cell, "state-changed",
+                           G_CALLBACK (on_cell_state_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (cell, "failure",
+                           G_CALLBACK (on_cell_failure), self, G_CONNECT_SWAPPED);
+  hw_cell_server_state_changed (cell, self->server_state);
+  hw_cell_set_audible (cell, (int) index == hw_config_get_int (self->config, "audio-cell"));
+  return cell;
+}
+
+typedef struct {
+  HwWallController *self;
+  HwCell           *cell;
+  guint             id;
+} StartData;
+
+static gboolean
+start_cell_cb (gpointer user_data)
+{
+  StartData *data = user_data;
+
+  data->self->start_timers = g_list_remove (data->self->start_timers,
+                                            GUINT_TO_POINTER (data->id));
+  hw_cell_start (data->cell);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_data_free (gpointer user_data)
+{
+  StartData *data = user_data;
+
+  g_object_unref (data->cell);
+  g_free (data);
+}
+
+static void
+start_staggered (HwWallController *self,
+                 HwCell           *cell,
+                 guint             slot)
+{
+  StartData *data = g_new0 (StartData, 1);
+
+  data->self = self;
+  data->cell = g_object_ref (cell);
+  data->id = g_timeout_add_full (G_PRIORITY_DEFAULT, slot * STAGGER_MS,
+                                 start_cell_cb, data, start_data_free);
+  self->start_timers = g_list_prepend (self->start_timers, GUINT_TO_POINTER (data->id));
+}
+
+static void
+cancel_staggered (HwWallController *self)
+{
+  for (GList *l = self->start_timers; l != NULL; l = l->next)
+    g_source_remove (GPOINTER_TO_UINT (l->data));
+  g_clear_pointer (&self->start_timers, g_list_free);
+}
+
+static void
+apply_cache (HwWallController *self)
+{
+  for (guint i = 0; i < self->cells->len; i++)
+    hw_cell_set_cache (g_ptr_array_index (self->cells, i), &self->cache);
+}
+
+/* Keeps the cells whose index stays, adds or removes the rest. */
+static void
+rebuild_grid (HwWallController *self)
+{
+  guint n = self->rows * self->columns;
+  guint slot = 0;
+
+  split_cache (self);
+
+  while (self->cells->len > n)
+    {
+      HwCell *cell = g_ptr_array_steal_index (self->cells, self->cells->len - 1);
+
+      hw_cell_shutdown (cell);
+      hw_wall_remove (self->wall, cell);
+      g_object_unref (cell);
+    }
+
+  /* Lower first: the total never goes over budget while cells are added. */
+  apply_cache (self);
+
+  for (guint i = self->cells->len; i < n; i++)
+    {
+      HwCell *cell = create_cell (self, i);
+
+      g_ptr_array_add (self->cells, cell);
+      if (self->started)
+        start_staggered (self, cell, slot++);
+    }
+
+  for (guint i = 0; i < n; i++)
+    hw_wall_place (self->wall, g_ptr_array_index (self->cells, i),
+                   i / self->columns, i % self->columns);
+
+  hw_systemic_detector_clear (&self->systemic);
+  if (self->focused >= (int) n)
+    self->focused = 0;
+  schedule_status (self);
+}
+
+static void
+on_grid_changed (HwWallController *self)
+{
+  guint rows = hw_config_get_int (self->config, "rows");
+  guint columns = hw_config_get_int (self->config, "columns");
+
+  if (rows == self->rows && columns == self->columns)
+    return;
+
+  g_message ("Grid changes from %u×%u to %u×%u", self->rows, self->columns, rows, columns);
+  self->rows = rows;
+  self->columns = columns;
+  rebuild_grid (self);
+}
+
+static void
+on_cache_changed (HwWallController *self)
+{
+  split_cache (self);
+  apply_cache (self);
+  schedule_status (self);
+}
+
+static void
+on_settings_changed (HwWallController *self)
+{
+  read_settings (self);
+  for (guint i = 0; i < self->cells->len; i++)
+    hw_cell_set_settings (g_ptr_array_index (self->cells, i), &self->settings);
+}
+
+static void
+on_audio_cell_changed (HwWallController *self)
+{
+  int audio = hw_config_get_int (self->config, "audio-cell");
+
+  for (guint i = 0; i < self->cells->len; i++)
+    hw_cell_set_audible (g_ptr_array_index (self->cells, i), (int) i == audio);
+  schedule_status (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* The server gate                                                     */
+
+static gboolean
+open_gate_cb (gpointer user_data)
+{
+  HwCell *cell = user_data;
+
+  hw_cell_server_state_changed (cell, HW_SERVER_STATE_ONLINE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_server_state (HwWallController *self)
+{
+  HwServerState state = hw_feed_get_server_state (self->feed);
+  HwServerState old = self->server_state;
+
+  if (state == old)
+    return;
+
+  self->server_state = state;
+  g_message ("Server is %s", hw_server_state_to_string (state));
+
+  for (guint i = 0; i < self->cells->len; i++)
+    {
+      HwCell *cell = g_ptr_array_index (self->cells, i);
+
+      /* When the gate opens, cells come back staggered, never all at once. */
+      if (state == HW_SERVER_STATE_ONLINE &&
+          (old == HW_SERVER_STATE_OFFLINE || old == HW_SERVER_STATE_SIGN_IN_REQUIRED))
+        g_timeout_add_full (G_PRIORITY_DEFAULT, i * STAGGER_MS, open_gate_cb,
+                            g_object_ref (cell), g_object_unref);
+      else
+        hw_cell_server_state_changed (cell, state);
+    }
+
+  schedule_status (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Heartbeats and the status file                                      */
+
+static void
+check_heartbeats (HwWallController *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 interval = (gint64) self->settings.watchdog_interval_ms * 1000;
+
+  for (guint i = 0; i < self->cells->len; i++)
+    {
+      HwCell *cell = g_ptr_array_index (self->cells, i);
+
+      if (hw_heartbeat_is_stale (hw_cell_get_last_tick (cell), interval, now))
+        hw_cell_reset (cell);
+    }
+}
+
+static gboolean
+on_tick (gpointer user_data)
+{
+  HwWallController *self = user_data;
+
+  check_heartbeats (self);
+  write_status (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+add_server (HwWallController *self,
+            JsonBuilder      *builder)
+{
+  g_autofree char *url = hw_feed_dup_server_url (self->feed);
+
+  json_builder_set_member_name (builder, "server");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, hw_server_state_to_string (self->server_state));
+  json_builder_set_member_name (builder, "url");
+  if (url != NULL)
+    json_builder_add_string_value (builder, url);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+}
+
+static void
+add_grid (HwWallController *self,
+          JsonBuilder      *builder)
+{
+  json_builder_set_member_name (builder, "grid");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "rows");
+  json_builder_add_int_value (builder, self->rows);
+  json_builder_set_member_name (builder, "columns");
+  json_builder_add_int_value (builder, self->columns);
+  json_builder_set_member_name (builder, "cache_budget_bytes");
+  json_builder_add_int_value (builder, (gint64) hw_config_get_int (self->config, "cache-budget-mb")
+                                       * (gint64) HW_MIB);
+  json_builder_set_member_name (builder, "cache_per_cell_bytes");
+  json_builder_add_int_value (builder, (gint64) self->cache.per_cell_bytes);
+  json_builder_end_object (builder);
+}
+
+static JsonNode *
+build_status (HwWallController *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, 1);
+  json_builder_set_member_name (builder, "time");
+  json_builder_add_double_value (builder, g_get_real_time () / 1e6);
+  add_server (self, builder);
+  add_grid (self, builder);
+  json_builder_set_member_name (builder, "focused_cell");
+  json_builder_add_int_value (builder, self->focused);
+  json_builder_set_member_name (builder, "zoomed_cell");
+  json_builder_add_int_value (builder, -1);
+  json_builder_set_member_name (builder, "audio_cell");
+  json_builder_add_int_value (builder, hw_config_get_int (self->config, "audio-cell"));
+  json_builder_set_member_name (builder, "cells");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->cells->len; i++)
+    hw_cell_add_status (g_ptr_array_index (self->cells, i), builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+write_status (HwWallController *self)
+{
+  g_autoptr(JsonNode) root = NULL;
+
+  if (self->status == NULL)
+    return;
+
+  root = build_status (self);
+  hw_status_writer_write (self->status, root);
+}
+
+static gboolean
+status_idle_cb (gpointer user_data)
+{
+  HwWallController *self = user_data;
+
+  self->status_idle_id = 0;
+  write_status (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Coalesces a burst of state changes into one write. */
+static void
+schedule_status (HwWallController *self)
+{
+  if (self->status != NULL && self->status_idle_id == 0)
+    self->status_idle_id = g_idle_add (status_idle_cb, self);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+
+static void
+hw_wall_controller_dispose (GObject *object)
+{
+  HwWallController *self = HW_WALL_CONTROLLER (object);
+
+  hw_wall_controller_shutdown (self);
+  g_clear_pointer (&self->cells, g_ptr_array_unref);
+  g_clear_object (&self->feed);
+  g_clear_object (&self->config);
+  g_clear_object (&self->wall);
+  g_clear_pointer (&self->status, hw_status_writer_free);
+
+  G_OBJECT_CLASS (hw_wall_controller_parent_class)->dispose (object);
+}
+
+static void
+hw_wall_controller_finalize (GObject *object)
+{
+  HwWallController *self = HW_WALL_CONTROLLER (object);
+
+  g_free (self->hwdec);
+
+  G_OBJECT_CLASS (hw_wall_controller_parent_class)->finalize (object);
+}
+
+static void
+hw_wall_controller_class_init (HwWallControllerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hw_wall_controller_dispose;
+  object_class->finalize = hw_wall_controller_finalize;
+}
+
+static void
+hw_wall_controller_init (HwWallController *self)
+{
+  self->cells = g_ptr_array_new_with_free_func (g_object_unref);
+  hw_systemic_detector_init (&self->systemic);
+}
+
+static void
+connect_config (HwWallController *self)
+{
+  static const char * const settings_keys[] = {
+    "stall-timeout", "watchdog-interval", "load-timeout", "crash-loop-threshold",
+    "crash-loop-window", "crash-loop-cooldown", "backoff-initial", "backoff-max",
+    "backoff-reset", "cycle-interval",
+  };
+
+  g_signal_connect_object (self->config, "changed::rows",
+                           G_CALLBACK (on_grid_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "changed::columns",
+                           G_CALLBACK (on_grid_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "changed::cache-budget-mb",
+                           G_CALLBACK (on_cache_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "changed::cache-per-cell-mb",
+                           G_CALLBACK (on_cache_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "changed::audio-cell",
+                           G_CALLBACK (on_audio_cell_changed), self, G_CONNECT_SWAPPED);
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings_keys); i++)
+    {
+      g_autofree char *signal = g_strdup_printf ("changed::%s", settings_keys[i]);
+
+      g_signal_connect_object (self->config, signal,
+                               G_CALLBACK (on_settings_changed), self, G_CONNECT_SWAPPED);
+    }
+}
+
+HwWallController *
+hw_wall_controller_new (HwConfig *config,
+                        HwFeed   *feed,
+                        HwWall   *wall)
+{
+  HwWallController *self = g_object_new (HW_TYPE_WALL_CONTROLLER, NULL);
+  g_autofree char *renderer = hw_config_dup_string (config, "renderer");
+
+  self->config = g_object_ref (config);
+  self->feed = g_object_ref (feed);
+  self->wall = g_object_ref (wall);
+  self->renderer = hw_renderer_resolve (hw_renderer_from_string (renderer),
+                                        gtk_widget_get_display (GTK_WIDGET (wall)));
+  self->server_state = hw_feed_get_server_state (feed);
+  self->rows = hw_config_get_int (config, "rows");
+  self->columns = hw_config_get_int (config, "columns");
+
+  read_settings (self);
+  connect_config (self);
+  g_signal_connect_object (feed, "notify::server-state",
+                           G_CALLBACK (on_server_state), self, G_CONNECT_SWAPPED);
+
+  rebuild_grid (self);
+
+  return self;
+}
+
+void
+hw_wall_controller_set_status_file (HwWallController *self,
+                                    const char       *path)
+{
+  g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
+
+  g_clear_pointer (&self->status, hw_status_writer_free);
+  if (path != NULL && *path != '\0')
+    {
+      self->status = hw_status_writer_new (path);
+      schedule_status (self);
+    }
+}
+
+void
+hw_wall_controller_start (HwWallController *self)
+{
+  g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
+
+  if (self->started)
+    return;
+
+  self->started = TRUE;
+  for (guint i = 0; i < self->cells->len; i++)
+    start_staggered (self, g_ptr_array_index (self->cells, i), i);
+
+  self->tick_id = g_timeout_add (STATUS_PERIOD_MS, on_tick, self);
+  write_status (self);
+}
+
+void
+hw_wall_controller_shutdown (HwWallController *self)
+{
+  g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
+
+  cancel_staggered (self);
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_handle_id (&self->status_idle_id, g_source_remove);
+
+  if (self->cells == NULL)
+    return;
+
+  for (guint i = 0; i < self->cells->len; i++)
+    hw_cell_shutdown (g_ptr_array_index (self->cells, i));
+  write_status (self);
+}
+
+guint
+hw_wall_controller_get_n_cells (HwWallController *self)
+{
+  g_return_val_if_fail (HW_IS_WALL_CONTROLLER (self), 0);
+  return self->cells->len;
+}
+
+HwCell *
+hw_wall_controller_get_cell (HwWallController *self,
+                             guint             index)
+{
+  g_return_val_if_fail (HW_IS_WALL_CONTROLLER (self), NULL);
+  return index < self->cells->len ? g_ptr_array_index (self->cells, index) : NULL;
+}
+
+int
+hw_wall_controller_get_focused (HwWallController *self)
+{
+  g_return_val_if_fail (HW_IS_WALL_CONTROLLER (self), 0);
+  return self->focused;
+}
+
+void
+hw_wall_controller_set_focused (HwWallController *self,
+                                int               index)
+{
+  g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
+
+  if (index < 0 || index >= (int) self->cells->len || index == self->focused)
+    return;
+  self->focused = index;
+  schedule_status (self);
+}

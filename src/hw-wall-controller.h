@@ -1,0 +1,42 @@
+/* hw-wall-controller.h: decides which cells exist and what they share.
+ *
+ * Builds rows × columns cells into the wall (keeping the cells that stay when
+ * the grid changes), splits the demuxer cache budget across them and applies
+ * it live, starts them staggered, forwards the server gate, suspects the
+ * server when most of the wall fails at once, resets a cell whose watchdog
+ * stopped, and writes the status file.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "hw-config.h"
+#include "hw-feed.h"
+#include "hw-wall.h"
+
+G_BEGIN_DECLS
+
+#define HW_TYPE_WALL_CONTROLLER (hw_wall_controller_get_type ())
+
+G_DECLARE_FINAL_TYPE (HwWallController, hw_wall_controller, HW, WALL_CONTROLLER, GObject)
+
+HwWallController *hw_wall_controller_new             (HwConfig         *config,
+                                                      HwFeed           *feed,
+                                                      HwWall           *wall);
+/* NULL: no status file. */
+void              hw_wall_controller_set_status_file (HwWallController *self,
+                                                      const char       *path);
+void              hw_wall_controller_start           (HwWallController *self);
+/* Stops every cell and reports playback stopped; the wall is left empty. */
+void              hw_wall_controller_shutdown        (HwWallController *self);
+
+guint             hw_wall_controller_get_n_cells     (HwWallController *self);
+HwCell           *hw_wall_controller_get_cell        (HwWallController *self,
+                                                      guint             index);
+int               hw_wall_controller_get_focused     (HwWallController *self);
+void              hw_wall_controller_set_focused     (HwWallController *self,
+                                                      int               index);
+
+G_END_DECLS

@@ -1,0 +1,27 @@
+/* hw-wall.h: the grid the cells live in. Layout only; HwWallController
+ * decides which cells exist.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "hw-cell.h"
+
+G_BEGIN_DECLS
+
+#define HW_TYPE_WALL (hw_wall_get_type ())
+
+G_DECLARE_FINAL_TYPE (HwWall, hw_wall, HW, WALL, GtkWidget)
+
+GtkWidget *hw_wall_new    (void);
+/* Adds @cell if it is not a child yet, and puts it at @row, @column. */
+void       hw_wall_place  (HwWall *self,
+                           HwCell *cell,
+                           guint   row,
+                           guint   column);
+void       hw_wall_remove (HwWall *self,
+                           HwCell *cell);
+
+G_END_DECLS
