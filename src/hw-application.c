@@ -243,8 +243,10 @@ hw_application_shutdown (GApplication *app)
   HwApplication *self = HW_APPLICATION (app);
 
   hw_systemd_stop ();
+  /* Cells go before the window, so each is disposed once, by its owner. */
   if (self->controller != NULL)
     hw_wall_controller_shutdown (self->controller);
+  g_clear_object (&self->controller);
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 

@@ -67,7 +67,7 @@ update_cb (void *data)
   HwGlSurface *self = data;
 
   if (g_atomic_int_compare_and_exchange (&self->render_pending, 0, 1))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, queue_render_idle,
+    g_idle_add_full (G_PRIORITY_DEFAULT, queue_render_idle,
                                 g_object_ref (self), g_object_unref);
 }
 

@@ -245,14 +245,15 @@ drain_events (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Runs on an mpv thread. */
+/* Runs on an mpv thread, or on ours from inside an mpv call that holds
+ * its lock: so always defer, never invoke in place. */
 static void
 wakeup_cb (void *data)
 {
   HwPlayer *self = data;
 
   if (g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, drain_events,
+    g_idle_add_full (G_PRIORITY_DEFAULT, drain_events,
                                 g_object_ref (self), g_object_unref);
 }
 
@@ -276,6 +277,10 @@ apply_options (HwPlayer              *self,
 
   set_option (self->mpv, "config", "no");
   set_option (self->mpv, "load-scripts", "no");
+  /* mpv's built-in Lua scripts cost a thread each and add nothing here. */
+  set_option (self->mpv, "load-stats-overlay", "no");
+  set_option (self->mpv, "load-osd-console", "no");
+  set_option (self->mpv, "load-auto-profiles", "no");
   set_option (self->mpv, "ytdl", "no");
   set_option (self->mpv, "terminal", "no");
   set_option (self->mpv, "input-default-bindings", "no");

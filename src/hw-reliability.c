@@ -70,6 +70,11 @@ hw_stall_tracker_cache_bytes (HwStallTracker *tracker,
 {
   g_return_if_fail (tracker != NULL);
 
+  /* Negative means mpv has no cache state (yet): no sample, rather than a
+   * sample that never grows and would fake a network stall. */
+  if (total_bytes < 0)
+    return;
+
   if (!tracker->has_bytes || total_bytes > tracker->last_total_bytes)
     tracker->last_bytes_growth_us = now_us;
 
@@ -511,9 +516,9 @@ on_failure (HwCellMachine *machine,
   if (step.skip)
     return request_item (machine, HW_CELL_STATE_LOADING, "escalation exhausted, skipping item");
 
-  decision = decide (machine, HW_CELL_STATE_RETRYING, HW_CELL_ACTION_SCHEDULE,
-                     step.stream == HW_STREAM_FALLBACK ? "failure, retrying the fallback stream"
-                                                       : "failure, retrying the direct stream");
+  /* Which stream comes next is in the decision; the reason stays short
+   * because the cell's log line already says "retrying …". */
+  decision = decide (machine, HW_CELL_STATE_RETRYING, HW_CELL_ACTION_SCHEDULE, "stream failed");
   decision.stream = step.stream;
   decision.delay_us = step.delay_us;
 

@@ -177,7 +177,7 @@ render_thread (gpointer data)
           if (!self->present_scheduled)
             {
               self->present_scheduled = TRUE;
-              g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, present_frame,
+              g_idle_add_full (G_PRIORITY_DEFAULT, present_frame,
                                           g_object_ref (self), g_object_unref);
             }
         }

@@ -142,7 +142,8 @@ static HwCell *
 create_cell (HwWallController *self,
              guint             index)
 {
-  HwCell *cell = hw_cell_new (index, self->feed, &self->settings, &self->cache);
+  /* The controller owns the cells; the wall only shows them. */
+  HwCell *cell = g_object_ref_sink (hw_cell_new (index, self->feed, &self->settings, &self->cache));
 
   g_signal_connect_object (cell, "state-changed",
                            G_CALLBACK (on_cell_state_changed), self, G_CONNECT_SWAPPED);
@@ -460,6 +461,9 @@ hw_wall_controller_dispose (GObject *object)
   HwWallController *self = HW_WALL_CONTROLLER (object);
 
   hw_wall_controller_shutdown (self);
+  if (self->cells != NULL)
+    for (guint i = 0; i < self->cells->len; i++)
+      hw_wall_remove (self->wall, g_ptr_array_index (self->cells, i));
   g_clear_pointer (&self->cells, g_ptr_array_unref);
   g_clear_object (&self->feed);
   g_clear_object (&self->config);

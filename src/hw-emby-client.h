@@ -1,0 +1,128 @@
+/* hw-emby-client.h: the only code that speaks HTTP (EMBY-API.md).
+ *
+ * One SoupSession, async only. Every request has a hard deadline
+ * (request-timeout) that also fires on a server that accepts and then
+ * says nothing. Outcomes are classified with hw_classify_response (); a 401
+ * triggers one new sign-in and one replay, after which the client stops in
+ * HW_SERVER_STATE_SIGN_IN_REQUIRED until the configuration changes.
+ *
+ * The server gate: when the server cannot be reached, the state becomes
+ * OFFLINE, one probe of /System/Info/Public runs at a time with backoff
+ * (backoff-initial → backoff-max), and every other request fails at once
+ * with HW_EMBY_ERROR_OFFLINE without touching the network. The network
+ * coming back (GNetworkMonitor) probes at once.
+ *
+ * Shared GETs (HW_EMBY_REQUEST_SHARED) with the same path run once; every
+ * caller gets the reply, a caller that cancels drops only its own interest,
+ * and the request is cancelled when the last caller is gone.
+ *
+ * Credentials: HYPERWALL_API_KEY (then user-id must be configured),
+ * HYPERWALL_PASSWORD, or a password file. The access token goes to the
+ * Secret Service when one runs (never the password), else stays in memory.
+ * Every secret is registered with hw_redact_add_secret ().
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "hw-config.h"
+#include "hw-emby-protocol.h"
+#include "hw-reliability.h"
+#include "hw-types.h"
+
+G_BEGIN_DECLS
+
+#define HW_TYPE_EMBY_CLIENT (hw_emby_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (HwEmbyClient, hw_emby_client, HW, EMBY_CLIENT, GObject)
+
+typedef enum {
+  HW_EMBY_REQUEST_NONE    = 0,
+  HW_EMBY_REQUEST_NO_AUTH = 1 << 0,   /* no token, no sign-in first (probe, sign-in) */
+  HW_EMBY_REQUEST_SHARED  = 1 << 1,   /* coalesce with identical concurrent requests */
+} HwEmbyRequestFlags;
+
+/* Reads server-url, username, user-id, request-timeout, backoff-initial and
+ * backoff-max from @config and follows their changes. Nothing is sent
+ * before hw_emby_client_start (). */
+HwEmbyClient  *hw_emby_client_new                (HwConfig            *config);
+/* A file whose first line is the password; read at each sign-in, never
+ * kept. Counts as a configuration change. */
+void           hw_emby_client_set_password_file  (HwEmbyClient        *self,
+                                                  const char          *path);
+/* Probes the server and signs in. */
+void           hw_emby_client_start              (HwEmbyClient        *self);
+/* Many cells failed together: close the gate and probe now. */
+void           hw_emby_client_suspect_server     (HwEmbyClient        *self);
+
+/* The "state" property (an int holding an HwServerState). */
+HwServerState  hw_emby_client_get_state          (HwEmbyClient        *self);
+/* Why the state is what it is, for a card or the log (redacted), or NULL. */
+const char    *hw_emby_client_get_state_reason   (HwEmbyClient        *self);
+/* The normalised API base ("http://host:8096/emby"), NULL when the
+ * configured URL is unusable. */
+const char    *hw_emby_client_get_base_url       (HwEmbyClient        *self);
+const char    *hw_emby_client_get_user_id        (HwEmbyClient        *self);
+const char    *hw_emby_client_get_device_id      (HwEmbyClient        *self);
+/* For stream URLs (api_key=). Never log it. NULL until signed in. */
+const char    *hw_emby_client_get_access_token   (HwEmbyClient        *self);
+
+/* @path is relative to the API base, starts with "/" and may contain the
+ * placeholder "{UserId}", filled in once signed in. @json_body: NULL for
+ * none. Fails with a HW_EMBY_ERROR (see hw_emby_error_get_class ()) or
+ * G_IO_ERROR_CANCELLED. */
+void           hw_emby_client_request_async      (HwEmbyClient        *self,
+                                                  const char          *method,
+                                                  const char          *path,
+                                                  const char          *json_body,
+                                                  HwEmbyRequestFlags   flags,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GBytes        *hw_emby_client_request_finish     (HwEmbyClient        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+
+/* GPtrArray of HwEmbyView. Shared. */
+void           hw_emby_client_get_views_async    (HwEmbyClient        *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GPtrArray     *hw_emby_client_get_views_finish   (HwEmbyClient        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+/* One random page (Limit=@limit, EnableTotalRecordCount=false) of videos
+ * under @parent_id (NULL: everything). GPtrArray of HwEmbyItem. Shared. */
+void           hw_emby_client_get_items_async    (HwEmbyClient        *self,
+                                                  const char          *parent_id,
+                                                  guint                limit,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GPtrArray     *hw_emby_client_get_items_finish   (HwEmbyClient        *self,
+                                                  GAsyncResult        *result,
+                                                  GError             **error);
+/* A reply with an ErrorCode fails: HW_EMBY_ERROR_NOT_FOUND (skip the
+ * item), or HW_EMBY_ERROR_TRANSIENT for RateLimitExceeded. */
+void           hw_emby_client_get_playback_info_async  (HwEmbyClient        *self,
+                                                        const char          *item_id,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+HwEmbyPlaybackInfo *hw_emby_client_get_playback_info_finish (HwEmbyClient  *self,
+                                                             GAsyncResult  *result,
+                                                             GError       **error);
+
+/* Fire and forget (playback reports, stopping a transcode): failures are
+ * logged at debug level only. */
+void           hw_emby_client_send               (HwEmbyClient        *self,
+                                                  const char          *method,
+                                                  const char          *path,
+                                                  const char          *json_body);
+
+/* How a caller should treat an error from this client. */
+HwErrorClass   hw_emby_error_get_class           (const GError        *error);
+
+G_END_DECLS

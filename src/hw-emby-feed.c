@@ -1,0 +1,915 @@
+/* hw-emby-feed.c: an Emby server's video libraries as a feed.
+ *
+ * next_item runs a small pipeline, resuming at the first step not yet done:
+ * views → pages of items → take from the pool → PlaybackInfo → HwMediaItem.
+ * A prefetch runs the same pipeline to keep PREFETCH_TARGET items ready.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-emby"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "hw-emby-feed.h"
+#include "hw-item-pool.h"
+#include "hw-redact.h"
+
+#define PAGE_LIMIT          100
+#define PREFETCH_TARGET     2
+#define MAX_SKIPS           8
+#define PAGE_REFRESH_US     (30 * HW_USEC_PER_SEC)
+#define PROGRESS_EVERY_US   (10 * HW_USEC_PER_SEC)
+#define NO_CELL             G_MAXUINT
+
+struct _HwEmbyFeed
+{
+  GObject        parent_instance;
+
+  HwConfig      *config;
+  HwEmbyClient  *client;
+  HwItemPool    *pool;          /* data: HwEmbyItem */
+  GPtrArray     *library_ids;   /* NULL until the views are resolved */
+  gint64         last_page_us;
+  GQueue         ready;         /* HwMediaItem, pool slots held */
+  gboolean       prefetching;
+  GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
+  GCancellable  *life;
+};
+
+enum {
+  PROP_0,
+  PROP_SERVER_STATE,
+  PROP_SERVER_URL,
+  N_PROPS
+};
+
+static void hw_emby_feed_iface_init (HwFeedInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwEmbyFeed, hw_emby_feed, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, hw_emby_feed_iface_init))
+
+typedef struct {
+  guint    cell_index;
+  guint    skips;
+  gboolean pages_loaded;        /* loaded once in this request: an empty pool is final */
+  guint    pending_pages;
+  GError  *page_error;
+} NextItem;
+
+static void
+next_item_free (NextItem *next)
+{
+  g_clear_error (&next->page_error);
+  g_free (next);
+}
+
+static void next_step      (GTask      *task);
+static void maybe_prefetch (HwEmbyFeed *self);
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+static void
+return_client_error (GTask        *task,
+                     const GError *error)
+{
+  HwFeedError code;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, g_error_copy (error));
+      return;
+    }
+
+  switch (hw_emby_error_get_class (error))
+    {
+    case HW_ERROR_CLASS_REAUTH:
+      code = HW_FEED_ERROR_SIGN_IN_REQUIRED;
+      break;
+    case HW_ERROR_CLASS_FATAL:
+      code = HW_FEED_ERROR_FAILED;
+      break;
+    case HW_ERROR_CLASS_SKIP:
+      code = HW_FEED_ERROR_NOT_FOUND;
+      break;
+    case HW_ERROR_CLASS_TRANSIENT:
+    case HW_ERROR_CLASS_OK:
+    default:
+      code = HW_FEED_ERROR_UNAVAILABLE;
+      break;
+    }
+
+  g_task_return_new_error (task, HW_FEED_ERROR, code, "%s", error->message);
+}
+
+/* ------------------------------------------------------------------ */
+/* Views                                                               */
+
+static gboolean
+name_matches (const HwEmbyView *view,
+              const char       *wanted)
+{
+  return g_strcmp0 (view->id, wanted) == 0 ||
+         (view->name != NULL && g_utf8_collate (view->name, wanted) == 0) ||
+         (view->name != NULL && g_ascii_strcasecmp (view->name, wanted) == 0);
+}
+
+/* The view ids to page, or NULL with a HW_FEED_ERROR. */
+static GPtrArray *
+resolve_libraries (GPtrArray           *views,
+                   const char * const  *wanted,
+                   GError             **error)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) unknown = g_string_new (NULL);
+
+  if (wanted == NULL || wanted[0] == NULL)
+    {
+      for (guint i = 0; i < views->len; i++)
+        {
+          const HwEmbyView *view = g_ptr_array_index (views, i);
+
+          if (hw_emby_view_is_video (view))
+            g_ptr_array_add (ids, g_strdup (view->id));
+        }
+      if (ids->len == 0)
+        {
+          g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY,
+                       _("The server has no video library"));
+          return NULL;
+        }
+      return g_steal_pointer (&ids);
+    }
+
+  for (guint w = 0; wanted[w] != NULL; w++)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < views->len && !found; i++)
+        {
+          const HwEmbyView *view = g_ptr_array_index (views, i);
+
+          if (name_matches (view, wanted[w]))
+            {
+              g_ptr_array_add (ids, g_strdup (view->id));
+              found = TRUE;
+            }
+        }
+      if (!found)
+        g_string_append_printf (unknown, "%s“%s”", unknown->len ? ", " : "", wanted[w]);
+    }
+
+  if (ids->len == 0)
+    {
+      g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND,
+                   _("No library on the server is called %s"), unknown->str);
+      return NULL;
+    }
+  if (unknown->len > 0)
+    g_warning ("Libraries not found on the server, ignored: %s", unknown->str);
+
+  return g_steal_pointer (&ids);
+}
+
+static void
+on_views (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HwEmbyFeed *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) views = hw_emby_client_get_views_finish (HW_EMBY_CLIENT (source), result, &error);
+  g_auto(GStrv) wanted = NULL;
+  GPtrArray *ids;
+
+  if (views == NULL)
+    {
+      return_client_error (task, error);
+      return;
+    }
+
+  if (self->library_ids == NULL)
+    {
+      wanted = hw_config_dup_strv (self->config, "libraries");
+      ids = resolve_libraries (views, (const char * const *) wanted, &error);
+      if (ids == NULL)
+        {
+          g_warning ("%s", error->message);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      g_debug ("Playing from %u librar%s", ids->len, ids->len == 1 ? "y" : "ies");
+      self->library_ids = ids;
+    }
+
+  next_step (g_steal_pointer (&task));
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages                                                               */
+
+static guint
+add_items (HwEmbyFeed *self,
+           GPtrArray  *items)
+{
+  guint added = 0;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      HwEmbyItem *item = g_ptr_array_index (items, i);
+
+      if (item->is_folder)
+        continue;
+      /* The pool owns its data: steal the entry from the page. */
+      g_ptr_array_index (items, i) = NULL;
+      if (hw_item_pool_add (self->pool, item->id, item, (GDestroyNotify) hw_emby_item_free))
+        added++;
+    }
+
+  return added;
+}
+
+static void
+on_page (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HwEmbyFeed *self = g_task_get_source_object (task);
+  NextItem *next = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) items = hw_emby_client_get_items_finish (HW_EMBY_CLIENT (source), result, &error);
+
+  if (items != NULL)
+    {
+      guint added = add_items (self, items);
+
+      g_debug ("A page of %u items, %u new; %u in the pool", items->len, added,
+               hw_item_pool_size (self->pool));
+    }
+  else if (next->page_error == NULL)
+    next->page_error = g_steal_pointer (&error);
+
+  if (--next->pending_pages > 0)
+    return;
+
+  next->pages_loaded = TRUE;
+  if (hw_item_pool_size (self->pool) == 0 && next->page_error != NULL)
+    {
+      return_client_error (task, next->page_error);
+      return;
+    }
+  next_step (g_steal_pointer (&task));
+}
+
+static gboolean
+pool_needs_page (HwEmbyFeed *self,
+                 NextItem   *next)
+{
+  if (next->pages_loaded)
+    return FALSE;
+  if (hw_item_pool_size (self->pool) == 0)
+    return TRUE;
+  /* A round is over: a big library has more to offer than this page. */
+  return hw_item_pool_unplayed (self->pool) == 0 &&
+         g_get_monotonic_time () - self->last_page_us > PAGE_REFRESH_US;
+}
+
+static void
+load_pages (GTask *task)
+{
+  HwEmbyFeed *self = g_task_get_source_object (task);
+  NextItem *next = g_task_get_task_data (task);
+
+  self->last_page_us = g_get_monotonic_time ();
+  next->pending_pages = self->library_ids->len;
+  for (guint i = 0; i < self->library_ids->len; i++)
+    hw_emby_client_get_items_async (self->client, g_ptr_array_index (self->library_ids, i),
+                                    PAGE_LIMIT, g_task_get_cancellable (task), on_page,
+                                    g_object_ref (task));
+  g_object_unref (task);
+}
+
+/* ------------------------------------------------------------------ */
+/* Items                                                               */
+
+static char *
+build_direct_url (HwEmbyFeed         *self,
+                  const HwEmbyItem   *item,
+                  const char         *session_id,
+                  const HwEmbyMediaSource *source)
+{
+  const char *base = hw_emby_client_get_base_url (self->client);
+  const char *token = hw_emby_client_get_access_token (self->client);
+  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/Videos/%s/stream", escaped);
+
+  if (source->direct_stream_url != NULL)
+    {
+      g_autofree char *resolved = hw_emby_resolve_server_url (base, source->direct_stream_url);
+
+      return hw_emby_url_with_api_key (resolved, token);
+    }
+
+  return hw_emby_build_url (base, path,
+                            "Static", "true",
+                            "MediaSourceId", source->id,
+                            "PlaySessionId", session_id,
+                            "DeviceId", hw_emby_client_get_device_id (self->client),
+                            "api_key", token,
+                            NULL);
+}
+
+static char *
+build_fallback_url (HwEmbyFeed              *self,
+                    const HwEmbyItem        *item,
+                    const char              *session_id,
+                    const HwEmbyMediaSource *source)
+{
+  const char *base = hw_emby_client_get_base_url (self->client);
+  const char *token = hw_emby_client_get_access_token (self->client);
+  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/Videos/%s/master.m3u8", escaped);
+
+  if (source->transcoding_url != NULL)
+    {
+      g_autofree char *resolved = hw_emby_resolve_server_url (base, source->transcoding_url);
+
+      return hw_emby_url_with_api_key (resolved, token);
+    }
+  if (!source->supports_transcoding)
+    return NULL;
+
+  return hw_emby_build_url (base, path,
+                            "MediaSourceId", source->id,
+                            "DeviceId", hw_emby_client_get_device_id (self->client),
+                            "PlaySessionId", session_id,
+                            "VideoCodec", "h264",
+                            "AudioCodec", "aac",
+                            "SegmentContainer", "ts",
+                            "api_key", token,
+                            NULL);
+}
+
+static const HwEmbyMediaSource *
+pick_source (const HwEmbyPlaybackInfo *info)
+{
+  for (guint i = 0; i < info->media_sources->len; i++)
+    {
+      const HwEmbyMediaSource *source = g_ptr_array_index (info->media_sources, i);
+
+      if (source->supports_direct_stream || source->supports_direct_play)
+        return source;
+    }
+  return g_ptr_array_index (info->media_sources, 0);
+}
+
+static HwMediaItem *
+build_media_item (HwEmbyFeed               *self,
+                  const HwEmbyItem         *item,
+                  const HwEmbyPlaybackInfo *info)
+{
+  const HwEmbyMediaSource *source = pick_source (info);
+  gint64 ticks = source->run_time_ticks > 0 ? source->run_time_ticks : item->run_time_ticks;
+  g_autofree char *title = item->series_name != NULL
+                             ? g_strdup_printf ("%s — %s", item->series_name, item->name)
+                             : g_strdup (item->name);
+  g_autofree char *direct = NULL;
+  g_autofree char *fallback = build_fallback_url (self, item, info->play_session_id, source);
+  gboolean remote = g_strcmp0 (source->protocol, "Http") == 0 ||
+                    g_strcmp0 (source->container, "strm") == 0;
+  HwMediaItem *media;
+
+  if ((source->supports_direct_stream || source->supports_direct_play) && !remote)
+    direct = build_direct_url (self, item, info->play_session_id, source);
+  else if (fallback != NULL)
+    direct = g_steal_pointer (&fallback);   /* only a transcode will do */
+  else
+    direct = build_direct_url (self, item, info->play_session_id, source);
+
+  media = hw_media_item_new (item->id, title, ticks / HW_EMBY_TICKS_PER_SECOND);
+  hw_media_item_set_direct_url (media, direct);
+  hw_media_item_set_fallback_url (media, fallback);
+  hw_media_item_set_is_network (media, TRUE);
+  hw_media_item_set_session_id (media, info->play_session_id);
+  hw_media_item_set_source_id (media, source->id);
+  return media;
+}
+
+static HwEmbyItem *
+copy_item (const HwEmbyItem *item)
+{
+  HwEmbyItem *copy = g_new0 (HwEmbyItem, 1);
+
+  copy->id = g_strdup (item->id);
+  copy->name = g_strdup (item->name);
+  copy->type = g_strdup (item->type);
+  copy->series_name = g_strdup (item->series_name);
+  copy->is_folder = item->is_folder;
+  copy->run_time_ticks = item->run_time_ticks;
+  return copy;
+}
+
+static void
+on_playback_info (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HwEmbyFeed *self = g_task_get_source_object (task);
+  NextItem *next = g_task_get_task_data (task);
+  g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (task), "item-id"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwEmbyPlaybackInfo) info = NULL;
+  const HwEmbyItem *item;
+
+  info = hw_emby_client_get_playback_info_finish (HW_EMBY_CLIENT (source), result, &error);
+  if (info == NULL)
+    {
+      if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP && next->skips < MAX_SKIPS)
+        {
+          g_message ("Item %s cannot be played (%s); skipping it", id, error->message);
+          hw_item_pool_remove (self->pool, id);
+          next->skips++;
+          next_step (g_steal_pointer (&task));
+          return;
+        }
+      hw_item_pool_release (self->pool, id);
+      return_client_error (task, error);
+      return;
+    }
+
+  item = g_object_get_data (G_OBJECT (task), "item");
+  g_task_return_pointer (task, build_media_item (self, item, info), g_object_unref);
+}
+
+static void
+fetch_playback_info (GTask            *task,
+                     const char       *id,
+                     const HwEmbyItem *item)
+{
+  HwEmbyFeed *self = g_task_get_source_object (task);
+
+  /* A copy: a library reset may free the pool while the request runs. */
+  g_object_set_data_full (G_OBJECT (task), "item-id", g_strdup (id), g_free);
+  g_object_set_data_full (G_OBJECT (task), "item", copy_item (item),
+                          (GDestroyNotify) hw_emby_item_free);
+  hw_emby_client_get_playback_info_async (self->client, id, g_task_get_cancellable (task),
+                                          on_playback_info, task);
+}
+
+/* ------------------------------------------------------------------ */
+/* The pipeline                                                        */
+
+static void
+next_step (GTask *task)
+{
+  HwEmbyFeed *self = g_task_get_source_object (task);
+  NextItem *next = g_task_get_task_data (task);
+  HwServerState state = hw_emby_client_get_state (self->client);
+  const HwEmbyItem *item;
+  const char *id = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    goto out;
+
+  if (state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    {
+      g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_SIGN_IN_REQUIRED,
+                               "%s", _("Sign-in required"));
+      goto out;
+    }
+  if (state == HW_SERVER_STATE_OFFLINE)
+    {
+      g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE,
+                               "%s", _("Waiting for the server"));
+      goto out;
+    }
+
+  if (next->cell_index != NO_CELL && !g_queue_is_empty (&self->ready))
+    {
+      g_task_return_pointer (task, g_queue_pop_head (&self->ready), g_object_unref);
+      goto out;
+    }
+
+  if (self->library_ids == NULL)
+    {
+      hw_emby_client_get_views_async (self->client, g_task_get_cancellable (task), on_views, task);
+      return;
+    }
+
+  if (pool_needs_page (self, next))
+    {
+      load_pages (task);
+      return;
+    }
+
+  item = hw_item_pool_take (self->pool, &id);
+  if (item != NULL)
+    {
+      fetch_playback_info (task, id, item);
+      return;
+    }
+
+  if (next->cell_index != NO_CELL && self->prefetching)
+    {
+      /* The prefetch holds the last free item: it is for us. */
+      g_ptr_array_add (self->waiting, task);
+      return;
+    }
+
+  if (hw_item_pool_size (self->pool) == 0)
+    g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY,
+                             "%s", _("The libraries hold no videos"));
+  else
+    g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE,
+                             "%s", _("Every video is on screen already"));
+
+out:
+  g_object_unref (task);
+}
+
+static GTask *
+next_task_new (HwEmbyFeed          *self,
+               guint                cell_index,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  NextItem *next = g_new0 (NextItem, 1);
+
+  next->cell_index = cell_index;
+  g_task_set_task_data (task, next, (GDestroyNotify) next_item_free);
+  g_task_set_source_tag (task, next_task_new);
+  return task;
+}
+
+static void
+serve_waiting (HwEmbyFeed *self)
+{
+  g_autoptr(GPtrArray) waiting = NULL;
+
+  if (self->waiting->len == 0)
+    return;
+
+  waiting = g_ptr_array_copy (self->waiting, NULL, NULL);
+  g_ptr_array_set_size (self->waiting, 0);
+  for (guint i = 0; i < waiting->len; i++)
+    next_step (g_ptr_array_index (waiting, i));
+}
+
+static void
+on_prefetched (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (source);
+  g_autoptr(GError) error = NULL;
+  HwMediaItem *media = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->prefetching = FALSE;
+  if (media == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Prefetch stopped: %s", error->message);
+      serve_waiting (self);
+      return;
+    }
+
+  g_queue_push_tail (&self->ready, media);
+  serve_waiting (self);
+  maybe_prefetch (self);
+}
+
+static void
+maybe_prefetch (HwEmbyFeed *self)
+{
+  if (self->prefetching || g_queue_get_length (&self->ready) >= PREFETCH_TARGET ||
+      hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE ||
+      self->library_ids == NULL)
+    return;
+
+  self->prefetching = TRUE;
+  next_step (next_task_new (self, NO_CELL, self->life, on_prefetched, NULL));
+}
+
+/* ------------------------------------------------------------------ */
+/* HwFeed                                                              */
+
+static void
+on_next_item_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) outer = user_data;
+  g_autoptr(GError) error = NULL;
+  HwMediaItem *media = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (media == NULL)
+    g_task_return_error (outer, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (outer, media, g_object_unref);
+
+  maybe_prefetch (HW_EMBY_FEED (source));
+}
+
+static void
+hw_emby_feed_next_item_async (HwFeed              *feed,
+                              guint                cell_index,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  GTask *outer = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (outer, hw_emby_feed_next_item_async);
+  next_step (next_task_new (self, cell_index, cancellable, on_next_item_done, outer));
+}
+
+static HwMediaItem *
+hw_emby_feed_next_item_finish (HwFeed        *feed,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, feed), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+hw_emby_feed_release_item (HwFeed      *feed,
+                           guint        cell_index,
+                           HwMediaItem *item)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  hw_item_pool_release (self->pool, hw_media_item_get_id (item));
+}
+
+static char *
+report_body (HwMediaItem *item,
+             double       position)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ItemId");
+  json_builder_add_string_value (builder, hw_media_item_get_id (item));
+  json_builder_set_member_name (builder, "MediaSourceId");
+  json_builder_add_string_value (builder, hw_media_item_get_source_id (item));
+  json_builder_set_member_name (builder, "PlaySessionId");
+  json_builder_add_string_value (builder, hw_media_item_get_session_id (item));
+  json_builder_set_member_name (builder, "PositionTicks");
+  json_builder_add_int_value (builder, (gint64) (MAX (0.0, position) * HW_EMBY_TICKS_PER_SECOND));
+  json_builder_set_member_name (builder, "CanSeek");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "IsPaused");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_set_member_name (builder, "IsMuted");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "PlayMethod");
+  json_builder_add_string_value (builder, "DirectStream");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static void
+stop_transcode (HwEmbyFeed  *self,
+                HwMediaItem *item)
+{
+  g_autofree char *path = NULL;
+
+  /* Without this a switched-away transcode keeps ffmpeg running on the server. */
+  path = hw_emby_build_url ("", "/Videos/ActiveEncodings",
+                            "DeviceId", hw_emby_client_get_device_id (self->client),
+                            "PlaySessionId", hw_media_item_get_session_id (item),
+                            NULL);
+  hw_emby_client_send (self->client, "DELETE", path, NULL);
+}
+
+static void
+hw_emby_feed_report (HwFeed       *feed,
+                     HwMediaItem  *item,
+                     HwFeedReport  report,
+                     double        position)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  gint64 now = g_get_monotonic_time ();
+  gint64 *last;
+  g_autofree char *body = NULL;
+
+  if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
+    return;
+
+  body = report_body (item, position);
+  switch (report)
+    {
+    case HW_FEED_REPORT_STARTED:
+      hw_emby_client_send (self->client, "POST", "/Sessions/Playing", body);
+      break;
+    case HW_FEED_REPORT_PROGRESS:
+      last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
+      if (last != NULL && now - *last < PROGRESS_EVERY_US)
+        break;
+      last = g_new (gint64, 1);
+      *last = now;
+      g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
+      hw_emby_client_send (self->client, "POST", "/Sessions/Playing/Progress", body);
+      break;
+    case HW_FEED_REPORT_STOPPED:
+    default:
+      hw_emby_client_send (self->client, "POST", "/Sessions/Playing/Stopped", body);
+      stop_transcode (self, item);
+      break;
+    }
+}
+
+static void
+hw_emby_feed_suspect_server (HwFeed *feed)
+{
+  hw_emby_client_suspect_server (HW_EMBY_FEED (feed)->client);
+}
+
+static void
+hw_emby_feed_iface_init (HwFeedInterface *iface)
+{
+  iface->next_item_async = hw_emby_feed_next_item_async;
+  iface->next_item_finish = hw_emby_feed_next_item_finish;
+  iface->release_item = hw_emby_feed_release_item;
+  iface->report = hw_emby_feed_report;
+  iface->suspect_server = hw_emby_feed_suspect_server;
+}
+
+/* ------------------------------------------------------------------ */
+/* Object                                                              */
+
+static void
+drop_ready (HwEmbyFeed *self)
+{
+  HwMediaItem *media;
+
+  while ((media = g_queue_pop_head (&self->ready)) != NULL)
+    {
+      hw_item_pool_release (self->pool, hw_media_item_get_id (media));
+      g_object_unref (media);
+    }
+}
+
+/* New server, user or libraries: everything cached belongs to the old one. */
+static void
+reset_library (HwEmbyFeed *self)
+{
+  g_cancellable_cancel (self->life);
+  g_clear_object (&self->life);
+  self->life = g_cancellable_new ();
+  self->prefetching = FALSE;
+
+  drop_ready (self);
+  g_clear_pointer (&self->library_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->pool, hw_item_pool_free);
+  self->pool = hw_item_pool_new (g_random_int ());
+  self->last_page_us = 0;
+}
+
+static void
+on_config_changed (HwConfig   *config,
+                   const char *key,
+                   gpointer    user_data)
+{
+  HwEmbyFeed *self = user_data;
+
+  if (g_str_equal (key, "libraries") || g_str_equal (key, "server-url") ||
+      g_str_equal (key, "username") || g_str_equal (key, "user-id"))
+    reset_library (self);
+  if (g_str_equal (key, "server-url"))
+    g_object_notify (G_OBJECT (self), "server-url");
+}
+
+static void
+on_client_state (GObject    *client,
+                 GParamSpec *pspec,
+                 gpointer    user_data)
+{
+  HwEmbyFeed *self = user_data;
+
+  g_object_notify (G_OBJECT (self), "server-state");
+  if (hw_emby_client_get_state (self->client) == HW_SERVER_STATE_ONLINE)
+    maybe_prefetch (self);
+}
+
+HwEmbyFeed *
+hw_emby_feed_new_with_client (HwConfig     *config,
+                              HwEmbyClient *client)
+{
+  HwEmbyFeed *self;
+
+  g_return_val_if_fail (HW_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (client), NULL);
+
+  self = g_object_new (HW_TYPE_EMBY_FEED, NULL);
+  self->config = g_object_ref (config);
+  self->client = g_object_ref (client);
+  g_signal_connect_object (config, "changed", G_CALLBACK (on_config_changed), self, 0);
+  g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state), self, 0);
+  hw_emby_client_start (client);
+  return self;
+}
+
+HwEmbyFeed *
+hw_emby_feed_new (HwConfig *config)
+{
+  g_autoptr(HwEmbyClient) client = hw_emby_client_new (config);
+
+  return hw_emby_feed_new_with_client (config, client);
+}
+
+HwEmbyClient *
+hw_emby_feed_get_client (HwEmbyFeed *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_FEED (self), NULL);
+  return self->client;
+}
+
+static void
+hw_emby_feed_dispose (GObject *object)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (object);
+
+  if (self->life != NULL)
+    g_cancellable_cancel (self->life);
+  if (self->pool != NULL)
+    drop_ready (self);
+  g_clear_object (&self->client);
+  g_clear_object (&self->config);
+
+  G_OBJECT_CLASS (hw_emby_feed_parent_class)->dispose (object);
+}
+
+static void
+hw_emby_feed_finalize (GObject *object)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (object);
+
+  g_clear_object (&self->life);
+  g_clear_pointer (&self->library_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->pool, hw_item_pool_free);
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (hw_emby_feed_parent_class)->finalize (object);
+}
+
+static void
+hw_emby_feed_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (object);
+
+  switch (prop_id)
+    {
+    case PROP_SERVER_STATE:
+      g_value_set_int (value, self->client ? (int) hw_emby_client_get_state (self->client)
+                                           : HW_SERVER_STATE_NONE);
+      break;
+    case PROP_SERVER_URL:
+      g_value_take_string (value, self->client
+                                    ? hw_redact (hw_emby_client_get_base_url (self->client))
+                                    : NULL);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hw_emby_feed_class_init (HwEmbyFeedClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = hw_emby_feed_dispose;
+  object_class->finalize = hw_emby_feed_finalize;
+  object_class->get_property = hw_emby_feed_get_property;
+
+  g_object_class_override_property (object_class, PROP_SERVER_STATE, "server-state");
+  g_object_class_override_property (object_class, PROP_SERVER_URL, "server-url");
+}
+
+static void
+hw_emby_feed_init (HwEmbyFeed *self)
+{
+  self->pool = hw_item_pool_new (g_random_int ());
+  self->waiting = g_ptr_array_new ();
+  self->life = g_cancellable_new ();
+  g_queue_init (&self->ready);
+}

@@ -1,0 +1,30 @@
+/* hw-emby-feed.h: an Emby server's video libraries as a feed.
+ *
+ * Lists the views, keeps the ones named or id'd in `libraries` (empty:
+ * every video library), pages random items (Limit=100,
+ * EnableTotalRecordCount=false) into an HwItemPool, and keeps a couple of
+ * items with PlaybackInfo done so a cell that asks rarely waits on HTTP.
+ * Properties "server-state" and "server-url" as hw-feed.h describes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hw-config.h"
+#include "hw-emby-client.h"
+#include "hw-feed.h"
+
+G_BEGIN_DECLS
+
+#define HW_TYPE_EMBY_FEED (hw_emby_feed_get_type ())
+
+G_DECLARE_FINAL_TYPE (HwEmbyFeed, hw_emby_feed, HW, EMBY_FEED, GObject)
+
+/* Creates its own HwEmbyClient and starts it. */
+HwEmbyFeed   *hw_emby_feed_new             (HwConfig     *config);
+/* Uses @client (started here if it was not). */
+HwEmbyFeed   *hw_emby_feed_new_with_client (HwConfig     *config,
+                                            HwEmbyClient *client);
+HwEmbyClient *hw_emby_feed_get_client      (HwEmbyFeed   *self);
+
+G_END_DECLS
