@@ -253,10 +253,12 @@ destroy_player (HwCell *self)
       gtk_overlay_set_child (self->overlay, NULL);
       self->surface = NULL;
     }
+  /* The last reference destroys the handle, maybe from the software render
+   * thread once it has freed its context: never before it. */
   if (self->player != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->player, self);
-      hw_player_destroy_async (self->player);
+      hw_player_stop (self->player);
       g_clear_object (&self->player);
     }
 }

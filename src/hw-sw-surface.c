@@ -22,17 +22,11 @@
 #define MAX_WIDTH  1920
 #define MAX_HEIGHT 1080
 
-struct _HwSwSurface
-{
-  GtkWidget           parent_instance;
-
-  HwPlayer           *player;
-  mpv_render_context *render;
-  GThread            *thread;
-  GdkTexture         *texture;
-  guint64             frames;
-
-  /* Shared with the render thread, under lock. */
+/* Everything the render thread touches. Reference counted, because the
+ * thread outlives the widget: it frees the render context itself, so the
+ * main thread never waits for mpv to tear down its video output. */
+typedef struct {
+  gatomicrefcount     ref;
   GMutex              lock;
   GCond               cond;
   gboolean            quit;
@@ -45,6 +39,21 @@ struct _HwSwSurface
   int                 pending_height;
   gsize               pending_stride;
   gboolean            present_scheduled;
+  mpv_render_context *render;       /* owned by the thread once it runs */
+  HwPlayer           *player;       /* kept until the render context is freed */
+  GWeakRef            surface;
+} RenderShared;
+
+struct _HwSwSurface
+{
+  GtkWidget     parent_instance;
+
+  HwPlayer     *player;
+  RenderShared *shared;             /* NULL while unrealized */
+  GdkTexture   *texture;
+  guint64       frames;
+  int           width;
+  int           height;
 };
 
 G_DEFINE_FINAL_TYPE (HwSwSurface, hw_sw_surface, GTK_TYPE_WIDGET)
@@ -56,30 +65,62 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static gboolean
-present_frame (gpointer user_data)
+static RenderShared *
+render_shared_ref (RenderShared *shared)
 {
-  HwSwSurface *self = user_data;
-  g_autoptr(GBytes) bytes = NULL;
-  int width, height;
-  gsize stride;
+  g_atomic_ref_count_inc (&shared->ref);
+  return shared;
+}
 
-  g_mutex_lock (&self->lock);
-  bytes = g_steal_pointer (&self->pending);
-  width = self->pending_width;
-  height = self->pending_height;
-  stride = self->pending_stride;
-  self->present_scheduled = FALSE;
-  g_mutex_unlock (&self->lock);
+static void
+render_shared_unref (gpointer data)
+{
+  RenderShared *shared = data;
 
-  if (bytes == NULL)
-    return G_SOURCE_REMOVE;
+  if (!g_atomic_ref_count_dec (&shared->ref))
+    return;
 
+  g_clear_pointer (&shared->pending, g_bytes_unref);
+  g_clear_object (&shared->player);
+  g_weak_ref_clear (&shared->surface);
+  g_mutex_clear (&shared->lock);
+  g_cond_clear (&shared->cond);
+  g_free (shared);
+}
+
+static void
+show_texture (HwSwSurface *self,
+              GBytes      *bytes,
+              int          width,
+              int          height,
+              gsize        stride)
+{
   g_clear_object (&self->texture);
   self->texture = gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
                                           bytes, stride);
   self->frames++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static gboolean
+present_frame (gpointer user_data)
+{
+  RenderShared *shared = user_data;
+  g_autoptr(HwSwSurface) self = g_weak_ref_get (&shared->surface);
+  g_autoptr(GBytes) bytes = NULL;
+  int width, height;
+  gsize stride;
+
+  g_mutex_lock (&shared->lock);
+  bytes = g_steal_pointer (&shared->pending);
+  width = shared->pending_width;
+  height = shared->pending_height;
+  stride = shared->pending_stride;
+  shared->present_scheduled = FALSE;
+  g_mutex_unlock (&shared->lock);
+
+  if (bytes != NULL && self != NULL && self->shared == shared)
+    show_texture (self, bytes, width, height, stride);
 
   return G_SOURCE_REMOVE;
 }
@@ -88,19 +129,19 @@ present_frame (gpointer user_data)
 static void
 update_cb (void *data)
 {
-  HwSwSurface *self = data;
+  RenderShared *shared = data;
 
-  g_mutex_lock (&self->lock);
-  self->update = TRUE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->lock);
+  g_mutex_lock (&shared->lock);
+  shared->update = TRUE;
+  g_cond_signal (&shared->cond);
+  g_mutex_unlock (&shared->lock);
 }
 
 static GBytes *
-render_frame (HwSwSurface *self,
-              int          width,
-              int          height,
-              gsize       *out_stride)
+render_frame (mpv_render_context *render,
+              int                 width,
+              int                 height,
+              gsize              *out_stride)
 {
   /* mpv's SIMD paths want 64-byte aligned rows. */
   gsize stride = ((gsize) width * 4 + 63) & ~(gsize) 63;
@@ -118,7 +159,7 @@ render_frame (HwSwSurface *self,
     return NULL;
   params[3].data = pixels;
 
-  if (mpv_render_context_render (self->render, params) < 0)
+  if (mpv_render_context_render (render, params) < 0)
     {
       free (pixels);
       return NULL;
@@ -136,53 +177,73 @@ render_frame (HwSwSurface *self,
   return g_bytes_new_with_free_func (pixels, stride * height, free, pixels);
 }
 
+/* Called with the lock held. */
+static void
+publish_frame (RenderShared *shared,
+               GBytes       *frame,
+               int           width,
+               int           height,
+               gsize         stride)
+{
+  g_clear_pointer (&shared->pending, g_bytes_unref);
+  shared->pending = frame;
+  shared->pending_width = width;
+  shared->pending_height = height;
+  shared->pending_stride = stride;
+
+  /* One main-loop callback per pending frame, not per wakeup. */
+  if (!shared->present_scheduled)
+    {
+      shared->present_scheduled = TRUE;
+      g_idle_add_full (G_PRIORITY_DEFAULT, present_frame,
+                       render_shared_ref (shared), render_shared_unref);
+    }
+}
+
 static gpointer
 render_thread (gpointer data)
 {
-  HwSwSurface *self = data;
+  RenderShared *shared = data;
 
-  g_mutex_lock (&self->lock);
-  while (!self->quit)
+  g_mutex_lock (&shared->lock);
+  while (!shared->quit)
     {
       gboolean resized;
       int width, height;
       guint64 flags;
-      g_autoptr(GBytes) frame = NULL;
+      GBytes *frame = NULL;
       gsize stride = 0;
 
-      while (!self->quit && !self->update && !self->resized)
-        g_cond_wait (&self->cond, &self->lock);
-      if (self->quit)
+      while (!shared->quit && !shared->update && !shared->resized)
+        g_cond_wait (&shared->cond, &shared->lock);
+      if (shared->quit)
         break;
 
-      resized = self->resized;
-      self->update = FALSE;
-      self->resized = FALSE;
-      width = self->width;
-      height = self->height;
-      g_mutex_unlock (&self->lock);
+      resized = shared->resized;
+      shared->update = FALSE;
+      shared->resized = FALSE;
+      width = shared->width;
+      height = shared->height;
+      g_mutex_unlock (&shared->lock);
 
-      flags = mpv_render_context_update (self->render);
+      flags = mpv_render_context_update (shared->render);
       if (((flags & MPV_RENDER_UPDATE_FRAME) || resized) && width > 0 && height > 0)
-        frame = render_frame (self, width, height, &stride);
+        frame = render_frame (shared->render, width, height, &stride);
 
-      g_mutex_lock (&self->lock);
-      if (frame != NULL && !self->quit)
-        {
-          g_clear_pointer (&self->pending, g_bytes_unref);
-          self->pending = g_steal_pointer (&frame);
-          self->pending_width = width;
-          self->pending_height = height;
-          self->pending_stride = stride;
-          if (!self->present_scheduled)
-            {
-              self->present_scheduled = TRUE;
-              g_idle_add_full (G_PRIORITY_DEFAULT, present_frame,
-                                          g_object_ref (self), g_object_unref);
-            }
-        }
+      g_mutex_lock (&shared->lock);
+      if (frame != NULL && !shared->quit)
+        publish_frame (shared, frame, width, height, stride);
+      else if (frame != NULL)
+        g_bytes_unref (frame);
     }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&shared->lock);
+
+  /* Tear down here, off the main thread: freeing the render context waits
+   * for mpv's video output, and only after it may the handle go. */
+  mpv_render_context_set_update_callback (shared->render, NULL, NULL);
+  g_clear_pointer (&shared->render, mpv_render_context_free);
+  g_clear_object (&shared->player);
+  render_shared_unref (shared);
 
   return NULL;
 }
@@ -196,6 +257,8 @@ hw_sw_surface_realize (GtkWidget *widget)
     { MPV_RENDER_PARAM_API_TYPE, (void *) MPV_RENDER_API_TYPE_SW },
     { MPV_RENDER_PARAM_INVALID, NULL },
   };
+  mpv_render_context *render = NULL;
+  RenderShared *shared;
   int rc;
 
   GTK_WIDGET_CLASS (hw_sw_surface_parent_class)->realize (widget);
@@ -203,42 +266,46 @@ hw_sw_surface_realize (GtkWidget *widget)
   if (mpv == NULL)
     return;
 
-  rc = mpv_render_context_create (&self->render, mpv, params);
+  rc = mpv_render_context_create (&render, mpv, params);
   if (rc < 0)
     {
       g_autofree char *message = g_strdup_printf ("software render context: %s",
                                                   mpv_error_string (rc));
-      self->render = NULL;
       g_signal_emit (self, signals[RENDER_FAILED], 0, message);
       return;
     }
 
-  self->quit = FALSE;
-  mpv_render_context_set_update_callback (self->render, update_cb, self);
-  self->thread = g_thread_new ("hw-sw-render", render_thread, self);
+  shared = g_new0 (RenderShared, 1);
+  g_atomic_ref_count_init (&shared->ref);
+  g_mutex_init (&shared->lock);
+  g_cond_init (&shared->cond);
+  g_weak_ref_init (&shared->surface, self);
+  shared->render = render;
+  shared->player = g_object_ref (self->player);
+  shared->width = self->width;
+  shared->height = self->height;
+  shared->resized = TRUE;
+  self->shared = shared;
+
+  mpv_render_context_set_update_callback (render, update_cb, shared);
+  /* The thread holds the second reference and drops it when done. */
+  g_thread_unref (g_thread_new ("hw-sw-render", render_thread, render_shared_ref (shared)));
 }
 
 static void
 hw_sw_surface_unrealize (GtkWidget *widget)
 {
   HwSwSurface *self = HW_SW_SURFACE (widget);
+  RenderShared *shared = g_steal_pointer (&self->shared);
 
-  if (self->render != NULL)
+  if (shared != NULL)
     {
-      mpv_render_context_set_update_callback (self->render, NULL, NULL);
-
-      g_mutex_lock (&self->lock);
-      self->quit = TRUE;
-      g_cond_signal (&self->cond);
-      g_mutex_unlock (&self->lock);
-
-      g_clear_pointer (&self->thread, g_thread_join);
-      g_clear_pointer (&self->render, mpv_render_context_free);
+      g_mutex_lock (&shared->lock);
+      shared->quit = TRUE;
+      g_cond_signal (&shared->cond);
+      g_mutex_unlock (&shared->lock);
+      render_shared_unref (shared);
     }
-
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->pending, g_bytes_unref);
-  g_mutex_unlock (&self->lock);
 
   GTK_WIDGET_CLASS (hw_sw_surface_parent_class)->unrealize (widget);
 }
@@ -252,12 +319,17 @@ hw_sw_surface_size_allocate (GtkWidget *widget,
   HwSwSurface *self = HW_SW_SURFACE (widget);
   int scale = gtk_widget_get_scale_factor (widget);
 
-  g_mutex_lock (&self->lock);
   self->width = MIN (width * scale, MAX_WIDTH);
   self->height = MIN (height * scale, MAX_HEIGHT);
-  self->resized = TRUE;
-  g_cond_signal (&self->cond);
-  g_mutex_unlock (&self->lock);
+  if (self->shared == NULL)
+    return;
+
+  g_mutex_lock (&self->shared->lock);
+  self->shared->width = self->width;
+  self->shared->height = self->height;
+  self->shared->resized = TRUE;
+  g_cond_signal (&self->shared->cond);
+  g_mutex_unlock (&self->shared->lock);
 }
 
 static void
@@ -293,12 +365,6 @@ hw_sw_surface_dispose (GObject *object)
 static void
 hw_sw_surface_finalize (GObject *object)
 {
-  HwSwSurface *self = HW_SW_SURFACE (object);
-
-  g_clear_pointer (&self->pending, g_bytes_unref);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-
   G_OBJECT_CLASS (hw_sw_surface_parent_class)->finalize (object);
 }
 
@@ -323,8 +389,6 @@ hw_sw_surface_class_init (HwSwSurfaceClass *klass)
 static void
 hw_sw_surface_init (HwSwSurface *self)
 {
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
 }
