@@ -13,6 +13,7 @@
 #include "hw-application.h"
 #include "hw-config.h"
 #include "hw-demo-feed.h"
+#include "hw-emby-feed.h"
 #include "hw-feed.h"
 #include "hw-local-feed.h"
 #include "hw-systemd.h"
@@ -33,6 +34,7 @@ struct _HwApplication
   HwWindow         *window;
   char             *local_dir;
   char             *status_file;
+  char             *password_file;
   gboolean          demo;
   gboolean          fullscreen;
   guint             signal_ids[3];
@@ -140,7 +142,7 @@ hw_application_handle_local_options (GApplication *app,
           g_autofree char *message = g_strdup_printf (_("--password-file: %s is not a readable file"), path);
           return usage_error (message);
         }
-      g_setenv ("HYPERWALL_PASSWORD_FILE", path, TRUE);
+      self->password_file = g_strdup (path);
     }
 
   return G_APPLICATION_CLASS (hw_application_parent_class)->handle_local_options (app, options);
@@ -158,10 +160,15 @@ create_feed (HwApplication *self)
     }
 
   if (!self->demo && server != NULL && *server != '\0')
-    g_message ("An Emby server is configured, but this build has no Emby feed yet; playing the demo");
-  else
-    g_message ("Playing the built-in demo patterns");
+    {
+      g_autoptr(HwEmbyClient) client = hw_emby_client_new (self->config);
 
+      if (self->password_file != NULL)
+        hw_emby_client_set_password_file (client, self->password_file);
+      return HW_FEED (hw_emby_feed_new_with_client (self->config, client));
+    }
+
+  g_message ("Playing the built-in demo patterns");
   return hw_demo_feed_new ();
 }
 
@@ -276,6 +283,7 @@ hw_application_finalize (GObject *object)
 
   g_free (self->local_dir);
   g_free (self->status_file);
+  g_free (self->password_file);
 
   G_OBJECT_CLASS (hw_application_parent_class)->finalize (object);
 }

@@ -107,6 +107,17 @@ reset_observed (HwPlayer *self)
   self->cache_bytes = -1;
 }
 
+static gboolean
+is_hwdec_probe (mpv_event_log_message *msg)
+{
+  static const char * const prefixes[] = { "vaapi", "vdpau", "cuda", "vd", "hwdec", "vo/libmpv" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_equal (msg->prefix, prefixes[i]))
+      return TRUE;
+  return strstr (msg->text, "AVHWDeviceContext") != NULL || strstr (msg->text, "libva") != NULL;
+}
+
 static void
 handle_log_message (HwPlayer              *self,
                     mpv_event_log_message *msg)
@@ -114,8 +125,10 @@ handle_log_message (HwPlayer              *self,
   g_autofree char *text = g_strchomp (g_strdup (msg->text));
   g_autofree char *clean = hw_redact (text);
 
-  /* mpv's own errors are useful to an operator; the rest is for debugging. */
-  if (msg->log_level <= MPV_LOG_LEVEL_ERROR)
+  /* mpv's own errors are useful to an operator; the rest is for debugging,
+   * and so is hardware-decoder probing, which fails noisily on most boxes
+   * before it settles on something that works. */
+  if (msg->log_level <= MPV_LOG_LEVEL_ERROR && !is_hwdec_probe (msg))
     g_message ("%s: mpv %s: %s", self->log_prefix, msg->prefix, clean);
   else
     g_debug ("%s: mpv %s: %s", self->log_prefix, msg->prefix, clean);
