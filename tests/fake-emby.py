@@ -1,0 +1,551 @@
+#!/usr/bin/env python3
+# fake-emby.py: a small Emby server for Hyperwall's tests (python3 stdlib only).
+#
+# Follows /work/shared/EMBY-API.md closely enough for the client and the wall:
+# paths and query names are case-insensitive, an optional /emby or /mediabrowser
+# root and an optional extra --prefix, user "wall" with --password, a library
+# built from the video files in --media DIR, Range and HEAD on streams, HLS
+# fallback, session reports, and faults injected at runtime through
+# POST /__control. Every request is logged as one JSON line to --log FILE,
+# secrets kept as sent so tests can check them.
+#
+# Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
+# The first line on stdout is "PORT <n>".
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+TICKS = 10_000_000
+SERVER_ID = "f4c3e3b1a2d24c5e9a7f000000000001"
+USER_ID = "5e1f0c0d2b1e4f6a8c9d0e1f2a3b4c5d"
+VIDEO_EXTENSIONS = (".mp4", ".mkv", ".webm", ".ts")
+
+
+def probe_duration(path):
+    """Seconds, from ffprobe when it is there; 60 otherwise."""
+    try:
+        out = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration",
+             "-of", "default=nw=1:nk=1", path],
+            capture_output=True, text=True, timeout=10, check=False).stdout
+        return float(out.strip())
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return 60.0
+
+
+class Library:
+    def __init__(self, args):
+        self.views = []
+        self.items = {}          # id -> dict(Id, Name, path, size, ticks, container, view)
+        for spec in args.libraries.split(","):
+            name, _, ctype = spec.partition(":")
+            view_id = str(2000 + len(self.views))
+            self.views.append({"Id": view_id, "Name": name, "CollectionType": ctype or None})
+        video_views = [v for v in self.views
+                       if v["CollectionType"] in (None, "", "movies", "tvshows",
+                                                  "homevideos", "musicvideos")]
+        files = []
+        if args.media:
+            files = sorted(os.path.join(args.media, f) for f in os.listdir(args.media)
+                           if f.lower().endswith(VIDEO_EXTENSIONS))
+        next_id = 1001
+        for i, path in enumerate(files):
+            view = video_views[i % len(video_views)]
+            self._add(str(next_id), os.path.splitext(os.path.basename(path))[0], path, view)
+            next_id += 1
+        for i in range(args.fake_items):
+            view = video_views[(len(files) + i) % len(video_views)]
+            self._add(str(next_id), "Synthetic %d" % (i + 1), None, view)
+            next_id += 1
+
+    def _add(self, item_id, name, path, view):
+        size = os.path.getsize(path) if path else 4096
+        seconds = probe_duration(path) if path else 30.0
+        container = os.path.splitext(path)[1][1:] if path else "mp4"
+        self.items[item_id] = {"Id": item_id, "Name": name, "path": path, "size": size,
+                               "ticks": int(seconds * TICKS), "container": container,
+                               "view": view["Id"]}
+
+    def item_json(self, item):
+        source = self.media_source(item, token=None, session=None)
+        return {"Id": item["Id"], "Name": item["Name"], "Type": "Movie", "MediaType": "Video",
+                "IsFolder": False, "RunTimeTicks": item["ticks"] + TICKS,  # the item's is wrong on purpose
+                "ServerId": SERVER_ID, "ImageTags": {}, "MediaSources": [source]}
+
+    def media_source(self, item, token, session):
+        source = {"Id": "ms" + item["Id"], "Container": item["container"], "Size": item["size"],
+                  "Bitrate": 1000000, "RunTimeTicks": item["ticks"], "Protocol": "File",
+                  "SupportsDirectPlay": True, "SupportsDirectStream": True,
+                  "SupportsTranscoding": True,
+                  "MediaStreams": [{"Type": "Video", "Codec": "h264", "Width": 640, "Height": 360}]}
+        if session:
+            # Server-relative and without the /emby root, as real servers send it.
+            source["TranscodingUrl"] = (
+                "/videos/%s/master.m3u8?MediaSourceId=ms%s&PlaySessionId=%s&VideoCodec=h264"
+                "&AudioCodec=aac&SegmentContainer=ts&api_key=%s"
+                % (item["Id"], item["Id"], session, token or ""))
+        return source
+
+
+class State:
+    def __init__(self, args):
+        self.args = args
+        self.lock = threading.Lock()
+        self.tokens = set()
+        self.faults = []
+        self.library = Library(args)
+        self.log = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.refuse_until = 0.0
+        self.connections = set()
+        self.server = None
+        self.hls_dir = tempfile.mkdtemp(prefix="fake-emby-hls-")
+        self.hls_lock = threading.Lock()
+
+    def write_log(self, entry):
+        if self.log is None:
+            return
+        with self.lock:
+            self.log.write(json.dumps(entry) + "\n")
+            self.log.flush()
+
+    def take_fault(self, path):
+        with self.lock:
+            for fault in self.faults:
+                if fault["count"] == 0:
+                    continue
+                if re.search(fault.get("match") or ".", path, re.IGNORECASE):
+                    if fault["count"] > 0:
+                        fault["count"] -= 1
+                    return dict(fault)
+        return None
+
+
+STATE = None
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeEmby/4.8.11.0"
+
+    def log_message(self, fmt, *args):  # the JSON log replaces stderr chatter
+        pass
+
+    def setup(self):
+        super().setup()
+        with STATE.lock:
+            STATE.connections.add(self.connection)
+
+    def finish(self):
+        with STATE.lock:
+            STATE.connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    # --- plumbing ---------------------------------------------------------
+
+    def do_GET(self):
+        self.dispatch("GET")
+
+    def do_HEAD(self):
+        self.dispatch("HEAD")
+
+    def do_POST(self):
+        self.dispatch("POST")
+
+    def do_DELETE(self):
+        self.dispatch("DELETE")
+
+    def read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def dispatch(self, method):
+        self.method = method
+        self.status = 0
+        self.started = time.time()
+        parts = urlsplit(self.path)
+        self.raw_path = parts.path
+        self.raw_query = parts.query
+        self.query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
+        self.body = self.read_body()
+        try:
+            if self.raw_path == "/__control":
+                self.control()
+            else:
+                self.serve()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        finally:
+            STATE.write_log({"time": self.started, "method": method, "path": self.raw_path,
+                             "query": self.raw_query, "status": self.status,
+                             "authorization": self.headers.get("X-Emby-Authorization"),
+                             "token": self.headers.get("X-Emby-Token"),
+                             "range": self.headers.get("Range"),
+                             "body": self.body.decode("utf-8", "replace")[:2000]})
+
+    def send_bytes(self, status, data, content_type="application/json", extra=None):
+        self.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.method != "HEAD":
+            self.wfile.write(data)
+
+    def send_json(self, status, obj):
+        self.send_bytes(status, json.dumps(obj).encode())
+
+    def send_empty(self, status=204):
+        self.status = status
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    # --- faults -----------------------------------------------------------
+
+    def control(self):
+        try:
+            spec = json.loads(self.body or b"{}")
+        except ValueError:
+            self.send_json(400, {"error": "bad json"})
+            return
+        kind = spec.get("fault", "none")
+        with STATE.lock:
+            if kind == "none":
+                STATE.faults.clear()
+            elif kind == "revoke-token":
+                STATE.tokens.clear()
+            elif kind == "refuse":
+                threading.Thread(target=refuse, args=(float(spec.get("delay", 5)),),
+                                 daemon=True).start()
+            else:
+                spec.setdefault("count", -1)
+                spec["fault"] = kind
+                STATE.faults.append(spec)
+        self.send_json(200, {"ok": True, "fault": kind})
+
+    def apply_fault(self, fault, body_writer):
+        """TRUE when the fault answered the request."""
+        kind = fault["fault"]
+        if kind == "slow-headers":
+            time.sleep(float(fault.get("delay", 3600)))
+            self.close_connection = True
+            return True
+        if kind == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.close_connection = True
+            self.connection.close()
+            return True
+        if kind == "status":
+            status = int(fault.get("status", 500))
+            extra = {}
+            if "retry_after" in fault:
+                extra["Retry-After"] = str(fault["retry_after"])
+            self.send_bytes(status, json.dumps({"error": "injected %d" % status}).encode(),
+                            extra=extra)
+            return True
+        if kind == "malformed-json":
+            self.send_bytes(200, b'{"Items": [{"Id": "1", "Name": ')
+            return True
+        if kind == "html":
+            self.send_bytes(int(fault.get("status", 200)),
+                            b"<html><body><h1>502 Bad Gateway</h1>nginx</body></html>",
+                            "text/html")
+            return True
+        if kind == "stall-body":
+            body_writer(int(fault.get("after_bytes", 0)), float(fault.get("delay", 3600)))
+            return True
+        return False
+
+    # --- the API ----------------------------------------------------------
+
+    def api_path(self):
+        """The path below the API root, lower case, or None when outside it."""
+        path = self.raw_path
+        prefix = STATE.args.prefix.rstrip("/")
+        if prefix:
+            if not path.lower().startswith(prefix.lower() + "/"):
+                return None
+            path = path[len(prefix):]
+        lower = path.lower()
+        for root in ("/emby/", "/mediabrowser/"):
+            if lower.startswith(root):
+                return lower[len(root) - 1:].rstrip("/")
+        return lower.rstrip("/") if STATE.args.no_root_ok else None
+
+    def token(self):
+        token = self.headers.get("X-Emby-Token")
+        if not token:
+            auth = self.headers.get("X-Emby-Authorization") or ""
+            match = re.search(r'Token="([^"]*)"', auth, re.IGNORECASE)
+            token = match.group(1) if match else None
+        if not token:
+            token = self.query.get("api_key")
+        return token
+
+    def authorized(self):
+        token = self.token()
+        if token and (token in STATE.tokens or token == STATE.args.api_key):
+            return True
+        self.send_json(401, {"error": "Access token is invalid or expired."})
+        return False
+
+    def serve(self):
+        path = self.api_path()
+        fault = STATE.take_fault(self.raw_path)
+        if fault and self.apply_fault(fault, self.stalling_writer(path)):
+            return
+        if path is None:
+            self.send_bytes(404, b"<html>Not found</html>", "text/html")
+            return
+
+        if path == "/system/info/public":
+            self.send_json(200, {"ServerName": "Fake Emby", "Version": "4.8.11.0",
+                                 "Id": SERVER_ID, "LocalAddress": "http://10.9.9.9:8096"})
+            return
+        if path == "/system/ping":
+            self.send_bytes(200, b'"Emby Server"')
+            return
+        if path == "/users/authenticatebyname" and self.method == "POST":
+            self.authenticate()
+            return
+        if not self.authorized():
+            return
+
+        match = re.fullmatch(r"/users/([^/]+)/(views|items)", path)
+        if match and self.method == "GET":
+            if match.group(2) == "views":
+                self.send_json(200, {"Items": STATE.library.views,
+                                     "TotalRecordCount": len(STATE.library.views)})
+            else:
+                self.items()
+            return
+        match = re.fullmatch(r"/items/([^/]+)/playbackinfo", path)
+        if match and self.method == "POST":
+            self.playback_info(match.group(1))
+            return
+        match = re.fullmatch(r"/videos/([^/]+)/(stream|stream\.[a-z0-9]+|master\.m3u8|hls/.+)", path)
+        if match and self.method in ("GET", "HEAD"):
+            self.video(match.group(1), match.group(2))
+            return
+        if path.startswith("/items/") and "/images/" in path:
+            self.send_bytes(404, b"", "text/plain")
+            return
+        if path in ("/sessions/playing", "/sessions/playing/progress",
+                    "/sessions/playing/stopped", "/sessions/logout") and self.method == "POST":
+            self.send_empty(204)
+            return
+        if path == "/videos/activeencodings" and self.method == "DELETE":
+            self.send_empty(204)
+            return
+        self.send_json(404, {"error": "no such endpoint"})
+
+    def authenticate(self):
+        try:
+            body = json.loads(self.body or b"")
+            username, password = body["Username"], body["Pw"]
+        except (ValueError, KeyError, TypeError):
+            self.send_json(400, {"error": "malformed body"})
+            return
+        if username.lower() != STATE.args.user.lower() or password != STATE.args.password:
+            self.send_json(401, {"error": "Invalid username or password entered."})
+            return
+        token = uuid.uuid4().hex
+        with STATE.lock:
+            STATE.tokens.add(token)
+        self.send_json(200, {"AccessToken": token, "ServerId": SERVER_ID,
+                             "User": {"Id": USER_ID, "Name": STATE.args.user},
+                             "SessionInfo": {"Id": uuid.uuid4().hex}})
+
+    def items(self):
+        items = list(STATE.library.items.values())
+        parent = self.query.get("parentid")
+        if parent:
+            items = [i for i in items if i["view"] == parent]
+        if self.query.get("sortby", "").lower() == "random":
+            random.shuffle(items)
+        start = int(self.query.get("startindex") or 0)
+        limit = int(self.query.get("limit") or 100000)
+        page = [STATE.library.item_json(i) for i in items[start:start + limit]]
+        self.send_json(200, {"Items": page, "TotalRecordCount": len(items)})
+
+    def playback_info(self, item_id):
+        item = STATE.library.items.get(item_id)
+        if item is None:
+            self.send_json(404, {"error": "item not found"})
+            return
+        session = uuid.uuid4().hex
+        self.send_json(200, {"MediaSources": [STATE.library.media_source(item, self.token(), session)],
+                             "PlaySessionId": session})
+
+    def video(self, item_id, what):
+        item = STATE.library.items.get(item_id)
+        if item is None:
+            self.send_json(404, {"error": "item not found"})
+            return
+        if what == "master.m3u8" or what.startswith("hls/"):
+            self.hls(item, what)
+            return
+        self.file_range(item)
+
+    def item_bytes(self, item):
+        if item["path"]:
+            with open(item["path"], "rb") as f:
+                return f.read()
+        return b"\0" * item["size"]
+
+    def file_range(self, item, data=None, content_type="video/mp4"):
+        data = self.item_bytes(item) if data is None else data
+        total = len(data)
+        start, end = 0, total - 1
+        match = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range") or "")
+        status = 200
+        extra = {"Accept-Ranges": "bytes"}
+        if match and (match.group(1) or match.group(2)):
+            if match.group(1):
+                start = int(match.group(1))
+                end = int(match.group(2)) if match.group(2) else total - 1
+            else:
+                start = max(0, total - int(match.group(2)))
+            end = min(end, total - 1)
+            if start >= total:
+                self.send_bytes(416, b"", "text/plain", {"Content-Range": "bytes */%d" % total})
+                return
+            status = 206
+            extra["Content-Range"] = "bytes %d-%d/%d" % (start, end, total)
+        self.send_bytes(status, data[start:end + 1], content_type, extra)
+
+    def hls(self, item, what):
+        directory = os.path.join(STATE.hls_dir, item["Id"])
+        playlist = os.path.join(directory, "index.m3u8")
+        with STATE.hls_lock:
+            if item["path"] and not os.path.exists(playlist) and shutil.which("ffmpeg"):
+                os.makedirs(directory, exist_ok=True)
+                subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", item["path"], "-c", "copy",
+                                "-f", "hls", "-hls_time", "3600", "-hls_list_size", "0",
+                                "-hls_segment_filename", os.path.join(directory, "seg%d.ts"),
+                                playlist], check=False, timeout=60)
+        if not os.path.exists(playlist):
+            # ffmpeg-free fallback: the same file, which mpv probes by content.
+            self.file_range(item)
+            return
+        if what == "master.m3u8":
+            api_key = self.query.get("api_key", "")
+            with open(playlist, encoding="utf-8") as f:
+                text = f.read()
+            text = re.sub(r"^(seg\d+\.ts)$", r"hls/\1?api_key=" + api_key, text, flags=re.M)
+            self.send_bytes(200, text.encode(), "application/vnd.apple.mpegurl")
+            return
+        name = os.path.basename(what)
+        segment = os.path.join(directory, name)
+        if not re.fullmatch(r"seg\d+\.ts", name) or not os.path.exists(segment):
+            self.send_json(404, {"error": "no segment"})
+            return
+        with open(segment, "rb") as f:
+            self.file_range(item, f.read(), "video/mp2t")
+
+    def stalling_writer(self, path):
+        """Sends headers and @after_bytes of the real body, then goes silent."""
+        def write(after_bytes, delay):
+            data = None
+            match = re.fullmatch(r"/videos/([^/]+)/.*", path or "")
+            if match and match.group(1) in STATE.library.items:
+                data = self.item_bytes(STATE.library.items[match.group(1)])
+            if data is None:
+                data = json.dumps({"Items": [], "TotalRecordCount": 0}).encode()
+            self.status = 200
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+            self.wfile.write(data[:after_bytes])
+            self.wfile.flush()
+            time.sleep(delay)
+            self.close_connection = True
+        return write
+
+
+def refuse(delay):
+    """Closes the listening socket (and live connections) for @delay seconds."""
+    with STATE.lock:
+        STATE.refuse_until = time.time() + delay
+        connections = list(STATE.connections)
+    for conn in connections:
+        try:
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+    STATE.server.shutdown()
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 64
+
+
+def main():
+    global STATE
+    parser = argparse.ArgumentParser(description="A fake Emby server for Hyperwall's tests")
+    parser.add_argument("--media", help="a folder of *.mp4/*.mkv files; each becomes an item")
+    parser.add_argument("--log", help="append one JSON line per request to this file")
+    parser.add_argument("--prefix", default="", help="an extra path prefix (a reverse proxy)")
+    parser.add_argument("--user", default="wall")
+    parser.add_argument("--password", default="secret")
+    parser.add_argument("--api-key", default="fake-admin-api-key-0001")
+    parser.add_argument("--libraries", default="Movies:movies,Clips:homevideos,Music:music",
+                        help="NAME:CollectionType,...; items are spread over the video ones")
+    parser.add_argument("--fake-items", type=int, default=0,
+                        help="items without a file (their stream is zeros)")
+    parser.add_argument("--no-root-ok", action="store_true",
+                        help="also answer without the /emby root")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args()
+
+    STATE = State(args)
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    STATE.server = Server(("127.0.0.1", args.port), Handler)
+    port = STATE.server.server_address[1]
+    print("PORT %d" % port, flush=True)
+
+    try:
+        while True:
+            STATE.server.serve_forever(poll_interval=0.1)
+            STATE.server.server_close()
+            time.sleep(max(0.0, STATE.refuse_until - time.time()))
+            while True:
+                try:
+                    STATE.server = Server(("127.0.0.1", port), Handler)
+                    break
+                except OSError:
+                    time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        shutil.rmtree(STATE.hls_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

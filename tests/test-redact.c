@@ -1,0 +1,194 @@
+/* test-redact.c: secrets never reach a log line.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "hw-redact.h"
+
+typedef struct {
+  const char *name;
+  const char *input;
+  const char *expected;
+} RedactCase;
+
+static const RedactCase redact_cases[] = {
+  { "query-api-key", "GET /emby/Videos/1/stream?Static=true&api_key=abc123&x=1",
+    "GET /emby/Videos/1/stream?Static=true&api_key=***&x=1" },
+  { "query-api-key-upper", "http://h/emby/x?API_KEY=abc123", "http://h/emby/x?API_KEY=***" },
+  { "query-apikey", "url?ApiKey=deadbeef", "url?ApiKey=***" },
+  { "query-access-token", "url?access_token=deadbeef&a=b", "url?access_token=***&a=b" },
+  { "header-token-param",
+    "MediaBrowser Client=\"Hyperwall\", DeviceId=\"d1\", Token=\"0123abcd\"",
+    "MediaBrowser Client=\"Hyperwall\", DeviceId=\"d1\", Token=\"***\"" },
+  { "header-token-lower", "token=\"0123abcd\"", "token=\"***\"" },
+  { "x-emby-token", "X-Emby-Token: 0123abcd", "X-Emby-Token: ***" },
+  { "x-emby-token-lower", "x-emby-token:0123abcd rest", "x-emby-token:***" " rest" },
+  { "json-access-token", "{\"AccessToken\":\"0123abcd\",\"ServerId\":\"s\"}",
+    "{\"AccessToken\":\"***\",\"ServerId\":\"s\"}" },
+  { "json-access-token-spaces", "{\"AccessToken\" : \"0123abcd\"}", "{\"AccessToken\" : \"***\"}" },
+  { "json-pw", "{\"Username\":\"wall\",\"Pw\":\"hunter2\"}", "{\"Username\":\"wall\",\"Pw\":\"***\"}" },
+  { "json-pw-escaped-quote", "{\"Pw\":\"a\\\"b c\"}", "{\"Pw\":\"***\"}" },
+  { "json-password", "{\"Password\":\"p a s s\"}", "{\"Password\":\"***\"}" },
+  { "env-password", "HYPERWALL_PASSWORD=hunter2 hyperwall", "HYPERWALL_PASSWORD=*** hyperwall" },
+  { "password-colon", "password: hunter2", "password: ***" },
+  { "single-quoted", "api_key='abc123'", "api_key='***'" },
+  { "two-in-one-line", "a?api_key=one&b=2 X-Emby-Token: two", "a?api_key=***&b=2 X-Emby-Token: ***" },
+  { "untouched-device-id", "DeviceId=\"d1\" PlaySessionId=abc", "DeviceId=\"d1\" PlaySessionId=abc" },
+  { "untouched-prose", "the token was refused", "the token was refused" },
+  { "empty-value-kept", "api_key=&x=1", "api_key=&x=1" },
+  { "already-redacted", "api_key=***", "api_key=***" },
+};
+
+static void
+test_redact_pattern (gconstpointer data)
+{
+  const RedactCase *c = data;
+  g_autofree char *out = hw_redact (c->input);
+
+  g_assert_cmpstr (out, ==, c->expected);
+}
+
+static void
+test_redact_null (void)
+{
+  g_assert_null (hw_redact (NULL));
+}
+
+static void
+test_redact_registry (void)
+{
+  const char *token = "f00dfeedcafe4242";
+  g_autofree char *line = g_strdup_printf ("mpv: Opening http://h/Videos/1/stream/%s/x", token);
+  g_autofree char *before = hw_redact (line);
+  g_autofree char *after = NULL;
+  g_autofree char *removed = NULL;
+
+  /* Not registered: the bare token in a path is not caught by a pattern. */
+  g_assert_nonnull (strstr (before, token));
+
+  hw_redact_add_secret (token);
+  after = hw_redact (line);
+  g_assert_null (strstr (after, token));
+  g_assert_cmpstr (after, ==, "mpv: Opening http://h/Videos/1/stream/***/x");
+
+  hw_redact_remove_secret (token);
+  removed = hw_redact (line);
+  g_assert_cmpstr (removed, ==, line);
+}
+
+static void
+test_redact_registry_escaped (void)
+{
+  const char *password = "p@ss word/+";
+  g_autofree char *escaped = g_uri_escape_string (password, NULL, FALSE);
+  g_autofree char *line = g_strdup_printf ("error for /login?x=%s and %s", escaped, password);
+  g_autofree char *out = NULL;
+
+  hw_redact_add_secret (password);
+  out = hw_redact (line);
+  g_assert_null (strstr (out, escaped));
+  g_assert_null (strstr (out, password));
+  g_assert_cmpstr (out, ==, "error for /login?x=*** and ***");
+  hw_redact_clear_secrets ();
+}
+
+static void
+test_redact_registry_short (void)
+{
+  g_autofree char *out = NULL;
+
+  /* A three-letter secret would mask ordinary words everywhere. */
+  hw_redact_add_secret ("abc");
+  out = hw_redact ("abcdef");
+  g_assert_cmpstr (out, ==, "abcdef");
+  hw_redact_clear_secrets ();
+}
+
+static void
+test_redact_registry_longest_first (void)
+{
+  g_autofree char *out = NULL;
+
+  hw_redact_add_secret ("secret");
+  hw_redact_add_secret ("supersecret");
+  out = hw_redact ("x supersecret y secret");
+  g_assert_cmpstr (out, ==, "x *** y ***");
+  hw_redact_clear_secrets ();
+}
+
+static gpointer
+add_secrets_thread (gpointer data)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *secret = g_strdup_printf ("thread-%p-%u", data, i);
+      g_autofree char *out = NULL;
+
+      hw_redact_add_secret (secret);
+      out = hw_redact (secret);
+      g_assert_cmpstr (out, ==, "***");
+    }
+  return NULL;
+}
+
+static void
+test_redact_registry_threads (void)
+{
+  GThread *threads[4];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("redact", add_secrets_thread, GUINT_TO_POINTER (i + 1));
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
+  hw_redact_clear_secrets ();
+}
+
+/* The log writer: run in a subprocess so its output can be checked. */
+static void
+test_redact_log_writer (void)
+{
+  if (g_test_subprocess ())
+    {
+      hw_redact_install_log_writer ();
+      hw_redact_add_secret ("registered-token-77");
+      g_message ("signing in with X-Emby-Token: abcdef0123 and registered-token-77 api_key=zzz999");
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDIN);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*signing in with X-Emby-Token: ??? and ??? api_key=???\n");
+  g_test_trap_assert_stderr_unmatched ("*abcdef0123*");
+  g_test_trap_assert_stderr_unmatched ("*registered-token-77*");
+  g_test_trap_assert_stderr_unmatched ("*zzz999*");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (redact_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hyperwall/redact/pattern/%s", redact_cases[i].name);
+
+      g_test_add_data_func (path, &redact_cases[i], test_redact_pattern);
+    }
+  g_test_add_func ("/hyperwall/redact/null", test_redact_null);
+  g_test_add_func ("/hyperwall/redact/registry/plain", test_redact_registry);
+  g_test_add_func ("/hyperwall/redact/registry/uri-escaped", test_redact_registry_escaped);
+  g_test_add_func ("/hyperwall/redact/registry/too-short", test_redact_registry_short);
+  g_test_add_func ("/hyperwall/redact/registry/longest-first", test_redact_registry_longest_first);
+  g_test_add_func ("/hyperwall/redact/registry/threads", test_redact_registry_threads);
+  g_test_add_func ("/hyperwall/redact/log-writer", test_redact_log_writer);
+
+  return g_test_run ();
+}
