@@ -244,6 +244,18 @@ hw_application_activate (GApplication *app)
   hw_systemd_start ();
 }
 
+/* Lets "playback stopped" reach the server, within a bound: a kiosk that
+ * is being shut down must not hang on a dead server. */
+static void
+flush_feed (HwFeed *feed)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  while (feed != NULL && hw_feed_is_busy (feed) && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+}
+
 static void
 hw_application_shutdown (GApplication *app)
 {
@@ -254,6 +266,7 @@ hw_application_shutdown (GApplication *app)
   if (self->controller != NULL)
     hw_wall_controller_shutdown (self->controller);
   g_clear_object (&self->controller);
+  flush_feed (self->feed);
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 

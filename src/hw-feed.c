@@ -88,6 +88,17 @@ hw_feed_suspect_server (HwFeed *self)
     iface->suspect_server (self);
 }
 
+gboolean
+hw_feed_is_busy (HwFeed *self)
+{
+  HwFeedInterface *iface;
+
+  g_return_val_if_fail (HW_IS_FEED (self), FALSE);
+
+  iface = HW_FEED_GET_IFACE (self);
+  return iface->is_busy != NULL && iface->is_busy (self);
+}
+
 HwServerState
 hw_feed_get_server_state (HwFeed *self)
 {

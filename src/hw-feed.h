@@ -59,6 +59,10 @@ struct _HwFeedInterface
   /* Many cells failed together: check the server before blaming media.
    * Optional; feeds without a server ignore it. */
   void          (*suspect_server)   (HwFeed               *self);
+  /* TRUE while reports are still in flight; the application waits a
+   * moment at shutdown so "playback stopped" reaches the server.
+   * Optional. */
+  gboolean      (*is_busy)          (HwFeed               *self);
 };
 
 void          hw_feed_next_item_async  (HwFeed               *self,
@@ -77,6 +81,7 @@ void          hw_feed_report           (HwFeed               *self,
                                         HwFeedReport          report,
                                         double                position);
 void          hw_feed_suspect_server   (HwFeed               *self);
+gboolean      hw_feed_is_busy          (HwFeed               *self);
 
 /* Every feed has a "server-state" property of type HwServerState (an int,
  * so the interface needs no enum GType); the demo and local feeds keep it
