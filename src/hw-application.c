@@ -156,7 +156,7 @@ create_feed (HwApplication *self)
   if (self->local_dir != NULL)
     {
       g_message ("Playing the videos in %s", self->local_dir);
-      return hw_local_feed_new (self->local_dir);
+      return HW_FEED (hw_local_feed_new (self->local_dir));
     }
 
   if (!self->demo && server != NULL && *server != '\0')
@@ -169,7 +169,29 @@ create_feed (HwApplication *self)
     }
 
   g_message ("Playing the built-in demo patterns");
-  return hw_demo_feed_new ();
+  return HW_FEED (hw_demo_feed_new ());
+}
+
+/* @monitor: an index into the display's monitors, -1 for the current one. */
+static void
+fullscreen_on_monitor (HwWindow *window,
+                       int       monitor)
+{
+  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (window)));
+  g_autoptr(GdkMonitor) target = NULL;
+
+  if (monitor >= 0)
+    target = g_list_model_get_item (monitors, monitor);
+
+  if (target != NULL)
+    gtk_window_fullscreen_on_monitor (GTK_WINDOW (window), target);
+  else
+    {
+      if (monitor >= 0)
+        g_warning ("There is no monitor %d (%u connected); using the current one",
+                   monitor, g_list_model_get_n_items (monitors));
+      gtk_window_fullscreen (GTK_WINDOW (window));
+    }
 }
 
 static gboolean
@@ -232,7 +254,7 @@ hw_application_activate (GApplication *app)
   hw_wall_controller_set_status_file (self->controller, self->status_file);
 
   if (self->fullscreen || hw_config_get_boolean (self->config, "kiosk"))
-    gtk_window_fullscreen (GTK_WINDOW (self->window));
+    fullscreen_on_monitor (self->window, hw_config_get_int (self->config, "monitor"));
   gtk_window_present (GTK_WINDOW (self->window));
 
   /* A wall must never blank or sleep. */

@@ -606,7 +606,8 @@ check_stall (HwCell *self,
     .seeking = hw_player_get_seeking (self->player),
     .paused_for_cache = hw_player_get_paused_for_cache (self->player),
     .network = self->item != NULL && hw_media_item_get_is_network (self->item),
-    .cache_eof = hw_player_get_cache_eof (self->player),
+    /* A full buffer stops growing on purpose: treat it like a finished one. */
+    .cache_eof = hw_player_get_cache_eof (self->player) || hw_player_get_cache_full (self->player),
   };
   HwStallVerdict verdict;
   gboolean buffering;

@@ -31,6 +31,8 @@ struct _HwPlayer
   gboolean    seeking;
   gboolean    cache_eof;
   gint64      cache_bytes;
+  gint64      cache_forward_bytes;
+  gint64      demuxer_max_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (HwPlayer, hw_player, G_TYPE_OBJECT)
@@ -105,6 +107,7 @@ reset_observed (HwPlayer *self)
   self->seeking = FALSE;
   self->cache_eof = FALSE;
   self->cache_bytes = -1;
+  self->cache_forward_bytes = 0;
 }
 
 static gboolean
@@ -148,6 +151,8 @@ handle_cache_state (HwPlayer *self,
 
       if (g_str_equal (key, "total-bytes") && value->format == MPV_FORMAT_INT64)
         self->cache_bytes = value->u.int64;
+      else if (g_str_equal (key, "fw-bytes") && value->format == MPV_FORMAT_INT64)
+        self->cache_forward_bytes = value->u.int64;
       else if (g_str_equal (key, "eof") && value->format == MPV_FORMAT_FLAG)
         self->cache_eof = value->u.flag;
     }
@@ -316,6 +321,7 @@ apply_options (HwPlayer              *self,
    * because time-pos stops while it tries. */
   set_option (self->mpv, "stream-lavf-o",
               "reconnect=1,reconnect_streamed=1,reconnect_on_network_error=1,reconnect_delay_max=4");
+  self->demuxer_max_bytes = options->demuxer_max_bytes;
   g_snprintf (forward, sizeof forward, "%" G_GUINT64_FORMAT, options->demuxer_max_bytes);
   g_snprintf (back, sizeof back, "%" G_GUINT64_FORMAT, options->demuxer_max_back_bytes);
   if (options->demuxer_max_bytes > 0)
@@ -484,6 +490,7 @@ hw_player_set_cache_limits (HwPlayer *self,
   if (self->mpv == NULL)
     return;
 
+  self->demuxer_max_bytes = forward;
   /* Synchronous on purpose: the status file reads the value back at once. */
   mpv_set_property (self->mpv, "demuxer-max-bytes", MPV_FORMAT_INT64, &forward);
   mpv_set_property (self->mpv, "demuxer-max-back-bytes", MPV_FORMAT_INT64, &back);
@@ -563,6 +570,17 @@ hw_player_get_cache_eof (HwPlayer *self)
 {
   g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
   return self->cache_eof;
+}
+
+gboolean
+hw_player_get_cache_full (HwPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+
+  /* mpv stops reading on purpose when the forward buffer is full, so bytes
+   * that stop growing then are not a stall. */
+  return self->demuxer_max_bytes > 0 &&
+         self->cache_forward_bytes >= self->demuxer_max_bytes - self->demuxer_max_bytes / 20;
 }
 
 gint64

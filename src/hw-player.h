@@ -61,6 +61,8 @@ gboolean      hw_player_get_paused_for_cache (HwPlayer          *self);
 gboolean      hw_player_get_seeking      (HwPlayer              *self);
 gboolean      hw_player_get_cache_eof    (HwPlayer              *self);
 gint64        hw_player_get_cache_bytes  (HwPlayer              *self);
+/* The forward buffer is (nearly) at demuxer-max-bytes: mpv paused reading. */
+gboolean      hw_player_get_cache_full   (HwPlayer              *self);
 gboolean      hw_player_get_loaded       (HwPlayer              *self);
 /* Read back from mpv (for the status file). */
 guint64       hw_player_read_demuxer_max_bytes      (HwPlayer  *self);
