@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include "hw-application.h"
+#include "hw-cell.h"
 #include "hw-config.h"
 #include "hw-demo-feed.h"
 #include "hw-emby-feed.h"
@@ -230,6 +231,10 @@ hw_application_startup (GApplication *app)
                                          (const char *[]) { "<Control>q", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.toggle-fullscreen",
                                          (const char *[]) { "F11", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.next(-1)",
+                                         (const char *[]) { "n", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.toggle-pause(-1)",
+                                         (const char *[]) { "space", NULL });
   load_css ();
 }
 
@@ -345,11 +350,51 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+static HwCell *
+cell_for_action (HwApplication *self,
+                 GVariant      *parameter)
+{
+  int index = g_variant_get_int32 (parameter);
+
+  if (self->controller == NULL)
+    return NULL;
+  if (index < 0)
+    index = hw_wall_controller_get_focused (self->controller);
+  return hw_wall_controller_get_cell (self->controller, index);
+}
+
+/* app.next(i): the cell moves on to its next item (and un-parks);
+ * -1 means the focused cell. */
+static void
+next_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HwCell *cell = cell_for_action (user_data, parameter);
+
+  if (cell != NULL)
+    hw_cell_next (cell);
+}
+
+/* app.toggle-pause(i): pauses or resumes one cell. */
+static void
+toggle_pause_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  HwCell *cell = cell_for_action (user_data, parameter);
+
+  if (cell != NULL)
+    hw_cell_set_paused (cell, hw_cell_get_state (cell) != HW_CELL_STATE_PAUSED);
+}
+
 static void
 hw_application_init (HwApplication *self)
 {
   static const GActionEntry actions[] = {
     { "quit", quit_activated },
+    { "next", next_activated, "i" },
+    { "toggle-pause", toggle_pause_activated, "i" },
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
