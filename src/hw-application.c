@@ -229,8 +229,6 @@ hw_application_startup (GApplication *app)
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
                                          (const char *[]) { "<Control>q", NULL });
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.toggle-fullscreen",
-                                         (const char *[]) { "F11", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.next(-1)",
                                          (const char *[]) { "n", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.toggle-pause(-1)",
