@@ -8,6 +8,8 @@
  * When a new round starts, only the entries that are free lose their
  * played mark: the ones on screen right now count as already played in the
  * new round, so a video that just started is not the first to come back.
+ * Nor does the round open with the id that closed the last one (when there
+ * is any other choice): a single cell would otherwise show it twice in a row.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +32,7 @@ struct _HwItemPool
   GRand      *rand;
   GPtrArray  *entries;   /* HwPoolEntry*, insertion order, owns the entries */
   GHashTable *by_id;     /* id (owned by the entry) → HwPoolEntry* */
+  HwPoolEntry *last;     /* the entry handed out last, or NULL */
   guint       in_use;
 };
 
@@ -113,6 +116,8 @@ hw_item_pool_remove (HwItemPool *pool,
 
   if (entry->in_use)
     pool->in_use--;
+  if (pool->last == entry)
+    pool->last = NULL;
 
   g_hash_table_remove (pool->by_id, id);
   /* Frees the entry and its data; a later release of @id is a no-op. */
@@ -166,6 +171,32 @@ hw_item_pool_nth_candidate (HwItemPool *pool,
   return NULL;
 }
 
+static HwPoolEntry *
+hw_item_pool_pick (HwItemPool *pool,
+                   guint       n)
+{
+  return hw_item_pool_nth_candidate (pool, g_rand_int_range (pool->rand, 0, (gint32) n));
+}
+
+/* The first pick of a round, never the entry that closed the last round
+ * when another one is free. */
+static HwPoolEntry *
+hw_item_pool_pick_opening (HwItemPool *pool,
+                           guint       n)
+{
+  HwPoolEntry *last = pool->last;
+  HwPoolEntry *entry;
+
+  if (n < 2 || last == NULL || last->in_use || last->played)
+    return hw_item_pool_pick (pool, n);
+
+  last->played = TRUE;
+  entry = hw_item_pool_pick (pool, n - 1);
+  last->played = FALSE;
+
+  return entry;
+}
+
 gpointer
 hw_item_pool_take (HwItemPool  *pool,
                    const char **out_id)
@@ -182,14 +213,19 @@ hw_item_pool_take (HwItemPool  *pool,
     return NULL;
 
   n = hw_item_pool_count_candidates (pool);
-  if (n == 0)
+  if (n > 0)
+    {
+      entry = hw_item_pool_pick (pool, n);
+    }
+  else
     {
       hw_item_pool_start_round (pool);
       n = hw_item_pool_count_candidates (pool);
+      g_assert (n > 0);
+      entry = hw_item_pool_pick_opening (pool, n);
     }
-  g_assert (n > 0);
 
-  entry = hw_item_pool_nth_candidate (pool, g_rand_int_range (pool->rand, 0, (gint32) n));
+  pool->last = entry;
   entry->in_use = TRUE;
   entry->played = TRUE;
   pool->in_use++;

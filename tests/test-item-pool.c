@@ -202,6 +202,44 @@ test_pool_release_unknown (void)
   g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 0);
 }
 
+/* One cell, two items: they alternate, the new round never opens with the
+ * item that closed the last one. */
+static void
+test_pool_no_back_to_back (void)
+{
+  for (guint32 seed = 1; seed <= 20; seed++)
+    {
+      g_autoptr(HwItemPool) pool = pool_with (2, seed);
+      g_autofree char *previous = NULL;
+
+      for (guint i = 0; i < 10; i++)
+        {
+          const char *id = NULL;
+
+          g_assert_nonnull (hw_item_pool_take (pool, &id));
+          g_assert_cmpstr (id, !=, previous);
+          g_free (previous);
+          previous = g_strdup (id);
+          hw_item_pool_release (pool, id);
+        }
+    }
+}
+
+/* A single item still comes back, round after round. */
+static void
+test_pool_single_item (void)
+{
+  g_autoptr(HwItemPool) pool = pool_with (1, 1);
+  const char *id = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_nonnull (hw_item_pool_take (pool, &id));
+      g_assert_cmpstr (id, ==, "item-0");
+      hw_item_pool_release (pool, id);
+    }
+}
+
 /* The same seed gives the same order: tests of the feeds rely on it. */
 static void
 test_pool_seed_deterministic (void)
@@ -234,6 +272,8 @@ main (int   argc,
   g_test_add_func ("/hyperwall/item-pool/no-repeat-within-round", test_pool_no_repeat_within_round);
   g_test_add_func ("/hyperwall/item-pool/new-round", test_pool_new_round);
   g_test_add_func ("/hyperwall/item-pool/new-round-skips-held", test_pool_new_round_skips_held);
+  g_test_add_func ("/hyperwall/item-pool/no-back-to-back", test_pool_no_back_to_back);
+  g_test_add_func ("/hyperwall/item-pool/single-item", test_pool_single_item);
   g_test_add_func ("/hyperwall/item-pool/remove", test_pool_remove);
   g_test_add_func ("/hyperwall/item-pool/release-unknown", test_pool_release_unknown);
   g_test_add_func ("/hyperwall/item-pool/seed-deterministic", test_pool_seed_deterministic);

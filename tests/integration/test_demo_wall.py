@@ -13,8 +13,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-FALLBACK = re.compile(r"(?i)(fall(s|ing)?[ -]?back|fell back).*(software|sw)"
-                      r"|(software|sw).*(fallback|instead)")
+FALLBACK = re.compile(r"(?i)(fall(s|ing)?[ -]?back|fell back|unavailable).*software"
+                      r"|software.*(fallback|instead)|failed to realize")
 
 
 def renderer_note(app, requested):

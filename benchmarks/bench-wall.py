@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""bench-wall: what a Hyperwall wall costs next to separate mpv players.
+
+One private Xvfb for the whole run. For each grid (2x2 and 3x3 by default)
+it plays the same generated clips (360p30 H.264, made in a temporary folder
+at run time) with:
+
+  - hyperwall --local DIR --renderer software   (what `auto` picks on llvmpipe)
+  - hyperwall --local DIR --renderer gl
+  - N x mpv --vo=x11 --ao=null --loop-file=inf  (one window per cell, tiled)
+  - N x mpv --vo=gpu --gpu-sw=yes ...           (skipped if it does not start)
+
+and measures, over --seconds after a warm-up: CPU (utime + stime from
+/proc/PID/stat, summed over the player processes, in % of one core; the X
+server's own CPU in its own column), RSS summed over the player processes,
+and frames shown per second per cell (hyperwall: the `frames` counter of
+each cell in the status file, over the status file's own timestamps; mpv:
+`estimated-frame-number` minus `frame-drop-count` through its JSON IPC).
+It prints a Markdown table and the ratios hyperwall / peer.
+
+Usage: benchmarks/bench-wall.py [--seconds 20] [--grids 2x2,3x3] [--bin PATH]
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import benchlib
+from benchlib import harness
+
+SCREEN_W, SCREEN_H = harness.SCREEN_WIDTH, harness.SCREEN_HEIGHT
+
+
+class FrameCounter:
+    """Accumulates a counter that may restart from zero (new item, loop)."""
+
+    def __init__(self):
+        self.last = None
+        self.total = 0
+
+    def add(self, value):
+        if value is None:
+            return
+        if self.last is not None:
+            self.total += value - self.last if value >= self.last else value
+        self.last = value
+
+
+# ---------------------------------------------------------------------------
+# mpv peers
+
+class MpvIpc:
+    """A minimal client for mpv's JSON IPC (one request at a time)."""
+
+    def __init__(self, path, timeout=20):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise harness.HarnessError("mpv IPC socket %s never came up" % path)
+                time.sleep(0.1)
+        self.sock.settimeout(5)
+        self.buffer = b""
+        self.request = 0
+
+    def get(self, name):
+        self.request += 1
+        message = {"command": ["get_property", name], "request_id": self.request}
+        self.sock.sendall(json.dumps(message).encode() + b"\n")
+        while True:
+            while b"\n" not in self.buffer:
+                chunk = self.sock.recv(65536)
+                if not chunk:
+                    raise harness.HarnessError("mpv closed its IPC socket")
+                self.buffer += chunk
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            reply = json.loads(line)
+            if reply.get("request_id") == self.request:
+                return reply.get("data") if reply.get("error") == "success" else None
+
+    def close(self):
+        self.sock.close()
+
+
+class MpvPeer:
+    def __init__(self, session, clip, geometry, vo_args, index):
+        self.ipc_path = session.path("mpv-%d.sock" % index)
+        self.log = open(session.path("mpv-%d.log" % index), "wb")
+        argv = ["mpv", "--no-config", "--really-quiet", "--no-terminal",
+                "--ao=null", "--loop-file=inf", "--hwdec=no", "--no-border",
+                "--no-osc", "--osd-level=0", "--geometry=%s" % geometry,
+                "--input-ipc-server=%s" % self.ipc_path] + vo_args + [clip]
+        self.popen = subprocess.Popen(argv, env=session.environment(debug=False),
+                                      stdin=subprocess.DEVNULL, stdout=self.log,
+                                      stderr=self.log)
+        self.ipc = None
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def connect(self):
+        self.ipc = MpvIpc(self.ipc_path)
+
+    def frames(self):
+        return self.ipc.get("estimated-frame-number"), self.ipc.get("frame-drop-count")
+
+    def stop(self):
+        if self.ipc:
+            self.ipc.close()
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self.log.close()
+
+
+def tile_geometry(rows, columns, index):
+    row, col = divmod(index, columns)
+    x0, x1 = SCREEN_W * col // columns, SCREEN_W * (col + 1) // columns
+    y0, y1 = SCREEN_H * row // rows, SCREEN_H * (row + 1) // rows
+    return "%dx%d+%d+%d" % (x1 - x0, y1 - y0, x0, y0)
+
+
+def measure_mpv(session, clips, rows, columns, vo_args, args):
+    peers = []
+    try:
+        for i in range(rows * columns):
+            peers.append(MpvPeer(session, clips[i], tile_geometry(rows, columns, i),
+                                 vo_args, i))
+        for peer in peers:
+            peer.connect()
+        deadline = time.monotonic() + 30
+        while not all((p.frames()[0] or 0) > 0 for p in peers):
+            if any(p.popen.poll() is not None for p in peers):
+                raise harness.HarnessError("an mpv peer exited during start-up")
+            if time.monotonic() > deadline:
+                raise harness.HarnessError("mpv peers did not start playing in 30 s")
+            time.sleep(0.2)
+        time.sleep(args.warmup)
+
+        pids = [p.pid for p in peers]
+        shown = [FrameCounter() for _ in peers]
+        dropped = [FrameCounter() for _ in peers]
+        cpu = benchlib.CpuWindow(pids)
+        xcpu = benchlib.CpuWindow([session.xvfb.pid])
+        rss = []
+
+        def sample():
+            for peer, s, d in zip(peers, shown, dropped):
+                number, drops = peer.frames()
+                s.add(number)
+                d.add(drops)
+
+        start = time.monotonic()
+        cpu.start(start)
+        xcpu.start(start)
+        sample()
+        next_rss = start
+        while time.monotonic() < start + args.seconds:
+            time.sleep(0.1)
+            sample()
+            if time.monotonic() >= next_rss:
+                rss.append(benchlib.total_rss(pids))
+                next_rss += 1.0
+        sample()
+        end = time.monotonic()
+        result = {
+            "cpu": cpu.percent(end), "xcpu": xcpu.percent(end),
+            "rss": sum(rss) / len(rss), "processes": len(peers),
+            "fps": [(s.total - d.total) / (end - start) for s, d in zip(shown, dropped)],
+        }
+        return result
+    finally:
+        for peer in peers:
+            peer.stop()
+
+
+# ---------------------------------------------------------------------------
+# hyperwall
+
+def measure_hyperwall(session, folder, rows, columns, renderer, args):
+    app = session.launch(["--local", folder, "--rows", str(rows), "--columns",
+                          str(columns), "--renderer", renderer], debug=False)
+    try:
+        count = rows * columns
+        app.wait_for(harness.all_cells("playing", count=count), 60,
+                     "%d playing cells" % count)
+        time.sleep(args.warmup)
+
+        counters = [FrameCounter() for _ in range(count)]
+        stamps = []
+
+        def sample():
+            status = app.status()
+            if not status or (stamps and status.get("time") == stamps[-1]):
+                return
+            stamps.append(status.get("time"))
+            for cell in harness.cells(status):
+                index = cell.get("index")
+                if isinstance(index, int) and 0 <= index < count:
+                    counters[index].add(cell.get("frames"))
+
+        cpu = benchlib.CpuWindow([app.pid])
+        xcpu = benchlib.CpuWindow([session.xvfb.pid])
+        rss = []
+        start = time.monotonic()
+        cpu.start(start)
+        xcpu.start(start)
+        sample()
+        next_rss = start
+        while time.monotonic() < start + args.seconds:
+            time.sleep(0.1)
+            sample()
+            if time.monotonic() >= next_rss:
+                rss.append(benchlib.total_rss([app.pid]))
+                next_rss += 1.0
+        end = time.monotonic()
+        cpu_percent, x_percent = cpu.percent(end), xcpu.percent(end)
+        states = [c.get("state") for c in harness.cells(app.status())]
+        span = (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0
+        if span <= 0:
+            raise harness.HarnessError("the status file did not change during the run")
+        return {
+            "cpu": cpu_percent, "xcpu": x_percent, "rss": sum(rss) / len(rss),
+            "processes": 1, "fps": [c.total / span for c in counters],
+            "states": states,
+        }
+    finally:
+        app.stop()
+
+
+# ---------------------------------------------------------------------------
+
+def make_folders(session, clip_seconds, grids):
+    """One folder per grid holding exactly its cells' clips (hard links), so
+    hyperwall and the mpv peers decode the very same files."""
+    most = max(r * c for r, c in grids)
+    clips = harness.generate_clips(session.path("clips"), most, seconds=clip_seconds)
+    folders = {}
+    for rows, columns in grids:
+        folder = session.path("wall-%dx%d" % (rows, columns))
+        os.makedirs(folder)
+        for clip in clips[:rows * columns]:
+            os.link(clip, os.path.join(folder, os.path.basename(clip)))
+        folders[(rows, columns)] = folder
+    return clips, folders
+
+
+def parse_grids(text):
+    grids = []
+    for part in text.split(","):
+        rows, _, columns = part.strip().partition("x")
+        grids.append((int(rows), int(columns)))
+    return grids
+
+
+def row_for(grid, name, result):
+    if result is None:
+        return ["%dx%d" % grid, name, "—", "—", "—", "—", "—", "—"]
+    fps = result["fps"]
+    return ["%dx%d" % grid, name, str(result["processes"]),
+            benchlib.fmt(result["cpu"], "%.0f %%"), benchlib.fmt(result["xcpu"], "%.0f %%"),
+            benchlib.fmt(result["rss"] / 1e6, "%.0f MB"),
+            benchlib.fmt(sum(fps) / len(fps), "%.1f"), benchlib.fmt(min(fps), "%.1f")]
+
+
+def print_ratios(results, grids):
+    print()
+    print("Ratios hyperwall / peer (CPU of the players, X server excluded; "
+          "RSS; mean fps per cell):")
+    for grid in grids:
+        for ours in ("hyperwall software", "hyperwall gl"):
+            for peer in ("mpv --vo=x11", "mpv --vo=gpu --gpu-sw=yes"):
+                a, b = results.get((grid, ours)), results.get((grid, peer))
+                if not a or not b:
+                    continue
+                fps_a = sum(a["fps"]) / len(a["fps"])
+                fps_b = sum(b["fps"]) / len(b["fps"])
+                print("  %dx%d  %-18s / %-26s CPU %s  CPU+X %s  RSS %s  fps %s" % (
+                    grid[0], grid[1], ours, peer,
+                    benchlib.fmt(benchlib.ratio(a["cpu"], b["cpu"]), "%.2f"),
+                    benchlib.fmt(benchlib.ratio(a["cpu"] + a["xcpu"], b["cpu"] + b["xcpu"]),
+                                 "%.2f"),
+                    benchlib.fmt(benchlib.ratio(a["rss"], b["rss"]), "%.2f"),
+                    benchlib.fmt(benchlib.ratio(fps_a, fps_b), "%.2f")))
+    sys.stdout.flush()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=20,
+                        help="measured seconds per configuration (default 20)")
+    parser.add_argument("--warmup", type=float, default=3,
+                        help="seconds of playback before measuring (default 3)")
+    parser.add_argument("--clip-seconds", type=int, default=20,
+                        help="length of the generated clips (default 20)")
+    parser.add_argument("--grids", default="2x2,3x3", help="default 2x2,3x3")
+    parser.add_argument("--bin", default=None, help="the hyperwall binary "
+                        "(default: $HYPERWALL_BIN, then build/src/hyperwall)")
+    parser.add_argument("--no-gpu-peer", action="store_true",
+                        help="skip the mpv --vo=gpu --gpu-sw=yes peer")
+    parser.add_argument("--json", help="also write the raw results to this file")
+    args = parser.parse_args()
+    if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 60:
+        parser.error("--seconds must be 1..600 and --warmup 0..60")
+    grids = parse_grids(args.grids)
+    binary = os.path.abspath(args.bin) if args.bin else benchlib.default_binary()
+    if not os.access(binary, os.X_OK):
+        parser.error("no hyperwall binary at %s (build it, or pass --bin)" % binary)
+    if not shutil.which("mpv"):
+        parser.error("mpv is not installed (Debian package mpv)")
+    benchlib.use_binary(binary)
+
+    print("# bench-wall %s, %d cores, %g s per configuration after %g s warm-up"
+          % (datetime.date.today().isoformat(), os.cpu_count(), args.seconds,
+             args.warmup), flush=True)
+    results = {}
+    peers = [("mpv --vo=x11", ["--vo=x11"])]
+    if not args.no_gpu_peer:
+        peers.append(("mpv --vo=gpu --gpu-sw=yes", ["--vo=gpu", "--gpu-sw=yes"]))
+    with harness.Session() as session:
+        print("# generating clips ...", flush=True)
+        clips, folders = make_folders(session, args.clip_seconds, grids)
+        for grid in grids:
+            rows, columns = grid
+            for renderer in ("software", "gl"):
+                name = "hyperwall %s" % renderer
+                print("# %dx%d %s" % (rows, columns, name), flush=True)
+                try:
+                    results[(grid, name)] = measure_hyperwall(
+                        session, folders[grid], rows, columns, renderer, args)
+                    not_playing = [s for s in results[(grid, name)]["states"] if s != "playing"]
+                    if not_playing:
+                        print("#   cells not playing at the end: %s" % not_playing)
+                except (harness.HarnessError, harness.TestFailure) as e:
+                    print("#   failed: %s" % str(e).splitlines()[0], flush=True)
+            for name, vo_args in peers:
+                print("# %dx%d %s" % (rows, columns, name), flush=True)
+                try:
+                    results[(grid, name)] = measure_mpv(session, clips, rows, columns,
+                                                        vo_args, args)
+                except (harness.HarnessError, OSError) as e:
+                    print("#   failed: %s" % str(e).splitlines()[0], flush=True)
+
+    print()
+    headers = ["grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell", "min fps"]
+    rows = []
+    for grid in grids:
+        for name in ("hyperwall software", "hyperwall gl", *(p[0] for p in peers)):
+            rows.append(row_for(grid, name, results.get((grid, name))))
+    benchlib.print_table(headers, rows)
+    print_ratios(results, grids)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"%dx%d %s" % (g[0], g[1], n): r for (g, n), r in results.items()},
+                      f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

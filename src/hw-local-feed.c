@@ -1,0 +1,471 @@
+/* hw-local-feed.c: the video files in one folder.
+ *
+ * The folder is listed in a worker thread (a network mount may block), on
+ * the first request and again whenever the pool has been used up, so files
+ * copied in later join the next round and deleted ones leave it. Requests
+ * that arrive while a listing runs wait for it. The shuffle, the "never on
+ * two cells" and "no repeat within a round" rules are HwItemPool's.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gi18n.h>
+
+#include "hw-item-pool.h"
+#include "hw-local-feed.h"
+
+struct _HwLocalFeed
+{
+  GObject     parent_instance;
+
+  char       *directory;
+  HwItemPool *pool;          /* id = path, data = path */
+  GHashTable *known;         /* the paths in the pool (a set) */
+  GQueue      waiting;       /* GTask*: requests waiting for the listing */
+  GError     *scan_error;    /* the last listing failed (no folder) */
+  int         logged_code;   /* the last error logged, -1 for none */
+  guint       scanning : 1;
+  guint       scanned : 1;
+};
+
+static void hw_local_feed_iface_init (HwFeedInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwLocalFeed, hw_local_feed, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, hw_local_feed_iface_init))
+
+enum {
+  PROP_0,
+  PROP_DIRECTORY,
+  PROP_SERVER_STATE,
+  PROP_SERVER_URL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char * const video_extensions[] = {
+  "mp4", "mkv", "webm", "mov", "avi", "ts", "m4v", "mpg", "ogv", NULL
+};
+
+gboolean
+hw_local_feed_is_video_name (const char *basename)
+{
+  const char *dot;
+  g_autofree char *ext = NULL;
+
+  g_return_val_if_fail (basename != NULL, FALSE);
+
+  dot = strrchr (basename, '.');
+  if (dot == NULL || dot == basename || dot[1] == '\0')
+    return FALSE;
+
+  ext = g_ascii_strdown (dot + 1, -1);
+  return g_strv_contains (video_extensions, ext);
+}
+
+/* ------------------------------------------------------------------ */
+/* Listing, in a worker thread                                         */
+
+static gboolean
+hw_local_feed_is_video (GFileInfo *info)
+{
+  const char *content_type;
+  g_autofree char *mime = NULL;
+
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    return FALSE;
+  if (hw_local_feed_is_video_name (g_file_info_get_name (info)))
+    return TRUE;
+
+  /* Guessed from the name only: sniffing every file would read them all. */
+  content_type = g_file_info_get_attribute_string (info,
+                                                   G_FILE_ATTRIBUTE_STANDARD_FAST_CONTENT_TYPE);
+  if (content_type == NULL)
+    return FALSE;
+  mime = g_content_type_get_mime_type (content_type);
+  return mime != NULL && g_str_has_prefix (mime, "video/");
+}
+
+static void
+hw_local_feed_list_thread (GTask        *task,
+                           gpointer      source_object,
+                           gpointer      task_data,
+                           GCancellable *cancellable)
+{
+  const char *directory = task_data;
+  g_autoptr(GFile) folder = g_file_new_for_path (directory);
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  enumerator = g_file_enumerate_children (folder,
+                                          G_FILE_ATTRIBUTE_STANDARD_NAME ","
+                                          G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                                          G_FILE_ATTRIBUTE_STANDARD_FAST_CONTENT_TYPE,
+                                          G_FILE_QUERY_INFO_NONE, cancellable, &error);
+  if (enumerator == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+
+      if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (info == NULL)
+        break;
+      if (hw_local_feed_is_video (info))
+        g_ptr_array_add (paths, g_build_filename (directory, g_file_info_get_name (info), NULL));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&paths), (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* ------------------------------------------------------------------ */
+/* Serving requests                                                    */
+
+/* Once per kind of trouble, until the folder has videos again. */
+static void
+hw_local_feed_log_once (HwLocalFeed  *self,
+                        const GError *error)
+{
+  if (self->logged_code == error->code)
+    return;
+
+  self->logged_code = error->code;
+  g_warning ("Local feed: %s", error->message);
+}
+
+static void
+hw_local_feed_serve (HwLocalFeed *self,
+                     GTask       *task)
+{
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autofree char *title = NULL;
+  const char *path;
+  const char *id = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (self->scan_error != NULL)
+    {
+      g_task_return_error (task, g_error_copy (self->scan_error));
+      return;
+    }
+
+  if (hw_item_pool_size (self->pool) == 0)
+    {
+      g_autoptr(GError) error = g_error_new (HW_FEED_ERROR, HW_FEED_ERROR_EMPTY,
+                                             _("No videos in %s"), self->directory);
+
+      hw_local_feed_log_once (self, error);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  path = hw_item_pool_take (self->pool, &id);
+  if (path == NULL)
+    {
+      /* Transient: a cell retries once another one lets go of a file. */
+      g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE,
+                               _("All %u videos are on screen already"),
+                               hw_item_pool_size (self->pool));
+      return;
+    }
+
+  title = g_filename_display_basename (path);
+  item = hw_media_item_new (id, title, 0);
+  hw_media_item_set_direct_url (item, path);
+  hw_media_item_set_is_network (item, FALSE);
+  g_task_return_pointer (task, g_steal_pointer (&item), g_object_unref);
+}
+
+static void
+hw_local_feed_merge (HwLocalFeed *self,
+                     GPtrArray   *paths)
+{
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key;
+  guint added = 0;
+
+  for (guint i = 0; i < paths->len; i++)
+    {
+      const char *path = g_ptr_array_index (paths, i);
+
+      g_hash_table_add (listed, (gpointer) path);
+      if (hw_item_pool_add (self->pool, path, g_strdup (path), g_free))
+        {
+          g_hash_table_add (self->known, g_strdup (path));
+          added++;
+        }
+    }
+
+  /* Deleted files leave the pool for good. */
+  g_hash_table_iter_init (&iter, self->known);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (!g_hash_table_contains (listed, key))
+        {
+          hw_item_pool_remove (self->pool, key);
+          g_hash_table_iter_remove (&iter);
+        }
+    }
+
+  if (added > 0)
+    g_message ("Local feed: %u new videos in %s, %u in all",
+               added, self->directory, hw_item_pool_size (self->pool));
+}
+
+static void
+hw_local_feed_set_scan_error (HwLocalFeed *self,
+                              GError      *error)
+{
+  g_autoptr(GError) owned = error;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_clear_error (&self->scan_error);
+  if (g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+      g_error_matches (owned, G_IO_ERROR, G_IO_ERROR_NOT_DIRECTORY))
+    self->scan_error = g_error_new (HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND,
+                                    _("Folder %s does not exist"), self->directory);
+  else
+    self->scan_error = g_error_new (HW_FEED_ERROR, HW_FEED_ERROR_FAILED,
+                                    _("Cannot read folder %s: %s"), self->directory,
+                                    owned->message);
+  hw_local_feed_log_once (self, self->scan_error);
+
+  g_hash_table_iter_init (&iter, self->known);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      hw_item_pool_remove (self->pool, key);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+static void
+hw_local_feed_list_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(HwLocalFeed) self = user_data;
+  g_autoptr(GPtrArray) paths = NULL;
+  GError *error = NULL;
+  GTask *task;
+
+  self->scanning = FALSE;
+  self->scanned = TRUE;
+
+  paths = g_task_propagate_pointer (G_TASK (result), &error);
+  if (paths == NULL)
+    {
+      hw_local_feed_set_scan_error (self, error);
+    }
+  else
+    {
+      g_clear_error (&self->scan_error);
+      hw_local_feed_merge (self, paths);
+      if (paths->len > 0)
+        self->logged_code = -1;
+    }
+
+  while ((task = g_queue_pop_head (&self->waiting)) != NULL)
+    {
+      hw_local_feed_serve (self, task);
+      g_object_unref (task);
+    }
+}
+
+static void
+hw_local_feed_start_listing (HwLocalFeed *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->scanning)
+    return;
+
+  self->scanning = TRUE;
+  task = g_task_new (self, NULL, hw_local_feed_list_cb, g_object_ref (self));
+  g_task_set_source_tag (task, hw_local_feed_start_listing);
+  g_task_set_task_data (task, g_strdup (self->directory), g_free);
+  g_task_run_in_thread (task, hw_local_feed_list_thread);
+}
+
+/* List (again) before the first item, and when this round is used up so
+ * new files take part in the next one. */
+static gboolean
+hw_local_feed_needs_listing (HwLocalFeed *self)
+{
+  return !self->scanned || hw_item_pool_unplayed (self->pool) == 0;
+}
+
+static void
+hw_local_feed_next_item_async (HwFeed              *feed,
+                               guint                cell_index,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  HwLocalFeed *self = HW_LOCAL_FEED (feed);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hw_local_feed_next_item_async);
+
+  if (self->scanning || hw_local_feed_needs_listing (self))
+    {
+      g_queue_push_tail (&self->waiting, task);
+      hw_local_feed_start_listing (self);
+      return;
+    }
+
+  hw_local_feed_serve (self, task);
+  g_object_unref (task);
+}
+
+static HwMediaItem *
+hw_local_feed_next_item_finish (HwFeed        *feed,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, feed), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+hw_local_feed_release_item (HwFeed      *feed,
+                            guint        cell_index,
+                            HwMediaItem *item)
+{
+  HwLocalFeed *self = HW_LOCAL_FEED (feed);
+
+  hw_item_pool_release (self->pool, hw_media_item_get_id (item));
+}
+
+static void
+hw_local_feed_iface_init (HwFeedInterface *iface)
+{
+  iface->next_item_async = hw_local_feed_next_item_async;
+  iface->next_item_finish = hw_local_feed_next_item_finish;
+  iface->release_item = hw_local_feed_release_item;
+}
+
+/* ------------------------------------------------------------------ */
+/* The object                                                          */
+
+static void
+hw_local_feed_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  HwLocalFeed *self = HW_LOCAL_FEED (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_value_set_string (value, self->directory);
+      break;
+
+    case PROP_SERVER_STATE:
+      g_value_set_int (value, HW_SERVER_STATE_NONE);
+      break;
+
+    case PROP_SERVER_URL:
+      g_value_set_string (value, NULL);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hw_local_feed_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  HwLocalFeed *self = HW_LOCAL_FEED (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_free (self->directory);
+      self->directory = g_value_dup_string (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+hw_local_feed_finalize (GObject *object)
+{
+  HwLocalFeed *self = HW_LOCAL_FEED (object);
+
+  /* Nothing can wait here: a listing holds a reference until it is served. */
+  g_assert (g_queue_is_empty (&self->waiting));
+  g_clear_pointer (&self->pool, hw_item_pool_free);
+  g_clear_pointer (&self->known, g_hash_table_unref);
+  g_clear_error (&self->scan_error);
+  g_free (self->directory);
+
+  G_OBJECT_CLASS (hw_local_feed_parent_class)->finalize (object);
+}
+
+static void
+hw_local_feed_class_init (HwLocalFeedClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = hw_local_feed_get_property;
+  object_class->set_property = hw_local_feed_set_property;
+  object_class->finalize = hw_local_feed_finalize;
+
+  g_object_class_override_property (object_class, PROP_SERVER_STATE, "server-state");
+  g_object_class_override_property (object_class, PROP_SERVER_URL, "server-url");
+
+  properties[PROP_DIRECTORY] =
+    g_param_spec_string ("directory", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property (object_class, PROP_DIRECTORY, properties[PROP_DIRECTORY]);
+}
+
+static void
+hw_local_feed_init (HwLocalFeed *self)
+{
+  self->pool = hw_item_pool_new (g_random_int ());
+  self->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->waiting);
+  self->logged_code = -1;
+}
+
+HwLocalFeed *
+hw_local_feed_new (const char *directory)
+{
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  return g_object_new (HW_TYPE_LOCAL_FEED, "directory", directory, NULL);
+}
+
+const char *
+hw_local_feed_get_directory (HwLocalFeed *self)
+{
+  g_return_val_if_fail (HW_IS_LOCAL_FEED (self), NULL);
+
+  return self->directory;
+}

@@ -1,0 +1,377 @@
+/* test-feeds.c: the demo and local feeds.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <string.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "hw-demo-feed.h"
+#include "hw-local-feed.h"
+
+typedef struct {
+  GAsyncResult *result;
+} Waiter;
+
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Waiter *waiter = user_data;
+
+  waiter->result = g_object_ref (result);
+}
+
+/* Runs the main context until the feed answers. */
+static HwMediaItem *
+next_item (HwFeed  *feed,
+           guint    cell,
+           GError **error)
+{
+  Waiter waiter = { NULL };
+  HwMediaItem *item;
+
+  hw_feed_next_item_async (feed, cell, NULL, store_result_cb, &waiter);
+  while (waiter.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  item = hw_feed_next_item_finish (feed, waiter.result, error);
+  g_object_unref (waiter.result);
+  return item;
+}
+
+/* ------------------------------------------------------------------ */
+/* Demo feed                                                           */
+
+static void
+test_demo_distinct_cells (void)
+{
+  g_autoptr(HwDemoFeed) feed = hw_demo_feed_new ();
+  g_autoptr(GHashTable) titles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) urls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_assert_cmpint (hw_feed_get_server_state (HW_FEED (feed)), ==, HW_SERVER_STATE_NONE);
+
+  for (guint cell = 0; cell < 9; cell++)
+    {
+      g_autoptr(GError) error = NULL;
+      HwMediaItem *item = next_item (HW_FEED (feed), cell, &error);
+      const char *url;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (item);
+      url = hw_media_item_get_direct_url (item);
+      g_test_message ("cell %u: %s — %s", cell, hw_media_item_get_title (item), url);
+
+      g_assert_true (g_str_has_prefix (url, "av://lavfi:"));
+      g_assert_cmpfloat (hw_media_item_get_duration (item), ==, HW_DEMO_FEED_ITEM_SECONDS);
+      g_assert_false (hw_media_item_get_is_network (item));
+      g_assert_true (g_hash_table_add (titles, g_strdup (hw_media_item_get_title (item))));
+      g_assert_true (g_hash_table_add (urls, g_strdup (url)));
+      g_ptr_array_add (held, item);
+    }
+
+  for (guint i = 0; i < held->len; i++)
+    hw_feed_release_item (HW_FEED (feed), i, g_ptr_array_index (held, i));
+}
+
+/* A full 8×8 wall: every cell a different item; a cell moves on to a new one. */
+static void
+test_demo_big_wall (void)
+{
+  g_autoptr(HwDemoFeed) feed = hw_demo_feed_new ();
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(HwMediaItem) next = NULL;
+  HwMediaItem *first;
+
+  for (guint cell = 0; cell < 64; cell++)
+    {
+      HwMediaItem *item = next_item (HW_FEED (feed), cell, NULL);
+
+      g_assert_nonnull (item);
+      g_assert_true (g_hash_table_add (ids, g_strdup (hw_media_item_get_id (item))));
+      g_ptr_array_add (held, item);
+    }
+
+  /* Cell 0 ends: it gets something nobody holds, not its old pattern. */
+  first = g_ptr_array_index (held, 0);
+  hw_feed_release_item (HW_FEED (feed), 0, first);
+  next = next_item (HW_FEED (feed), 0, NULL);
+  g_assert_nonnull (next);
+  g_assert_cmpstr (hw_media_item_get_id (next), !=, hw_media_item_get_id (first));
+  for (guint i = 1; i < held->len; i++)
+    g_assert_cmpstr (hw_media_item_get_id (next), !=,
+                     hw_media_item_get_id (g_ptr_array_index (held, i)));
+}
+
+/* Every graph the feed ships must really run (ffmpeg's lavfi, as mpv uses it). */
+static void
+test_demo_graphs_run (void)
+{
+  g_autoptr(HwDemoFeed) feed = hw_demo_feed_new ();
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+
+  if (ffmpeg == NULL)
+    {
+      g_test_skip ("ffmpeg is not installed");
+      return;
+    }
+
+  /* Cells 0..10 cover every pattern, plus one hue variant. */
+  for (guint cell = 0; cell < 11; cell++)
+    {
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), cell, NULL);
+      const char *graph = hw_media_item_get_direct_url (item) + strlen ("av://lavfi:");
+      const char *argv[] = { ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error",
+                             "-f", "lavfi", "-i", graph, "-frames:v", "3", "-f", "null", "-",
+                             NULL };
+      g_autofree char *err = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = 0;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                                   NULL, NULL, NULL, &err, &status, &error));
+      g_assert_no_error (error);
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("graph of %s failed: %s", hw_media_item_get_title (item), err);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Local feed                                                          */
+
+typedef struct {
+  char *dir;
+} Folder;
+
+static void
+touch (const char *dir,
+       const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, "", 0, NULL));
+}
+
+static void
+folder_setup (Folder        *folder,
+              gconstpointer  data)
+{
+  g_autofree char *subdir = NULL;
+
+  folder->dir = g_dir_make_tmp ("hw-local-feed-XXXXXX", NULL);
+  g_assert_nonnull (folder->dir);
+  touch (folder->dir, "a.mp4");
+  touch (folder->dir, "b.mkv");
+  touch (folder->dir, "c.MOV");
+  touch (folder->dir, "d.webm");
+  touch (folder->dir, "notes.txt");
+  /* A folder with a video's name is not a video. */
+  subdir = g_build_filename (folder->dir, "clips.mp4", NULL);
+  g_assert_cmpint (g_mkdir (subdir, 0700), ==, 0);
+}
+
+static void
+folder_teardown (Folder        *folder,
+                 gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder->dir, 0, NULL);
+  const char *name;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder->dir, name, NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (folder->dir);
+  g_free (folder->dir);
+}
+
+static void
+assert_is_video (const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  g_assert_true (g_str_equal (base, "a.mp4") || g_str_equal (base, "b.mkv") ||
+                 g_str_equal (base, "c.MOV") || g_str_equal (base, "d.webm") ||
+                 g_str_equal (base, "e.ts"));
+}
+
+static void
+test_local_concurrent (Folder        *folder,
+                       gconstpointer  data)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new (folder->dir);
+  g_autoptr(GHashTable) on_screen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwMediaItem) extra = NULL;
+
+  g_assert_cmpint (hw_feed_get_server_state (HW_FEED (feed)), ==, HW_SERVER_STATE_NONE);
+
+  for (guint cell = 0; cell < 4; cell++)
+    {
+      HwMediaItem *item = next_item (HW_FEED (feed), cell, &error);
+
+      g_assert_no_error (error);
+      assert_is_video (hw_media_item_get_direct_url (item));
+      g_assert_cmpfloat (hw_media_item_get_duration (item), ==, 0);
+      g_assert_true (g_hash_table_add (on_screen, (gpointer) hw_media_item_get_id (item)));
+      g_ptr_array_add (held, item);
+    }
+
+  /* A fifth cell: every file is on screen. Transient, not empty. */
+  extra = next_item (HW_FEED (feed), 4, &error);
+  g_assert_null (extra);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+
+  /* One cell lets go: the fifth now gets a file, but not one on screen. */
+  g_hash_table_remove (on_screen, hw_media_item_get_id (g_ptr_array_index (held, 2)));
+  hw_feed_release_item (HW_FEED (feed), 2, g_ptr_array_index (held, 2));
+  extra = next_item (HW_FEED (feed), 4, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_hash_table_contains (on_screen, hw_media_item_get_id (extra)));
+}
+
+static void
+test_local_no_repeat (Folder        *folder,
+                      gconstpointer  data)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new (folder->dir);
+  g_autoptr(GHashTable) round = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), 0, &error);
+
+      g_assert_no_error (error);
+      assert_is_video (hw_media_item_get_id (item));
+      g_assert_true (g_hash_table_add (round, g_strdup (hw_media_item_get_id (item))));
+      hw_feed_release_item (HW_FEED (feed), 0, item);
+    }
+
+  /* Used up: the folder is listed again, and a new file joins at once. */
+  touch (folder->dir, "e.ts");
+  {
+    g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), 0, NULL);
+    g_autofree char *base = g_path_get_basename (hw_media_item_get_id (item));
+
+    g_assert_cmpstr (base, ==, "e.ts");
+    hw_feed_release_item (HW_FEED (feed), 0, item);
+  }
+
+  /* The next round has all five, once each. */
+  g_hash_table_remove_all (round);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), 0, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (g_hash_table_add (round, g_strdup (hw_media_item_get_id (item))));
+      hw_feed_release_item (HW_FEED (feed), 0, item);
+    }
+  g_assert_cmpuint (g_hash_table_size (round), ==, 5);
+}
+
+static void
+test_local_empty (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hw-local-empty-XXXXXX", NULL);
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new (dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autoptr(HwMediaItem) again = NULL;
+
+  touch (dir, "readme.txt");
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*No videos in*");
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_test_assert_expected_messages ();
+  g_assert_null (item);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY);
+  g_assert_nonnull (strstr (error->message, dir));
+  g_clear_error (&error);
+
+  /* Logged once: a second warning would abort the test. */
+  again = next_item (HW_FEED (feed), 1, &error);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY);
+
+  {
+    g_autofree char *path = g_build_filename (dir, "readme.txt", NULL);
+
+    g_remove (path);
+    g_rmdir (dir);
+  }
+}
+
+static void
+test_local_missing (void)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new ("/nonexistent/hyperwall-test-folder");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autoptr(HwMediaItem) again = NULL;
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*does not exist*");
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_test_assert_expected_messages ();
+  g_assert_null (item);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/hyperwall-test-folder"));
+  g_clear_error (&error);
+
+  again = next_item (HW_FEED (feed), 0, &error);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND);
+}
+
+typedef struct {
+  const char *name;
+  gboolean    video;
+} NameCase;
+
+static const NameCase names[] = {
+  { "a.mp4", TRUE }, { "A.MKV", TRUE }, { "x.webm", TRUE }, { "x.mov", TRUE },
+  { "x.avi", TRUE }, { "x.ts", TRUE }, { "x.m4v", TRUE }, { "x.mpg", TRUE },
+  { "x.ogv", TRUE }, { "x.txt", FALSE }, { "mp4", FALSE }, { ".mp4", FALSE },
+  { "x.mp4.part", FALSE }, { "x.", FALSE },
+};
+
+static void
+test_local_video_names (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_test_message ("%s", names[i].name);
+      g_assert_cmpint (hw_local_feed_is_video_name (names[i].name), ==, names[i].video);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hyperwall/feeds/demo/distinct-cells", test_demo_distinct_cells);
+  g_test_add_func ("/hyperwall/feeds/demo/big-wall", test_demo_big_wall);
+  g_test_add_func ("/hyperwall/feeds/demo/graphs-run", test_demo_graphs_run);
+  g_test_add ("/hyperwall/feeds/local/concurrent", Folder, NULL,
+              folder_setup, test_local_concurrent, folder_teardown);
+  g_test_add ("/hyperwall/feeds/local/no-repeat", Folder, NULL,
+              folder_setup, test_local_no_repeat, folder_teardown);
+  g_test_add_func ("/hyperwall/feeds/local/empty", test_local_empty);
+  g_test_add_func ("/hyperwall/feeds/local/missing", test_local_missing);
+  g_test_add_func ("/hyperwall/feeds/local/video-names", test_local_video_names);
+
+  return g_test_run ();
+}
