@@ -164,8 +164,13 @@ create_feed (HwApplication *self)
     {
       g_autoptr(HwEmbyClient) client = hw_emby_client_new (self->config);
 
-      if (self->password_file != NULL)
-        hw_emby_client_set_password_file (client, self->password_file);
+      const char *password_file = self->password_file;
+
+      /* For service files, the environment can name the file too. */
+      if (password_file == NULL)
+        password_file = g_getenv ("HYPERWALL_PASSWORD_FILE");
+      if (password_file != NULL && *password_file != '\0')
+        hw_emby_client_set_password_file (client, password_file);
       return HW_FEED (hw_emby_feed_new_with_client (self->config, client));
     }
 
