@@ -16,6 +16,8 @@ server's own CPU in its own column), RSS summed over the player processes,
 and frames shown per second per cell (hyperwall: the `frames` counter of
 each cell in the status file, over the status file's own timestamps; mpv:
 `estimated-frame-number` minus `frame-drop-count` through its JSON IPC).
+The last column is the CPU everything else on the machine used meanwhile
+(from /proc/stat): a shared 2-core machine is noisy, and this says how much.
 It prints a Markdown table and the ratios hyperwall / peer.
 
 Usage: benchmarks/bench-wall.py [--seconds 20] [--grids 2x2,3x3] [--bin PATH]
@@ -160,6 +162,7 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
         dropped = [FrameCounter() for _ in peers]
         cpu = benchlib.CpuWindow(pids)
         xcpu = benchlib.CpuWindow([session.xvfb.pid])
+        others = benchlib.OthersWindow([cpu, xcpu])
         rss = []
 
         def sample():
@@ -171,6 +174,7 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
         start = time.monotonic()
         cpu.start(start)
         xcpu.start(start)
+        others.start(start)
         sample()
         next_rss = start
         while time.monotonic() < start + args.seconds:
@@ -183,6 +187,7 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
         end = time.monotonic()
         result = {
             "cpu": cpu.percent(end), "xcpu": xcpu.percent(end),
+            "others": others.percent(end),
             "rss": sum(rss) / len(rss), "processes": len(peers),
             "fps": [(s.total - d.total) / (end - start) for s, d in zip(shown, dropped)],
         }
@@ -219,10 +224,12 @@ def measure_hyperwall(session, folder, rows, columns, renderer, args):
 
         cpu = benchlib.CpuWindow([app.pid])
         xcpu = benchlib.CpuWindow([session.xvfb.pid])
+        others = benchlib.OthersWindow([cpu, xcpu])
         rss = []
         start = time.monotonic()
         cpu.start(start)
         xcpu.start(start)
+        others.start(start)
         sample()
         next_rss = start
         while time.monotonic() < start + args.seconds:
@@ -233,12 +240,14 @@ def measure_hyperwall(session, folder, rows, columns, renderer, args):
                 next_rss += 1.0
         end = time.monotonic()
         cpu_percent, x_percent = cpu.percent(end), xcpu.percent(end)
+        others_percent = others.percent(end)
         states = [c.get("state") for c in harness.cells(app.status())]
         span = (stamps[-1] - stamps[0]) if len(stamps) > 1 else 0
         if span <= 0:
             raise harness.HarnessError("the status file did not change during the run")
         return {
-            "cpu": cpu_percent, "xcpu": x_percent, "rss": sum(rss) / len(rss),
+            "cpu": cpu_percent, "xcpu": x_percent, "others": others_percent,
+            "rss": sum(rss) / len(rss),
             "processes": 1, "fps": [c.total / span for c in counters],
             "states": states,
         }
@@ -273,12 +282,13 @@ def parse_grids(text):
 
 def row_for(grid, name, result):
     if result is None:
-        return ["%dx%d" % grid, name, "—", "—", "—", "—", "—", "—"]
+        return ["%dx%d" % grid, name] + ["—"] * 7
     fps = result["fps"]
     return ["%dx%d" % grid, name, str(result["processes"]),
             benchlib.fmt(result["cpu"], "%.0f %%"), benchlib.fmt(result["xcpu"], "%.0f %%"),
             benchlib.fmt(result["rss"] / 1e6, "%.0f MB"),
-            benchlib.fmt(sum(fps) / len(fps), "%.1f"), benchlib.fmt(min(fps), "%.1f")]
+            benchlib.fmt(sum(fps) / len(fps), "%.1f"), benchlib.fmt(min(fps), "%.1f"),
+            benchlib.fmt(result["others"], "%.0f %%")]
 
 
 def print_ratios(results, grids):
@@ -360,7 +370,8 @@ def main():
                     print("#   failed: %s" % str(e).splitlines()[0], flush=True)
 
     print()
-    headers = ["grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell", "min fps"]
+    headers = ["grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell", "min fps",
+               "others' CPU"]
     rows = []
     for grid in grids:
         for name in ("hyperwall software", "hyperwall gl", *(p[0] for p in peers)):

@@ -86,6 +86,35 @@ class CpuWindow:
         return 100.0 * used / seconds if seconds > 0 else 0.0
 
 
+def system_busy_ticks():
+    """Busy clock ticks of the whole machine (every core) since boot."""
+    with open("/proc/stat", "rb") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...: all but idle and iowait.
+    return sum(fields[:8]) - fields[3] - fields[4]
+
+
+class OthersWindow:
+    """CPU used by everything else on the machine (% of one core) while we
+    measure: other people's builds and tests make a run noisy, so say so."""
+
+    def __init__(self, ours):
+        self.ours = ours            # CpuWindow objects whose use is subtracted
+        self.start_ticks = None
+        self.start_time = None
+
+    def start(self, now):
+        self.start_ticks = system_busy_ticks()
+        self.start_time = now
+
+    def percent(self, now):
+        seconds = now - self.start_time
+        if seconds <= 0:
+            return 0.0
+        total = 100.0 * (system_busy_ticks() - self.start_ticks) / CLOCK_TICKS / seconds
+        return max(0.0, total - sum(w.percent(now) for w in self.ours))
+
+
 def total_rss(pids):
     values = [rss_bytes(pid) for pid in pids]
     return sum(v for v in values if v is not None)

@@ -682,7 +682,7 @@ on_sent (GObject      *source,
 
   status = soup_message_get_status (call->message);
   klass = hw_classify_response (status, NULL, TRUE);
-  g_debug ("%s → %u in %" G_GINT64_FORMAT " ms", what, status,
+  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms", what, status,
            (g_get_monotonic_time () - call->started_us) / 1000);
 
   if (klass == HW_ERROR_CLASS_OK)

@@ -467,6 +467,30 @@ fetch_playback_info (GTask            *task,
 /* ------------------------------------------------------------------ */
 /* The pipeline                                                        */
 
+/* A prefetched item whose URLs carry the current token, or NULL. Items
+ * prepared before a new sign-in would fail with 401 in mpv: drop them. */
+static HwMediaItem *
+pop_ready (HwEmbyFeed *self)
+{
+  const char *token = hw_emby_client_get_access_token (self->client);
+  HwMediaItem *media;
+
+  while ((media = g_queue_pop_head (&self->ready)) != NULL)
+    {
+      g_autofree char *escaped = token ? g_uri_escape_string (token, NULL, FALSE) : NULL;
+
+      if (escaped != NULL && strstr (hw_media_item_get_direct_url (media), escaped) != NULL)
+        return media;
+
+      g_debug ("Dropping prefetched item %s: prepared for an older sign-in",
+               hw_media_item_get_id (media));
+      hw_item_pool_release (self->pool, hw_media_item_get_id (media));
+      g_object_unref (media);
+    }
+
+  return NULL;
+}
+
 static void
 next_step (GTask *task)
 {
@@ -492,10 +516,15 @@ next_step (GTask *task)
       goto out;
     }
 
-  if (next->cell_index != NO_CELL && !g_queue_is_empty (&self->ready))
+  if (next->cell_index != NO_CELL)
     {
-      g_task_return_pointer (task, g_queue_pop_head (&self->ready), g_object_unref);
-      goto out;
+      HwMediaItem *ready = pop_ready (self);
+
+      if (ready != NULL)
+        {
+          g_task_return_pointer (task, ready, g_object_unref);
+          goto out;
+        }
     }
 
   if (self->library_ids == NULL)

@@ -186,6 +186,7 @@ class Handler(BaseHTTPRequestHandler):
         self.raw_query = parts.query
         self.query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
         self.body = self.read_body()
+        self.logged = False
         try:
             if self.raw_path == "/__control":
                 self.control()
@@ -194,15 +195,24 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            STATE.write_log({"time": self.started, "method": method, "path": self.raw_path,
-                             "query": self.raw_query, "status": self.status,
-                             "authorization": self.headers.get("X-Emby-Authorization"),
-                             "token": self.headers.get("X-Emby-Token"),
-                             "range": self.headers.get("Range"),
-                             "body": self.body.decode("utf-8", "replace")[:2000]})
+            self.write_log()
+
+    def write_log(self):
+        """Once per request, before the answer goes out, so a client that has
+        its answer always finds the request in the log."""
+        if self.logged:
+            return
+        self.logged = True
+        STATE.write_log({"time": self.started, "method": self.method, "path": self.raw_path,
+                         "query": self.raw_query, "status": self.status,
+                         "authorization": self.headers.get("X-Emby-Authorization"),
+                         "token": self.headers.get("X-Emby-Token"),
+                         "range": self.headers.get("Range"),
+                         "body": self.body.decode("utf-8", "replace")[:2000]})
 
     def send_bytes(self, status, data, content_type="application/json", extra=None):
         self.status = status
+        self.write_log()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
@@ -217,6 +227,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def send_empty(self, status=204):
         self.status = status
+        self.write_log()
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -236,7 +247,8 @@ class Handler(BaseHTTPRequestHandler):
             elif kind == "revoke-token":
                 STATE.tokens.clear()
             elif kind == "refuse":
-                threading.Thread(target=refuse, args=(float(spec.get("delay", 5)),),
+                threading.Thread(target=refuse,
+                                 args=(float(spec.get("delay", 5)), self.connection),
                                  daemon=True).start()
             else:
                 spec.setdefault("count", -1)
@@ -248,9 +260,9 @@ class Handler(BaseHTTPRequestHandler):
         """TRUE when the fault answered the request."""
         kind = fault["fault"]
         if kind == "slow-headers":
+            # Nothing at all for @delay seconds, then the normal answer.
             time.sleep(float(fault.get("delay", 3600)))
-            self.close_connection = True
-            return True
+            return False
         if kind == "reset":
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -475,6 +487,7 @@ class Handler(BaseHTTPRequestHandler):
             if data is None:
                 data = json.dumps({"Items": [], "TotalRecordCount": 0}).encode()
             self.status = 200
+            self.write_log()
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(data)))
@@ -487,17 +500,31 @@ class Handler(BaseHTTPRequestHandler):
         return write
 
 
-def refuse(delay):
+def refuse(delay, control_connection):
     """Closes the listening socket (and live connections) for @delay seconds."""
     with STATE.lock:
         STATE.refuse_until = time.time() + delay
-        connections = list(STATE.connections)
+        connections = [c for c in STATE.connections if c is not control_connection]
     for conn in connections:
         try:
             conn.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
     STATE.server.shutdown()
+
+
+def quit_now():
+    """Exits at once: handler threads may be sleeping in a fault, and
+    interpreter shutdown with daemon threads blocked on I/O can abort."""
+    shutil.rmtree(STATE.hls_dir, ignore_errors=True)
+    if STATE.log is not None:
+        STATE.log.flush()
+    os._exit(0)
+
+
+def exit_on_eof():
+    sys.stdin.buffer.read()
+    quit_now()
 
 
 class Server(ThreadingHTTPServer):
@@ -522,13 +549,17 @@ def main():
     parser.add_argument("--no-root-ok", action="store_true",
                         help="also answer without the /emby root")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--exit-on-stdin-eof", action="store_true",
+                        help="exit when stdin closes (the test that started us died)")
     args = parser.parse_args()
 
     STATE = State(args)
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    signal.signal(signal.SIGTERM, lambda signum, frame: quit_now())
     STATE.server = Server(("127.0.0.1", args.port), Handler)
     port = STATE.server.server_address[1]
     print("PORT %d" % port, flush=True)
+    if args.exit_on_stdin_eof:
+        threading.Thread(target=exit_on_eof, daemon=True).start()
 
     try:
         while True:

@@ -125,6 +125,7 @@ start_server (Fixture            *f,
   g_ptr_array_add (argv, g_build_filename (srcdir ? srcdir : ".", "fake-emby.py", NULL));
   g_ptr_array_add (argv, g_strdup ("--log"));
   g_ptr_array_add (argv, g_strdup (f->log_path));
+  g_ptr_array_add (argv, g_strdup ("--exit-on-stdin-eof"));
   g_ptr_array_add (argv, g_strdup ("--fake-items"));
   g_ptr_array_add (argv, g_strdup ("6"));
   for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
@@ -132,7 +133,8 @@ start_server (Fixture            *f,
   g_ptr_array_add (argv, NULL);
 
   f->server = g_subprocess_newv ((const char * const *) argv->pdata,
-                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+                                 G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                                 &error);
   g_assert_no_error (error);
 
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (f->server));
@@ -175,7 +177,18 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  fixture_setup_with (f, data, "");
+  fixture_setup_with (f, NULL, "");
+}
+
+/* Behind a reverse proxy at /proxy, configured without /emby and with a
+ * trailing slash. */
+static void
+fixture_setup_prefix (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char * const args[] = { "--prefix", "/proxy", NULL };
+
+  fixture_setup_with (f, args, "/proxy/");
 }
 
 static void
@@ -1017,8 +1030,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const prefix_args[] = { "--prefix", "/proxy", NULL };
-
   /* Before anything reads it: the device id goes to a scratch data dir. */
   data_home = g_dir_make_tmp ("hw-emby-data-XXXXXX", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
@@ -1035,7 +1046,8 @@ main (int   argc,
 
   ADD ("client/sign-in", test_sign_in, NULL);
   ADD ("client/device-id-stable", test_device_id_stable, NULL);
-  ADD ("client/path-prefix", test_prefix, prefix_args);
+  g_test_add ("/hyperwall/emby/client/path-prefix", Fixture, NULL, fixture_setup_prefix,
+              test_prefix, fixture_teardown);
   ADD ("client/401-one-re-sign-in", test_reauth_once, NULL);
   ADD ("client/401-concurrent-one-re-sign-in", test_reauth_concurrent, NULL);
   ADD ("client/wrong-password-bounded", test_wrong_password, NULL);

@@ -1,0 +1,373 @@
+#!/usr/bin/env python3
+"""bench-stall: how fast a Hyperwall cell notices a silent stream stall and
+plays again, over a few hundred stalls.
+
+A real hyperwall (--server, a 3x3 wall by default) plays short generated
+clips (360p30 H.264, constant bit rate so every item buffers alike) from the
+project's fake Emby server, tests/fake-emby.py. The benchmark keeps up to
+--parallel stalls in flight (fewer than most of the wall, so the app never
+mistakes them for a server outage) by arming one-shot `stall-body` faults on
+/Videos/<id>/stream: the server sends the headers and about --after-seconds
+worth of the file, then goes silent with the connection left open.
+
+The fake server runs through a thin wrapper (this file, --serve-fake-emby)
+that imports tests/fake-emby.py unchanged and adds one line to its request
+log, {"event": "stall-start", "time": ...}, when it starts answering a
+stalled request; the buffered part then arrives at loopback speed.
+
+For each stall, from the status file (polled every 50 ms, times taken from
+its own "time" field):
+  detection latency  = the cell shows `retrying`/`parked` or its `failures`
+                       count rises  -  stall start
+  back to playing    = the cell shows `playing` again  -  stall start
+  recovery           = back to playing  -  detection
+Detection includes playing out what was buffered before the stall
+(--after-seconds), as a viewer would see it.
+
+Usage: benchmarks/bench-stall.py [--stalls 200] [--parallel 4] [--bin PATH]
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import argparse
+import datetime
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE_EMBY = os.path.join(os.path.dirname(HERE), "tests", "fake-emby.py")
+STREAM_MATCH = r"/Videos/[^/]+/stream$"
+PASSWORD = "secret"
+
+
+# ---------------------------------------------------------------------------
+# The fake server, unchanged but for one log line at each stall
+
+def serve_fake_emby(argv):
+    spec = importlib.util.spec_from_file_location("fake_emby", FAKE_EMBY)
+    fake = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fake)
+    original = fake.Handler.stalling_writer
+
+    def stalling_writer(self, path):
+        write = original(self, path)
+
+        def logged(after_bytes, delay):
+            fake.STATE.write_log({"event": "stall-start", "time": time.time(),
+                                  "method": self.method, "path": self.raw_path,
+                                  "after_bytes": after_bytes})
+            write(after_bytes, delay)
+        return logged
+
+    fake.Handler.stalling_writer = stalling_writer
+    sys.argv = [FAKE_EMBY] + argv
+    return fake.main()
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--serve-fake-emby"]:
+    sys.exit(serve_fake_emby(sys.argv[2:]))
+
+import benchlib  # noqa: E402  (not needed by the server process above)
+from benchlib import harness  # noqa: E402
+
+
+class FakeServer:
+    """The wrapped fake Emby server; stopped by its own PID."""
+
+    def __init__(self, session, media):
+        self.log_path = session.path("requests.log")
+        open(self.log_path, "w").close()
+        self.popen = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--serve-fake-emby",
+             "--media", media, "--log", self.log_path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.popen.stdout.readline().decode().split()
+        if len(line) != 2 or line[0] != "PORT":
+            self.stop()
+            raise harness.HarnessError("the fake Emby server did not start")
+        self.port = int(line[1])
+        self.offset = 0
+        self.partial = b""
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def control(self, spec):
+        request = urllib.request.Request(self.url + "/__control",
+                                         data=json.dumps(spec).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.loads(reply.read())
+
+    def new_stalls(self):
+        """The stall-start lines added to the request log since the last call
+        (only those: the other lines hold tokens and are never printed)."""
+        with open(self.log_path, "rb") as f:
+            f.seek(self.offset)
+            data = f.read()
+        self.offset += len(data)
+        data = self.partial + data
+        lines = data.split(b"\n")
+        self.partial = lines.pop()
+        events = []
+        for line in lines:
+            if b'"stall-start"' not in line:
+                continue
+            entry = json.loads(line)
+            if entry.get("event") == "stall-start":
+                events.append(entry)
+        return events
+
+    def stop(self):
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self.popen.stdout.close()
+
+
+# ---------------------------------------------------------------------------
+# Media
+
+def generate_clips(directory, count, seconds):
+    """Constant-bit-rate 360p30 clips (same pattern, different hues), so a
+    given number of bytes holds about the same playing time in each."""
+    os.makedirs(directory, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = os.path.join(directory, "stall-%02d.mp4" % i)
+        source = "testsrc2=size=640x360:rate=30,hue=h=%d" % (i * 360 // count)
+        argv = ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+                "-f", "lavfi", "-i", source, "-t", str(seconds), "-vf", "format=yuv420p",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "30",
+                "-b:v", "600k", "-maxrate", "600k", "-bufsize", "300k",
+                "-movflags", "+faststart", path]
+        result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                timeout=120)
+        if result.returncode != 0:
+            raise harness.HarnessError("ffmpeg could not make %s: %s" % (
+                path, result.stderr.decode(errors="replace").strip()))
+        paths.append(path)
+    return paths
+
+
+# ---------------------------------------------------------------------------
+# Following one stall through the status file
+
+class Stall:
+    def __init__(self, event):
+        self.start = event["time"]
+        self.item = event["path"].rstrip("/").split("/")[-2]
+        self.cell = None
+        self.failures = None
+        self.played = False      # the cell showed `playing` with this item first
+        self.detected = None
+        self.playing = None
+        self.lost = False
+
+    @property
+    def done(self):
+        return self.playing is not None or self.lost
+
+    def observe(self, now, cells):
+        """Advances with one status snapshot taken at @now (status time)."""
+        if now < self.start or self.done:
+            return
+        if self.cell is None:
+            for cell in cells:
+                if cell.get("item_id") == self.item:
+                    self.cell = cell.get("index")
+                    self.failures = cell.get("failures") or 0
+                    break
+            if self.cell is None:
+                return
+        cell = next((c for c in cells if c.get("index") == self.cell), None)
+        if cell is None:
+            return
+        state = cell.get("state")
+        if self.detected is None:
+            if state == "playing" and cell.get("item_id") == self.item:
+                self.played = True
+            if state in ("retrying", "parked") or (cell.get("failures") or 0) > self.failures:
+                self.detected = now
+        elif state == "playing":
+            self.playing = now
+
+
+class Poller:
+    """Polls the status file; hands every new snapshot to the live stalls."""
+
+    def __init__(self, app):
+        self.app = app
+        self.last_time = None
+        self.parked_seen = 0
+        self.server_states = set()
+
+    def poll(self, stalls):
+        status = self.app.status()
+        if not status or status.get("time") == self.last_time:
+            return
+        self.last_time = status.get("time")
+        cells = harness.cells(status)
+        self.server_states.add((status.get("server") or {}).get("state"))
+        self.parked_seen = max(self.parked_seen,
+                               sum(1 for c in cells if c.get("state") == "parked"))
+        for stall in stalls:
+            stall.observe(self.last_time, cells)
+
+
+def summary_row(name, values):
+    return [name, str(len(values)),
+            benchlib.fmt(benchlib.percentile(values, 0.5), "%.2f s"),
+            benchlib.fmt(benchlib.percentile(values, 0.95), "%.2f s"),
+            benchlib.fmt(max(values) if values else None, "%.2f s"),
+            benchlib.fmt(min(values) if values else None, "%.2f s")]
+
+
+def run(args, session):
+    clip_paths = generate_clips(session.path("media"), args.rows * args.columns + 3,
+                                args.clip_seconds)
+    mean_size = sum(os.path.getsize(p) for p in clip_paths) / len(clip_paths)
+    after_bytes = int(mean_size * args.after_seconds / args.clip_seconds) + 16384
+    server = FakeServer(session, session.path("media"))
+    env = {
+        "HYPERWALL_PASSWORD": PASSWORD,
+        "HYPERWALL_STALL_TIMEOUT": str(args.stall_timeout),
+        "HYPERWALL_WATCHDOG_INTERVAL": str(args.watchdog_interval),
+        "HYPERWALL_BACKOFF_INITIAL": str(args.backoff_initial),
+        "HYPERWALL_LOAD_TIMEOUT": str(args.load_timeout),
+        # A benchmark of detection, not of parking: keep cells from parking.
+        "HYPERWALL_CRASH_LOOP_THRESHOLD": "100",
+    }
+    stalls = []
+    try:
+        app = session.launch(["--server", server.url, "--username", "wall",
+                              "--rows", str(args.rows), "--columns", str(args.columns)],
+                             env=env, debug=False)
+        cells = args.rows * args.columns
+        app.wait_for(harness.all_cells("playing", count=cells), 60,
+                     "%d playing cells" % cells)
+        print("# wall playing; %d stalls, up to %d at a time, %d bytes (~%.1f s) "
+              "before each" % (args.stalls, args.parallel, after_bytes, args.after_seconds),
+              flush=True)
+        poller = Poller(app)
+        armed = 0
+        began = time.monotonic()
+        deadline = began + args.max_minutes * 60
+        next_report = began + 30
+        while time.monotonic() < deadline:
+            now = time.time()
+            for event in server.new_stalls():
+                if event.get("method") == "GET":
+                    stalls.append(Stall(event))
+                else:
+                    armed -= 1  # a HEAD took the fault: arm another one
+            poller.poll(stalls)
+            for stall in stalls:
+                if not stall.done and now - stall.start > args.give_up:
+                    stall.lost = True
+            unfired = armed - len(stalls)
+            in_flight = unfired + sum(1 for s in stalls if not s.done)
+            if armed < args.stalls and in_flight < args.parallel:
+                server.control({"fault": "stall-body", "match": STREAM_MATCH,
+                                "after_bytes": after_bytes, "delay": args.give_up + 30,
+                                "count": 1})
+                armed += 1
+            if len(stalls) >= args.stalls and all(s.done for s in stalls):
+                break
+            if app.poll() is not None:
+                raise harness.TestFailure("hyperwall exited during the run\n%s" % app.tail())
+            if time.monotonic() >= next_report:
+                print("# %d stalls measured after %.0f s" % (
+                    sum(1 for s in stalls if s.done), time.monotonic() - began), flush=True)
+                next_report += 30
+            time.sleep(0.05)
+        elapsed = time.monotonic() - began
+        server.control({"fault": "none"})
+        return stalls, poller, elapsed, after_bytes
+    finally:
+        server.stop()
+
+
+def report(args, stalls, poller, elapsed, after_bytes):
+    done = [s for s in stalls if s.detected is not None and s.playing is not None]
+    detection = [s.detected - s.start for s in done]
+    back = [s.playing - s.start for s in done]
+    recovery = [s.playing - s.detected for s in done]
+    lost = [s for s in stalls if s.lost]
+    print()
+    print("# bench-stall %s, %d cores, %dx%d wall, stall-timeout %d s, watchdog %d ms, "
+          "backoff-initial %d s, %d bytes (~%.1f s of video) before each stall"
+          % (datetime.date.today().isoformat(), os.cpu_count(), args.rows, args.columns,
+             args.stall_timeout, args.watchdog_interval, args.backoff_initial, after_bytes,
+             args.after_seconds))
+    print("# %d stalls fired in %.0f s; %d measured, %d not resolved within %d s, "
+          "%d stalled before their first frame"
+          % (len(stalls), elapsed, len(done), len(lost), args.give_up,
+             sum(1 for s in done if not s.played)))
+    print()
+    benchlib.print_table(["from stall start to", "n", "median", "p95", "max", "min"], [
+        summary_row("detection (leaves playing)", detection),
+        summary_row("back to playing", back),
+    ])
+    print()
+    benchlib.print_table(["from detection to", "n", "median", "p95", "max", "min"], [
+        summary_row("back to playing", recovery),
+    ])
+    print()
+    bound = args.after_seconds + args.stall_timeout + args.watchdog_interval / 1000
+    print("# expected detection bound: buffered %.1f s + stall-timeout %d s + one watchdog "
+          "interval = %.2f s; most cells parked at once: %d; server states seen: %s"
+          % (args.after_seconds, args.stall_timeout, bound, poller.parked_seen,
+             ", ".join(sorted(str(s) for s in poller.server_states))))
+    sys.stdout.flush()
+    return 0 if done else 1
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--stalls", type=int, default=200, help="stalls to inject (default 200)")
+    parser.add_argument("--parallel", type=int, default=4,
+                        help="stalls in flight at once (default 4; keep it under half the wall)")
+    parser.add_argument("--rows", type=int, default=3)
+    parser.add_argument("--columns", type=int, default=3)
+    parser.add_argument("--clip-seconds", type=int, default=6,
+                        help="length of the generated items (default 6: cells load often)")
+    parser.add_argument("--after-seconds", type=float, default=1.0,
+                        help="video sent before each stall, in seconds (default 1)")
+    parser.add_argument("--stall-timeout", type=int, default=3)
+    parser.add_argument("--watchdog-interval", type=int, default=250)
+    parser.add_argument("--backoff-initial", type=int, default=1)
+    parser.add_argument("--load-timeout", type=int, default=6)
+    parser.add_argument("--give-up", type=int, default=60,
+                        help="a stall not back to playing after this many seconds is lost")
+    parser.add_argument("--max-minutes", type=float, default=9.5,
+                        help="hard limit on the stall loop (default 9.5)")
+    parser.add_argument("--bin", default=None, help="the hyperwall binary "
+                        "(default: $HYPERWALL_BIN, then build/src/hyperwall)")
+    args = parser.parse_args()
+    if not 1 <= args.stalls <= 5000 or not 1 <= args.parallel <= 64:
+        parser.error("--stalls must be 1..5000 and --parallel 1..64")
+    if args.parallel * 2 > args.rows * args.columns:
+        print("# warning: %d stalls at once on %d cells may look like a server outage"
+              % (args.parallel, args.rows * args.columns), flush=True)
+    binary = os.path.abspath(args.bin) if args.bin else benchlib.default_binary()
+    if not os.access(binary, os.X_OK):
+        parser.error("no hyperwall binary at %s (build it, or pass --bin)" % binary)
+    benchlib.use_binary(binary)
+    with harness.Session() as session:
+        stalls, poller, elapsed, after_bytes = run(args, session)
+    return report(args, stalls, poller, elapsed, after_bytes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,288 @@
+"""Helpers for the Emby integration tests (test_emby_*.py): the fake Emby
+server as a child process, its request log, and the secret checks.
+
+Python 3 standard library only; builds on harness.py and never edits it.
+The fake server is started by PID, bound to 127.0.0.1, and stopped by that
+PID; its log and media live in the harness Session's temporary directory.
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import atexit
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import parse_qsl
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+# Not the fake server's default "secret": that word is part of innocent log
+# lines ("org.freedesktop.secrets"), and a leak must be unmistakable.
+PASSWORD = "Pa55-wall-7f3a9c"
+USERNAME = "wall"
+FAKE_API_KEY = "fake-admin-api-key-0001"
+
+PROBE = re.compile(r"(?i)/system/(info/public|ping)$")
+SIGN_IN = re.compile(r"(?i)/users/authenticatebyname$")
+STREAM = re.compile(r"(?i)/videos/([^/]+)/(stream[^/]*|master\.m3u8|hls/.*)$")
+
+# Short settings so a fault is noticed and healed in seconds, not minutes.
+FAST_ENV = {
+    "HYPERWALL_PASSWORD": PASSWORD,
+    "HYPERWALL_STALL_TIMEOUT": "4",
+    "HYPERWALL_WATCHDOG_INTERVAL": "250",
+    "HYPERWALL_LOAD_TIMEOUT": "8",
+    "HYPERWALL_BACKOFF_INITIAL": "1",
+    "HYPERWALL_BACKOFF_MAX": "4",
+    "HYPERWALL_BACKOFF_RESET": "3",
+    "HYPERWALL_REQUEST_TIMEOUT": "5",
+}
+
+
+def fake_server_script():
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(here, "..", "fake-emby.py")
+
+
+class FakeEmby:
+    """tests/fake-emby.py serving @media; one JSON line per request in
+    @log_path. Use as a context manager or call stop()."""
+
+    def __init__(self, session, media, prefix="", name="fake-emby", extra=None):
+        self.log_path = session.path(name + ".log")
+        self.stderr_path = session.path(name + ".stderr")
+        self.prefix = prefix
+        argv = [sys.executable, fake_server_script(), "--media", media,
+                "--log", self.log_path, "--user", USERNAME, "--password", PASSWORD]
+        if prefix:
+            argv += ["--prefix", prefix]
+        argv += list(extra or [])
+        self._err = open(self.stderr_path, "wb")
+        self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                      stdout=subprocess.PIPE, stderr=self._err)
+        try:
+            line = harness._read_line_from_fd(self.popen.stdout.fileno(), 30,
+                                              "fake-emby.py")
+        except BaseException:
+            self.stop()
+            raise
+        match = re.fullmatch(r"PORT (\d+)", line)
+        if not match:
+            self.stop()
+            raise harness.HarnessError("fake-emby.py said %r, not PORT n" % line)
+        self.port = int(match.group(1))
+        session.apps.append(self)  # stopped with the session, even on failure
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d%s" % (self.port, self.prefix)
+
+    def stop(self, *_args, **_kwargs):
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        if self.popen.stdout:
+            self.popen.stdout.close()
+        self._err.close()
+        return self.popen.returncode
+
+    # --- faults -----------------------------------------------------------
+
+    def control(self, fault, **spec):
+        """Injects @fault ("none" clears every fault); see fake-emby.py."""
+        spec["fault"] = fault
+        request = urllib.request.Request(
+            "http://127.0.0.1:%d/__control" % self.port,
+            data=json.dumps(spec).encode(), method="POST",
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            answer = json.loads(reply.read().decode())
+        harness.check(answer.get("ok"), "fake server refused fault %s" % spec)
+
+    def reachable(self):
+        try:
+            with urllib.request.urlopen(
+                    "http://127.0.0.1:%d/__control" % self.port,
+                    data=b'{"fault": "noop-probe", "count": 0}', timeout=2):
+                return True
+        except (OSError, urllib.error.URLError):
+            return False
+
+    # --- the request log --------------------------------------------------
+
+    def requests(self):
+        """Every logged request (dicts), without the test's own /__control."""
+        entries = []
+        try:
+            with open(self.log_path, encoding="utf-8") as f:
+                for line in f:
+                    line = line.strip()
+                    if not line:
+                        continue
+                    try:
+                        entry = json.loads(line)
+                    except ValueError:
+                        continue
+                    if entry.get("path") != "/__control":
+                        entries.append(entry)
+        except OSError:
+            pass
+        return entries
+
+    def sign_ins(self, since=0.0):
+        return [r for r in self.requests()
+                if SIGN_IN.search(r["path"]) and r["time"] >= since]
+
+    def tokens(self):
+        """Every access token or key the app sent: the ones the server
+        issued, as the log recorded them."""
+        found = set()
+        for r in self.requests():
+            if r.get("token"):
+                found.add(r["token"])
+            match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
+            if match:
+                found.add(match.group(1))
+            for key, value in parse_qsl(r.get("query") or "", keep_blank_values=True):
+                if key.lower() == "api_key" and value:
+                    found.add(value)
+        return found
+
+    def secrets(self):
+        return sorted(self.tokens() | {PASSWORD, FAKE_API_KEY})
+
+
+def json_field(text, name):
+    """@name from a JSON object in @text (a logged request body), or None."""
+    try:
+        value = json.loads(text or "")
+    except ValueError:
+        return None
+    return value.get(name) if isinstance(value, dict) else None
+
+
+def describe(requests, limit=40):
+    """A short listing of requests for failure messages, without queries
+    (they hold keys)."""
+    lines = ["%s %s -> %s" % (r["method"], r["path"], r["status"])
+             for r in requests[-limit:]]
+    return "\n".join(lines) or "(no requests)"
+
+
+def check_no_secrets(app, fake):
+    """Nothing hyperwall printed (stdout, stderr, status file) holds the
+    password, an issued token or an api_key value."""
+    secrets = fake.secrets()
+    harness.check(len(secrets) > 2 or not any(
+        r for r in fake.requests() if not PROBE.search(r["path"])
+        and not SIGN_IN.search(r["path"])),
+        "the request log holds no token although the app made authorized requests")
+    harness.assert_no_secrets(app.log(), secrets, "hyperwall's output")
+    if app.stderr_path:
+        harness.assert_no_secrets(app.stderr(), secrets, "hyperwall's stderr")
+    try:
+        with open(app.status_path, encoding="utf-8") as f:
+            status_text = f.read()
+    except OSError:
+        status_text = ""
+    harness.assert_no_secrets(status_text, secrets, "the status file")
+
+
+def launch_wall(session, fake, rows=2, columns=2, env=None, server_url=None):
+    """hyperwall against @fake with the short settings of FAST_ENV."""
+    full_env = dict(FAST_ENV)
+    full_env.update(env or {})
+    args = ["--server", server_url or fake.url, "--username", USERNAME,
+            "--rows", str(rows), "--columns", str(columns),
+            "--renderer", "software"]
+    return session.launch(args, env=full_env)
+
+
+_MEDIA = {}
+
+
+def _remove_media():
+    for directory in _MEDIA.values():
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+atexit.register(_remove_media)
+
+
+def shared_media(n=6, seconds=20):
+    """A folder of @n clips of @seconds, made once per test script (ffmpeg
+    takes seconds) and removed when the script exits."""
+    key = (n, seconds)
+    if key not in _MEDIA:
+        directory = tempfile.mkdtemp(prefix="hyperwall-emby-media-")
+        _MEDIA[key] = directory
+        harness.generate_clips(directory, n, seconds=seconds)
+    return _MEDIA[key]
+
+
+# The app's own debug line for each HTTP request it makes, whatever the
+# outcome ("GET /System/Info/Public -> 200 in 3 ms", "... failed: ...").
+# Requests refused at the socket never reach the fake server's log: during
+# an outage this is the only record of them.
+APP_REQUEST = re.compile(r"\b(GET|HEAD|POST|DELETE) (/\S+) (?:->|\u2192|failed)")
+
+
+def app_requests(text):
+    """(method, path) for every request line in @text of the app's log."""
+    return [(m.group(1), m.group(2)) for m in APP_REQUEST.finditer(text)]
+
+
+def server_state(name):
+    def predicate(status):
+        return ((status or {}).get("server") or {}).get("state") == name
+    predicate.__name__ = "server.state %s" % name
+    return predicate
+
+
+def all_playing_distinct(count):
+    """Every one of @count cells playing, each a different item."""
+    def predicate(status):
+        cs = harness.cells(status)
+        ids = [c.get("item_id") for c in cs]
+        return (len(cs) == count and all(c.get("state") == "playing" for c in cs)
+                and all(ids) and len(set(ids)) == count)
+    predicate.__name__ = "all %d cells playing different items" % count
+    return predicate
+
+
+def wait_until(condition, timeout, what, interval=0.2):
+    """Polls @condition() (no status file involved); fails on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise harness.TestFailure("timed out after %g s waiting for %s" % (timeout, what))
+        time.sleep(interval)
+
+
+def watch(app, seconds, interval=0.2):
+    """Every status snapshot seen during @seconds (for 'never' checks)."""
+    seen = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status = app.status()
+        if status is not None:
+            seen.append(status)
+        harness.check(app.poll() is None,
+                      "hyperwall exited with %s\n%s" % (app.poll(), app.tail()))
+        time.sleep(interval)
+    return seen
