@@ -164,13 +164,18 @@ def generate_clips(directory, count, seconds):
 # Following one stall through the status file
 
 class Stall:
-    def __init__(self, event):
+    def __init__(self, event, horizon):
         self.start = event["time"]
         self.item = event["path"].rstrip("/").split("/")[-2]
+        # A stalled cell never plays past what it was sent: a cell showing
+        # the same item further on is the one that played it before.
+        self.horizon = horizon
+        self.timeline = []       # (seconds since start, state, position, failures)
         self.cell = None
         self.failures = None
         self.played = False      # the cell showed `playing` with this item first
         self.detected = None
+        self.how = None
         self.playing = None
         self.lost = False
 
@@ -184,7 +189,11 @@ class Stall:
             return
         if self.cell is None:
             for cell in cells:
-                if cell.get("item_id") == self.item:
+                position = cell.get("position")
+                if (cell.get("item_id") == self.item
+                        and cell.get("state") in ("loading", "playing")
+                        and (not isinstance(position, (int, float))
+                             or position <= self.horizon)):
                     self.cell = cell.get("index")
                     self.failures = cell.get("failures") or 0
                     break
@@ -194,11 +203,20 @@ class Stall:
         if cell is None:
             return
         state = cell.get("state")
+        if len(self.timeline) < 400:
+            self.timeline.append((now - self.start, state, cell.get("position"),
+                                  cell.get("failures")))
         if self.detected is None:
-            if state == "playing" and cell.get("item_id") == self.item:
+            same_item = cell.get("item_id") == self.item
+            if state == "playing" and same_item:
                 self.played = True
-            if state in ("retrying", "parked") or (cell.get("failures") or 0) > self.failures:
+            # Any way out of `playing` counts: a retry, a park, or the wall
+            # suspecting the server (`waiting`) when several cells fail at once.
+            if (state in ("retrying", "parked", "waiting", "sign-in-required")
+                    or (cell.get("failures") or 0) > self.failures
+                    or (self.played and (state != "playing" or not same_item))):
                 self.detected = now
+                self.how = state
         elif state == "playing":
             self.playing = now
 
@@ -268,7 +286,7 @@ def run(args, session):
             now = time.time()
             for event in server.new_stalls():
                 if event.get("method") == "GET":
-                    stalls.append(Stall(event))
+                    stalls.append(Stall(event, args.after_seconds + 1.0))
                 else:
                     armed -= 1  # a HEAD took the fault: arm another one
             poller.poll(stalls)
@@ -277,7 +295,10 @@ def run(args, session):
                     stall.lost = True
             unfired = armed - len(stalls)
             in_flight = unfired + sum(1 for s in stalls if not s.done)
-            if armed < args.stalls and in_flight < args.parallel:
+            # One fault armed at a time, and stall starts spaced so that the
+            # failures of any 5 s never reach most of the wall.
+            spaced = not stalls or now - stalls[-1].start >= args.spacing
+            if armed < args.stalls and in_flight < args.parallel and unfired == 0 and spaced:
                 server.control({"fault": "stall-body", "match": STREAM_MATCH,
                                 "after_bytes": after_bytes, "delay": args.give_up + 30,
                                 "count": 1})
@@ -310,10 +331,15 @@ def report(args, stalls, poller, elapsed, after_bytes):
           % (datetime.date.today().isoformat(), os.cpu_count(), args.rows, args.columns,
              args.stall_timeout, args.watchdog_interval, args.backoff_initial, after_bytes,
              args.after_seconds))
-    print("# %d stalls fired in %.0f s; %d measured, %d not resolved within %d s, "
-          "%d stalled before their first frame"
-          % (len(stalls), elapsed, len(done), len(lost), args.give_up,
-             sum(1 for s in done if not s.played)))
+    print("# %d stalls fired in %.0f s (at least %.2f s apart, up to %d at a time); "
+          "%d measured, %d not resolved within %d s, %d stalled before their first frame"
+          % (len(stalls), elapsed, args.spacing, args.parallel, len(done), len(lost),
+             args.give_up, sum(1 for s in done if not s.played)))
+    hows = {}
+    for stall in done:
+        hows[stall.how] = hows.get(stall.how, 0) + 1
+    print("# how cells left playing: %s" % ", ".join(
+        "%s %d" % (k, v) for k, v in sorted(hows.items(), key=lambda kv: -kv[1])))
     print()
     benchlib.print_table(["from stall start to", "n", "median", "p95", "max", "min"], [
         summary_row("detection (leaves playing)", detection),
@@ -329,8 +355,28 @@ def report(args, stalls, poller, elapsed, after_bytes):
           "interval = %.2f s; most cells parked at once: %d; server states seen: %s"
           % (args.after_seconds, args.stall_timeout, bound, poller.parked_seen,
              ", ".join(sorted(str(s) for s in poller.server_states))))
+    slow = [s for s in done if s.detected - s.start > bound + 1.0]
+    for stall in (done if args.verbose else slow)[:20]:
+        print_timeline(stall, "slow detection" if stall in slow else "stall")
     sys.stdout.flush()
     return 0 if done else 1
+
+
+def print_timeline(stall, what):
+    """One stall's cell as the status file showed it (states and positions
+    only: nothing from the request log, which holds tokens)."""
+    print("# %s: cell %s, detected after %.2f s, playing after %.2f s" % (
+        what, stall.cell, stall.detected - stall.start, stall.playing - stall.start))
+    last = None
+    printed = 0
+    for t, state, position, failures in stall.timeline:
+        key = (state, failures, position)
+        if key == last or printed >= 60:
+            continue
+        last = key
+        printed += 1
+        print("#   %+7.2f s  %-10s pos=%s failures=%s" % (
+            t, state, benchlib.fmt(position, "%.2f"), failures))
 
 
 def main():
@@ -338,6 +384,9 @@ def main():
     parser.add_argument("--stalls", type=int, default=200, help="stalls to inject (default 200)")
     parser.add_argument("--parallel", type=int, default=4,
                         help="stalls in flight at once (default 4; keep it under half the wall)")
+    parser.add_argument("--spacing", type=float, default=None,
+                        help="least seconds between two stall starts (default: "
+                        "5 s over half the cells, plus 10 %%)")
     parser.add_argument("--rows", type=int, default=3)
     parser.add_argument("--columns", type=int, default=3)
     parser.add_argument("--clip-seconds", type=int, default=6,
@@ -354,12 +403,19 @@ def main():
                         help="hard limit on the stall loop (default 9.5)")
     parser.add_argument("--bin", default=None, help="the hyperwall binary "
                         "(default: $HYPERWALL_BIN, then build/src/hyperwall)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="print every stall's timeline, not only the slow ones")
     args = parser.parse_args()
     if not 1 <= args.stalls <= 5000 or not 1 <= args.parallel <= 64:
         parser.error("--stalls must be 1..5000 and --parallel 1..64")
-    if args.parallel * 2 > args.rows * args.columns:
+    cells = args.rows * args.columns
+    if args.spacing is None:
+        # The wall suspects the server when >= 3 cells and most of the wall
+        # fail within 5 s (DESIGN.md rule 5); stay one failure below that.
+        args.spacing = 1.1 * 5.0 / max(2, cells // 2)
+    if args.parallel * 2 > cells:
         print("# warning: %d stalls at once on %d cells may look like a server outage"
-              % (args.parallel, args.rows * args.columns), flush=True)
+              % (args.parallel, cells), flush=True)
     binary = os.path.abspath(args.bin) if args.bin else benchlib.default_binary()
     if not os.access(binary, os.X_OK):
         parser.error("no hyperwall binary at %s (build it, or pass --bin)" % binary)

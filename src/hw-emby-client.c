@@ -693,7 +693,7 @@ on_sent (GObject      *source,
 
   if (klass == HW_ERROR_CLASS_REAUTH && !(call->flags & HW_EMBY_REQUEST_NO_AUTH))
     {
-      handle_unauthorized (g_steal_pointer (&task));
+      handle_unauthorized (task);
       return;
     }
 

@@ -264,6 +264,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(fault.get("delay", 3600)))
             return False
         if kind == "reset":
+            if "after_bytes" in fault:
+                body_writer(int(fault["after_bytes"]), 0.0)
+            # SO_LINGER 0: close() sends a TCP reset, not a clean FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                        b"\x01\x00\x00\x00\x00\x00\x00\x00")
             self.close_connection = True

@@ -904,6 +904,7 @@ test_feed_items (Fixture       *f,
       g_autoptr(GError) error = NULL;
       g_autofree char *direct_prefix = NULL;
       g_autofree char *fallback_prefix = NULL;
+      g_autofree char *source_id = NULL;
       const char *id;
 
       items[i] = next_item (HW_FEED (feed), i, &error);
@@ -924,8 +925,8 @@ test_feed_items (Fixture       *f,
       g_assert_cmpfloat_with_epsilon (hw_media_item_get_duration (items[i]), 30.0, 0.01);
       g_assert_true (hw_media_item_get_is_network (items[i]));
       g_assert_nonnull (hw_media_item_get_session_id (items[i]));
-      g_assert_cmpstr (hw_media_item_get_source_id (items[i]), ==,
-                       g_strconcat ("ms", id, NULL));
+      source_id = g_strconcat ("ms", id, NULL);
+      g_assert_cmpstr (hw_media_item_get_source_id (items[i]), ==, source_id);
     }
 
   /* Paged once per library, with the contract's parameters. */
@@ -1010,6 +1011,44 @@ test_feed_library_filter (Fixture       *f,
 }
 
 static void
+test_feed_prefetch (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) first = NULL;
+  g_autoptr(HwMediaItem) second = NULL;
+  g_autoptr(HwMediaItem) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  Outcome o = { 0 };
+
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  first = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  spin_for (0.5);
+
+  /* Two more are ready: the next cell does not wait on PlaybackInfo. */
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), ==, 3);
+  second = next_item (HW_FEED (feed), 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), ==, 3);
+
+  /* A new sign-in makes the prepared URLs useless: they are not handed out. */
+  control (f, "{\"fault\": \"revoke-token\"}");
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+  remember_token (f);
+  token = g_strdup (hw_emby_client_get_access_token (f->client));
+  third = next_item (HW_FEED (feed), 2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (hw_media_item_get_direct_url (third), token));
+  g_assert_cmpstr (hw_media_item_get_id (third), !=, hw_media_item_get_id (first));
+  g_assert_cmpstr (hw_media_item_get_id (third), !=, hw_media_item_get_id (second));
+}
+
+static void
 test_feed_sign_in_required (Fixture       *f,
                             gconstpointer  data)
 {
@@ -1030,6 +1069,10 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *id_dir = NULL;
+  g_autofree char *id_path = NULL;
+  int ret;
+
   /* Before anything reads it: the device id goes to a scratch data dir. */
   data_home = g_dir_make_tmp ("hw-emby-data-XXXXXX", NULL);
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
@@ -1071,8 +1114,16 @@ main (int   argc,
   ADD ("feed/unknown-library", test_feed_unknown_library, NULL);
   ADD ("feed/library-filter", test_feed_library_filter, NULL);
   ADD ("feed/sign-in-required", test_feed_sign_in_required, NULL);
+  ADD ("feed/prefetch", test_feed_prefetch, NULL);
 
 #undef ADD
 
-  return g_test_run ();
+  ret = g_test_run ();
+
+  id_dir = g_build_filename (data_home, "hyperwall", NULL);
+  id_path = g_build_filename (id_dir, "device-id", NULL);
+  g_unlink (id_path);
+  g_rmdir (id_dir);
+  g_rmdir (data_home);
+  return ret;
 }

@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""Local media can go bad too: a cell that meets a broken file fails,
+escalates and moves on; it never stays stuck.
+
+A 2x2 local wall (--local, no server) over a folder of seven good clips, one
+file of garbage bytes and one clip truncated to a fifth of its bytes (its
+header promises 10 s, the data holds about 2). While the wall plays, one
+more clip that no cell is showing is truncated and another is overwritten
+with garbage. Every time a cell takes a broken file it must fail (be seen
+`retrying`: an end well before the duration is a failure, not an end) and
+leave it (skip, or park with a short cooldown) within the escalation
+chain's time, every
+broken file must be tried and dropped, no cell may sit outside `playing`
+longer than the rules allow, and at the end every cell plays with a rising
+position.
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import heal_util  # noqa: E402
+
+BACKOFF_INITIAL_S = 1
+COOLDOWN_S = 6
+CLIP_SECONDS = 10
+TRUNCATE_TO = 0.1
+# Four attempts, each playing what a truncated file holds (about a tenth of
+# it), direct retries after 1, 2 and 4 s (±25 %) between them, then skip;
+# plus loads.
+CHAIN_BOUND_S = 4 * (TRUNCATE_TO * CLIP_SECONDS + 0.5) + 1.25 * 7 * BACKOFF_INITIAL_S + 5
+# The longest a cell may be away from playing: a chain, then a park.
+AWAY_BOUND_S = CHAIN_BOUND_S + COOLDOWN_S + 6
+
+
+def garbage(path, size=300000):
+    with open(path, "wb") as f:
+        f.write(os.urandom(size))
+
+
+def truncate(path, fraction=TRUNCATE_TO):
+    size = os.path.getsize(path)
+    with open(path, "r+b") as f:
+        f.truncate(int(size * fraction))
+
+
+def title_of(c):
+    return os.path.splitext(c.get("title") or "")[0]
+
+
+def test_broken_files():
+    with harness.Session() as s:
+        media = s.path("media")
+        # Eight clips: after four are broken, five good ones still fill four cells.
+        clips = harness.generate_clips(media, 8, seconds=CLIP_SECONDS)
+        names = [os.path.splitext(os.path.basename(p))[0] for p in clips]
+        garbage(os.path.join(media, "broken-garbage.mp4"))
+        os.rename(clips[7], os.path.join(media, "broken-truncated.mp4"))
+        truncate(os.path.join(media, "broken-truncated.mp4"))
+        bad = {"broken-garbage", "broken-truncated"}
+        good = names[:7]
+
+        app = s.launch(["--local", media, "--rows", "2", "--columns", "2",
+                        "--renderer", "software"],
+                       env={"HYPERWALL_BACKOFF_INITIAL": str(BACKOFF_INITIAL_S),
+                            "HYPERWALL_STALL_TIMEOUT": "4",
+                            "HYPERWALL_LOAD_TIMEOUT": "8",
+                            "HYPERWALL_WATCHDOG_INTERVAL": "500",
+                            "HYPERWALL_CRASH_LOOP_COOLDOWN": str(COOLDOWN_S)})
+        w = heal_util.Watcher(app)
+        t0 = time.time()
+        w.wait(lambda st: sum(c["state"] == "playing" for c in harness.cells(st)) >= 2,
+               45, "the wall playing")
+
+        # Break two good files no cell is showing right now.
+        on_screen = {title_of(c) for c in harness.cells(w.last)}
+        spare = [n for n in good if n not in on_screen][:2]
+        harness.check(len(spare) == 2, "expected two clips off screen, on screen: %s"
+                      % sorted(on_screen))
+        truncate(os.path.join(media, spare[0] + ".mp4"))
+        garbage(os.path.join(media, spare[1] + ".mp4"))
+        bad |= set(spare)
+        harness.note("broken from the start: broken-garbage, broken-truncated; "
+                     "broken mid-run: %s" % spare)
+
+        # Cells that hold a broken file, and since when (our clock).
+        holding = {}            # index -> [name, since, states seen]
+        dropped = set()
+        silent = []             # broken files a cell left without failing
+        away_since = {}
+
+        def drop(i):
+            name, since, states = holding.pop(i)
+            dropped.add(name)
+            if not states & {"retrying", "parked"}:
+                silent.append("cell %d took %s at +%.1f s and moved on without a failure "
+                              "(states %s): %s" % (i, name, since - t0, sorted(states),
+                                                   w.describe(i)))
+
+        def watch(status):
+            now = time.time()
+            for c in harness.cells(status):
+                i, name = c["index"], title_of(c)
+                held = holding.get(i)
+                if held:
+                    held[2].add(c["state"])
+                if held and (held[0] != name or c["state"] == "parked"):
+                    drop(i)
+                elif held:
+                    harness.check(now - held[1] <= CHAIN_BOUND_S,
+                                  "cell %d stuck on broken %s for %.1f s (bound %.1f s): %s"
+                                  % (i, held[0], now - held[1], CHAIN_BOUND_S, w.describe(i)))
+                if name in bad and i not in holding and c["state"] != "parked":
+                    holding[i] = [name, now, {c["state"]}]
+                if c["state"] == "playing":
+                    away_since.pop(i, None)
+                else:
+                    since = away_since.setdefault(i, now)
+                    harness.check(now - since <= AWAY_BOUND_S,
+                                  "cell %d out of playing for %.1f s (bound %.1f s): %s"
+                                  % (i, now - since, AWAY_BOUND_S, w.describe(i)))
+
+        def all_dropped(status):
+            watch(status)
+            return bad <= dropped
+
+        w.wait(all_dropped, 150, "every broken file tried and dropped")
+        harness.note("broken files dropped: %s" % sorted(dropped))
+        for i in range(4):
+            harness.note("cell %d: %s" % (i, w.describe(i)))
+
+        # Failures were seen as failures, not as normal ends.
+        harness.check(not silent, "a broken file was taken for a normal end:\n%s\n%s"
+                      % ("\n".join(silent), "\n".join(
+                          line for line in app.log().splitlines()
+                          if "→ ended" in line or "stream failed" in line or "skipping" in line)))
+        log = app.log()
+        harness.check("retrying" in log and "skipping" in log,
+                      "no retry and skip lines in the log for the broken files")
+        seen_retrying = any("retrying" in w.states_seen(i) for i in range(4))
+        harness.check(seen_retrying, "no cell was ever seen retrying")
+
+        # The wall healed: every cell plays again, and the good clips still play.
+        status = harness.wait_rising(app, AWAY_BOUND_S + 20)
+        playing = {title_of(c) for c in harness.cells(status)}
+        harness.note("playing at the end: %s" % sorted(playing))
+
+
+if __name__ == "__main__":
+    harness.run_tests([
+        ("/hyperwall/integration/heal/local/broken-files", test_broken_files),
+    ])
