@@ -17,6 +17,7 @@
 #include "hw-emby-feed.h"
 #include "hw-feed.h"
 #include "hw-local-feed.h"
+#include "hw-sign-in-dialog.h"
 #include "hw-systemd.h"
 #include "hw-wall-controller.h"
 #include "hw-window.h"
@@ -36,6 +37,7 @@ struct _HwApplication
   char             *local_dir;
   char             *status_file;
   char             *password_file;
+  HwSignInDialog   *sign_in_dialog;
   gboolean          demo;
   gboolean          fullscreen;
   guint             signal_ids[3];
@@ -200,6 +202,75 @@ fullscreen_on_monitor (HwWindow *window,
     }
 }
 
+static void
+on_sign_in_submit (HwApplication  *self,
+                   const char     *server,
+                   const char     *username,
+                   const char     *password,
+                   HwSignInDialog *dialog)
+{
+  HwEmbyClient *client = hw_emby_feed_get_client (HW_EMBY_FEED (self->feed));
+  g_autofree char *old_server = hw_config_dup_string (self->config, "server-url");
+  g_autofree char *old_username = hw_config_dup_string (self->config, "username");
+
+  /* The password first: a changed address or name restarts the client,
+   * which then signs in with it. Only the token is ever stored. */
+  hw_emby_client_sign_in_with_password (client, password);
+  if (g_strcmp0 (old_server, server) != 0)
+    hw_config_store (self->config, "server-url", g_variant_new_string (server));
+  if (g_strcmp0 (old_username, username) != 0)
+    hw_config_store (self->config, "username", g_variant_new_string (username));
+}
+
+static void
+on_sign_in_closed (HwApplication *self)
+{
+  self->sign_in_dialog = NULL;
+}
+
+/* Asks only when somebody may be there to answer: not in kiosk mode, and
+ * not when a password, file or API key was configured (then a person
+ * typing would not fix it; the log and the card say what failed). */
+static void
+maybe_ask_for_sign_in (HwApplication *self)
+{
+  HwEmbyClient *client;
+  g_autofree char *server = NULL;
+  g_autofree char *username = NULL;
+
+  if (!HW_IS_EMBY_FEED (self->feed) || self->window == NULL)
+    return;
+
+  client = hw_emby_feed_get_client (HW_EMBY_FEED (self->feed));
+  if (hw_feed_get_server_state (self->feed) != HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    {
+      if (self->sign_in_dialog != NULL && hw_feed_get_server_state (self->feed) == HW_SERVER_STATE_ONLINE)
+        gtk_window_destroy (GTK_WINDOW (self->sign_in_dialog));
+      return;
+    }
+
+  if (hw_config_get_boolean (self->config, "kiosk") || hw_emby_client_has_credentials (client))
+    return;
+
+  if (self->sign_in_dialog != NULL)
+    {
+      const char *reason = hw_emby_client_get_state_reason (client);
+
+      hw_sign_in_dialog_set_error (self->sign_in_dialog,
+                                   reason != NULL ? reason : _("Signing in failed."));
+      return;
+    }
+
+  server = hw_config_dup_string (self->config, "server-url");
+  username = hw_config_dup_string (self->config, "username");
+  self->sign_in_dialog = hw_sign_in_dialog_new (GTK_WINDOW (self->window), server, username);
+  g_signal_connect_object (self->sign_in_dialog, "submit",
+                           G_CALLBACK (on_sign_in_submit), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sign_in_dialog, "destroy",
+                           G_CALLBACK (on_sign_in_closed), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (self->sign_in_dialog));
+}
+
 static gboolean
 on_unix_signal (gpointer user_data)
 {
@@ -270,8 +341,12 @@ hw_application_activate (GApplication *app)
                            GTK_APPLICATION_INHIBIT_IDLE | GTK_APPLICATION_INHIBIT_SUSPEND,
                            _("Showing a video wall"));
 
+  g_signal_connect_object (self->feed, "notify::server-state",
+                           G_CALLBACK (maybe_ask_for_sign_in), self, G_CONNECT_SWAPPED);
+
   hw_wall_controller_start (self->controller);
   hw_systemd_start ();
+  maybe_ask_for_sign_in (self);
 }
 
 /* Lets "playback stopped" reach the server, within a bound: a kiosk that

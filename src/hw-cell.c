@@ -132,10 +132,11 @@ update_card (HwCell *self)
       show_card (self, _("Media unavailable"), detail);
       break;
     case HW_CELL_STATE_WAITING:
-      show_card (self, _("Waiting for server"), self->reason);
+      show_card (self, _("Waiting for server"), _("The wall starts again when it answers."));
       break;
     case HW_CELL_STATE_SIGN_IN_REQUIRED:
-      show_card (self, _("Sign-in required"), self->reason);
+      show_card (self, _("Sign-in required"),
+                 _("The server refused the credentials. Check the user name and password."));
       break;
     case HW_CELL_STATE_PAUSED:
       show_card (self, _("Paused"), NULL);
@@ -908,7 +909,9 @@ hw_cell_server_state_changed (HwCell        *self,
       handle_event (self, HW_CELL_EVENT_SIGN_IN_REQUIRED, NULL);
       break;
     case HW_SERVER_STATE_ONLINE:
-      if (old == HW_SERVER_STATE_OFFLINE || old == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+      /* Whatever came between (connecting…), a stopped cell starts again. */
+      if (self->machine.state == HW_CELL_STATE_WAITING ||
+          self->machine.state == HW_CELL_STATE_SIGN_IN_REQUIRED)
         handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
       break;
     default:

@@ -38,6 +38,8 @@ struct _HwEmbyClient
   char          *configured_user_id;
   char          *api_key;
   char          *password_file;
+  /* Typed by a person into the sign-in dialog; used for one attempt. */
+  char          *typed_password;
   guint          request_timeout_s;
   gint64         backoff_initial_us;
   gint64         backoff_max_us;
@@ -1040,6 +1042,9 @@ read_password (HwEmbyClient  *self,
   g_autofree char *contents = NULL;
   char *newline;
 
+  if (self->typed_password != NULL)
+    return g_steal_pointer (&self->typed_password);
+
   if (env != NULL)
     return g_strdup (env);
 
@@ -1637,6 +1642,31 @@ hw_emby_client_set_password_file (HwEmbyClient *self,
 }
 
 void
+hw_emby_client_sign_in_with_password (HwEmbyClient *self,
+                                      const char   *password)
+{
+  g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+  g_return_if_fail (password != NULL);
+
+  hw_redact_add_secret (password);
+  if (self->typed_password != NULL)
+    memset (self->typed_password, 0, strlen (self->typed_password));
+  g_free (self->typed_password);
+  self->typed_password = g_strdup (password);
+  /* A person answered: that is a configuration change, try again. */
+  reset (self);
+}
+
+gboolean
+hw_emby_client_has_credentials (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), FALSE);
+
+  return self->api_key != NULL || self->password_file != NULL ||
+         self->typed_password != NULL || g_getenv ("HYPERWALL_PASSWORD") != NULL;
+}
+
+void
 hw_emby_client_start (HwEmbyClient *self)
 {
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
@@ -1744,6 +1774,7 @@ hw_emby_client_finalize (GObject *object)
   g_free (self->username);
   g_free (self->configured_user_id);
   g_free (self->api_key);
+  g_free (self->typed_password);
   g_free (self->password_file);
   g_free (self->device_id);
   g_free (self->device_name);

@@ -52,6 +52,14 @@ HwEmbyClient  *hw_emby_client_new                (HwConfig            *config);
  * kept. Counts as a configuration change. */
 void           hw_emby_client_set_password_file  (HwEmbyClient        *self,
                                                   const char          *path);
+/* A person typed @password into the sign-in dialog: sign in with it once
+ * (it is never stored; only the token is). Counts as a configuration
+ * change. */
+void           hw_emby_client_sign_in_with_password (HwEmbyClient     *self,
+                                                     const char       *password);
+/* TRUE when an API key, a password or a password file was given: then
+ * nobody needs to be asked. */
+gboolean       hw_emby_client_has_credentials    (HwEmbyClient        *self);
 /* Probes the server and signs in. */
 void           hw_emby_client_start              (HwEmbyClient        *self);
 /* Many cells failed together: close the gate and probe now. */

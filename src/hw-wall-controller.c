@@ -35,6 +35,7 @@ struct _HwWallController
   char               *hwdec;
   HwRenderer          renderer;
   HwServerState       server_state;
+  gboolean            gate_closed;    /* cells were stopped by the gate */
   int                 focused;
 
   HwSystemicDetector  systemic;
@@ -306,26 +307,30 @@ static void
 on_server_state (HwWallController *self)
 {
   HwServerState state = hw_feed_get_server_state (self->feed);
-  HwServerState old = self->server_state;
-
-  if (state == old)
+  if (state == self->server_state)
     return;
 
   self->server_state = state;
   g_message ("Server is %s", hw_server_state_to_string (state));
 
+  if (state == HW_SERVER_STATE_OFFLINE || state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    self->gate_closed = TRUE;
+
   for (guint i = 0; i < self->cells->len; i++)
     {
       HwCell *cell = g_ptr_array_index (self->cells, i);
 
-      /* When the gate opens, cells come back staggered, never all at once. */
-      if (state == HW_SERVER_STATE_ONLINE &&
-          (old == HW_SERVER_STATE_OFFLINE || old == HW_SERVER_STATE_SIGN_IN_REQUIRED))
+      /* When the gate opens (even by way of "connecting"), cells come back
+       * staggered, never all at once. */
+      if (state == HW_SERVER_STATE_ONLINE && self->gate_closed)
         g_timeout_add_full (G_PRIORITY_DEFAULT, i * STAGGER_MS, open_gate_cb,
                             g_object_ref (cell), g_object_unref);
       else
         hw_cell_server_state_changed (cell, state);
     }
+
+  if (state == HW_SERVER_STATE_ONLINE)
+    self->gate_closed = FALSE;
 
   schedule_status (self);
 }
