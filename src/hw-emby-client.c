@@ -40,6 +40,7 @@ struct _HwEmbyClient
   char          *password_file;
   /* Typed by a person into the sign-in dialog; used for one attempt. */
   char          *typed_password;
+  guint          sends_in_flight;  /* reports not yet answered */
   guint          request_timeout_s;
   gint64         backoff_initial_us;
   gint64         backoff_max_us;
@@ -1593,9 +1594,11 @@ on_sent_quietly (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
+  HwEmbyClient *self = HW_EMBY_CLIENT (source);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &error);
+  g_autoptr(GBytes) body = hw_emby_client_request_finish (self, result, &error);
 
+  self->sends_in_flight--;
   if (body == NULL)
     {
       g_autofree char *safe = hw_redact (error->message);
@@ -1612,8 +1615,16 @@ hw_emby_client_send (HwEmbyClient *self,
 {
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
+  self->sends_in_flight++;
   hw_emby_client_request_async (self, method, path, json_body, HW_EMBY_REQUEST_NONE,
                                 self->life, on_sent_quietly, NULL);
+}
+
+gboolean
+hw_emby_client_is_busy (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), FALSE);
+  return self->sends_in_flight > 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -129,6 +129,8 @@ void           hw_emby_client_send               (HwEmbyClient        *self,
                                                   const char          *method,
                                                   const char          *path,
                                                   const char          *json_body);
+/* TRUE while reports sent with hw_emby_client_send () are unanswered. */
+gboolean       hw_emby_client_is_busy            (HwEmbyClient        *self);
 
 /* How a caller should treat an error from this client. */
 HwErrorClass   hw_emby_error_get_class           (const GError        *error);

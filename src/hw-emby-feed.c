@@ -769,9 +769,16 @@ hw_emby_feed_suspect_server (HwFeed *feed)
   hw_emby_client_suspect_server (HW_EMBY_FEED (feed)->client);
 }
 
+static gboolean
+hw_emby_feed_is_busy (HwFeed *feed)
+{
+  return hw_emby_client_is_busy (HW_EMBY_FEED (feed)->client);
+}
+
 static void
 hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
+  iface->is_busy = hw_emby_feed_is_busy;
   iface->next_item_async = hw_emby_feed_next_item_async;
   iface->next_item_finish = hw_emby_feed_next_item_finish;
   iface->release_item = hw_emby_feed_release_item;
