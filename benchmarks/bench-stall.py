@@ -405,7 +405,12 @@ def main():
                         "(default: $HYPERWALL_BIN, then build/src/hyperwall)")
     parser.add_argument("--verbose", action="store_true",
                         help="print every stall's timeline, not only the slow ones")
-    args = parser.parse_args()
+    # build-aux/run bench hands the same ARGS to every benchmark: skip (and
+    # say) the ones that belong to another.
+    args, unknown = parser.parse_known_args()
+    if unknown:
+        print("# ignoring options this benchmark does not take: %s" % " ".join(unknown),
+              flush=True)
     if not 1 <= args.stalls <= 5000 or not 1 <= args.parallel <= 64:
         parser.error("--stalls must be 1..5000 and --parallel 1..64")
     cells = args.rows * args.columns

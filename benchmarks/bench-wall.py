@@ -327,7 +327,12 @@ def main():
     parser.add_argument("--no-gpu-peer", action="store_true",
                         help="skip the mpv --vo=gpu --gpu-sw=yes peer")
     parser.add_argument("--json", help="also write the raw results to this file")
-    args = parser.parse_args()
+    # build-aux/run bench hands the same ARGS to every benchmark: skip (and
+    # say) the ones that belong to another.
+    args, unknown = parser.parse_known_args()
+    if unknown:
+        print("# ignoring options this benchmark does not take: %s" % " ".join(unknown),
+              flush=True)
     if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--seconds must be 1..600 and --warmup 0..60")
     grids = parse_grids(args.grids)

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "hw-cell.h"
 #include "hw-player.h"
@@ -54,6 +55,8 @@ struct _HwCell
   gboolean        shut_down;
 
   char           *reason;          /* why the cell is not playing, for cards and status */
+  char           *loaded_url;      /* what the player was last asked to open */
+  char           *pending_failure; /* held while the feed checks a failed stream */
   HwServerState   server_state;
 };
 
@@ -373,6 +376,8 @@ load_item (HwCell       *self,
   self->run_started_us = 0;
   hw_stall_tracker_start_load (&self->tracker, g_get_monotonic_time ());
 
+  g_free (self->loaded_url);
+  self->loaded_url = g_strdup (url);
   if (!hw_player_load (self->player, url, hw_media_item_get_mpv_options (self->item), &error))
     handle_event (self, HW_CELL_EVENT_FAILURE, error->message);
 }
@@ -425,7 +430,7 @@ log_decision (HwCell               *self,
       g_message ("cell %u: %s%s%s%s; retrying %s in %.1f s", self->index,
                  decision->reason ? decision->reason : "failure",
                  clean ? " (" : "", clean ? clean : "", clean ? ")" : "",
-                 decision->stream == HW_STREAM_FALLBACK ? "the transcoded stream" : "",
+                 decision->stream == HW_STREAM_FALLBACK ? "the transcoded stream" : "directly",
                  decision->delay_us / 1e6);
       break;
     case HW_CELL_ACTION_PARK:
@@ -565,6 +570,46 @@ expected_duration (HwCell *self)
 }
 
 static void
+on_stream_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(HwCell) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean gone = hw_feed_check_stream_finish (HW_FEED (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->shut_down)
+    return;
+
+  g_clear_object (&self->request);
+  if (gone)
+    /* Retrying a 404 cannot help: skip the item (EMBY-API.md). */
+    handle_event (self, HW_CELL_EVENT_NOT_FOUND, _("The server has no such stream (404)"));
+  else
+    fail (self, self->pending_failure);
+  g_clear_pointer (&self->pending_failure, g_free);
+}
+
+/* A network stream that would not open may be gone for good; ask the feed
+ * before choosing between retrying and skipping. */
+static gboolean
+check_failed_stream (HwCell     *self,
+                     const char *why)
+{
+  if (self->item == NULL || !hw_media_item_get_is_network (self->item) ||
+      !hw_feed_can_check_stream (self->feed) || self->loaded_url == NULL)
+    return FALSE;
+
+  cancel_request (self);
+  g_free (self->pending_failure);
+  self->pending_failure = g_strdup (why);
+  self->request = g_cancellable_new ();
+  hw_feed_check_stream_async (self->feed, self->item, self->loaded_url, self->request,
+                              on_stream_checked, g_object_ref (self));
+  return TRUE;
+}
+
+static void
 on_player_ended (HwCell     *self,
                  int         reason,
                  const char *message)
@@ -576,7 +621,8 @@ on_player_ended (HwCell     *self,
   if (reason == HW_PLAYER_END_ERROR)
     {
       why = g_strdup_printf (_("Playback failed: %s"), message ? message : _("unknown error"));
-      fail (self, why);
+      if (self->run_started_us != 0 || !check_failed_stream (self, why))
+        fail (self, why);
     }
   else if (self->run_started_us == 0)
     {
@@ -727,6 +773,8 @@ hw_cell_finalize (GObject *object)
   HwCell *self = HW_CELL (object);
 
   g_free (self->reason);
+  g_free (self->loaded_url);
+  g_free (self->pending_failure);
 
   G_OBJECT_CLASS (hw_cell_parent_class)->finalize (object);
 }

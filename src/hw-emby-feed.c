@@ -769,6 +769,57 @@ hw_emby_feed_suspect_server (HwFeed *feed)
   hw_emby_client_suspect_server (HW_EMBY_FEED (feed)->client);
 }
 
+static void
+on_stream_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, error != NULL &&
+                                 hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP);
+}
+
+/* A HEAD on the stream that failed: only the server knows whether it was
+ * a 404, and a 404 is skipped rather than retried (EMBY-API.md). */
+static void
+hw_emby_feed_check_stream_async (HwFeed              *feed,
+                                 HwMediaItem         *item,
+                                 const char          *url,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
+  const char *base = hw_emby_client_get_base_url (self->client);
+
+  g_task_set_source_tag (task, hw_emby_feed_check_stream_async);
+
+  if (base == NULL || url == NULL || !g_str_has_prefix (url, base) || url[strlen (base)] != '/')
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  hw_emby_client_request_async (self->client, "HEAD", url + strlen (base), NULL,
+                                HW_EMBY_REQUEST_NONE, cancellable, on_stream_checked,
+                                g_steal_pointer (&task));
+}
+
+static gboolean
+hw_emby_feed_check_stream_finish (HwFeed        *feed,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 static gboolean
 hw_emby_feed_is_busy (HwFeed *feed)
 {
@@ -779,6 +830,8 @@ static void
 hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
   iface->is_busy = hw_emby_feed_is_busy;
+  iface->check_stream_async = hw_emby_feed_check_stream_async;
+  iface->check_stream_finish = hw_emby_feed_check_stream_finish;
   iface->next_item_async = hw_emby_feed_next_item_async;
   iface->next_item_finish = hw_emby_feed_next_item_finish;
   iface->release_item = hw_emby_feed_release_item;

@@ -99,6 +99,36 @@ hw_feed_is_busy (HwFeed *self)
   return iface->is_busy != NULL && iface->is_busy (self);
 }
 
+gboolean
+hw_feed_can_check_stream (HwFeed *self)
+{
+  g_return_val_if_fail (HW_IS_FEED (self), FALSE);
+  return HW_FEED_GET_IFACE (self)->check_stream_async != NULL;
+}
+
+void
+hw_feed_check_stream_async (HwFeed              *self,
+                            HwMediaItem         *item,
+                            const char          *url,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (hw_feed_can_check_stream (self));
+
+  HW_FEED_GET_IFACE (self)->check_stream_async (self, item, url, cancellable, callback, user_data);
+}
+
+gboolean
+hw_feed_check_stream_finish (HwFeed        *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (hw_feed_can_check_stream (self), FALSE);
+
+  return HW_FEED_GET_IFACE (self)->check_stream_finish (self, result, error);
+}
+
 HwServerState
 hw_feed_get_server_state (HwFeed *self)
 {

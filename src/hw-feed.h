@@ -63,6 +63,18 @@ struct _HwFeedInterface
    * moment at shutdown so "playback stopped" reaches the server.
    * Optional. */
   gboolean      (*is_busy)          (HwFeed               *self);
+  /* After @url of @item failed to open: is it gone for good (a 404), so
+   * that retrying cannot help? mpv does not say which HTTP status it got.
+   * Optional; without it every failure walks the escalation chain. */
+  void          (*check_stream_async)  (HwFeed               *self,
+                                        HwMediaItem          *item,
+                                        const char           *url,
+                                        GCancellable         *cancellable,
+                                        GAsyncReadyCallback   callback,
+                                        gpointer              user_data);
+  gboolean      (*check_stream_finish) (HwFeed               *self,
+                                        GAsyncResult         *result,
+                                        GError              **error);
 };
 
 void          hw_feed_next_item_async  (HwFeed               *self,
@@ -82,6 +94,18 @@ void          hw_feed_report           (HwFeed               *self,
                                         double                position);
 void          hw_feed_suspect_server   (HwFeed               *self);
 gboolean      hw_feed_is_busy          (HwFeed               *self);
+gboolean      hw_feed_can_check_stream (HwFeed               *self);
+void          hw_feed_check_stream_async  (HwFeed            *self,
+                                           HwMediaItem       *item,
+                                           const char        *url,
+                                           GCancellable      *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer           user_data);
+/* TRUE when the stream is gone (404/410); FALSE with @error unset when it
+ * exists or the answer was inconclusive. */
+gboolean      hw_feed_check_stream_finish (HwFeed            *self,
+                                           GAsyncResult      *result,
+                                           GError           **error);
 
 /* Every feed has a "server-state" property of type HwServerState (an int,
  * so the interface needs no enum GType); the demo and local feeds keep it

@@ -168,7 +168,10 @@ handle_property (HwPlayer          *self,
   switch (id)
     {
     case OBSERVE_TIME_POS:
-      self->position = has ? *(double *) prop->data : -1;
+      /* mpv drops time-pos just before a load ends; keep the last one so a
+       * premature end can be told from a finished item. A new load resets it. */
+      if (has)
+        self->position = *(double *) prop->data;
       break;
     case OBSERVE_DURATION:
       self->duration = has ? *(double *) prop->data : 0;

@@ -62,6 +62,9 @@ def test_refused_connections():
         never_parked(snapshots)
         harness.check(any(emby.server_state("offline")(x) for x in snapshots),
                       "server.state never went offline during a %g s outage" % OUTAGE_S)
+        harness.check(any(harness.all_cells("waiting", count=4)(x) for x in snapshots),
+                      "the cells never all showed \"waiting\" during the outage\n%s"
+                      % harness.summarize(snapshots[-1] if snapshots else None))
         made = emby.app_requests(outage_log)
         probes = [p for m, p in made if emby.PROBE.search(p)]
         others = [m + " " + p for m, p in made if not emby.PROBE.search(p)]

@@ -55,13 +55,17 @@ def title_of(c):
 def test_broken_files():
     with harness.Session() as s:
         media = s.path("media")
-        # Eight clips: after four are broken, five good ones still fill four cells.
-        clips = harness.generate_clips(media, 8, seconds=CLIP_SECONDS)
+        # Ten clips; after six are broken, four good ones still fill the wall.
+        # Several truncated files: each of their ends must count as a failure.
+        clips = harness.generate_clips(media, 10, seconds=CLIP_SECONDS)
         names = [os.path.splitext(os.path.basename(p))[0] for p in clips]
         garbage(os.path.join(media, "broken-garbage.mp4"))
-        os.rename(clips[7], os.path.join(media, "broken-truncated.mp4"))
-        truncate(os.path.join(media, "broken-truncated.mp4"))
-        bad = {"broken-garbage", "broken-truncated"}
+        bad = {"broken-garbage"}
+        for n, clip in enumerate(clips[7:], 1):
+            name = "broken-truncated-%d" % n
+            os.rename(clip, os.path.join(media, name + ".mp4"))
+            truncate(os.path.join(media, name + ".mp4"))
+            bad.add(name)
         good = names[:7]
 
         app = s.launch(["--local", media, "--rows", "2", "--columns", "2",
@@ -84,8 +88,8 @@ def test_broken_files():
         truncate(os.path.join(media, spare[0] + ".mp4"))
         garbage(os.path.join(media, spare[1] + ".mp4"))
         bad |= set(spare)
-        harness.note("broken from the start: broken-garbage, broken-truncated; "
-                     "broken mid-run: %s" % spare)
+        harness.note("broken from the start: %s; broken mid-run: %s"
+                     % (sorted(bad - set(spare)), spare))
 
         # Cells that hold a broken file, and since when (our clock).
         holding = {}            # index -> [name, since, states seen]
@@ -128,7 +132,7 @@ def test_broken_files():
             watch(status)
             return bad <= dropped
 
-        w.wait(all_dropped, 150, "every broken file tried and dropped")
+        w.wait(all_dropped, 180, "every broken file tried and dropped")
         harness.note("broken files dropped: %s" % sorted(dropped))
         for i in range(4):
             harness.note("cell %d: %s" % (i, w.describe(i)))
