@@ -48,6 +48,10 @@ def video_requests(server, item_id=None):
     """[(time, item id, kind, status)] in time order."""
     out = []
     for r in server.requests():
+        # A HEAD is the app asking whether a failed stream is gone (404),
+        # not an attempt to play it.
+        if r.get("method") != "GET":
+            continue
         v = heal_util.video_request(r)
         if v and (item_id is None or v[0] == item_id):
             out.append((r["time"], v[0], v[1], r["status"]))
