@@ -321,10 +321,7 @@ on_next_item (GObject      *source,
       if (g_error_matches (error, HW_FEED_ERROR, HW_FEED_ERROR_SIGN_IN_REQUIRED))
         handle_event (self, HW_CELL_EVENT_SIGN_IN_REQUIRED, error->message);
       else
-        {
-          g_message ("cell %u: nothing to play: %s", self->index, self->reason);
-          handle_event (self, HW_CELL_EVENT_ITEM_UNAVAILABLE, error->message);
-        }
+        handle_event (self, HW_CELL_EVENT_ITEM_UNAVAILABLE, error->message);
       return;
     }
 
@@ -423,26 +420,38 @@ log_decision (HwCell               *self,
              hw_cell_state_to_string (decision->state),
              hw_cell_event_to_string (event), decision->reason ? decision->reason : "");
 
-  /* One line per event an operator cares about. */
+  /* One line per event an operator cares about: which cell, what, why. */
   switch (decision->action)
     {
     case HW_CELL_ACTION_SCHEDULE:
-      g_message ("cell %u: %s%s%s%s; retrying %s in %.1f s", self->index,
-                 decision->reason ? decision->reason : "failure",
-                 clean ? " (" : "", clean ? clean : "", clean ? ")" : "",
-                 decision->stream == HW_STREAM_FALLBACK ? "the transcoded stream" : "directly",
-                 decision->delay_us / 1e6);
+      if (event == HW_CELL_EVENT_ITEM_UNAVAILABLE)
+        g_message ("cell %u: nothing to play (%s); asking again in %.1f s", self->index,
+                   self->reason ? self->reason : decision->reason, decision->delay_us / 1e6);
+      else
+        g_message ("cell %u: %s%s%s%s; retrying %s in %.1f s", self->index,
+                   clean ? clean : decision->reason,
+                   title ? " on “" : "", title ? title : "", title ? "”" : "",
+                   decision->stream == HW_STREAM_FALLBACK ? "the transcoded stream" : "directly",
+                   decision->delay_us / 1e6);
       break;
     case HW_CELL_ACTION_PARK:
-      g_message ("cell %u: parked for %.0f s after %u failures in a row (last: %s)%s%s",
+      g_message ("cell %u: parked for %.0f s after %u failures (last: %s%s%s%s)",
                  self->index, decision->delay_us / 1e6,
                  hw_cell_machine_failures (&self->machine, g_get_monotonic_time ()),
-                 clean ? clean : decision->reason, title ? " on " : "", title ? title : "");
+                 clean ? clean : decision->reason,
+                 title ? " on “" : "", title ? title : "", title ? "”" : "");
       break;
     case HW_CELL_ACTION_REQUEST_ITEM:
       if (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_NOT_FOUND)
-        g_message ("cell %u: skipping %s: %s", self->index, title ? title : "the item",
+        g_message ("cell %u: skipping %s%s%s: %s", self->index,
+                   title ? "“" : "", title ? title : "the item", title ? "”" : "",
                    clean ? clean : decision->reason);
+      else if (decision->old_state == HW_CELL_STATE_PARKED)
+        g_message ("cell %u: %s; trying a fresh item", self->index, decision->reason);
+      break;
+    case HW_CELL_ACTION_STOP:
+      if (decision->old_state != decision->state)
+        g_debug ("cell %u: stopped: %s", self->index, decision->reason);
       break;
     default:
       break;
