@@ -120,6 +120,18 @@ hw_application_handle_local_options (GApplication *app,
   if (status >= 0)
     return status;
 
+  if (g_variant_dict_lookup (options, "server", "&s", &path))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *base = hw_emby_normalize_base_url (path, &error);
+
+      if (base == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("--server: %s", error->message);
+          return usage_error (message);
+        }
+    }
+
   self->demo = g_variant_dict_contains (options, "demo");
   self->fullscreen = g_variant_dict_contains (options, "fullscreen");
 

@@ -135,11 +135,13 @@ update_card (HwCell *self)
       show_card (self, _("Media unavailable"), detail);
       break;
     case HW_CELL_STATE_WAITING:
-      show_card (self, _("Waiting for server"), _("The wall starts again when it answers."));
+      show_card (self, _("Waiting for server"),
+                 self->reason ? self->reason : _("The wall starts again when it answers."));
       break;
     case HW_CELL_STATE_SIGN_IN_REQUIRED:
       show_card (self, _("Sign-in required"),
-                 _("The server refused the credentials. Check the user name and password."));
+                 self->reason ? self->reason
+                              : _("The server refused the credentials. Check the user name and password."));
       break;
     case HW_CELL_STATE_PAUSED:
       show_card (self, _("Paused"), NULL);
@@ -946,7 +948,8 @@ hw_cell_reset (HwCell *self)
 
 void
 hw_cell_server_state_changed (HwCell        *self,
-                              HwServerState  state)
+                              HwServerState  state,
+                              const char    *reason)
 {
   HwServerState old;
 
@@ -961,9 +964,15 @@ hw_cell_server_state_changed (HwCell        *self,
     {
     case HW_SERVER_STATE_OFFLINE:
       handle_event (self, HW_CELL_EVENT_GATE_CLOSED, NULL);
+      if (reason != NULL)
+        set_reason (self, reason);
+      update_card (self);
       break;
     case HW_SERVER_STATE_SIGN_IN_REQUIRED:
       handle_event (self, HW_CELL_EVENT_SIGN_IN_REQUIRED, NULL);
+      if (reason != NULL)
+        set_reason (self, reason);
+      update_card (self);
       break;
     case HW_SERVER_STATE_ONLINE:
       /* Whatever came between (connecting…), a stopped cell starts again. */

@@ -53,8 +53,10 @@ void         hw_cell_shutdown       (HwCell               *self);
 /* The controller saw the watchdog stop ticking: rebuild it and restart. */
 void         hw_cell_reset          (HwCell               *self);
 
+/* @reason: why (redacted again here), for the card and the status file. */
 void         hw_cell_server_state_changed (HwCell         *self,
-                                           HwServerState   state);
+                                           HwServerState   state,
+                                           const char     *reason);
 
 /* Operator commands. */
 void         hw_cell_next           (HwCell               *self);

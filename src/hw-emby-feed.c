@@ -820,6 +820,12 @@ hw_emby_feed_check_stream_finish (HwFeed        *feed,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+static const char *
+hw_emby_feed_get_server_reason (HwFeed *feed)
+{
+  return hw_emby_client_get_state_reason (HW_EMBY_FEED (feed)->client);
+}
+
 static gboolean
 hw_emby_feed_is_busy (HwFeed *feed)
 {
@@ -830,6 +836,7 @@ static void
 hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
   iface->is_busy = hw_emby_feed_is_busy;
+  iface->get_server_reason = hw_emby_feed_get_server_reason;
   iface->check_stream_async = hw_emby_feed_check_stream_async;
   iface->check_stream_finish = hw_emby_feed_check_stream_finish;
   iface->next_item_async = hw_emby_feed_next_item_async;

@@ -150,3 +150,14 @@ hw_feed_dup_server_url (HwFeed *self)
   g_object_get (self, "server-url", &url, NULL);
   return url;
 }
+
+const char *
+hw_feed_get_server_reason (HwFeed *self)
+{
+  HwFeedInterface *iface;
+
+  g_return_val_if_fail (HW_IS_FEED (self), NULL);
+
+  iface = HW_FEED_GET_IFACE (self);
+  return iface->get_server_reason != NULL ? iface->get_server_reason (self) : NULL;
+}

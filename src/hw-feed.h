@@ -75,6 +75,8 @@ struct _HwFeedInterface
   gboolean      (*check_stream_finish) (HwFeed               *self,
                                         GAsyncResult         *result,
                                         GError              **error);
+  /* Why the server state is what it is, for cards (redacted); optional. */
+  const char   *(*get_server_reason)   (HwFeed               *self);
 };
 
 void          hw_feed_next_item_async  (HwFeed               *self,
@@ -113,5 +115,7 @@ gboolean      hw_feed_check_stream_finish (HwFeed            *self,
  * for display), NULL without a server. */
 HwServerState hw_feed_get_server_state (HwFeed               *self);
 char         *hw_feed_dup_server_url   (HwFeed               *self);
+/* NULL when the feed does not say. */
+const char   *hw_feed_get_server_reason (HwFeed              *self);
 
 G_END_DECLS

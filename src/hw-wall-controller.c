@@ -150,7 +150,7 @@ create_cell (HwWallController *self,
                            G_CALLBACK (on_cell_state_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (cell, "failure",
                            G_CALLBACK (on_cell_failure), self, G_CONNECT_SWAPPED);
-  hw_cell_server_state_changed (cell, self->server_state);
+  hw_cell_server_state_changed (cell, self->server_state, hw_feed_get_server_reason (self->feed));
   hw_cell_set_audible (cell, (int) index == hw_config_get_int (self->config, "audio-cell"));
   return cell;
 }
@@ -299,7 +299,7 @@ open_gate_cb (gpointer user_data)
 {
   HwCell *cell = user_data;
 
-  hw_cell_server_state_changed (cell, HW_SERVER_STATE_ONLINE);
+  hw_cell_server_state_changed (cell, HW_SERVER_STATE_ONLINE, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -326,7 +326,7 @@ on_server_state (HwWallController *self)
         g_timeout_add_full (G_PRIORITY_DEFAULT, i * STAGGER_MS, open_gate_cb,
                             g_object_ref (cell), g_object_unref);
       else
-        hw_cell_server_state_changed (cell, state);
+        hw_cell_server_state_changed (cell, state, hw_feed_get_server_reason (self->feed));
     }
 
   if (state == HW_SERVER_STATE_ONLINE)
