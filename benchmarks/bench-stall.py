@@ -10,10 +10,9 @@ mistakes them for a server outage) by arming one-shot `stall-body` faults on
 /Videos/<id>/stream: the server sends the headers and about --after-seconds
 worth of the file, then goes silent with the connection left open.
 
-The fake server runs through a thin wrapper (this file, --serve-fake-emby)
-that imports tests/fake-emby.py unchanged and adds one line to its request
-log, {"event": "stall-start", "time": ...}, when it starts answering a
-stalled request; the buffered part then arrives at loopback speed.
+The fake server writes one line to its request log, {"event":
+"stall-start", "time": ...}, when a stalled answer goes silent; the buffered
+part arrives at loopback speed before it.
 
 For each stall, from the status file (polled every 50 ms, times taken from
 its own "time" field):
@@ -31,7 +30,6 @@ SPDX-License-Identifier: GPL-3.0-or-later
 
 import argparse
 import datetime
-import importlib.util
 import json
 import os
 import subprocess
@@ -45,34 +43,7 @@ STREAM_MATCH = r"/Videos/[^/]+/stream$"
 PASSWORD = "secret"
 
 
-# ---------------------------------------------------------------------------
-# The fake server, unchanged but for one log line at each stall
-
-def serve_fake_emby(argv):
-    spec = importlib.util.spec_from_file_location("fake_emby", FAKE_EMBY)
-    fake = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fake)
-    original = fake.Handler.stalling_writer
-
-    def stalling_writer(self, path):
-        write = original(self, path)
-
-        def logged(after_bytes, delay):
-            fake.STATE.write_log({"event": "stall-start", "time": time.time(),
-                                  "method": self.method, "path": self.raw_path,
-                                  "after_bytes": after_bytes})
-            write(after_bytes, delay)
-        return logged
-
-    fake.Handler.stalling_writer = stalling_writer
-    sys.argv = [FAKE_EMBY] + argv
-    return fake.main()
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["--serve-fake-emby"]:
-    sys.exit(serve_fake_emby(sys.argv[2:]))
-
-import benchlib  # noqa: E402  (not needed by the server process above)
+import benchlib  # noqa: E402
 from benchlib import harness  # noqa: E402
 
 
@@ -83,8 +54,7 @@ class FakeServer:
         self.log_path = session.path("requests.log")
         open(self.log_path, "w").close()
         self.popen = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--serve-fake-emby",
-             "--media", media, "--log", self.log_path],
+            [sys.executable, FAKE_EMBY, "--media", media, "--log", self.log_path],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         line = self.popen.stdout.readline().decode().split()
         if len(line) != 2 or line[0] != "PORT":

@@ -491,6 +491,11 @@ class Handler(BaseHTTPRequestHandler):
                 data = json.dumps({"Items": [], "TotalRecordCount": 0}).encode()
             self.status = 200
             self.write_log()
+            # When the silence begins, for tests and benchmarks that time
+            # detection; not a request, so it carries no status.
+            STATE.write_log({"event": "stall-start", "time": time.time(),
+                             "method": self.method, "path": self.raw_path,
+                             "after_bytes": after_bytes})
             self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(data)))

@@ -135,7 +135,7 @@ class FakeEmby:
                         entry = json.loads(line)
                     except ValueError:
                         continue
-                    if entry.get("path") != "/__control":
+                    if "event" not in entry and entry.get("path") != "/__control":
                         entries.append(entry)
         except OSError:
             pass

@@ -1,12 +1,9 @@
 #!/usr/bin/env python3
 """Helpers for the self-healing integration tests (test_heal_*.py).
 
-- FakeEmby: tests/fake-emby.py run unchanged through a thin wrapper (this
-  file, --serve-fake-emby) that adds one line to its request log,
-  {"event": "stall-start", "time": ..., "path": ...}, when it starts
-  answering a request with the stall-body fault. The fake server itself only
-  logs a request once it is finished, which for a stalled one is long after
-  the stall began.
+- FakeEmby: tests/fake-emby.py on 127.0.0.1; its request log also holds
+  {"event": "stall-start", "time": ..., "path": ...} lines, written when a
+  stall-body fault goes silent.
 - Watcher: polls the app's status file every 50 ms and keeps, per cell, the
   time of every state change (our own clock), so a test can ask "when did
   cell 2 leave playing".
@@ -16,7 +13,6 @@ The request log holds tokens: tests read it but never print whole lines.
 SPDX-License-Identifier: GPL-3.0-or-later
 """
 
-import importlib.util
 import json
 import os
 import re
@@ -31,34 +27,7 @@ FAKE_EMBY = os.path.join(os.path.dirname(HERE), "fake-emby.py")
 PASSWORD = "heal-pw-7d1e93c4"
 
 
-# ---------------------------------------------------------------------------
-# The wrapped fake server (runs in its own process)
-
-def _serve_fake_emby(argv):
-    spec = importlib.util.spec_from_file_location("fake_emby", FAKE_EMBY)
-    fake = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fake)
-    original = fake.Handler.stalling_writer
-
-    def stalling_writer(self, path):
-        write = original(self, path)
-
-        def logged(after_bytes, delay):
-            fake.STATE.write_log({"event": "stall-start", "time": time.time(),
-                                  "method": self.method, "path": self.raw_path,
-                                  "after_bytes": after_bytes})
-            write(after_bytes, delay)
-        return logged
-
-    fake.Handler.stalling_writer = stalling_writer
-    sys.argv = [FAKE_EMBY] + argv
-    return fake.main()
-
-
-if __name__ == "__main__" and sys.argv[1:2] == ["--serve-fake-emby"]:
-    sys.exit(_serve_fake_emby(sys.argv[2:]))
-
-import harness  # noqa: E402  (not needed by the server process above)
+import harness  # noqa: E402
 
 
 class FakeEmby:
@@ -69,7 +38,7 @@ class FakeEmby:
         open(self.log_path, "w").close()
         self._stderr = open(session.path("fake-emby-%d.stderr" % id(self)), "wb")
         self.popen = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--serve-fake-emby",
+            [sys.executable, FAKE_EMBY,
              "--media", media, "--log", self.log_path, "--password", PASSWORD]
             + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr)
