@@ -577,9 +577,9 @@ CELL_LINE = re.compile(r"\bcell (\d+): (.*)$")
 TRANSITION = re.compile(r"^(\S+) \u2192 (\S+) \(([^:)]*):? ?(.*)\)$")
 KINDS = [
     ("retry", re.compile(r"; retrying (directly|the transcoded stream) in [0-9.]+ s$")),
-    ("park", re.compile(r"^parked for \d+ s after \d+ failures? in a row \(last: .+\)")),
+    ("park", re.compile(r"^parked for \d+ s after \d+ failures? \(last: .+\)")),
     ("skip", re.compile(r"^skipping .+: .+")),
-    ("nothing-to-play", re.compile(r"^nothing to play: .+")),
+    ("nothing-to-play", re.compile(r"^nothing to play \(.+\); asking again in [0-9.]+ s$")),
     ("watchdog-reset", re.compile(r"watchdog stopped ticking")),
 ]
 WALL_LINES = [
