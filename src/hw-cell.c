@@ -538,6 +538,12 @@ handle_event (HwCell      *self,
     set_reason (self, decision.reason);
 
   log_decision (self, &decision, event, detail);
+  if (decision.action == HW_CELL_ACTION_REQUEST_ITEM &&
+      (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_NOT_FOUND))
+    /* Giving up on the item: the feed should not hand it to anyone soon. */
+    hw_feed_set_aside (self->feed, self->item,
+                       event == HW_CELL_EVENT_NOT_FOUND ? HW_FEED_VERDICT_GONE
+                                                        : HW_FEED_VERDICT_FAILED);
   execute (self, &decision);
   update_card (self);
 

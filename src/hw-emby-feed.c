@@ -17,6 +17,7 @@
 
 #include "hw-emby-feed.h"
 #include "hw-item-pool.h"
+#include "hw-reliability.h"
 #include "hw-redact.h"
 
 #define PAGE_LIMIT          100
@@ -435,7 +436,8 @@ on_playback_info (GObject      *source,
       if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP && next->skips < MAX_SKIPS)
         {
           g_message ("Item %s cannot be played (%s); skipping it", id, error->message);
-          hw_item_pool_remove (self->pool, id);
+          hw_item_pool_set_aside (self->pool, id, HW_SET_ASIDE_ROUNDS_GONE);
+          hw_item_pool_release (self->pool, id);
           next->skips++;
           next_step (g_steal_pointer (&task));
           return;
@@ -683,6 +685,18 @@ hw_emby_feed_release_item (HwFeed      *feed,
   hw_item_pool_release (self->pool, hw_media_item_get_id (item));
 }
 
+static void
+hw_emby_feed_set_aside (HwFeed        *feed,
+                        HwMediaItem   *item,
+                        HwFeedVerdict  verdict)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item),
+                          verdict == HW_FEED_VERDICT_GONE ? HW_SET_ASIDE_ROUNDS_GONE
+                                                          : HW_SET_ASIDE_ROUNDS_FAILED);
+}
+
 static char *
 report_body (HwMediaItem *item,
              double       position)
@@ -842,6 +856,7 @@ hw_emby_feed_iface_init (HwFeedInterface *iface)
   iface->next_item_async = hw_emby_feed_next_item_async;
   iface->next_item_finish = hw_emby_feed_next_item_finish;
   iface->release_item = hw_emby_feed_release_item;
+  iface->set_aside = hw_emby_feed_set_aside;
   iface->report = hw_emby_feed_report;
   iface->suspect_server = hw_emby_feed_suspect_server;
 }

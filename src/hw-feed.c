@@ -77,6 +77,20 @@ hw_feed_report (HwFeed       *self,
 }
 
 void
+hw_feed_set_aside (HwFeed        *self,
+                   HwMediaItem   *item,
+                   HwFeedVerdict  verdict)
+{
+  HwFeedInterface *iface;
+
+  g_return_if_fail (HW_IS_FEED (self));
+
+  iface = HW_FEED_GET_IFACE (self);
+  if (item != NULL && iface->set_aside != NULL)
+    iface->set_aside (self, item, verdict);
+}
+
+void
 hw_feed_suspect_server (HwFeed *self)
 {
   HwFeedInterface *iface;

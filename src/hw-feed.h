@@ -29,6 +29,12 @@ typedef enum {
   HW_FEED_REPORT_STOPPED,
 } HwFeedReport;
 
+/* Why a cell gave up on an item (hw_feed_set_aside). */
+typedef enum {
+  HW_FEED_VERDICT_FAILED,   /* walked the whole escalation chain */
+  HW_FEED_VERDICT_GONE,     /* the server has no such stream (404/410) */
+} HwFeedVerdict;
+
 #define HW_TYPE_FEED (hw_feed_get_type ())
 
 G_DECLARE_INTERFACE (HwFeed, hw_feed, HW, FEED, GObject)
@@ -75,6 +81,10 @@ struct _HwFeedInterface
   gboolean      (*check_stream_finish) (HwFeed               *self,
                                         GAsyncResult         *result,
                                         GError              **error);
+  /* A cell gave up on @item: do not hand it again soon. Optional. */
+  void          (*set_aside)           (HwFeed               *self,
+                                        HwMediaItem          *item,
+                                        HwFeedVerdict         verdict);
   /* Why the server state is what it is, for cards (redacted); optional. */
   const char   *(*get_server_reason)   (HwFeed               *self);
 };
@@ -94,6 +104,9 @@ void          hw_feed_report           (HwFeed               *self,
                                         HwMediaItem          *item,
                                         HwFeedReport          report,
                                         double                position);
+void          hw_feed_set_aside        (HwFeed               *self,
+                                        HwMediaItem          *item,
+                                        HwFeedVerdict         verdict);
 void          hw_feed_suspect_server   (HwFeed               *self);
 gboolean      hw_feed_is_busy          (HwFeed               *self);
 gboolean      hw_feed_can_check_stream (HwFeed               *self);

@@ -11,6 +11,13 @@
  * Nor does the round open with the id that closed the last one (when there
  * is any other choice): a single cell would otherwise show it twice in a row.
  *
+ * An entry a cell could not play is set aside for a number of rounds: it
+ * sits out the rest of the current round and the next @rounds ones. While
+ * any entry is not set aside, a take finds nothing rather than a set-aside
+ * one (the cell waits, as it would with more cells than videos); only a
+ * pool of nothing but set-aside entries hands them out again, so a library
+ * of failing items keeps being tried, paced by the cells' crash-loop guard.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "Hyperwall"
@@ -25,6 +32,7 @@ typedef struct {
   GDestroyNotify  destroy;
   gboolean        in_use;
   gboolean        played;
+  guint           aside;       /* rounds still to sit out */
 } HwPoolEntry;
 
 struct _HwItemPool
@@ -140,6 +148,7 @@ hw_item_pool_count_candidates (HwItemPool *pool)
   return n;
 }
 
+/* Set-aside entries count as played in a round they sit out. */
 static void
 hw_item_pool_start_round (HwItemPool *pool)
 {
@@ -147,9 +156,43 @@ hw_item_pool_start_round (HwItemPool *pool)
     {
       HwPoolEntry *entry = g_ptr_array_index (pool->entries, i);
 
+      if (entry->in_use)
+        continue;
+      if (entry->aside > 0)
+        {
+          entry->aside--;
+          entry->played = TRUE;
+        }
+      else
+        {
+          entry->played = FALSE;
+        }
+    }
+}
+
+/* TRUE (and every set-aside entry back in play) when the pool holds
+ * nothing else. */
+static gboolean
+hw_item_pool_recall_set_aside (HwItemPool *pool)
+{
+  for (guint i = 0; i < pool->entries->len; i++)
+    {
+      HwPoolEntry *entry = g_ptr_array_index (pool->entries, i);
+
+      if (entry->aside == 0)
+        return FALSE;
+    }
+
+  for (guint i = 0; i < pool->entries->len; i++)
+    {
+      HwPoolEntry *entry = g_ptr_array_index (pool->entries, i);
+
+      entry->aside = 0;
       if (!entry->in_use)
         entry->played = FALSE;
     }
+
+  return TRUE;
 }
 
 static HwPoolEntry *
@@ -221,7 +264,10 @@ hw_item_pool_take (HwItemPool  *pool,
     {
       hw_item_pool_start_round (pool);
       n = hw_item_pool_count_candidates (pool);
-      g_assert (n > 0);
+      if (n == 0 && hw_item_pool_recall_set_aside (pool))
+        n = hw_item_pool_count_candidates (pool);
+      if (n == 0)
+        return NULL;
       entry = hw_item_pool_pick_opening (pool, n);
     }
 
@@ -251,6 +297,26 @@ hw_item_pool_release (HwItemPool *pool,
 
   entry->in_use = FALSE;
   pool->in_use--;
+}
+
+/* @id could not be played: it sits out the rest of this round and the
+ * next @rounds. Does not release it; the holder still does that. */
+void
+hw_item_pool_set_aside (HwItemPool *pool,
+                        const char *id,
+                        guint       rounds)
+{
+  HwPoolEntry *entry;
+
+  g_return_if_fail (pool != NULL);
+  g_return_if_fail (id != NULL);
+
+  entry = g_hash_table_lookup (pool->by_id, id);
+  if (entry == NULL)
+    return;
+
+  entry->played = TRUE;
+  entry->aside = MAX (entry->aside, rounds);
 }
 
 guint

@@ -37,6 +37,9 @@ gpointer    hw_item_pool_take         (HwItemPool     *pool,
 /* The cell is done with @id: it is free again (but not again this round). */
 void        hw_item_pool_release      (HwItemPool     *pool,
                                        const char     *id);
+void        hw_item_pool_set_aside    (HwItemPool     *pool,
+                                       const char     *id,
+                                       guint           rounds);
 
 guint       hw_item_pool_size         (HwItemPool     *pool);
 guint       hw_item_pool_in_use       (HwItemPool     *pool);

@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "hw-item-pool.h"
+#include "hw-reliability.h"
 #include "hw-local-feed.h"
 
 struct _HwLocalFeed
@@ -224,7 +225,8 @@ hw_local_feed_merge (HwLocalFeed *self,
     }
 
   if (added > 0)
-    g_message ("Local feed: %u new videos in %s, %u in all",
+    g_message (added == 1 ? "Local feed: %u new video in %s, %u in all"
+                          : "Local feed: %u new videos in %s, %u in all",
                added, self->directory, hw_item_pool_size (self->pool));
 }
 
@@ -355,11 +357,24 @@ hw_local_feed_release_item (HwFeed      *feed,
 }
 
 static void
+hw_local_feed_set_aside (HwFeed        *feed,
+                         HwMediaItem   *item,
+                         HwFeedVerdict  verdict)
+{
+  HwLocalFeed *self = HW_LOCAL_FEED (feed);
+
+  hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item),
+                          verdict == HW_FEED_VERDICT_GONE ? HW_SET_ASIDE_ROUNDS_GONE
+                                                          : HW_SET_ASIDE_ROUNDS_FAILED);
+}
+
+static void
 hw_local_feed_iface_init (HwFeedInterface *iface)
 {
   iface->next_item_async = hw_local_feed_next_item_async;
   iface->next_item_finish = hw_local_feed_next_item_finish;
   iface->release_item = hw_local_feed_release_item;
+  iface->set_aside = hw_local_feed_set_aside;
 }
 
 /* ------------------------------------------------------------------ */

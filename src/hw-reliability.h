@@ -258,6 +258,12 @@ gboolean hw_heartbeat_is_stale (gint64 last_tick_us,
 /* ------------------------------------------------------------------ */
 /* Cache budget (rule 8)                                               */
 
+/* Pool rounds an item sits out after a cell gave up on it: a failure may
+ * pass (a busy transcoder, a flaky disk), a missing stream will not. Either
+ * comes back when nothing else is left to play. */
+#define HW_SET_ASIDE_ROUNDS_FAILED 2
+#define HW_SET_ASIDE_ROUNDS_GONE   G_MAXUINT
+
 #define HW_CACHE_FLOOR_BYTES (32 * HW_MIB)
 
 typedef struct {

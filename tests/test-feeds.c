@@ -12,6 +12,7 @@
 
 #include "hw-demo-feed.h"
 #include "hw-local-feed.h"
+#include "hw-reliability.h"
 
 typedef struct {
   GAsyncResult *result;
@@ -284,6 +285,35 @@ test_local_no_repeat (Folder        *folder,
   g_assert_cmpuint (g_hash_table_size (round), ==, 5);
 }
 
+/* An item a cell gave up on sits out its round and the next two
+ * (HW_SET_ASIDE_ROUNDS_FAILED), then comes back. */
+static void
+test_local_set_aside (Folder        *folder,
+                      gconstpointer  data)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new (folder->dir);
+  g_autoptr(HwMediaItem) bad = next_item (HW_FEED (feed), 0, NULL);
+  gboolean back = FALSE;
+
+  g_assert_nonnull (bad);
+  hw_feed_set_aside (HW_FEED (feed), bad, HW_FEED_VERDICT_FAILED);
+  hw_feed_release_item (HW_FEED (feed), 0, bad);
+
+  for (guint i = 0; i < 3 + 3 * HW_SET_ASIDE_ROUNDS_FAILED + 4; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), 0, &error);
+
+      g_assert_no_error (error);
+      if (i < 3 + 3 * HW_SET_ASIDE_ROUNDS_FAILED)
+        g_assert_cmpstr (hw_media_item_get_id (item), !=, hw_media_item_get_id (bad));
+      else
+        back |= g_strcmp0 (hw_media_item_get_id (item), hw_media_item_get_id (bad)) == 0;
+      hw_feed_release_item (HW_FEED (feed), 0, item);
+    }
+  g_assert_true (back);
+}
+
 static void
 test_local_empty (void)
 {
@@ -369,6 +399,8 @@ main (int   argc,
               folder_setup, test_local_concurrent, folder_teardown);
   g_test_add ("/hyperwall/feeds/local/no-repeat", Folder, NULL,
               folder_setup, test_local_no_repeat, folder_teardown);
+  g_test_add ("/hyperwall/feeds/local/set-aside", Folder, NULL,
+              folder_setup, test_local_set_aside, folder_teardown);
   g_test_add_func ("/hyperwall/feeds/local/empty", test_local_empty);
   g_test_add_func ("/hyperwall/feeds/local/missing", test_local_missing);
   g_test_add_func ("/hyperwall/feeds/local/video-names", test_local_video_names);

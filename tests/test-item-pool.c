@@ -260,6 +260,77 @@ test_pool_seed_deterministic (void)
     }
 }
 
+/* Takes one item and gives it back at once; returns its id (owned by the pool). */
+static const char *
+take_and_release (HwItemPool *pool)
+{
+  const char *id = NULL;
+
+  g_assert_nonnull (hw_item_pool_take (pool, &id));
+  hw_item_pool_release (pool, id);
+  return id;
+}
+
+/* A set-aside item sits out the rest of its round and the next @rounds. */
+static void
+test_pool_set_aside (void)
+{
+  g_autoptr(HwItemPool) pool = pool_with (4, 7);
+  g_autofree char *bad = NULL;
+  guint seen = 0;
+
+  bad = g_strdup (take_and_release (pool));
+  hw_item_pool_set_aside (pool, bad, 2);
+
+  /* Rest of round 1 (3 more), then rounds 2 and 3 (3 each): never @bad. */
+  for (guint i = 0; i < 9; i++)
+    g_assert_cmpstr (take_and_release (pool), !=, bad);
+
+  /* Round 4 has it back, exactly once. */
+  for (guint i = 0; i < 4; i++)
+    if (g_strcmp0 (take_and_release (pool), bad) == 0)
+      seen++;
+  g_assert_cmpuint (seen, ==, 1);
+}
+
+/* Set aside while held: the holder's release still counts. */
+static void
+test_pool_set_aside_held (void)
+{
+  g_autoptr(HwItemPool) pool = pool_with (2, 3);
+  const char *id = NULL;
+
+  g_assert_nonnull (hw_item_pool_take (pool, &id));
+  hw_item_pool_set_aside (pool, id, 1);
+  g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 1);
+  hw_item_pool_release (pool, id);
+  g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 0);
+  hw_item_pool_set_aside (pool, "unknown", 1);  /* ignored */
+  g_assert_cmpuint (hw_item_pool_size (pool), ==, 2);
+}
+
+/* Only set-aside items are free while a good one is held: nothing, as with
+ * more cells than videos. A pool of nothing but set-aside items hands them. */
+static void
+test_pool_set_aside_last_resort (void)
+{
+  g_autoptr(HwItemPool) pool = pool_with (2, 11);
+  const char *held = NULL;
+  const char *bad;
+
+  g_assert_nonnull (hw_item_pool_take (pool, &held));
+  bad = take_and_release (pool);
+  hw_item_pool_set_aside (pool, bad, G_MAXUINT);
+  g_assert_null (hw_item_pool_take (pool, NULL));
+  g_assert_null (hw_item_pool_take (pool, NULL));
+
+  hw_item_pool_set_aside (pool, held, 1);
+  g_assert_cmpstr (take_and_release (pool), ==, bad);
+  hw_item_pool_release (pool, held);
+  g_assert_nonnull (hw_item_pool_take (pool, NULL));
+  g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -277,6 +348,9 @@ main (int   argc,
   g_test_add_func ("/hyperwall/item-pool/remove", test_pool_remove);
   g_test_add_func ("/hyperwall/item-pool/release-unknown", test_pool_release_unknown);
   g_test_add_func ("/hyperwall/item-pool/seed-deterministic", test_pool_seed_deterministic);
+  g_test_add_func ("/hyperwall/item-pool/set-aside", test_pool_set_aside);
+  g_test_add_func ("/hyperwall/item-pool/set-aside-held", test_pool_set_aside_held);
+  g_test_add_func ("/hyperwall/item-pool/set-aside-last-resort", test_pool_set_aside_last_resort);
 
   return g_test_run ();
 }

@@ -568,9 +568,20 @@ class Session:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and not issubclass(exc_type, _Skip):
+            self._post_mortem()
         self.close()
         return False
+
+    def _post_mortem(self):
+        """After a failure, the end of every app log goes to stderr: CI
+        prints a failed test's stderr, and the temp dir is about to go."""
+        for app in self.apps:
+            if isinstance(app, App):
+                sys.stderr.write("=== %s\n%s\n" % (" ".join(app.popen.args[:1] + [
+                    a for a in app.popen.args[1:] if a.startswith("--")]), app.tail(60)))
+        sys.stderr.flush()
 
     @property
     def display(self):
@@ -699,9 +710,13 @@ def run_tests(tests, argv=None):
             failures += 1
             print("not ok %d %s" % (number, path), flush=True)
             if isinstance(e, (TestFailure, HarnessError)):
-                note("%s: %s" % (type(e).__name__, e))
+                reason = "%s: %s" % (type(e).__name__, e)
             else:
-                note(traceback.format_exc())
+                reason = traceback.format_exc()
+            note(reason)
+            # meson shows a failed TAP test's stderr, not its stdout.
+            sys.stderr.write("FAILED %s\n%s\n" % (path, reason))
+            sys.stderr.flush()
             continue
         print("ok %d %s" % (number, path), flush=True)
         note("%s took %.1f s" % (path, time.monotonic() - start))

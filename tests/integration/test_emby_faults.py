@@ -179,7 +179,9 @@ def test_stream_stalls_mid_body():
 
 def test_500_and_404_streams():
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        # Short clips, so that the cells move on and the pool starts new
+        # rounds while the test watches: a 404 item must not come back.
+        fake = emby.FakeEmby(s, emby.shared_media(6, 8))
         # 1001 fails on every path (direct and transcoded) with 500; 1002's
         # streams are gone (404). Both must be given up, never hung on.
         fake.control("status", match=r"/Videos/1001/", status=500)
@@ -217,7 +219,7 @@ def test_500_and_404_streams():
                                          and c.get("item_id") not in bad for c in cs))
         app.wait_for(all_good_playing, 60, "every cell playing a good item")
         harness.wait_rising(app, 30)
-        for snapshot in emby.watch(app, 1):
+        for snapshot in emby.watch(app, 12):
             track(snapshot)
 
         harness.check(not played_bad, "a bad item played: %s" % played_bad)
