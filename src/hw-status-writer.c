@@ -1,4 +1,9 @@
-/* hw-status-writer.c
+/* hw-status-writer.c: the status file, replaced atomically.
+ *
+ * g_file_set_contents() writes "<file>.XXXXXX" next to the file and renames
+ * it; a run killed between the two leaves that temporary behind. Those are
+ * the only temporary files Hyperwall makes, so they are what the start-up
+ * sweep (DESIGN.md, rule 10) removes once they are an hour old.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,6 +11,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
@@ -24,7 +30,57 @@ hw_status_writer_new (const char *path)
   HwStatusWriter *self = g_new0 (HwStatusWriter, 1);
 
   self->path = g_strdup (path);
+  hw_status_writer_sweep (self, HW_STATUS_TEMP_MAX_AGE_S);
   return self;
+}
+
+/* "<base>.XXXXXX" as g_mkstemp() fills it: six ASCII letters or digits. */
+gboolean
+hw_status_writer_is_temp_name (const char *base,
+                               const char *name)
+{
+  size_t len = strlen (base);
+
+  if (strncmp (name, base, len) != 0 || name[len] != '.' || strlen (name + len + 1) != 6)
+    return FALSE;
+  for (const char *c = name + len + 1; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c))
+      return FALSE;
+  return TRUE;
+}
+
+guint
+hw_status_writer_sweep (HwStatusWriter *self,
+                        gint64          max_age_s)
+{
+  g_autofree char *dir_path = g_path_get_dirname (self->path);
+  g_autofree char *base = g_path_get_basename (self->path);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  gint64 now_s = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+  guint removed = 0;
+
+  if (dir == NULL)
+    return 0;  /* the first write says what is wrong with the folder */
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      GStatBuf st;
+
+      if (!hw_status_writer_is_temp_name (base, name))
+        continue;
+      path = g_build_filename (dir_path, name, NULL);
+      if (g_lstat (path, &st) != 0 || !S_ISREG (st.st_mode) || now_s - st.st_mtime < max_age_s)
+        continue;
+      if (g_unlink (path) == 0)
+        {
+          g_message ("Removed %s, left half-written by an earlier run", path);
+          removed++;
+        }
+    }
+
+  return removed;
 }
 
 void

@@ -1,0 +1,159 @@
+/* test-status-writer.c: the status file and the sweep of its leftovers.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <string.h>
+#include <utime.h>
+#include <glib/gstdio.h>
+
+#include "hw-status-writer.h"
+
+typedef struct {
+  char *dir;
+  char *path;
+} Folder;
+
+static void
+folder_setup (Folder        *folder,
+              gconstpointer  data)
+{
+  folder->dir = g_dir_make_tmp ("hw-status-XXXXXX", NULL);
+  g_assert_nonnull (folder->dir);
+  folder->path = g_build_filename (folder->dir, "status.json", NULL);
+}
+
+static void
+folder_teardown (Folder        *folder,
+                 gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder->dir, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder->dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (folder->dir);
+  g_free (folder->path);
+  g_free (folder->dir);
+}
+
+/* Writes @name in the folder, @age_s seconds old. */
+static char *
+plant (Folder     *folder,
+       const char *name,
+       gint64      age_s)
+{
+  char *path = g_build_filename (folder->dir, name, NULL);
+  struct utimbuf times;
+
+  g_assert_true (g_file_set_contents (path, "{", -1, NULL));
+  times.actime = times.modtime = g_get_real_time () / G_USEC_PER_SEC - age_s;
+  g_assert_cmpint (utime (path, &times), ==, 0);
+  return path;
+}
+
+static void
+test_temp_names (void)
+{
+  g_assert_true (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY9"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY9Z"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab-xY9"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.jsonXAb3xY9"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "other.json.Ab3xY9"));
+}
+
+/* Only our own temporaries, and only old ones: a fresh one may belong to
+ * another running wall, anything else to somebody else. */
+static void
+test_sweep (Folder        *folder,
+            gconstpointer  data)
+{
+  g_autofree char *stale = plant (folder, "status.json.Ab3xY9", 2 * 3600);
+  g_autofree char *fresh = plant (folder, "status.json.Qq7pL2", 60);
+  g_autofree char *foreign = plant (folder, "notes.txt.Ab3xY9", 2 * 3600);
+  g_autofree char *status = plant (folder, "status.json", 2 * 3600);
+  g_autoptr(HwStatusWriter) writer = NULL;
+
+  g_test_expect_message ("Hyperwall", G_LOG_LEVEL_MESSAGE, "Removed *status.json.Ab3xY9*");
+  writer = hw_status_writer_new (folder->path);
+  g_test_assert_expected_messages ();
+
+  g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (status, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (hw_status_writer_sweep (writer, HW_STATUS_TEMP_MAX_AGE_S), ==, 0);
+}
+
+/* Written whole, secrets masked, and a later write replaces it. */
+static void
+test_write (Folder        *folder,
+            gconstpointer  data)
+{
+  g_autoptr(HwStatusWriter) writer = hw_status_writer_new (folder->path);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonNode *root;
+
+  root = json_from_string ("{\"version\": 1, \"reason\": "
+                           "\"GET /x?api_key=0123456789abcdef failed\"}", &error);
+  g_assert_no_error (error);
+  g_assert_true (hw_status_writer_write (writer, root));
+  json_node_unref (root);
+
+  g_assert_true (g_file_get_contents (folder->path, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_null (strstr (text, "0123456789abcdef"));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+
+  root = json_from_string ("{\"version\": 1}", NULL);
+  g_assert_true (hw_status_writer_write (writer, root));
+  json_node_unref (root);
+  g_clear_pointer (&text, g_free);
+  g_assert_true (g_file_get_contents (folder->path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"version\":1}");
+
+  hw_status_writer_remove (writer);
+  g_assert_false (g_file_test (folder->path, G_FILE_TEST_EXISTS));
+}
+
+/* A folder that cannot be written: FALSE and one warning, never a crash. */
+static void
+test_write_fails (void)
+{
+  g_autoptr(HwStatusWriter) writer = hw_status_writer_new ("/nonexistent-dir/status.json");
+  JsonNode *root = json_from_string ("{\"version\": 1}", NULL);
+
+  g_test_expect_message ("Hyperwall", G_LOG_LEVEL_WARNING, "Cannot write the status file*");
+  g_assert_false (hw_status_writer_write (writer, root));
+  g_assert_false (hw_status_writer_write (writer, root));  /* no second warning */
+  g_test_assert_expected_messages ();
+  json_node_unref (root);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hyperwall/status-writer/temp-names", test_temp_names);
+  g_test_add ("/hyperwall/status-writer/sweep", Folder, NULL,
+              folder_setup, test_sweep, folder_teardown);
+  g_test_add ("/hyperwall/status-writer/write", Folder, NULL,
+              folder_setup, test_write, folder_teardown);
+  g_test_add_func ("/hyperwall/status-writer/write-fails", test_write_fails);
+
+  return g_test_run ();
+}
