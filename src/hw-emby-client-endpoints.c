@@ -1,0 +1,193 @@
+/* hw-emby-client-endpoints.c: the typed requests of HwEmbyClient.
+ *
+ * Each is a request through hw_emby_client_request_async (), then a parser
+ * from hw-emby-protocol.c on its body. Nothing here touches the client's
+ * state: a new endpoint needs only the public request API.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-emby"
+
+#include "config.h"
+
+#include "hw-emby-client-private.h"   /* USER_ID_PLACEHOLDER only */
+#include "hw-redact.h"
+
+/* Typed requests: a request, then a parser on its body. */
+typedef gpointer (*ParseFunc) (const char *data,
+                               gssize      length,
+                               GError    **error);
+
+typedef struct {
+  ParseFunc      parse;
+  GDestroyNotify free_result;
+} TypedRequest;
+
+static void
+on_typed_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  const TypedRequest *typed = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &error);
+  gpointer parsed;
+
+  if (body == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  parsed = typed->parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
+  if (parsed == NULL)
+    {
+      g_autofree char *safe = hw_redact (error->message);
+
+      /* Malformed replies are transient for the request, never a crash. */
+      g_warning ("%s", safe);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_pointer (task, parsed, typed->free_result);
+}
+
+static void
+typed_request (HwEmbyClient        *self,
+               const char          *method,
+               const char          *path,
+               const char          *json_body,
+               HwEmbyRequestFlags   flags,
+               const TypedRequest  *typed,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_task_data (task, (gpointer) typed, NULL);
+  hw_emby_client_request_async (self, method, path, json_body, flags, cancellable,
+                                on_typed_done, task);
+}
+
+static const TypedRequest views_request = {
+  (ParseFunc) hw_emby_parse_views, (GDestroyNotify) g_ptr_array_unref,
+};
+
+void
+hw_emby_client_get_views_async (HwEmbyClient        *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+
+  typed_request (self, "GET", "/Users/" USER_ID_PLACEHOLDER "/Views", NULL, HW_EMBY_REQUEST_SHARED,
+                 &views_request, cancellable, callback, user_data);
+}
+
+GPtrArray *
+hw_emby_client_get_views_finish (HwEmbyClient  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static const TypedRequest items_request = {
+  (ParseFunc) hw_emby_parse_items, (GDestroyNotify) g_ptr_array_unref,
+};
+
+void
+hw_emby_client_get_items_async (HwEmbyClient        *self,
+                                const char          *parent_id,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autofree char *limit_text = g_strdup_printf ("%u", limit);
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+
+  path = hw_emby_build_url ("", "/Users/" USER_ID_PLACEHOLDER "/Items",
+                            "ParentId", parent_id,
+                            "Recursive", "true",
+                            "IncludeItemTypes", "Movie,Episode,Video",
+                            "SortBy", "Random",
+                            "Limit", limit_text,
+                            "Fields", "MediaSources,Path",
+                            "EnableTotalRecordCount", "false",
+                            "EnableImageTypes", "Primary",
+                            "ImageTypeLimit", "1",
+                            NULL);
+  typed_request (self, "GET", path, NULL, HW_EMBY_REQUEST_SHARED, &items_request,
+                 cancellable, callback, user_data);
+}
+
+GPtrArray *
+hw_emby_client_get_items_finish (HwEmbyClient  *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gpointer
+parse_playback_info_checked (const char  *data,
+                             gssize       length,
+                             GError     **error)
+{
+  g_autoptr(HwEmbyPlaybackInfo) info = hw_emby_parse_playback_info (data, length, error);
+  HwErrorClass klass;
+
+  if (info == NULL || info->error_code == NULL)
+    return g_steal_pointer (&info);
+
+  klass = hw_classify_response (200, info->error_code, TRUE);
+  g_set_error (error, HW_EMBY_ERROR,
+               klass == HW_ERROR_CLASS_TRANSIENT ? HW_EMBY_ERROR_TRANSIENT : HW_EMBY_ERROR_NOT_FOUND,
+               "PlaybackInfo: the server refused the item (%s)", info->error_code);
+  return NULL;
+}
+
+static const TypedRequest playback_info_request = {
+  parse_playback_info_checked, (GDestroyNotify) hw_emby_playback_info_free,
+};
+
+/* mpv plays nearly anything: direct play for every container, and an HLS
+ * H.264 transcode for what the server will not send as it is. */
+static const char device_profile[] =
+  "{\"DeviceProfile\":{\"Name\":\"Hyperwall\",\"MaxStreamingBitrate\":140000000,"
+  "\"DirectPlayProfiles\":[{\"Type\":\"Video\"}],"
+  "\"TranscodingProfiles\":[{\"Type\":\"Video\",\"Container\":\"ts\",\"VideoCodec\":\"h264\","
+  "\"AudioCodec\":\"aac\",\"Protocol\":\"hls\",\"Context\":\"Streaming\"}]}}";
+
+void
+hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
+                                        const char          *item_id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autofree char *escaped = g_uri_escape_string (item_id, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId=" USER_ID_PLACEHOLDER
+                                           "&IsPlayback=true&MaxStreamingBitrate=140000000",
+                                           escaped);
+
+  g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+
+  typed_request (self, "POST", path, device_profile, HW_EMBY_REQUEST_NONE,
+                 &playback_info_request, cancellable, callback, user_data);
+}
+
+HwEmbyPlaybackInfo *
+hw_emby_client_get_playback_info_finish (HwEmbyClient  *self,
+                                         GAsyncResult  *result,
+                                         GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

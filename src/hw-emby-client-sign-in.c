@@ -1,0 +1,263 @@
+/* hw-emby-client-sign-in.c: how HwEmbyClient gets an access token.
+ *
+ * In order: HYPERWALL_API_KEY (with the configured user-id), a token kept
+ * in the Secret Service for this server and user name, then a password
+ * (typed into the sign-in dialog, HYPERWALL_PASSWORD, or the password
+ * file) sent once to /Users/AuthenticateByName. Whichever way, calls wait
+ * in sign_in_waiters and one attempt runs at a time.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-emby"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "hw-emby-client-private.h"
+#include "hw-redact.h"
+
+/* ------------------------------------------------------------------ */
+/* The token kept in the Secret Service (hw-token-store.c)             */
+
+static void
+on_token_stored (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HwEmbyClient) self = user_data;
+
+  /* A failure is the store's to log; the token stays in memory anyway. */
+  hw_token_store_save_finish (HW_TOKEN_STORE (source), result, NULL);
+}
+
+static void
+store_token (HwEmbyClient *self)
+{
+  hw_token_store_save_async (self->tokens, self->base_url, self->username, self->user_id,
+                             self->token, self->life, on_token_stored, g_object_ref (self));
+}
+
+void
+_hw_emby_client_clear_stored_token (HwEmbyClient *self)
+{
+  if (self->username == NULL || self->api_key != NULL)
+    return;
+
+  hw_token_store_forget (self->tokens, self->base_url, self->username);
+}
+
+static void
+on_token_looked_up (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(HwEmbyClient) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *user_id = NULL;
+  g_autofree char *token = hw_token_store_lookup_finish (HW_TOKEN_STORE (source), result,
+                                                         &user_id, &error);
+
+  if (error != NULL)
+    return;   /* cancelled: a reset took over */
+
+  self->keyring_checked = TRUE;
+  self->signing_in = FALSE;
+
+  if (token != NULL && user_id != NULL)
+    {
+      hw_redact_add_secret (token);
+      g_free (self->token);
+      self->token = g_steal_pointer (&token);
+      self->token_generation++;
+      g_free (self->user_id);
+      self->user_id = g_steal_pointer (&user_id);
+      g_message ("Using the access token kept in the Secret Service for %s", self->username);
+      if (self->state == HW_SERVER_STATE_CONNECTING && !self->probing)
+        _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
+      _hw_emby_client_resume_waiters (self->sign_in_waiters);
+      return;
+    }
+
+  _hw_emby_client_sign_in (self);
+}
+
+/* TRUE when a lookup started (it continues the sign-in). */
+static gboolean
+keyring_lookup (HwEmbyClient *self)
+{
+  if (self->keyring_checked || self->api_key != NULL || self->username == NULL)
+    return FALSE;
+  if (!hw_token_store_is_available (self->tokens))
+    {
+      self->keyring_checked = TRUE;
+      return FALSE;
+    }
+
+  hw_token_store_lookup_async (self->tokens, self->base_url, self->username, self->life,
+                               on_token_looked_up, g_object_ref (self));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sign-in                                                             */
+
+static char *
+read_password (HwEmbyClient  *self,
+               GError       **error)
+{
+  const char *env = g_getenv ("HYPERWALL_PASSWORD");
+  g_autofree char *contents = NULL;
+  char *newline;
+
+  if (self->typed_password != NULL)
+    return g_steal_pointer (&self->typed_password);
+
+  if (env != NULL)
+    return g_strdup (env);
+
+  if (self->password_file == NULL)
+    {
+      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
+                   "no credentials: set HYPERWALL_PASSWORD, HYPERWALL_API_KEY or --password-file");
+      return NULL;
+    }
+
+  if (!g_file_get_contents (self->password_file, &contents, NULL, error))
+    return NULL;
+
+  newline = strpbrk (contents, "\r\n");
+  if (newline != NULL)
+    *newline = '\0';
+  return g_steal_pointer (&contents);
+}
+
+static char *
+sign_in_body (const char *username,
+              const char *password)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Username");
+  json_builder_add_string_value (builder, username);
+  json_builder_set_member_name (builder, "Pw");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+static void
+on_signed_in (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HwEmbyClient *self = HW_EMBY_CLIENT (source);
+  g_autoptr(GCancellable) life = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(HwEmbyAuth) auth = NULL;
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_cancellable_is_cancelled (life))
+    return;
+
+  self->signing_in = FALSE;
+  if (body != NULL)
+    auth = hw_emby_parse_auth (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
+
+  if (auth == NULL)
+    {
+      g_autofree char *reason = hw_redact (error->message);
+
+      if (g_error_matches (error, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED) ||
+          g_error_matches (error, HW_EMBY_ERROR, HW_EMBY_ERROR_FORBIDDEN))
+        _hw_emby_client_enter_sign_in_required (self,
+                                                "the server refused the user name or password");
+      else
+        {
+          g_warning ("Sign-in failed, will try again: %s", reason);
+          _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
+        }
+      return;
+    }
+
+  hw_redact_add_secret (auth->access_token);
+  g_free (self->token);
+  self->token = g_steal_pointer (&auth->access_token);
+  self->token_generation++;
+  g_free (self->user_id);
+  self->user_id = g_steal_pointer (&auth->user_id);
+  g_message ("Signed in to %s as %s", self->base_url, self->username);
+
+  store_token (self);
+  if (self->state == HW_SERVER_STATE_CONNECTING)
+    _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
+  _hw_emby_client_resume_waiters (self->sign_in_waiters);
+}
+
+/* Gets a token for the waiters in sign_in_waiters: one attempt at a time. */
+void
+_hw_emby_client_sign_in (HwEmbyClient *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *body = NULL;
+
+  if (self->signing_in || self->token != NULL)
+    {
+      if (self->token != NULL)
+        _hw_emby_client_resume_waiters (self->sign_in_waiters);
+      return;
+    }
+
+  if (self->api_key != NULL)
+    {
+      if (self->configured_user_id == NULL)
+        {
+          _hw_emby_client_enter_sign_in_required (self, "HYPERWALL_API_KEY is set but "
+                                                  "no user-id is configured");
+          return;
+        }
+      self->token = g_strdup (self->api_key);
+      self->token_generation++;
+      g_free (self->user_id);
+      self->user_id = g_strdup (self->configured_user_id);
+      if (self->state == HW_SERVER_STATE_CONNECTING && !self->probing)
+        _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
+      _hw_emby_client_resume_waiters (self->sign_in_waiters);
+      return;
+    }
+
+  if (self->username == NULL || *self->username == '\0')
+    {
+      _hw_emby_client_enter_sign_in_required (self, "no user name is configured");
+      return;
+    }
+
+  self->signing_in = TRUE;
+  if (keyring_lookup (self))
+    return;
+
+  password = read_password (self, &error);
+  if (password == NULL)
+    {
+      self->signing_in = FALSE;
+      _hw_emby_client_enter_sign_in_required (self, error->message);
+      return;
+    }
+  hw_redact_add_secret (password);
+
+  body = sign_in_body (self->username, password);
+  memset (password, 0, strlen (password));
+
+  g_debug ("Signing in to %s as %s", self->base_url, self->username);
+  /* The call keeps its own copy of the body, and wipes it when done. */
+  _hw_emby_client_start_call (self, HW_EMBY_CALL_SIGN_IN, "POST", "/Users/AuthenticateByName",
+                              body, on_signed_in, g_object_ref (self->life));
+  memset (body, 0, strlen (body));
+}
