@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "hw-emby-client-private.h"
 #include "hw-redact.h"
 
@@ -51,6 +53,25 @@ schedule_probe (HwEmbyClient *self)
   self->probe_source = g_timeout_add_once (MAX (1, delay_us / 1000), on_probe_timer, self);
 }
 
+/* Something at the address answered, but not as Emby would: a 404, an HTML
+ * page, JSON of another shape. Most likely server-url points at the wrong
+ * place, so the wall says that rather than a bare HTTP error. The gate keeps
+ * probing: a proxy's maintenance page looks the same and goes away. */
+static char *
+describe_probe_failure (const GError *error)
+{
+  g_autofree char *detail = hw_redact (error->message);
+
+  if (error->domain == HW_EMBY_ERROR &&
+      (error->code == HW_EMBY_ERROR_NOT_FOUND || error->code == HW_EMBY_ERROR_HTML ||
+       error->code == HW_EMBY_ERROR_MALFORMED || error->code == HW_EMBY_ERROR_MISSING_FIELD ||
+       error->code == HW_EMBY_ERROR_WRONG_TYPE))
+    return g_strdup_printf (_("This address does not answer like an Emby server (%s): "
+                              "check server-url"), detail);
+
+  return g_steal_pointer (&detail);
+}
+
 static void
 on_probe_done (GObject      *source,
                GAsyncResult *result,
@@ -72,7 +93,7 @@ on_probe_done (GObject      *source,
 
   if (info == NULL)
     {
-      g_autofree char *reason = hw_redact (error->message);
+      g_autofree char *reason = describe_probe_failure (error);
 
       g_autoptr(GError) offline = g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_OFFLINE,
                                                "Waiting for the server: %s", reason);

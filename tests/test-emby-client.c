@@ -813,6 +813,29 @@ test_gate (Fixture       *f,
   outcome_clear (&o);
 }
 
+/* An address where something answers, but not Emby: the reason says to
+ * check server-url, and the gate keeps probing until Emby answers. */
+static void
+test_not_emby (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *reason;
+
+  control (f, "{\"fault\": \"status\", \"match\": \"Info/Public$\", \"status\": 404, "
+              "\"count\": 1}");
+  control (f, "{\"fault\": \"html\", \"match\": \"Info/Public$\", \"count\": 1}");
+  fixture_make_client (f);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_OFFLINE, 5));
+  reason = hw_emby_client_get_state_reason (f->client);
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "check server-url"));
+  g_assert_nonnull (strstr (reason, "404"));
+
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  g_assert_cmpuint (log_count (f, "GET", "Info/Public$"), >=, 3);
+}
+
 static void
 test_suspect_server (Fixture       *f,
                      gconstpointer  data)
@@ -1107,6 +1130,7 @@ main (int   argc,
   ADD ("client/coalesce-cancel", test_coalesce_cancel, NULL);
   ADD ("client/gate-refused", test_gate, NULL);
   ADD ("client/suspect-server", test_suspect_server, NULL);
+  ADD ("client/not-emby", test_not_emby, NULL);
   ADD ("client/config-change-clears-sign-in-required",
        test_config_change_clears_sign_in_required, NULL);
   ADD ("feed/items", test_feed_items, NULL);
