@@ -85,7 +85,7 @@ on_probe_done (GObject      *source,
 
   body = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_cancellable_is_cancelled (life))
-    return;   /* a reset took over */
+    return;   /* a reset or a fresh probe took over */
 
   self->probing = FALSE;
   if (body != NULL)
@@ -131,8 +131,19 @@ _hw_emby_client_probe_now (HwEmbyClient *self)
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
   self->probing = TRUE;
+  g_clear_object (&self->probe_life);
+  self->probe_life = g_cancellable_new ();
   _hw_emby_client_start_call (self, HW_EMBY_CALL_PROBE, "GET", PROBE_PATH, NULL,
-                              on_probe_done, g_object_ref (self->life));
+                              self->probe_life, on_probe_done, g_object_ref (self->probe_life));
+}
+
+void
+_hw_emby_client_cancel_probe (HwEmbyClient *self)
+{
+  if (self->probe_life != NULL)
+    g_cancellable_cancel (self->probe_life);
+  g_clear_object (&self->probe_life);
+  self->probing = FALSE;
 }
 
 static void
@@ -146,6 +157,9 @@ on_network_changed (GNetworkMonitor *monitor,
     {
       g_message ("The network is back: probing the server now");
       self->probe_attempt = 0;
+      /* A probe sent while the network was down may hang until its
+       * deadline: a fresh one answers sooner. */
+      _hw_emby_client_cancel_probe (self);
       _hw_emby_client_probe_now (self);
     }
 }

@@ -64,6 +64,7 @@ struct _HwEmbyClient
   gboolean       probing;
   guint          probe_attempt;
   guint          probe_source;
+  GCancellable  *probe_life;    /* the probe in flight; cancelled to supersede it */
   GPtrArray     *gate_waiters;     /* GTask (calls) waiting for the first probe */
   gint64         retry_after_until_us;
 
@@ -101,6 +102,7 @@ void _hw_emby_client_start_call             (HwEmbyClient        *self,
                                              const char          *method,
                                              const char          *path,
                                              const char          *json_body,
+                                             GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
 
@@ -108,6 +110,8 @@ void _hw_emby_client_start_call             (HwEmbyClient        *self,
 void _hw_emby_client_watch_network          (HwEmbyClient        *self);
 /* One probe at a time; nothing without a usable server address. */
 void _hw_emby_client_probe_now              (HwEmbyClient        *self);
+/* Drops the probe in flight, if any: its answer will be ignored. */
+void _hw_emby_client_cancel_probe           (HwEmbyClient        *self);
 /* The server could not be reached: OFFLINE, and probe with backoff. */
 void _hw_emby_client_gate_close             (HwEmbyClient        *self,
                                              const char          *reason);

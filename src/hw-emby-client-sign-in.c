@@ -258,6 +258,6 @@ _hw_emby_client_sign_in (HwEmbyClient *self)
   g_debug ("Signing in to %s as %s", self->base_url, self->username);
   /* The call keeps its own copy of the body, and wipes it when done. */
   _hw_emby_client_start_call (self, HW_EMBY_CALL_SIGN_IN, "POST", "/Users/AuthenticateByName",
-                              body, on_signed_in, g_object_ref (self->life));
+                              body, self->life, on_signed_in, g_object_ref (self->life));
   memset (body, 0, strlen (body));
 }

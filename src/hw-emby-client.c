@@ -184,7 +184,7 @@ reset (HwEmbyClient *self)
   self->life = g_cancellable_new ();
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
-  self->probing = FALSE;
+  _hw_emby_client_cancel_probe (self);
   self->probe_attempt = 0;
   self->signing_in = FALSE;
   self->keyring_checked = FALSE;
@@ -647,10 +647,11 @@ _hw_emby_client_start_call (HwEmbyClient        *self,
                             const char          *method,
                             const char          *path,
                             const char          *json_body,
+                            GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = call_new (self, method, path, json_body, HW_EMBY_REQUEST_NO_AUTH, self->life,
+  GTask *task = call_new (self, method, path, json_body, HW_EMBY_REQUEST_NO_AUTH, cancellable,
                           callback, user_data);
   Call *call = g_task_get_task_data (task);
 
@@ -912,6 +913,7 @@ hw_emby_client_dispose (GObject *object)
   if (self->life != NULL)
     g_cancellable_cancel (self->life);
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  _hw_emby_client_cancel_probe (self);
   if (self->sign_in_waiters != NULL)
     _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
   if (self->gate_waiters != NULL)

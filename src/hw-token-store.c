@@ -56,9 +56,20 @@ static void
 keyring_missing (HwTokenStore *self,
                  const GError *error)
 {
-  if (!self->missing)
+  gboolean absent = error == NULL ||
+                    g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+                    g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER);
+
+  if (self->missing)
+    return;
+  /* A service that answers but cannot keep the token (no default keyring,
+   * locked, refused) is a different fix for the operator than none at all. */
+  if (absent)
     g_message ("No Secret Service (%s): the access token is kept in memory only",
                error ? error->message : "no session bus");
+  else
+    g_message ("The Secret Service cannot keep the access token (%s): it is kept in memory only",
+               error->message);
   self->missing = TRUE;
 }
 

@@ -167,13 +167,36 @@ class Xvfb(_Process):
 
 
 class DBusSession(_Process):
-    """A private session bus, so GtkApplication instances never meet."""
+    """A private session bus, so GtkApplication instances never meet.
 
-    def __init__(self, log=None):
+    It activates no services: with Debian's default session config, the
+    first libsecret call would start gnome-keyring-daemon (when installed)
+    with the runner's real $HOME, outside the test's control. A test that
+    wants a service starts it itself, by PID."""
+
+    CONFIG = """<!DOCTYPE busconfig PUBLIC
+ "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir=%s</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+    def __init__(self, directory, log=None):
         if not shutil.which("dbus-daemon"):
             raise HarnessError("dbus-daemon is not installed (Debian package dbus)")
+        config = os.path.join(directory, "session-bus.conf")
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(self.CONFIG % directory)
         super().__init__(
-            ["dbus-daemon", "--session", "--nofork", "--nopidfile",
+            ["dbus-daemon", "--config-file", config, "--nofork", "--nopidfile",
              "--print-address"],
             "dbus-daemon", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=log or subprocess.DEVNULL)
@@ -560,7 +583,7 @@ class Session:
             if display:
                 self.xvfb = Xvfb(width, height, log=self._harness_log)
             if dbus:
-                self.bus = DBusSession(log=self._harness_log)
+                self.bus = DBusSession(self.tmpdir, log=self._harness_log)
         except BaseException:
             self.close()
             raise

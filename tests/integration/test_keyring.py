@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""The access token in a real Secret Service (gnome-keyring-daemon), with
+the real hyperwall under Xvfb against tests/fake-emby.py.
+
+The daemon runs headless on the session's private bus, started by this
+test (by PID) with only its secrets component and a login keyring it
+creates and unlocks from a password on stdin, in the session's own XDG
+directories. It runs without DISPLAY, so anything that would need a
+prompt fails at once instead of waiting for a click on the Xvfb screen.
+
+First start, with HYPERWALL_PASSWORD: the wall plays, one sign-in, and the
+keyring holds one item of the app's schema whose secret is the token the
+server issued; the password is in no stored attribute, label or secret and
+in no file under the session's XDG directories. Second start, without any
+password: the wall plays on the stored token, with no new sign-in.
+
+Stored items are read with secret-tool (libsecret-tools) and the bus with
+dbus-send; nothing but the standard library in here.
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import emby_it_util as emby  # noqa: E402
+
+SCHEMA = "org.example.Hyperwall.Token"
+# Unlocks the test's login keyring; not a secret of the app.
+KEYRING_PASSWORD = "keyring-only-3b7e"
+SECRETS_NAME = "org.freedesktop.secrets"
+
+
+def _bus_call(env, *args, dest="org.freedesktop.DBus", timeout=5):
+    """dbus-send --print-reply; (returncode, stdout). Never auto-starts a
+    service: callers ask the bus first whether the name has an owner."""
+    argv = ["dbus-send", "--session", "--print-reply", "--dest=" + dest] + list(args)
+    result = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            timeout=timeout)
+    return result.returncode, result.stdout.decode(errors="replace")
+
+
+class GnomeKeyring:
+    """gnome-keyring-daemon on @session's bus with an unlocked login
+    keyring that is the default collection. Stopped by its PID with the
+    session (it goes into session.apps, like emby.FakeEmby)."""
+
+    def __init__(self, session, timeout=15):
+        home = session.path("home")
+        env = session.environment(debug=False)
+        # No prompt may ever wait on the Xvfb screen: without a display
+        # gcr-prompter fails at once and so does whatever needed it.
+        env.pop("DISPLAY", None)
+        env["HOME"] = home
+        self.env = env
+        self.stderr_path = session.path("gnome-keyring.stderr")
+        self._err = open(self.stderr_path, "wb")
+        self.popen = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--components=secrets", "--unlock"],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._err)
+        session.apps.append(self)
+        # --unlock reads the password up to end of file.
+        self.popen.stdin.write(KEYRING_PASSWORD.encode())
+        self.popen.stdin.close()
+        self._wait_ready(timeout)
+
+    @property
+    def pid(self):
+        return self.popen.pid
+
+    def poll(self):
+        return self.popen.poll()
+
+    def _ready(self):
+        rc, out = _bus_call(self.env, "/org/freedesktop/DBus",
+                            "org.freedesktop.DBus.NameHasOwner", "string:" + SECRETS_NAME)
+        if rc != 0 or "boolean true" not in out:
+            return False
+        rc, out = _bus_call(self.env, "/org/freedesktop/DBus",
+                            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+                            "string:" + SECRETS_NAME)
+        harness.check(rc == 0 and re.search(r"uint32 %d\b" % self.pid, out),
+                      "%s is owned by another process than our gnome-keyring-daemon "
+                      "(pid %d): %s" % (SECRETS_NAME, self.pid, out.strip()))
+        rc, out = _bus_call(self.env, "/org/freedesktop/secrets",
+                            "org.freedesktop.Secret.Service.ReadAlias", "string:default",
+                            dest=SECRETS_NAME)
+        match = re.search(r'object path "([^"]+)"', out)
+        if rc != 0 or not match or match.group(1) == "/":
+            return False
+        rc, out = _bus_call(self.env, match.group(1), "org.freedesktop.DBus.Properties.Get",
+                            "string:org.freedesktop.Secret.Collection", "string:Locked",
+                            dest=SECRETS_NAME)
+        return rc == 0 and "boolean false" in out
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self._ready():
+            if self.popen.poll() is not None:
+                raise harness.HarnessError("gnome-keyring-daemon exited with %s: %s"
+                                           % (self.popen.returncode, self.stderr()))
+            if time.monotonic() >= deadline:
+                raise harness.HarnessError("gnome-keyring-daemon had no unlocked default "
+                                           "collection after %g s: %s"
+                                           % (timeout, self.stderr()))
+            time.sleep(0.1)
+
+    def stderr(self):
+        try:
+            with open(self.stderr_path, "rb") as f:
+                return f.read().decode(errors="replace").strip()
+        except OSError:
+            return ""
+
+    def items(self, *attributes):
+        """Every item matching @attributes (name, value, ...), unlocked and
+        with its secret: a list of dicts with "label", "secret" and, when
+        there is exactly one item, "attribute.NAME" keys."""
+        result = subprocess.run(["secret-tool", "search", "--all", "--unlock"]
+                                + list(attributes),
+                                env=self.env, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
+        # secret-tool 0.20 prints "[path]", label, secret and dates on stdout
+        # and the attributes on stderr, so only one item's attributes can be
+        # told apart; a new item starts at each "label = ".
+        items = []
+        for line in result.stdout.decode(errors="replace").splitlines():
+            key, sep, value = line.partition(" = ")
+            if not sep:
+                continue
+            if key == "label":
+                items.append({})
+            if items:
+                items[-1][key] = value
+        if len(items) == 1:
+            for line in result.stderr.decode(errors="replace").splitlines():
+                key, sep, value = line.partition(" = ")
+                if sep and key.startswith("attribute."):
+                    items[0][key] = value
+        return items
+
+    def stop(self, *_args, **_kwargs):
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._err.close()
+        return self.popen.returncode
+
+
+def files_holding(directory, secrets):
+    """(path, lengths) of every file under @directory holding one of
+    @secrets, as bytes, plain or URL-encoded."""
+    from urllib.parse import quote
+    needles = set()
+    for secret in secrets:
+        if secret:
+            needles.add(secret.encode())
+            needles.add(quote(secret, safe="").encode())
+    found = []
+    for root, _dirs, names in os.walk(directory):
+        for name in names:
+            path = os.path.join(root, name)
+            if not os.path.isfile(path) or os.path.islink(path):
+                continue
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError:
+                continue
+            hits = [len(n) for n in needles if n in data]
+            if hits:
+                found.append((os.path.relpath(path, directory), hits))
+    return found
+
+
+def launch(session, fake, with_password):
+    env = dict(emby.FAST_ENV)
+    if not with_password:
+        del env["HYPERWALL_PASSWORD"]
+    return session.launch(["--server", fake.url, "--username", emby.USERNAME,
+                           "--rows", "2", "--columns", "2", "--renderer", "software"],
+                          env=env)
+
+
+def playing_on_token(count):
+    """All @count cells playing different items; fails at once when the app
+    asks for a sign-in instead (the stored token was not used)."""
+    playing = emby.all_playing_distinct(count)
+
+    def predicate(status):
+        if emby.server_state("sign-in-required")(status):
+            raise harness.TestFailure("sign-in-required without a password: the stored "
+                                      "token was not used\n%s" % harness.summarize(status))
+        return playing(status)
+    predicate.__name__ = "%s on the stored token" % playing.__name__
+    return predicate
+
+
+def authorized_tokens(requests):
+    """The tokens sent with @requests (header or api_key=)."""
+    found = set()
+    for r in requests:
+        if r.get("token"):
+            found.add(r["token"])
+        match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
+        if match:
+            found.add(match.group(1))
+        match = re.search(r"(?i)(?:^|&)api_key=([^&]+)", r.get("query") or "")
+        if match:
+            found.add(match.group(1))
+    return found
+
+
+def test_token_in_keyring():
+    for program, package in (("gnome-keyring-daemon", "gnome-keyring"),
+                             ("secret-tool", "libsecret-tools"),
+                             ("dbus-send", "dbus")):
+        if not shutil.which(program):
+            harness.skip("%s is not installed (Debian package %s)" % (program, package))
+
+    with harness.Session() as s:
+        fake = emby.FakeEmby(s, emby.shared_media())
+        keyring = GnomeKeyring(s)
+        harness.check(not keyring.items("xdg:schema", SCHEMA),
+                      "the fresh keyring already holds a token")
+
+        # First start: signs in with the password, keeps the token.
+        first = launch(s, fake, with_password=True)
+        first.wait_for(emby.all_playing_distinct(4), 45, "four cells playing (first start)")
+        harness.check(len(fake.sign_ins()) == 1, "expected one sign-in, saw %d\n%s"
+                      % (len(fake.sign_ins()), emby.describe(fake.requests())))
+        items = emby.wait_until(lambda: keyring.items("xdg:schema", SCHEMA), 10,
+                                "a token item of schema %s in the keyring" % SCHEMA)
+        harness.check(len(items) == 1, "%d items of schema %s, expected 1"
+                      % (len(items), SCHEMA))
+        item = items[0]
+        issued = fake.tokens()
+        harness.check(item.get("secret") in issued,
+                      "the stored secret (length %d) is not a token the server issued"
+                      % len(item.get("secret", "")))
+        harness.check(item.get("attribute.server") == fake.url + "/emby",
+                      "attribute server is %r, expected %r"
+                      % (item.get("attribute.server"), fake.url + "/emby"))
+        harness.check(item.get("attribute.username") == emby.USERNAME,
+                      "attribute username is %r" % item.get("attribute.username"))
+        harness.check(item.get("attribute.user-id"), "no user-id attribute")
+        harness.assert_no_secrets("\n".join("%s = %s" % kv for kv in sorted(item.items())),
+                                  [emby.PASSWORD], "the keyring item")
+        # The token is only in the (encrypted) keyring, the password nowhere.
+        leaks = files_holding(s.path("home"), [emby.PASSWORD] + sorted(issued))
+        harness.check(not leaks, "secrets in plain files under the XDG dirs "
+                      "(path, secret lengths): %s" % leaks)
+        harness.check("kept in memory only" not in first.log(),
+                      "the app did not use the Secret Service\n%s" % first.tail())
+        emby.check_no_secrets(first, fake)
+        rc = first.stop()
+        harness.check(rc == 0, "the first run exited with %s" % rc)
+
+        # Second start: no password at all; the stored token must do.
+        restarted_at = time.time()
+        second = launch(s, fake, with_password=False)
+        second.wait_for(playing_on_token(4), 45)
+        harness.check(not fake.sign_ins(since=restarted_at),
+                      "the second start signed in again\n%s" % emby.describe(fake.requests()))
+        after = [r for r in fake.requests()
+                 if r["time"] >= restarted_at and not emby.PROBE.search(r["path"])]
+        used = authorized_tokens(after)
+        harness.check(used == {item["secret"]},
+                      "the second start used %d token(s), not just the stored one"
+                      % len(used))
+        harness.check(emby.server_state("online")(second.status()),
+                      "server.state %s on the stored token" % second.status().get("server"))
+        emby.check_no_secrets(second, fake)
+        leaks = files_holding(s.path("home"), [emby.PASSWORD] + sorted(fake.tokens()))
+        harness.check(not leaks, "secrets in plain files under the XDG dirs after the "
+                      "second start: %s" % leaks)
+        harness.note("token item kept; second start: %d requests, no sign-in" % len(after))
+
+
+if __name__ == "__main__":
+    harness.run_tests([
+        ("/hyperwall/integration/keyring/token-reused", test_token_in_keyring),
+    ])
