@@ -19,6 +19,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 
 import json
 import os
+import re
 import shutil
 import signal
 import struct
@@ -229,9 +230,9 @@ def summarize(status):
         return "no status file"
     lines = ["grid %s" % json.dumps(status.get("grid"))]
     for c in cells(status):
-        lines.append("cell %s: %s item=%s pos=%s reason=%s" % (
+        lines.append("cell %s: %s item=%s pos=%s frames=%s reason=%s" % (
             c.get("index"), c.get("state"), c.get("item_id"),
-            c.get("position"), c.get("reason")))
+            c.get("position"), c.get("frames"), c.get("reason")))
     return "\n".join(lines)
 
 
@@ -311,6 +312,15 @@ class App(_Process):
     def tail(self, lines=40):
         text = self.log()
         return "--- last log lines ---\n" + "\n".join(text.splitlines()[-lines:])
+
+    # Debug chatter that buries what happened (GIO's socket steps, mpv's
+    # own debug lines, VA-API/VDPAU probing on a machine without a GPU).
+    NOISE = re.compile(r"GLib-GIO-DEBUG|Hyperwall-mpv-DEBUG|VDPAU|libva|^\s*$")
+
+    def story(self, lines=120):
+        """The end of the log without the noise: for post-mortems."""
+        kept = [l for l in self.log().splitlines() if not self.NOISE.search(l)]
+        return "--- last log lines (without debug noise) ---\n" + "\n".join(kept[-lines:])
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
         try:
@@ -602,8 +612,10 @@ class Session:
         prints a failed test's stderr, and the temp dir is about to go."""
         for app in self.apps:
             if isinstance(app, App):
-                sys.stderr.write("=== %s\n%s\n" % (" ".join(app.popen.args[:1] + [
-                    a for a in app.popen.args[1:] if a.startswith("--")]), app.tail(60)))
+                sys.stderr.write("=== %s\n%s\n--- last status ---\n%s\n" % (
+                    " ".join(app.popen.args[:1] + [
+                        a for a in app.popen.args[1:] if a.startswith("--")]),
+                    app.story(), summarize(app.status())))
         sys.stderr.flush()
 
     @property
