@@ -217,7 +217,16 @@ handle_end_file (HwPlayer           *self,
       message = g_strdup (mpv_error_string (end->error));
       g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_ERROR, message);
     }
-  /* STOP, QUIT and REDIRECT are ours or mpv's bookkeeping: not an outcome. */
+  else if (end->reason == MPV_END_FILE_REASON_STOP)
+    {
+      /* Our own stops and replacements end other entries; the current one
+       * stopped means something else stopped it. Waiting for a first frame
+       * that cannot come would cost the whole load-timeout. */
+      g_debug ("%s: entry %" G_GINT64_FORMAT " was stopped", self->log_prefix,
+               end->playlist_entry_id);
+      g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_ERROR, "playback was stopped");
+    }
+  /* QUIT and REDIRECT are mpv's bookkeeping: not an outcome. */
 }
 
 static void
@@ -464,8 +473,11 @@ hw_player_stop (HwPlayer *self)
 
   self->current_entry = -1;
   reset_observed (self);
+  /* Synchronous, like loadfile: an asynchronous stop could reach mpv's core
+   * after the next loadfile and stop the new entry instead (seen: a cell
+   * waiting out load-timeout with an idle player). */
   if (self->mpv != NULL)
-    mpv_command_async (self->mpv, 0, args);
+    mpv_command (self->mpv, args);
 }
 
 void
