@@ -339,8 +339,10 @@ request_item (HwCell *self)
 {
   cancel_request (self);
   release_item (self);
+  /* Not stopped: the next load replaces it, and a stop now could overtake
+   * that load (hw_player_forget). If no item comes, SCHEDULE stops it. */
   if (self->player != NULL)
-    hw_player_stop (self->player);
+    hw_player_forget (self->player);
 
   self->request = g_cancellable_new ();
   hw_feed_next_item_async (self->feed, self->index, self->request,

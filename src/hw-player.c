@@ -471,13 +471,26 @@ hw_player_stop (HwPlayer *self)
 
   g_return_if_fail (HW_IS_PLAYER (self));
 
+  hw_player_forget (self);
+  /* Asynchronous: a synchronous stop waits for mpv's core, 0.4 s when the
+   * video output is being torn down. Never follow it at once with a load
+   * (see hw_player_forget). */
+  if (self->mpv != NULL)
+    mpv_command_async (self->mpv, 0, args);
+}
+
+/* Whatever plays now is no longer ours: its events are stale from here on.
+ * For a load that follows at once: "loadfile replace" stops the old entry
+ * itself, while an asynchronous stop sent before it could reach mpv's core
+ * after it and stop the new entry (seen: a cell waiting out load-timeout
+ * with an idle player). */
+void
+hw_player_forget (HwPlayer *self)
+{
+  g_return_if_fail (HW_IS_PLAYER (self));
+
   self->current_entry = -1;
   reset_observed (self);
-  /* Synchronous, like loadfile: an asynchronous stop could reach mpv's core
-   * after the next loadfile and stop the new entry instead (seen: a cell
-   * waiting out load-timeout with an idle player). */
-  if (self->mpv != NULL)
-    mpv_command (self->mpv, args);
 }
 
 void

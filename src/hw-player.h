@@ -46,6 +46,7 @@ gboolean      hw_player_load             (HwPlayer              *self,
                                           const char            *options,
                                           GError               **error);
 void          hw_player_stop             (HwPlayer              *self);
+void          hw_player_forget           (HwPlayer              *self);
 void          hw_player_set_paused       (HwPlayer              *self,
                                           gboolean               paused);
 void          hw_player_set_cache_limits (HwPlayer              *self,
