@@ -107,6 +107,8 @@ void          hw_feed_report           (HwFeed               *self,
 void          hw_feed_set_aside        (HwFeed               *self,
                                         HwMediaItem          *item,
                                         HwFeedVerdict         verdict);
+/* How many pool rounds an item sits out for @verdict (for feeds). */
+guint         hw_feed_verdict_rounds   (HwFeedVerdict         verdict);
 void          hw_feed_suspect_server   (HwFeed               *self);
 gboolean      hw_feed_is_busy          (HwFeed               *self);
 gboolean      hw_feed_can_check_stream (HwFeed               *self);

@@ -16,7 +16,6 @@
 #include <glib/gi18n.h>
 
 #include "hw-item-pool.h"
-#include "hw-reliability.h"
 #include "hw-local-feed.h"
 
 struct _HwLocalFeed
@@ -364,8 +363,7 @@ hw_local_feed_set_aside (HwFeed        *feed,
   HwLocalFeed *self = HW_LOCAL_FEED (feed);
 
   hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item),
-                          verdict == HW_FEED_VERDICT_GONE ? HW_SET_ASIDE_ROUNDS_GONE
-                                                          : HW_SET_ASIDE_ROUNDS_FAILED);
+                          hw_feed_verdict_rounds (verdict));
 }
 
 static void

@@ -148,20 +148,26 @@ class FakeEmby:
     def tokens(self):
         """Every access token or key the app sent: the ones the server
         issued, as the log recorded them."""
-        found = set()
-        for r in self.requests():
-            if r.get("token"):
-                found.add(r["token"])
-            match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
-            if match:
-                found.add(match.group(1))
-            for key, value in parse_qsl(r.get("query") or "", keep_blank_values=True):
-                if key.lower() == "api_key" and value:
-                    found.add(value)
-        return found
+        return tokens_in(self.requests())
 
     def secrets(self):
         return sorted(self.tokens() | {PASSWORD, FAKE_API_KEY})
+
+
+def tokens_in(requests):
+    """The tokens sent with @requests (logged by the fake server): the
+    X-Emby-Token header, Token= in X-Emby-Authorization, api_key=."""
+    found = set()
+    for r in requests:
+        if r.get("token"):
+            found.add(r["token"])
+        match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
+        if match:
+            found.add(match.group(1))
+        for key, value in parse_qsl(r.get("query") or "", keep_blank_values=True):
+            if key.lower() == "api_key" and value:
+                found.add(value)
+    return found
 
 
 def json_field(text, name):

@@ -47,7 +47,7 @@ def _bus_call(env, *args, dest="org.freedesktop.DBus", timeout=5):
     return result.returncode, result.stdout.decode(errors="replace")
 
 
-class GnomeKeyring:
+class GnomeKeyring(harness._Process):
     """gnome-keyring-daemon on @session's bus with an unlocked login
     keyring that is the default collection. Stopped by its PID with the
     session (it goes into session.apps, like emby.FakeEmby)."""
@@ -62,21 +62,15 @@ class GnomeKeyring:
         self.env = env
         self.stderr_path = session.path("gnome-keyring.stderr")
         self._err = open(self.stderr_path, "wb")
-        self.popen = subprocess.Popen(
+        super().__init__(
             ["gnome-keyring-daemon", "--foreground", "--components=secrets", "--unlock"],
+            "gnome-keyring-daemon",
             env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=self._err)
         session.apps.append(self)
         # --unlock reads the password up to end of file.
         self.popen.stdin.write(KEYRING_PASSWORD.encode())
         self.popen.stdin.close()
         self._wait_ready(timeout)
-
-    @property
-    def pid(self):
-        return self.popen.pid
-
-    def poll(self):
-        return self.popen.poll()
 
     def _ready(self):
         rc, out = _bus_call(self.env, "/org/freedesktop/DBus",
@@ -146,16 +140,11 @@ class GnomeKeyring:
                     items[0][key] = value
         return items
 
-    def stop(self, *_args, **_kwargs):
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self._err.close()
-        return self.popen.returncode
+    def stop(self, *args, **kwargs):
+        try:
+            return super().stop(*args, **kwargs)
+        finally:
+            self._err.close()
 
 
 def files_holding(directory, secrets):
@@ -205,21 +194,6 @@ def playing_on_token(count):
         return playing(status)
     predicate.__name__ = "%s on the stored token" % playing.__name__
     return predicate
-
-
-def authorized_tokens(requests):
-    """The tokens sent with @requests (header or api_key=)."""
-    found = set()
-    for r in requests:
-        if r.get("token"):
-            found.add(r["token"])
-        match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
-        if match:
-            found.add(match.group(1))
-        match = re.search(r"(?i)(?:^|&)api_key=([^&]+)", r.get("query") or "")
-        if match:
-            found.add(match.group(1))
-    return found
 
 
 def test_token_in_keyring():
@@ -275,7 +249,7 @@ def test_token_in_keyring():
                       "the second start signed in again\n%s" % emby.describe(fake.requests()))
         after = [r for r in fake.requests()
                  if r["time"] >= restarted_at and not emby.PROBE.search(r["path"])]
-        used = authorized_tokens(after)
+        used = emby.tokens_in(after)
         harness.check(used == {item["secret"]},
                       "the second start used %d token(s), not just the stored one"
                       % len(used))
