@@ -452,7 +452,9 @@ call_send (GTask *task)
                                              G_CALLBACK (on_caller_cancelled),
                                              g_object_ref (call->attempt), g_object_unref);
 
-  call->deadline = g_timeout_add_seconds (self->request_timeout_s, on_deadline, task);
+  /* Not g_timeout_add_seconds (): it rounds to whole seconds and may fire
+   * up to a quarter second early (the unit test of the deadline caught it). */
+  call->deadline = g_timeout_add (self->request_timeout_s * 1000, on_deadline, task);
   soup_session_send_and_read_async (self->session, call->message, G_PRIORITY_DEFAULT,
                                     call->attempt, on_sent, g_object_ref (task));
 }
