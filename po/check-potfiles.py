@@ -15,12 +15,14 @@ with open(os.path.join(root, 'po', 'POTFILES.in'), encoding='utf-8') as f:
               if line.strip() and not line.lstrip().startswith('#')]
 
 needed = []
-for name in sorted(os.listdir(os.path.join(root, 'src'))):
-    if not name.endswith(('.c', '.ui')):
-        continue
-    with open(os.path.join(root, 'src', name), encoding='utf-8') as f:
-        if marker.search(f.read()):
-            needed.append('src/' + name)
+for folder, _, names in sorted(os.walk(os.path.join(root, 'src'))):
+    for name in sorted(names):
+        if not name.endswith(('.c', '.ui')):
+            continue
+        path = os.path.join(folder, name)
+        with open(path, encoding='utf-8') as f:
+            if marker.search(f.read()):
+                needed.append(os.path.relpath(path, root))
 
 checks = [(f'{path} is listed in po/POTFILES.in', path in listed) for path in needed]
 checks += [(f'{path} from po/POTFILES.in exists', os.path.isfile(os.path.join(root, path)))
