@@ -386,7 +386,7 @@ def main():
     cells = args.rows * args.columns
     if args.spacing is None:
         # The wall suspects the server when >= 3 cells and most of the wall
-        # fail within 5 s (DESIGN.md rule 5); stay one failure below that.
+        # fail within 5 s (docs/reliability.md, rule 5); stay one failure below that.
         args.spacing = 1.1 * 5.0 / max(2, cells // 2)
     if args.parallel * 2 > cells:
         print("# warning: %d stalls at once on %d cells may look like a server outage"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""soak: issue #4's "Done when", measured. A 3x3 wall plays from the fake
+"""soak: the self-healing acceptance run, measured. A 3x3 wall plays from the fake
 Emby server for --minutes while faults are injected at random, and every
 status snapshot (polled every 100 ms) is checked against the healing rules.
 
@@ -47,7 +47,7 @@ from benchlib import harness
 
 import heal_util  # tests/integration, put on sys.path by benchlib
 
-JITTER = 1.25            # DESIGN.md rule 2: delays carry +-25 % jitter
+JITTER = 1.25            # docs/reliability.md, rule 2: delays carry +-25 % jitter
 STAGGER_S = 0.3          # rule 5: cells restart >= 300 ms apart
 STATUS_LAG_S = 1.0       # the status file is written at least once a second
 OUTSIDE = ("idle", "loading", "ended", "retrying", "parked", "waiting",

@@ -21,7 +21,7 @@ main (int   argc,
   g_autoptr(HwApplication) app = NULL;
 
   /* Many render threads fragment glibc's per-thread arenas; two kept the
-   * resident size flat over create/destroy cycles (DESIGN.md). */
+   * resident size flat over create/destroy cycles (docs/architecture.md). */
   mallopt (M_ARENA_MAX, 2);
 
   setlocale (LC_ALL, "");

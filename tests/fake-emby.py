@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # fake-emby.py: a small Emby server for Hyperwall's tests (python3 stdlib only).
 #
-# Follows /work/shared/EMBY-API.md closely enough for the client and the wall:
+# Follows docs/emby-api.md closely enough for the client and the wall:
 # paths and query names are case-insensitive, an optional /emby or /mediabrowser
 # root and an optional extra --prefix, user "wall" with --password, a library
 # built from the video files in --media DIR, Range and HEAD on streams, HLS

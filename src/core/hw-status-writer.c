@@ -3,7 +3,7 @@
  * g_file_set_contents() writes "<file>.XXXXXX" next to the file and renames
  * it; a run killed between the two leaves that temporary behind. Those are
  * the only temporary files Hyperwall makes, so they are what the start-up
- * sweep (DESIGN.md, rule 10) removes once they are an hour old.
+ * sweep (docs/reliability.md, rule 10) removes once they are an hour old.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -1,4 +1,4 @@
-/* hw-emby-client.h: the only code that speaks HTTP (EMBY-API.md).
+/* hw-emby-client.h: the only code that speaks HTTP (docs/emby-api.md).
  *
  * One SoupSession, async only. Every request has a hard deadline
  * (request-timeout) that also fires on a server that accepts and then

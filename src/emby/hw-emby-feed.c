@@ -799,7 +799,7 @@ on_stream_checked (GObject      *source,
 }
 
 /* A HEAD on the stream that failed: only the server knows whether it was
- * a 404, and a 404 is skipped rather than retried (EMBY-API.md). */
+ * a 404, and a 404 is skipped rather than retried (docs/emby-api.md). */
 static void
 hw_emby_feed_check_stream_async (HwFeed              *feed,
                                  HwMediaItem         *item,

@@ -1,4 +1,4 @@
-/* hw-emby-protocol.h: the Emby contract (EMBY-API.md) as pure functions.
+/* hw-emby-protocol.h: the Emby contract (docs/emby-api.md) as pure functions.
  *
  * URL building, the X-Emby-Authorization header and the parsing of the
  * replies a wall needs into plain structs. No I/O, no main loop: the

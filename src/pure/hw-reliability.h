@@ -3,7 +3,7 @@
  * Pure C on GLib's basic types only: no GTK, no mpv, no libsoup, and no clock.
  * Time always comes in as an argument (microseconds, monotonic), and so does
  * randomness (a jitter unit in [-1, 1]), so tests drive it deterministically.
- * The rules and their defaults are in DESIGN.md, "Reliability rules".
+ * The rules and their defaults are in docs/reliability.md.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -279,7 +279,7 @@ HwCacheSplit hw_cache_split (guint64 budget_bytes,
                              guint   n_cells);
 
 /* ------------------------------------------------------------------ */
-/* Error classification (EMBY-API.md, "Error semantics")               */
+/* Error classification (docs/emby-api.md, "Errors")               */
 
 typedef enum {
   HW_ERROR_CLASS_OK,

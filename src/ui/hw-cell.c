@@ -14,7 +14,7 @@
 #include "hw-player.h"
 #include "hw-redact.h"
 
-/* Reporting progress to the server more often is noise (EMBY-API.md). */
+/* Reporting progress to the server more often is noise (docs/emby-api.md). */
 #define PROGRESS_REPORT_US (10 * HW_USEC_PER_SEC)
 /* An end this far before the known duration is a dead stream, not an end. */
 #define PREMATURE_END_SLACK_S 5.0
@@ -602,7 +602,7 @@ on_stream_checked (GObject      *source,
 
   g_clear_object (&self->request);
   if (gone)
-    /* Retrying a 404 cannot help: skip the item (EMBY-API.md). */
+    /* Retrying a 404 cannot help: skip the item (docs/emby-api.md). */
     handle_event (self, HW_CELL_EVENT_NOT_FOUND, _("The server has no such stream (404)"));
   else
     fail (self, self->pending_failure);
@@ -650,7 +650,7 @@ on_player_ended (HwCell     *self,
   else if (duration > 0 && position >= 0 &&
            position < duration - MAX (PREMATURE_END_SLACK_S, duration * 0.05))
     {
-      /* A dead network stream ends like a finished one (DESIGN.md). */
+      /* A dead network stream ends like a finished one (docs/architecture.md). */
       why = g_strdup_printf (_("The stream stopped at %.0f s of %.0f s"), position, duration);
       fail (self, why);
     }

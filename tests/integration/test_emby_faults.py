@@ -237,7 +237,7 @@ def test_500_and_404_streams():
             harness.check(all(r["status"] == status for r in tries),
                           "item %s was served something other than %d" % (item, status))
         gone = [r for r in requests if r["path"].lower().startswith("/emby/videos/1002/")]
-        # EMBY-API.md: "404 on an item or stream: skip that item (do not retry it)".
+        # docs/emby-api.md: "404 on an item or stream: skip that item (do not retry it)".
         harness.check(len(gone) <= 2,
                       "item 1002's stream answered 404 yet was asked for %d times "
                       "(the contract says skip it, do not retry)" % len(gone))

@@ -76,7 +76,7 @@ def test_four_different_items():
 
 
 def test_stop_reported_on_sigterm():
-    """DESIGN.md rule 10: SIGTERM reports playback stopped before exiting."""
+    """docs/reliability.md, rule 10: SIGTERM reports playback stopped before exiting."""
     with harness.Session() as s:
         fake = emby.FakeEmby(s, emby.shared_media())
         app = emby.launch_wall(s, fake)

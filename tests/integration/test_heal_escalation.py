@@ -28,7 +28,7 @@ BACKOFF_INITIAL_S = 1
 COOLDOWN_S = 10
 EXPECTED_CHAIN = ["stream", "stream", "master", "master"]
 # The escalation delays before each retry, in units of backoff-initial:
-# direct after 1x, transcode after 2x, transcode after 4x (DESIGN.md rule 2).
+# direct after 1x, transcode after 2x, transcode after 4x (docs/reliability.md, rule 2).
 CHAIN_DELAYS = [1, 2, 4]
 
 

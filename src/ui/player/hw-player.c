@@ -323,7 +323,7 @@ apply_options (HwPlayer              *self,
   set_option (self->mpv, "idle", "yes");
   set_option (self->mpv, "keep-open", "no");
   /* A looped network stream replays its cache forever and hides a dead
-   * server from the watchdog (DESIGN.md): never loop. */
+   * server from the watchdog (docs/architecture.md): never loop. */
   set_option (self->mpv, "loop-file", "no");
   set_option (self->mpv, "loop-playlist", "no");
   set_option (self->mpv, "hwdec", options->hwdec ? options->hwdec : "auto-safe");
@@ -342,7 +342,7 @@ apply_options (HwPlayer              *self,
     set_option (self->mpv, "demuxer-max-back-bytes", back);
   if (options->audible)
     {
-      /* Never SDL: several SDL outputs in one process crashed it (DESIGN.md). */
+      /* Never SDL: several SDL outputs in one process crashed it (docs/architecture.md). */
       set_option (self->mpv, "ao", "pipewire,pulse,alsa,null");
       set_option (self->mpv, "aid", "auto");
     }

@@ -1,6 +1,6 @@
 /* hw-gl-surface.c: mpv's OpenGL render API in a GtkGLArea.
  *
- * Teardown order matters (DESIGN.md): make the context current, clear the
+ * Teardown order matters (docs/architecture.md): make the context current, clear the
  * update callback, free the render context — and only later may the player
  * destroy its handle; the reverse aborts inside mpv.
  *
