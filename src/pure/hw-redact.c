@@ -21,8 +21,6 @@
 /* key=value — query strings, X-Emby-Token: value, bare JSON numbers. */
 #define UNQUOTED_RE SECRET_KEYS "([\"']?\\s*[:=]\\s*)([^\"'\\s&,;<>]+)"
 
-#define MIN_SECRET_LEN 4
-
 static GMutex     secrets_lock;
 static GPtrArray *secrets;       /* longest first, so a secret containing another is masked whole */
 
@@ -147,7 +145,7 @@ hw_redact_add_secret (const char *secret)
 {
   g_autofree char *escaped = NULL;
 
-  if (secret == NULL || strlen (secret) < MIN_SECRET_LEN)
+  if (secret == NULL || strlen (secret) < HW_REDACT_MIN_SECRET_LEN)
     return;
 
   /* The same secret inside a URL is percent-encoded. */

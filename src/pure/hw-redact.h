@@ -1,10 +1,18 @@
 /* hw-redact.h: keep secrets out of everything Hyperwall prints.
  *
+ * Redaction is applied to values where secrets can enter — URLs, headers,
+ * query strings, error texts from outside — before they are put into a log
+ * line, a card or the status file; never across finished output, where a
+ * masked word could cut through a number or a JSON key.
+ *
  * Two layers. Patterns mask the value after a key that names a secret
  * (api_key=, ApiKey=, Token="…", X-Emby-Token: …, "AccessToken":"…",
- * "Pw":"…", password=…; keys case-insensitive). A registry of known secret
- * strings (tokens, API keys, passwords) masks every occurrence of them,
- * wherever they show up: an mpv log line, a URL inside an error message.
+ * "Pw":"…", password=…; keys case-insensitive). A registry of known
+ * machine-made secrets (access tokens, API keys) masks every occurrence of
+ * them, wherever they show up: an mpv log line, a URL inside an error text.
+ * A person's password is never registered: it may be "1234", "true" or a
+ * word of a title, and masking it everywhere would mangle ordinary text.
+ * Passwords stay out of output by never being put into it.
  * GLib only; thread-safe.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,9 +29,13 @@ G_BEGIN_DECLS
  * NULL gives NULL. */
 char             *hw_redact                   (const char          *text);
 
-/* Remembers @secret (and its URI-escaped form) so every later occurrence is
- * masked. Secrets shorter than 4 bytes are not registered (they would mask
- * ordinary words); the key patterns still catch them. NULL is ignored. */
+/* Remembers a machine-made @secret (an access token, an API key) and its
+ * URI-escaped form, so every later occurrence is masked. Anything shorter
+ * than HW_REDACT_MIN_SECRET_LEN bytes is refused: that is not a token but a
+ * word, and would mask ordinary text (the key patterns still catch it after
+ * its key). Never pass a person's password. NULL is ignored. */
+#define HW_REDACT_MIN_SECRET_LEN 16
+
 void              hw_redact_add_secret        (const char          *secret);
 void              hw_redact_remove_secret     (const char          *secret);
 /* Forgets every registered secret (tests). */

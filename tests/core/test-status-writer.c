@@ -10,6 +10,7 @@
 #include <utime.h>
 #include <glib/gstdio.h>
 
+#include "hw-redact.h"
 #include "hw-status-writer.h"
 
 typedef struct {
@@ -94,7 +95,10 @@ test_sweep (Folder        *folder,
   g_assert_cmpuint (hw_status_writer_sweep (writer, HW_STATUS_TEMP_MAX_AGE_S), ==, 0);
 }
 
-/* Written whole, secrets masked, and a later write replaces it. */
+/* Written whole and exactly as given, and a later write replaces it.
+ * Redaction happens where a value enters, never over the finished text:
+ * masking a registered word there once turned a number into "***225472"
+ * and made the file invalid JSON. */
 static void
 test_write (Folder        *folder,
             gconstpointer  data)
@@ -103,19 +107,25 @@ test_write (Folder        *folder,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
+  const char *given = "{\"version\":1,\"cache_budget_bytes\":3221225472,"
+                      "\"state\":\"playing\",\"paused\":true,"
+                      "\"title\":\"Lobby 0123456789abcdef\"}";
   JsonNode *root;
 
-  root = json_from_string ("{\"version\": 1, \"reason\": "
-                           "\"GET /x?api_key=0123456789abcdef failed\"}", &error);
+  /* Even a registered token in the text is left alone: the writer cannot
+   * tell a secret from a title, the code that took the value in can. */
+  hw_redact_add_secret ("0123456789abcdef");
+  root = json_from_string (given, &error);
   g_assert_no_error (error);
   g_assert_true (hw_status_writer_write (writer, root));
   json_node_unref (root);
 
   g_assert_true (g_file_get_contents (folder->path, &text, NULL, &error));
   g_assert_no_error (error);
-  g_assert_null (strstr (text, "0123456789abcdef"));
+  g_assert_cmpstr (text, ==, given);
   g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
   g_assert_no_error (error);
+  hw_redact_clear_secrets ();
 
   root = json_from_string ("{\"version\": 1}", NULL);
   g_assert_true (hw_status_writer_write (writer, root));
