@@ -14,6 +14,12 @@ G_BEGIN_DECLS
 
 typedef struct _HwItemPool HwItemPool;
 
+/* Pool rounds an item sits out after a cell gave up on it: a failure may
+ * pass (a busy transcoder, a flaky disk), a missing stream will not. Either
+ * comes back when nothing else is left to play. */
+#define HW_SET_ASIDE_ROUNDS_FAILED 2
+#define HW_SET_ASIDE_ROUNDS_GONE   G_MAXUINT
+
 /* @seed: for the shuffle; tests pass a fixed one, feeds pass g_random_int (). */
 HwItemPool *hw_item_pool_new          (guint32         seed);
 void        hw_item_pool_free         (HwItemPool     *pool);
