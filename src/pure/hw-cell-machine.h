@@ -52,7 +52,7 @@ typedef enum {
 const char *hw_cell_state_to_string (HwCellState state);
 
 typedef enum {
-  HW_CELL_EVENT_START,              /* the cell should show something: first start, or after a stop */
+  HW_CELL_EVENT_START,              /* show something: the first start, or after a stop */
   HW_CELL_EVENT_ITEM_READY,         /* the feed handed an item; load it direct */
   HW_CELL_EVENT_ITEM_UNAVAILABLE,   /* the feed could not hand one (transient) */
   HW_CELL_EVENT_FIRST_FRAME,

@@ -41,7 +41,8 @@ test_crash_window_overflow (void)
   /* The newest are kept. */
   g_assert_cmpuint (window.n, ==, HW_CRASH_WINDOW_MAX);
   g_assert_cmpint (window.times_us[HW_CRASH_WINDOW_MAX - 1], ==, SEC (3 * HW_CRASH_WINDOW_MAX - 1));
-  g_assert_cmpuint (hw_crash_window_count (&window, SEC (10), SEC (3 * HW_CRASH_WINDOW_MAX - 1)), ==, 10);
+  g_assert_cmpuint (hw_crash_window_count (&window, SEC (10), SEC (3 * HW_CRASH_WINDOW_MAX - 1)),
+                    ==, 10);
 }
 
 /* ------------------------------------------------------------------ */
