@@ -1,5 +1,9 @@
 /* hw-backoff.c: how long to wait before trying again, and with what.
  *
+ * Delays double so that a failure that persists costs less and less, and
+ * carry jitter so that cells that failed together do not retry together
+ * on a server that is just coming back.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "Hyperwall"

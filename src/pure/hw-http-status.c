@@ -1,5 +1,8 @@
 /* hw-http-status.c: what an answer from the server means for the caller.
  *
+ * The status decides first; PlaybackInfo's ErrorCode only counts inside a
+ * 2xx, because that is where Emby puts a refusal to play an item.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "Hyperwall"

@@ -1,5 +1,10 @@
 /* hw-stall.c: is a cell still showing moving pictures?
  *
+ * mpv reports positions and cache sizes whenever they change, but the
+ * verdict is only wanted at watchdog ticks: so the tracker keeps no history,
+ * only when each sign of life was last seen, and the check compares that
+ * with the time it is given.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "Hyperwall"

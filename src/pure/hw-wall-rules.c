@@ -1,5 +1,8 @@
 /* hw-wall-rules.c: the rules that look at the whole wall, not one cell.
  *
+ * Each needs every cell's state at once, which no cell has: the wall
+ * controller feeds them, and acts for the cells on what they conclude.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "Hyperwall"
