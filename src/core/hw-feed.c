@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include "hw-feed.h"
-#include "hw-reliability.h"
 
 G_DEFINE_QUARK (hw-feed-error-quark, hw_feed_error)
 
@@ -89,12 +88,6 @@ hw_feed_set_aside (HwFeed        *self,
   iface = HW_FEED_GET_IFACE (self);
   if (item != NULL && iface->set_aside != NULL)
     iface->set_aside (self, item, verdict);
-}
-
-guint
-hw_feed_verdict_rounds (HwFeedVerdict verdict)
-{
-  return verdict == HW_FEED_VERDICT_GONE ? HW_SET_ASIDE_ROUNDS_GONE : HW_SET_ASIDE_ROUNDS_FAILED;
 }
 
 void

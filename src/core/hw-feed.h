@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 
+#include "hw-item-pool.h"
 #include "hw-media-item.h"
 #include "hw-types.h"
 
@@ -29,11 +30,11 @@ typedef enum {
   HW_FEED_REPORT_STOPPED,
 } HwFeedReport;
 
-/* Why a cell gave up on an item (hw_feed_set_aside). */
-typedef enum {
-  HW_FEED_VERDICT_FAILED,   /* walked the whole escalation chain */
-  HW_FEED_VERDICT_GONE,     /* the server has no such stream (404/410) */
-} HwFeedVerdict;
+/* Why a cell gave up on an item (hw_feed_set_aside): the item pool's
+ * verdict, which feeds pass on to their pool unchanged. */
+typedef HwItemVerdict HwFeedVerdict;
+#define HW_FEED_VERDICT_FAILED HW_ITEM_VERDICT_FAILED
+#define HW_FEED_VERDICT_GONE   HW_ITEM_VERDICT_GONE
 
 #define HW_TYPE_FEED (hw_feed_get_type ())
 
@@ -107,8 +108,6 @@ void          hw_feed_report           (HwFeed               *self,
 void          hw_feed_set_aside        (HwFeed               *self,
                                         HwMediaItem          *item,
                                         HwFeedVerdict         verdict);
-/* How many pool rounds an item sits out for @verdict (for feeds). */
-guint         hw_feed_verdict_rounds   (HwFeedVerdict         verdict);
 void          hw_feed_suspect_server   (HwFeed               *self);
 gboolean      hw_feed_is_busy          (HwFeed               *self);
 gboolean      hw_feed_can_check_stream (HwFeed               *self);

@@ -362,8 +362,7 @@ hw_local_feed_set_aside (HwFeed        *feed,
 {
   HwLocalFeed *self = HW_LOCAL_FEED (feed);
 
-  hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item),
-                          hw_feed_verdict_rounds (verdict));
+  hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item), verdict);
 }
 
 static void

@@ -436,7 +436,7 @@ on_playback_info (GObject      *source,
       if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP && next->skips < MAX_SKIPS)
         {
           g_message ("Item %s cannot be played (%s); skipping it", id, error->message);
-          hw_item_pool_set_aside (self->pool, id, hw_feed_verdict_rounds (HW_FEED_VERDICT_GONE));
+          hw_item_pool_set_aside (self->pool, id, HW_FEED_VERDICT_GONE);
           hw_item_pool_release (self->pool, id);
           next->skips++;
           next_step (g_steal_pointer (&task));
@@ -692,8 +692,7 @@ hw_emby_feed_set_aside (HwFeed        *feed,
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
 
-  hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item),
-                          hw_feed_verdict_rounds (verdict));
+  hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item), verdict);
 }
 
 static char *

@@ -11,8 +11,10 @@
  * Nor does the round open with the id that closed the last one (when there
  * is any other choice): a single cell would otherwise show it twice in a row.
  *
- * An entry a cell could not play is set aside for a number of rounds: it
- * sits out the rest of the current round and the next @rounds ones. While
+ * An entry a cell could not play is set aside for a number of rounds that
+ * the cell's verdict decides: it sits out the rest of the current round and
+ * that many more. The pool, not each feed, maps verdicts to rounds, so a
+ * failing item costs the same whatever feed it came from. While
  * any entry is not set aside, a take finds nothing rather than a set-aside
  * one (the cell waits, as it would with more cells than videos); only a
  * pool of nothing but set-aside entries hands them out again, so a library
@@ -299,14 +301,28 @@ hw_item_pool_release (HwItemPool *pool,
   pool->in_use--;
 }
 
-/* @id could not be played: it sits out the rest of this round and the
- * next @rounds. Does not release it; the holder still does that. */
+static guint
+hw_item_verdict_rounds (HwItemVerdict verdict)
+{
+  switch (verdict)
+    {
+    case HW_ITEM_VERDICT_GONE:
+      return HW_SET_ASIDE_ROUNDS_GONE;
+    case HW_ITEM_VERDICT_FAILED:
+    default:
+      /* An unknown verdict costs the least: an item wrongly kept out for
+       * good would never be seen again while anything else plays. */
+      return HW_SET_ASIDE_ROUNDS_FAILED;
+    }
+}
+
 void
-hw_item_pool_set_aside (HwItemPool *pool,
-                        const char *id,
-                        guint       rounds)
+hw_item_pool_set_aside (HwItemPool    *pool,
+                        const char    *id,
+                        HwItemVerdict  verdict)
 {
   HwPoolEntry *entry;
+  guint rounds;
 
   g_return_if_fail (pool != NULL);
   g_return_if_fail (id != NULL);
@@ -315,6 +331,8 @@ hw_item_pool_set_aside (HwItemPool *pool,
   if (entry == NULL)
     return;
 
+  /* A milder verdict later never shortens a harsher one already given. */
+  rounds = hw_item_verdict_rounds (verdict);
   entry->played = TRUE;
   entry->aside = MAX (entry->aside, rounds);
 }

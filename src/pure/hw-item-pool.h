@@ -14,6 +14,20 @@ G_BEGIN_DECLS
 
 typedef struct _HwItemPool HwItemPool;
 
+/* Why a cell gave up on an item. The cell says what happened and the pool
+ * alone decides what that costs the item, so every feed sets items aside
+ * alike. */
+typedef enum {
+  HW_ITEM_VERDICT_FAILED,   /* walked the whole escalation chain */
+  HW_ITEM_VERDICT_GONE,     /* the server has no such stream (404/410) */
+} HwItemVerdict;
+
+/* Pool rounds an item sits out for each verdict: a failure may pass (a busy
+ * transcoder, a flaky disk), a missing stream will not. Either comes back
+ * when nothing else is left to play. */
+#define HW_SET_ASIDE_ROUNDS_FAILED 2
+#define HW_SET_ASIDE_ROUNDS_GONE   G_MAXUINT
+
 /* @seed: for the shuffle; tests pass a fixed one, feeds pass g_random_int (). */
 HwItemPool *hw_item_pool_new          (guint32         seed);
 void        hw_item_pool_free         (HwItemPool     *pool);
@@ -37,9 +51,12 @@ gpointer    hw_item_pool_take         (HwItemPool     *pool,
 /* The cell is done with @id: it is free again (but not again this round). */
 void        hw_item_pool_release      (HwItemPool     *pool,
                                        const char     *id);
+/* A cell gave up on @id for @verdict: it sits out the rest of this round
+ * and as many more as the verdict costs. Does not release it; the holder
+ * still does that. */
 void        hw_item_pool_set_aside    (HwItemPool     *pool,
                                        const char     *id,
-                                       guint           rounds);
+                                       HwItemVerdict   verdict);
 
 guint       hw_item_pool_size         (HwItemPool     *pool);
 guint       hw_item_pool_in_use       (HwItemPool     *pool);

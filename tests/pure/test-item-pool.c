@@ -271,7 +271,8 @@ take_and_release (HwItemPool *pool)
   return id;
 }
 
-/* A set-aside item sits out the rest of its round and the next @rounds. */
+/* A failed item sits out the rest of its round and the next
+ * HW_SET_ASIDE_ROUNDS_FAILED. */
 static void
 test_pool_set_aside (void)
 {
@@ -280,13 +281,13 @@ test_pool_set_aside (void)
   guint seen = 0;
 
   bad = g_strdup (take_and_release (pool));
-  hw_item_pool_set_aside (pool, bad, 2);
+  hw_item_pool_set_aside (pool, bad, HW_ITEM_VERDICT_FAILED);
 
-  /* Rest of round 1 (3 more), then rounds 2 and 3 (3 each): never @bad. */
-  for (guint i = 0; i < 9; i++)
+  /* The rest of round 1 (3 more), then 3 in each round it sits out. */
+  for (guint i = 0; i < 3 + 3 * HW_SET_ASIDE_ROUNDS_FAILED; i++)
     g_assert_cmpstr (take_and_release (pool), !=, bad);
 
-  /* Round 4 has it back, exactly once. */
+  /* The next round has it back, exactly once. */
   for (guint i = 0; i < 4; i++)
     if (g_strcmp0 (take_and_release (pool), bad) == 0)
       seen++;
@@ -301,11 +302,11 @@ test_pool_set_aside_held (void)
   const char *id = NULL;
 
   g_assert_nonnull (hw_item_pool_take (pool, &id));
-  hw_item_pool_set_aside (pool, id, 1);
+  hw_item_pool_set_aside (pool, id, HW_ITEM_VERDICT_FAILED);
   g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 1);
   hw_item_pool_release (pool, id);
   g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 0);
-  hw_item_pool_set_aside (pool, "unknown", 1);  /* ignored */
+  hw_item_pool_set_aside (pool, "unknown", HW_ITEM_VERDICT_GONE);  /* ignored */
   g_assert_cmpuint (hw_item_pool_size (pool), ==, 2);
 }
 
@@ -320,15 +321,45 @@ test_pool_set_aside_last_resort (void)
 
   g_assert_nonnull (hw_item_pool_take (pool, &held));
   bad = take_and_release (pool);
-  hw_item_pool_set_aside (pool, bad, G_MAXUINT);
+  hw_item_pool_set_aside (pool, bad, HW_ITEM_VERDICT_GONE);
   g_assert_null (hw_item_pool_take (pool, NULL));
   g_assert_null (hw_item_pool_take (pool, NULL));
 
-  hw_item_pool_set_aside (pool, held, 1);
+  hw_item_pool_set_aside (pool, held, HW_ITEM_VERDICT_FAILED);
   g_assert_cmpstr (take_and_release (pool), ==, bad);
   hw_item_pool_release (pool, held);
   g_assert_nonnull (hw_item_pool_take (pool, NULL));
   g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 1);
+}
+
+/* A gone item stays out for as long as anything else can play. */
+static void
+test_pool_set_aside_gone (void)
+{
+  g_autoptr(HwItemPool) pool = pool_with (4, 5);
+  g_autofree char *gone = NULL;
+
+  gone = g_strdup (take_and_release (pool));
+  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_GONE);
+
+  for (guint i = 0; i < 3 * 50; i++)
+    g_assert_cmpstr (take_and_release (pool), !=, gone);
+}
+
+/* A milder verdict after a harsher one does not bring the item back
+ * sooner: a stream that 404'd and then failed is still gone. */
+static void
+test_pool_set_aside_keeps_harsher (void)
+{
+  g_autoptr(HwItemPool) pool = pool_with (4, 9);
+  g_autofree char *gone = NULL;
+
+  gone = g_strdup (take_and_release (pool));
+  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_GONE);
+  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_FAILED);
+
+  for (guint i = 0; i < 3 * (HW_SET_ASIDE_ROUNDS_FAILED + 5); i++)
+    g_assert_cmpstr (take_and_release (pool), !=, gone);
 }
 
 int
@@ -337,20 +368,26 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/hyperwall/item-pool/empty", test_pool_empty);
-  g_test_add_func ("/hyperwall/item-pool/dedup", test_pool_dedup);
-  g_test_add_func ("/hyperwall/item-pool/no-two-takers", test_pool_no_two_takers);
-  g_test_add_func ("/hyperwall/item-pool/no-repeat-within-round", test_pool_no_repeat_within_round);
-  g_test_add_func ("/hyperwall/item-pool/new-round", test_pool_new_round);
-  g_test_add_func ("/hyperwall/item-pool/new-round-skips-held", test_pool_new_round_skips_held);
-  g_test_add_func ("/hyperwall/item-pool/no-back-to-back", test_pool_no_back_to_back);
-  g_test_add_func ("/hyperwall/item-pool/single-item", test_pool_single_item);
-  g_test_add_func ("/hyperwall/item-pool/remove", test_pool_remove);
-  g_test_add_func ("/hyperwall/item-pool/release-unknown", test_pool_release_unknown);
-  g_test_add_func ("/hyperwall/item-pool/seed-deterministic", test_pool_seed_deterministic);
-  g_test_add_func ("/hyperwall/item-pool/set-aside", test_pool_set_aside);
-  g_test_add_func ("/hyperwall/item-pool/set-aside-held", test_pool_set_aside_held);
-  g_test_add_func ("/hyperwall/item-pool/set-aside-last-resort", test_pool_set_aside_last_resort);
+  g_test_add_func ("/hyperwall/pure/item-pool/empty", test_pool_empty);
+  g_test_add_func ("/hyperwall/pure/item-pool/dedup", test_pool_dedup);
+  g_test_add_func ("/hyperwall/pure/item-pool/no-two-takers", test_pool_no_two_takers);
+  g_test_add_func ("/hyperwall/pure/item-pool/no-repeat-within-round",
+                   test_pool_no_repeat_within_round);
+  g_test_add_func ("/hyperwall/pure/item-pool/new-round", test_pool_new_round);
+  g_test_add_func ("/hyperwall/pure/item-pool/new-round-skips-held",
+                   test_pool_new_round_skips_held);
+  g_test_add_func ("/hyperwall/pure/item-pool/no-back-to-back", test_pool_no_back_to_back);
+  g_test_add_func ("/hyperwall/pure/item-pool/single-item", test_pool_single_item);
+  g_test_add_func ("/hyperwall/pure/item-pool/remove", test_pool_remove);
+  g_test_add_func ("/hyperwall/pure/item-pool/release-unknown", test_pool_release_unknown);
+  g_test_add_func ("/hyperwall/pure/item-pool/seed-deterministic", test_pool_seed_deterministic);
+  g_test_add_func ("/hyperwall/pure/item-pool/set-aside", test_pool_set_aside);
+  g_test_add_func ("/hyperwall/pure/item-pool/set-aside-held", test_pool_set_aside_held);
+  g_test_add_func ("/hyperwall/pure/item-pool/set-aside-last-resort",
+                   test_pool_set_aside_last_resort);
+  g_test_add_func ("/hyperwall/pure/item-pool/set-aside-gone", test_pool_set_aside_gone);
+  g_test_add_func ("/hyperwall/pure/item-pool/set-aside-keeps-harsher",
+                   test_pool_set_aside_keeps_harsher);
 
   return g_test_run ();
 }

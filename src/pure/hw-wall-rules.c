@@ -1,0 +1,109 @@
+/* hw-wall-rules.c: the rules that look at the whole wall, not one cell.
+ *
+ * Each needs every cell's state at once, which no cell has: the wall
+ * controller feeds them, and acts for the cells on what they conclude.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include "hw-wall-rules.h"
+
+/* ------------------------------------------------------------------ */
+/* Systemic failure                                                    */
+
+/* A cell that never failed. Compared before any subtraction, so it cannot
+ * overflow. */
+#define HW_NEVER G_MININT64
+
+void
+hw_systemic_detector_init (HwSystemicDetector *detector)
+{
+  hw_systemic_detector_clear (detector);
+}
+
+void
+hw_systemic_detector_clear (HwSystemicDetector *detector)
+{
+  g_return_if_fail (detector != NULL);
+
+  for (guint i = 0; i < HW_SYSTEMIC_MAX_CELLS; i++)
+    detector->last_failure_us[i] = HW_NEVER;
+}
+
+gboolean
+hw_systemic_detector_record (HwSystemicDetector *detector,
+                             guint               cell,
+                             guint               n_cells,
+                             gint64              window_us,
+                             gint64              now_us)
+{
+  guint failed = 0;
+
+  g_return_val_if_fail (detector != NULL, FALSE);
+
+  /* Out of range: no slot to remember it in, and no grid it belongs to. */
+  if (cell >= HW_SYSTEMIC_MAX_CELLS || cell >= n_cells)
+    return FALSE;
+
+  detector->last_failure_us[cell] = now_us;
+
+  for (guint i = 0; i < MIN (n_cells, HW_SYSTEMIC_MAX_CELLS); i++)
+    {
+      gint64 t = detector->last_failure_us[i];
+
+      if (t != HW_NEVER && now_us - t < window_us)
+        failed++;
+    }
+
+  /* Two cells failing together is still just two bad items. */
+  return failed >= 3 && failed * 2 > n_cells;
+}
+
+/* ------------------------------------------------------------------ */
+/* Heartbeats                                                          */
+
+gboolean
+hw_heartbeat_is_stale (gint64 last_tick_us,
+                       gint64 interval_us,
+                       gint64 now_us)
+{
+  gint64 limit_us = MAX (5 * interval_us, 5 * HW_USEC_PER_SEC);
+
+  return now_us - last_tick_us > limit_us;
+}
+
+/* ------------------------------------------------------------------ */
+/* Cache budget                                                        */
+
+HwCacheSplit
+hw_cache_split (guint64 budget_bytes,
+                guint64 per_cell_cap_bytes,
+                guint   n_cells)
+{
+  HwCacheSplit split = { 0, 0, 0 };
+  guint64 share;
+
+  if (n_cells == 0)
+    return split;
+
+  share = MIN (per_cell_cap_bytes, budget_bytes / n_cells);
+
+  /* The floor keeps a cell able to play at all, but never at the price of
+   * the budget: a big grid on a small budget gets budget / cells. */
+  if (share < HW_CACHE_FLOOR_BYTES)
+    {
+      if (HW_CACHE_FLOOR_BYTES * n_cells > budget_bytes)
+        share = budget_bytes / n_cells;
+      else
+        share = HW_CACHE_FLOOR_BYTES;
+    }
+
+  split.per_cell_bytes = share;
+  split.back_bytes = share / 4;
+  split.forward_bytes = share - split.back_bytes;
+
+  return split;
+}

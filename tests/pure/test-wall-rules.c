@@ -1,0 +1,189 @@
+/* test-wall-rules.c: the rules that judge the whole wall: systemic failure,
+ * heartbeats and the cache budget split.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include "hw-units.h"
+#include "hw-wall-rules.h"
+
+#define SEC(s) ((gint64) ((s) * HW_USEC_PER_SEC))
+
+static gboolean
+fail_cells (HwSystemicDetector *detector,
+            guint               n_failing,
+            guint               n_cells,
+            gint64              now_us)
+{
+  gboolean systemic = FALSE;
+
+  for (guint cell = 0; cell < n_failing; cell++)
+    systemic = hw_systemic_detector_record (detector, cell, n_cells, SEC (5), now_us);
+
+  return systemic;
+}
+
+static void
+test_systemic_counts (void)
+{
+  HwSystemicDetector detector;
+  gint64 now = SEC (100);
+
+  hw_systemic_detector_init (&detector);
+  g_assert_false (fail_cells (&detector, 2, 2, now));
+
+  hw_systemic_detector_clear (&detector);
+  g_assert_false (fail_cells (&detector, 2, 4, now));
+  g_assert_true (fail_cells (&detector, 3, 4, now));
+
+  hw_systemic_detector_clear (&detector);
+  g_assert_false (fail_cells (&detector, 3, 9, now));
+  hw_systemic_detector_clear (&detector);
+  g_assert_false (fail_cells (&detector, 4, 9, now));
+  hw_systemic_detector_clear (&detector);
+  g_assert_true (fail_cells (&detector, 5, 9, now));
+
+  /* Exactly half is not "more than half". */
+  hw_systemic_detector_clear (&detector);
+  g_assert_false (fail_cells (&detector, 3, 6, now));
+  hw_systemic_detector_clear (&detector);
+  g_assert_false (fail_cells (&detector, 4, 8, now));
+  hw_systemic_detector_clear (&detector);
+  g_assert_true (fail_cells (&detector, 5, 8, now));
+}
+
+static void
+test_systemic_distinct (void)
+{
+  HwSystemicDetector detector;
+
+  hw_systemic_detector_init (&detector);
+  for (int i = 0; i < 10; i++)
+    g_assert_false (hw_systemic_detector_record (&detector, 0, 4, SEC (5), SEC (100) + i));
+}
+
+static void
+test_systemic_window (void)
+{
+  HwSystemicDetector detector;
+
+  hw_systemic_detector_init (&detector);
+  fail_cells (&detector, 2, 4, SEC (100));
+  g_assert_false (hw_systemic_detector_record (&detector, 2, 4, SEC (5), SEC (105)));
+
+  hw_systemic_detector_clear (&detector);
+  fail_cells (&detector, 2, 4, SEC (100));
+  g_assert_true (hw_systemic_detector_record (&detector, 2, 4, SEC (5), SEC (105) - 1));
+}
+
+static void
+test_systemic_out_of_range (void)
+{
+  HwSystemicDetector detector;
+
+  hw_systemic_detector_init (&detector);
+  g_assert_false (hw_systemic_detector_record (&detector, HW_SYSTEMIC_MAX_CELLS, 100, SEC (5), 0));
+  g_assert_false (hw_systemic_detector_record (&detector, G_MAXUINT, 4, SEC (5), 0));
+  g_assert_false (hw_systemic_detector_record (&detector, 5, 4, SEC (5), 0));
+
+  /* A grid larger than the detector still counts the cells it can hold. */
+  hw_systemic_detector_clear (&detector);
+  g_assert_true (fail_cells (&detector, HW_SYSTEMIC_MAX_CELLS, HW_SYSTEMIC_MAX_CELLS + 10, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* Heartbeats                                                          */
+
+static void
+test_heartbeat (void)
+{
+  /* 1 s period: the 5 s floor applies. */
+  g_assert_false (hw_heartbeat_is_stale (0, SEC (1), SEC (5)));
+  g_assert_true (hw_heartbeat_is_stale (0, SEC (1), SEC (5) + 1));
+  /* 100 ms period: still 5 s, not 500 ms. */
+  g_assert_false (hw_heartbeat_is_stale (0, SEC (0.1), SEC (4)));
+  /* 2 s period: five periods. */
+  g_assert_false (hw_heartbeat_is_stale (0, SEC (2), SEC (10)));
+  g_assert_true (hw_heartbeat_is_stale (0, SEC (2), SEC (10) + 1));
+}
+
+/* ------------------------------------------------------------------ */
+/* Cache budget                                                        */
+
+typedef struct {
+  guint64 budget_mib;
+  guint64 cap_mib;
+  guint   cells;
+  guint64 share_bytes;
+} CacheCase;
+
+static const CacheCase cache_cases[] = {
+  { 3072, 512,   0, 0 },
+  { 3072, 512,   1, 512 * HW_MIB },
+  { 3072, 512,   4, 512 * HW_MIB },
+  { 3072, 512,  36, 3072 * HW_MIB / 36 },     /* 85.3 MiB */
+  { 3072, 512,  64, 48 * HW_MIB },
+  { 3072, 512, 128, 24 * HW_MIB },            /* under the floor: budget wins */
+  {  100, 512,   4, 25 * HW_MIB },
+  { 3072,  16,   4, 32 * HW_MIB },            /* cap under the floor: floor wins */
+  {    0, 512,   4, 0 },
+};
+
+static void
+test_cache_split (gconstpointer data)
+{
+  const CacheCase *c = data;
+  guint64 budget = c->budget_mib * HW_MIB;
+  HwCacheSplit split;
+
+  split = hw_cache_split (budget, c->cap_mib * HW_MIB, c->cells);
+
+  g_assert_cmpuint (split.per_cell_bytes, ==, c->share_bytes);
+  g_assert_cmpuint (split.forward_bytes + split.back_bytes, <=, split.per_cell_bytes);
+  g_assert_cmpuint (split.back_bytes, ==, split.per_cell_bytes / 4);
+  g_assert_cmpuint (split.forward_bytes, >=, split.back_bytes);
+  g_assert_cmpuint (split.per_cell_bytes * c->cells, <=, budget);
+}
+
+static void
+test_cache_split_sweep (void)
+{
+  for (guint cells = 0; cells <= 64; cells++)
+    for (guint64 budget_mib = 0; budget_mib <= 4096; budget_mib += 97)
+      {
+        HwCacheSplit split = hw_cache_split (budget_mib * HW_MIB, 512 * HW_MIB, cells);
+
+        g_assert_cmpuint (split.per_cell_bytes * cells, <=, budget_mib * HW_MIB);
+        g_assert_cmpuint (split.per_cell_bytes, <=, 512 * HW_MIB);
+        g_assert_cmpuint (split.forward_bytes + split.back_bytes, <=, split.per_cell_bytes);
+      }
+}
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hyperwall/pure/wall-rules/systemic/counts", test_systemic_counts);
+  g_test_add_func ("/hyperwall/pure/wall-rules/systemic/distinct-cells", test_systemic_distinct);
+  g_test_add_func ("/hyperwall/pure/wall-rules/systemic/window", test_systemic_window);
+  g_test_add_func ("/hyperwall/pure/wall-rules/systemic/out-of-range",
+                   test_systemic_out_of_range);
+
+  g_test_add_func ("/hyperwall/pure/wall-rules/heartbeat/stale", test_heartbeat);
+
+  g_test_add_func ("/hyperwall/pure/wall-rules/cache/sweep", test_cache_split_sweep);
+  for (guint i = 0; i < G_N_ELEMENTS (cache_cases); i++)
+    {
+      const CacheCase *c = &cache_cases[i];
+      g_autofree char *path = g_strdup_printf ("/hyperwall/pure/wall-rules/cache/%" G_GUINT64_FORMAT
+                                               "mib-%" G_GUINT64_FORMAT "cap-%ucells",
+                                               c->budget_mib, c->cap_mib, c->cells);
+      g_test_add_data_func (path, c, test_cache_split);
+    }
+
+  return g_test_run ();
+}
