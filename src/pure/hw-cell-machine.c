@@ -262,8 +262,10 @@ static gboolean
 record_failure (HwCellMachine *machine,
                 gint64         now_us)
 {
+  guint threshold = MIN (machine->policy.crash_loop_threshold, HW_CRASH_WINDOW_MAX);
+
   hw_crash_window_record (&machine->window, now_us);
-  return hw_cell_machine_failures (machine, now_us) >= machine->policy.crash_loop_threshold;
+  return hw_cell_machine_failures (machine, now_us) >= threshold;
 }
 
 static HwEscalationStep

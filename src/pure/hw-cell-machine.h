@@ -18,7 +18,10 @@ G_BEGIN_DECLS
 
 /* Crash-loop window (rule 4) */
 
-#define HW_CRASH_WINDOW_MAX 64
+/* The largest crash-loop threshold the window can count to. The settings
+ * allow up to 100 (a test checks the schema against this); a larger
+ * threshold given here is clamped to it, so a cell can always park. */
+#define HW_CRASH_WINDOW_MAX 128
 
 typedef struct {
   gint64 times_us[HW_CRASH_WINDOW_MAX];

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "hw-cell-machine.h"
 #include "hw-config-private.h"
 
 typedef struct {
@@ -149,6 +150,9 @@ test_config_table_matches_schema (Fixture       *fixture,
           g_variant_get (detail, "(ii)", &min, &max);
           g_assert_cmpint (min, ==, info->min);
           g_assert_cmpint (max, ==, info->max);
+          /* The crash window must hold as many failures as may be asked. */
+          if (g_str_equal (keys[i], "crash-loop-threshold"))
+            g_assert_cmpint (max, <=, HW_CRASH_WINDOW_MAX);
         }
       else if (info->choices != NULL)
         {

@@ -237,6 +237,47 @@ test_machine_park_threshold (MachineFixture *fx,
   g_assert_cmpstr (fx->last.reason, ==, "crash loop");
 }
 
+/* Fails the current item once, 1 s after the last failure, and moves on
+ * to the next load; TRUE when that failure parked the cell. */
+static gboolean
+fail_once (MachineFixture *fx)
+{
+  fx->now += SEC (1);
+  send (fx, HW_CELL_EVENT_FAILURE);
+  if (fx->last.action == HW_CELL_ACTION_PARK)
+    return TRUE;
+  if (fx->last.action == HW_CELL_ACTION_SCHEDULE)
+    send (fx, HW_CELL_EVENT_TIMER);
+  else
+    send (fx, HW_CELL_EVENT_ITEM_READY);
+  return FALSE;
+}
+
+/* Every threshold the settings allow can be reached: the window once held
+ * 64 entries, and a threshold above that never parked. */
+static void
+test_machine_park_high_threshold (gconstpointer data)
+{
+  MachineFixture fixture = { 0 };
+  MachineFixture *fx = &fixture;
+  HwCellPolicy policy;
+  guint threshold = GPOINTER_TO_UINT (data);
+  guint failures = 0;
+
+  hw_cell_policy_init_defaults (&policy);
+  policy.crash_loop_threshold = threshold;
+  policy.crash_loop_window_us = SEC (100000);
+  hw_cell_machine_init (&fx->machine, &policy);
+  hw_cell_machine_set_fallback (&fx->machine, TRUE);
+  fx->now = SEC (1000);
+  bring_to_playing (fx);
+
+  while (failures < 2 * HW_CRASH_WINDOW_MAX && !fail_once (fx))
+    failures++;
+  g_assert_cmpuint (failures + 1, ==, MIN (threshold, HW_CRASH_WINDOW_MAX));
+  g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_PARKED);
+}
+
 static void
 test_machine_window_ageing (MachineFixture *fx,
                             gconstpointer   data)
@@ -566,6 +607,12 @@ main (int   argc,
   ADD_MACHINE ("pause-resume", test_machine_pause_resume);
   ADD_MACHINE ("not-found-counts", test_machine_not_found_counts);
   g_test_add_func ("/hyperwall/pure/cell-machine/names", test_machine_names);
+  g_test_add_data_func ("/hyperwall/pure/cell-machine/park/threshold-65",
+                        GUINT_TO_POINTER (65), test_machine_park_high_threshold);
+  g_test_add_data_func ("/hyperwall/pure/cell-machine/park/threshold-100",
+                        GUINT_TO_POINTER (100), test_machine_park_high_threshold);
+  g_test_add_data_func ("/hyperwall/pure/cell-machine/park/threshold-beyond-window",
+                        GUINT_TO_POINTER (1000), test_machine_park_high_threshold);
 
   for (guint i = 0; i < G_N_ELEMENTS (stale_cases); i++)
     {
