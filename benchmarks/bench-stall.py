@@ -10,9 +10,10 @@ mistakes them for a server outage) by arming one-shot `stall-body` faults on
 /Videos/<id>/stream: the server sends the headers and about --after-seconds
 worth of the file, then goes silent with the connection left open.
 
-The fake server writes one line to its request log, {"event":
-"stall-start", "time": ...}, when a stalled answer goes silent; the buffered
-part arrives at loopback speed before it.
+The fake server (run through tests/integration/fake_emby_server.py) writes
+one line to its request log, {"event": "stall-start", "time": ...}, when it
+starts answering a stalled request; the buffered part then arrives at
+loopback speed.
 
 For each stall, from the status file (polled every 50 ms, times taken from
 its own "time" field):
@@ -30,79 +31,16 @@ SPDX-License-Identifier: GPL-3.0-or-later
 
 import argparse
 import datetime
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE_EMBY = os.path.join(os.path.dirname(HERE), "tests", "fake-emby.py")
+import benchlib
+from benchlib import harness
+import fake_emby_server  # tests/integration, put on sys.path by benchlib
+
 STREAM_MATCH = r"/Videos/[^/]+/stream$"
-PASSWORD = "secret"
-
-
-import benchlib  # noqa: E402
-from benchlib import harness  # noqa: E402
-
-
-class FakeServer:
-    """The wrapped fake Emby server; stopped by its own PID."""
-
-    def __init__(self, session, media):
-        self.log_path = session.path("requests.log")
-        open(self.log_path, "w").close()
-        self.popen = subprocess.Popen(
-            [sys.executable, FAKE_EMBY, "--media", media, "--log", self.log_path],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        line = self.popen.stdout.readline().decode().split()
-        if len(line) != 2 or line[0] != "PORT":
-            self.stop()
-            raise harness.HarnessError("the fake Emby server did not start")
-        self.port = int(line[1])
-        self.offset = 0
-        self.partial = b""
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def control(self, spec):
-        request = urllib.request.Request(self.url + "/__control",
-                                         data=json.dumps(spec).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return json.loads(reply.read())
-
-    def new_stalls(self):
-        """The stall-start lines added to the request log since the last call
-        (only those: the other lines hold tokens and are never printed)."""
-        with open(self.log_path, "rb") as f:
-            f.seek(self.offset)
-            data = f.read()
-        self.offset += len(data)
-        data = self.partial + data
-        lines = data.split(b"\n")
-        self.partial = lines.pop()
-        events = []
-        for line in lines:
-            if b'"stall-start"' not in line:
-                continue
-            entry = json.loads(line)
-            if entry.get("event") == "stall-start":
-                events.append(entry)
-        return events
-
-    def stop(self):
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self.popen.stdout.close()
 
 
 # ---------------------------------------------------------------------------
@@ -226,9 +164,11 @@ def run(args, session):
                                 args.clip_seconds)
     mean_size = sum(os.path.getsize(p) for p in clip_paths) / len(clip_paths)
     after_bytes = int(mean_size * args.after_seconds / args.clip_seconds) + 16384
-    server = FakeServer(session, session.path("media"))
+    server = fake_emby_server.FakeEmbyServer(session, session.path("media"))
+    # Only its stall-start lines are used: the other lines hold tokens.
+    server_log = server.tail()
     env = {
-        "HYPERWALL_PASSWORD": PASSWORD,
+        "HYPERWALL_PASSWORD": fake_emby_server.PASSWORD,
         "HYPERWALL_STALL_TIMEOUT": str(args.stall_timeout),
         "HYPERWALL_WATCHDOG_INTERVAL": str(args.watchdog_interval),
         "HYPERWALL_BACKOFF_INITIAL": str(args.backoff_initial),
@@ -238,7 +178,7 @@ def run(args, session):
     }
     stalls = []
     try:
-        app = session.launch(["--server", server.url, "--username", "wall",
+        app = session.launch(["--server", server.url, "--username", fake_emby_server.USERNAME,
                               "--rows", str(args.rows), "--columns", str(args.columns)],
                              env=env, debug=False)
         cells = args.rows * args.columns
@@ -254,7 +194,9 @@ def run(args, session):
         next_report = began + 30
         while time.monotonic() < deadline:
             now = time.time()
-            for event in server.new_stalls():
+            for event in server_log.read():
+                if event.get("event") != "stall-start":
+                    continue
                 if event.get("method") == "GET":
                     stalls.append(Stall(event, args.after_seconds + 1.0))
                 else:
@@ -269,9 +211,8 @@ def run(args, session):
             # failures of any 5 s never reach most of the wall.
             spaced = not stalls or now - stalls[-1].start >= args.spacing
             if armed < args.stalls and in_flight < args.parallel and unfired == 0 and spaced:
-                server.control({"fault": "stall-body", "match": STREAM_MATCH,
-                                "after_bytes": after_bytes, "delay": args.give_up + 30,
-                                "count": 1})
+                server.control("stall-body", match=STREAM_MATCH, after_bytes=after_bytes,
+                               delay=args.give_up + 30, count=1)
                 armed += 1
             if len(stalls) >= args.stalls and all(s.done for s in stalls):
                 break
@@ -283,7 +224,7 @@ def run(args, session):
                 next_report += 30
             time.sleep(0.05)
         elapsed = time.monotonic() - began
-        server.control({"fault": "none"})
+        server.control("none")
         return stalls, poller, elapsed, after_bytes
     finally:
         server.stop()

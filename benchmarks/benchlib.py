@@ -96,7 +96,7 @@ def system_busy_ticks():
 
 class OthersWindow:
     """CPU used by everything else on the machine (% of one core) while we
-    measure: other people's builds and tests make a run noisy, so say so."""
+    measure: other builds and tests make a run noisy, so say so."""
 
     def __init__(self, ours):
         self.ours = ours            # CpuWindow objects whose use is subtracted

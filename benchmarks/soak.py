@@ -45,7 +45,8 @@ import urllib.error
 import benchlib
 from benchlib import harness
 
-import heal_util  # tests/integration, put on sys.path by benchlib
+import fake_emby_server  # tests/integration, put on sys.path by benchlib
+import heal_util
 
 JITTER = 1.25            # docs/reliability.md, rule 2: delays carry +-25 % jitter
 STAGGER_S = 0.3          # rule 5: cells restart >= 300 ms apart
@@ -174,46 +175,24 @@ class RequestLog:
     requests (to count fault hits). Never printed: it holds secrets."""
 
     def __init__(self, server):
-        self.server = server
-        self.offset = 0
-        self.partial = b""
+        self.tail = server.tail()
         self.tokens = set()
         self.requests = []        # (time, method, path, status)
         self.stall_starts = []    # (time, path)
 
     def read(self):
-        try:
-            with open(self.server.log_path, "rb") as f:
-                f.seek(self.offset)
-                data = f.read()
-        except OSError:
-            return
-        self.offset += len(data)
-        lines = (self.partial + data).split(b"\n")
-        self.partial = lines.pop()
-        for line in lines:
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
+        for entry in self.tail.read():
             if entry.get("event") == "stall-start":
                 self.stall_starts.append((entry.get("time"), entry.get("path", "")))
                 continue
-            if entry.get("path") == "/__control":
+            if not fake_emby_server.is_request(entry):
                 continue
-            if entry.get("token"):
-                self.tokens.add(entry["token"])
-            match = re.search(r'Token="([^"]+)"', entry.get("authorization") or "")
-            if match:
-                self.tokens.add(match.group(1))
-            match = re.search(r"(?i)api_key=([^&]+)", entry.get("query") or "")
-            if match:
-                self.tokens.add(match.group(1))
+            self.tokens |= fake_emby_server.tokens_in([entry])
             self.requests.append((entry.get("time"), entry.get("method"),
                                   entry.get("path", ""), entry.get("status")))
 
     def secrets(self):
-        return sorted({heal_util.PASSWORD} | {t for t in self.tokens if len(t) >= 8})
+        return sorted({fake_emby_server.PASSWORD} | {t for t in self.tokens if len(t) >= 8})
 
 
 # ---------------------------------------------------------------------------
@@ -271,9 +250,9 @@ class Injector:
 
     def _control(self, spec):
         try:
-            self.server.control(spec)
+            self.server.control(**spec)
             return True
-        except (OSError, urllib.error.URLError, ValueError):
+        except (OSError, urllib.error.URLError, ValueError, harness.HarnessError):
             self.control_errors += 1
             return False
 
@@ -686,7 +665,7 @@ def soak(args, session, settings):
     media = session.path("media")
     print("# generating %d clips of %d s ..." % (args.clips, args.clip_seconds), flush=True)
     paths = harness.generate_clips(media, args.clips, seconds=args.clip_seconds)
-    server = heal_util.FakeEmby(session, media)
+    server = fake_emby_server.FakeEmbyServer(session, media)
     try:
         return soak_with(args, session, settings, rng, server, paths)
     finally:

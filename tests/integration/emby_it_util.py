@@ -1,9 +1,8 @@
-"""Helpers for the Emby integration tests (test_emby_*.py): the fake Emby
-server as a child process, its request log, and the secret checks.
+"""Helpers for the Emby integration tests (test_emby_*.py, test_keyring.py,
+test_sign_in.py): short settings, shared media, the request-log listings and
+the secret checks. The fake server itself is fake_emby_server.FakeEmbyServer.
 
 Python 3 standard library only; builds on harness.py and never edits it.
-The fake server is started by PID, bound to 127.0.0.1, and stopped by that
-PID; its log and media live in the harness Session's temporary directory.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -13,22 +12,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
-from urllib.parse import parse_qsl
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 
-# Not the fake server's default "secret": that word is part of innocent log
-# lines ("org.freedesktop.secrets"), and a leak must be unmistakable.
-PASSWORD = "Pa55-wall-7f3a9c"
-USERNAME = "wall"
-FAKE_API_KEY = "fake-admin-api-key-0001"
+# The fake server's user; tests/integration/fake_emby_server.py runs it.
+USERNAME = fake_emby_server.USERNAME
+PASSWORD = fake_emby_server.PASSWORD
+tokens_in = fake_emby_server.tokens_in
 
 PROBE = re.compile(r"(?i)/system/(info/public|ping)$")
 SIGN_IN = re.compile(r"(?i)/users/authenticatebyname$")
@@ -45,129 +40,6 @@ FAST_ENV = {
     "HYPERWALL_BACKOFF_RESET": "3",
     "HYPERWALL_REQUEST_TIMEOUT": "5",
 }
-
-
-def fake_server_script():
-    here = os.path.dirname(os.path.abspath(__file__))
-    return os.path.join(here, "..", "fake-emby.py")
-
-
-class FakeEmby:
-    """tests/fake-emby.py serving @media; one JSON line per request in
-    @log_path. Use as a context manager or call stop()."""
-
-    def __init__(self, session, media, prefix="", name="fake-emby", extra=None):
-        self.log_path = session.path(name + ".log")
-        self.stderr_path = session.path(name + ".stderr")
-        self.prefix = prefix
-        argv = [sys.executable, fake_server_script(), "--media", media,
-                "--log", self.log_path, "--user", USERNAME, "--password", PASSWORD]
-        if prefix:
-            argv += ["--prefix", prefix]
-        argv += list(extra or [])
-        self._err = open(self.stderr_path, "wb")
-        self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
-                                      stdout=subprocess.PIPE, stderr=self._err)
-        try:
-            line = harness._read_line_from_fd(self.popen.stdout.fileno(), 30,
-                                              "fake-emby.py")
-        except BaseException:
-            self.stop()
-            raise
-        match = re.fullmatch(r"PORT (\d+)", line)
-        if not match:
-            self.stop()
-            raise harness.HarnessError("fake-emby.py said %r, not PORT n" % line)
-        self.port = int(match.group(1))
-        session.apps.append(self)  # stopped with the session, even on failure
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d%s" % (self.port, self.prefix)
-
-    def stop(self, *_args, **_kwargs):
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        if self.popen.stdout:
-            self.popen.stdout.close()
-        self._err.close()
-        return self.popen.returncode
-
-    # --- faults -----------------------------------------------------------
-
-    def control(self, fault, **spec):
-        """Injects @fault ("none" clears every fault); see fake-emby.py."""
-        spec["fault"] = fault
-        request = urllib.request.Request(
-            "http://127.0.0.1:%d/__control" % self.port,
-            data=json.dumps(spec).encode(), method="POST",
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            answer = json.loads(reply.read().decode())
-        harness.check(answer.get("ok"), "fake server refused fault %s" % spec)
-
-    def reachable(self):
-        try:
-            with urllib.request.urlopen(
-                    "http://127.0.0.1:%d/__control" % self.port,
-                    data=b'{"fault": "noop-probe", "count": 0}', timeout=2):
-                return True
-        except (OSError, urllib.error.URLError):
-            return False
-
-    # --- the request log --------------------------------------------------
-
-    def requests(self):
-        """Every logged request (dicts), without the test's own /__control."""
-        entries = []
-        try:
-            with open(self.log_path, encoding="utf-8") as f:
-                for line in f:
-                    line = line.strip()
-                    if not line:
-                        continue
-                    try:
-                        entry = json.loads(line)
-                    except ValueError:
-                        continue
-                    if "event" not in entry and entry.get("path") != "/__control":
-                        entries.append(entry)
-        except OSError:
-            pass
-        return entries
-
-    def sign_ins(self, since=0.0):
-        return [r for r in self.requests()
-                if SIGN_IN.search(r["path"]) and r["time"] >= since]
-
-    def tokens(self):
-        """Every access token or key the app sent: the ones the server
-        issued, as the log recorded them."""
-        return tokens_in(self.requests())
-
-    def secrets(self):
-        return sorted(self.tokens() | {PASSWORD, FAKE_API_KEY})
-
-
-def tokens_in(requests):
-    """The tokens sent with @requests (logged by the fake server): the
-    X-Emby-Token header, Token= in X-Emby-Authorization, api_key=."""
-    found = set()
-    for r in requests:
-        if r.get("token"):
-            found.add(r["token"])
-        match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
-        if match:
-            found.add(match.group(1))
-        for key, value in parse_qsl(r.get("query") or "", keep_blank_values=True):
-            if key.lower() == "api_key" and value:
-                found.add(value)
-    return found
 
 
 def json_field(text, name):

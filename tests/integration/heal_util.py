@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Helpers for the self-healing integration tests (test_heal_*.py).
+"""Helpers for the self-healing integration tests (test_heal_*.py) and
+benchmarks/soak.py.
 
-- FakeEmby: tests/fake-emby.py on 127.0.0.1; its request log also holds
-  {"event": "stall-start", "time": ..., "path": ...} lines, written when a
-  stall-body fault goes silent.
+- emby_args, emby_env, video_request, is_item_request: a wall against the
+  fake Emby server (fake_emby_server.FakeEmbyServer) and its request log.
 - Watcher: polls the app's status file every 50 ms and keeps, per cell, the
   time of every state change (our own clock), so a test can ask "when did
   cell 2 leave playing".
@@ -13,106 +13,20 @@ The request log holds tokens: tests read it but never print whole lines.
 SPDX-License-Identifier: GPL-3.0-or-later
 """
 
-import json
 import os
 import re
-import subprocess
 import sys
 import time
-import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FAKE_EMBY = os.path.join(os.path.dirname(HERE), "fake-emby.py")
-# Distinctive, so finding it in a log means a leak, not the word "secret".
-PASSWORD = "heal-pw-7d1e93c4"
-
-
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 
-
-class FakeEmby:
-    """The fake Emby server on 127.0.0.1; stopped by its own PID."""
-
-    def __init__(self, session, media, extra_args=()):
-        self.log_path = session.path("requests-%d.log" % id(self))
-        open(self.log_path, "w").close()
-        self._stderr = open(session.path("fake-emby-%d.stderr" % id(self)), "wb")
-        self.popen = subprocess.Popen(
-            [sys.executable, FAKE_EMBY,
-             "--media", media, "--log", self.log_path, "--password", PASSWORD]
-            + list(extra_args),
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self._stderr)
-        line = self.popen.stdout.readline().decode().split()
-        if len(line) != 2 or line[0] != "PORT":
-            self.stop()
-            raise harness.HarnessError("the fake Emby server did not start")
-        self.port = int(line[1])
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.port
-
-    def control(self, spec):
-        """Arms a fault (see tests/fake-emby.py, control())."""
-        request = urllib.request.Request(
-            self.url + "/__control", data=json.dumps(spec).encode(), method="POST",
-            headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return json.loads(reply.read())
-
-    def entries(self):
-        """Every complete log line, parsed, in the order written."""
-        with open(self.log_path, "rb") as f:
-            data = f.read()
-        out = []
-        for line in data.split(b"\n"):
-            if not line.strip():
-                continue
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                continue    # a line being written right now
-        return out
-
-    def requests(self):
-        """Finished requests (not control calls), each reduced to the fields
-        tests may print: time, method, path, status."""
-        return [{"time": e["time"], "method": e.get("method"), "path": e.get("path", ""),
-                 "status": e.get("status")}
-                for e in self.entries()
-                if "event" not in e and e.get("path") != "/__control"]
-
-    def secrets(self):
-        """The password and every token clients sent, to check logs against."""
-        found = {PASSWORD}
-        for e in self.entries():
-            if e.get("token"):
-                found.add(e["token"])
-            match = re.search(r'Token="([^"]+)"', e.get("authorization") or "")
-            if match:
-                found.add(match.group(1))
-            match = re.search(r"api_key=([^&]+)", e.get("query") or "")
-            if match:
-                found.add(match.group(1))
-        return sorted(found)
-
-    def stall_starts(self):
-        return [e for e in self.entries() if e.get("event") == "stall-start"]
-
-    def stop(self):
-        if self.popen.poll() is None:
-            self.popen.terminate()
-            try:
-                self.popen.wait(10)
-            except subprocess.TimeoutExpired:
-                self.popen.kill()
-                self.popen.wait(5)
-        self.popen.stdout.close()
-        self._stderr.close()
+PASSWORD = fake_emby_server.PASSWORD
 
 
 def emby_args(server):
-    return ["--server", server.url, "--username", "wall"]
+    return ["--server", server.url, "--username", fake_emby_server.USERNAME]
 
 
 def emby_env(extra=None):

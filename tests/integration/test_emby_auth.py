@@ -13,6 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import emby_it_util as emby  # noqa: E402
 
 WRONG_PASSWORD = "wrong-Pa55-e81d"
@@ -20,7 +21,7 @@ WRONG_PASSWORD = "wrong-Pa55-e81d"
 
 def test_token_revoked():
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         app = emby.launch_wall(s, fake)
         app.wait_for(emby.all_playing_distinct(4), 45, "four cells playing")
         harness.check(len(fake.sign_ins()) == 1,
@@ -68,7 +69,7 @@ def test_token_revoked():
 
 def test_wrong_password():
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         app = emby.launch_wall(s, fake, env={"HYPERWALL_PASSWORD": WRONG_PASSWORD})
         status = app.wait_for(emby.server_state("sign-in-required"), 30,
                               "server.state sign-in-required")

@@ -15,6 +15,7 @@ import urllib.error
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import emby_it_util as emby  # noqa: E402
 
 OUTAGE_S = 20.0
@@ -41,7 +42,7 @@ def never_parked(snapshots):
 
 def test_refused_connections():
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         app = emby.launch_wall(s, fake)
         app.wait_for(emby.all_playing_distinct(4), 45, "four cells playing")
         log_before = len(app.log())
@@ -110,7 +111,7 @@ def cell_holding(status, item_id):
 def test_stream_stalls_mid_body():
     with harness.Session() as s:
         media = emby.shared_media(4, 20)
-        fake = emby.FakeEmby(s, media)
+        fake = fake_emby_server.FakeEmbyServer(s, media)
         # Item 1001 (the first clip) sends 10 % of its body (about 2 s of
         # video: too little to ride out a stall from the buffer), then
         # nothing for a minute with the connection open.
@@ -181,7 +182,7 @@ def test_500_and_404_streams():
     with harness.Session() as s:
         # Short clips, so that the cells move on and the pool starts new
         # rounds while the test watches: a 404 item must not come back.
-        fake = emby.FakeEmby(s, emby.shared_media(6, 8))
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media(6, 8))
         # 1001 fails on every path (direct and transcoded) with 500; 1002's
         # streams are gone (404). Both must be given up, never hung on.
         fake.control("status", match=r"/Videos/1001/", status=500)

@@ -13,6 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import emby_it_util as emby  # noqa: E402
 
 AUTH_HEADER = re.compile(r'^MediaBrowser Client="Hyperwall", Device="[^"]+", '
@@ -58,7 +59,7 @@ def check_request_log(fake, status):
 
 def test_four_different_items():
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         app = emby.launch_wall(s, fake)
         status = app.wait_for(emby.all_playing_distinct(4), 45,
                               "four cells playing four different items")
@@ -78,7 +79,7 @@ def test_four_different_items():
 def test_stop_reported_on_sigterm():
     """docs/reliability.md, rule 10: SIGTERM reports playback stopped before exiting."""
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         app = emby.launch_wall(s, fake)
         status = app.wait_for(emby.all_playing_distinct(4), 45,
                               "four cells playing four different items")
@@ -100,7 +101,7 @@ def plays_with_url(prefix, url_suffix):
     """The fake server behind @prefix; the app is given its URL + @url_suffix."""
     def test():
         with harness.Session() as s:
-            fake = emby.FakeEmby(s, emby.shared_media(), prefix=prefix)
+            fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media(), prefix=prefix)
             url = "http://127.0.0.1:%d%s" % (fake.port, url_suffix)
             app = emby.launch_wall(s, fake, server_url=url)
             status = app.wait_for(emby.all_playing_distinct(4), 45,

@@ -22,6 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import heal_util  # noqa: E402
 
 BACKOFF_INITIAL_S = 1
@@ -79,10 +80,10 @@ def test_chain():
     with harness.Session() as s:
         media = s.path("media")
         harness.generate_clips(media, 6, seconds=8)
-        server = heal_util.FakeEmby(s, media)
+        server = fake_emby_server.FakeEmbyServer(s, media)
         try:
-            server.control({"fault": "status", "status": 500, "count": -1,
-                            "match": r"/Videos/1001/(stream|master\.m3u8)"})
+            server.control("status", status=500, count=-1,
+                           match=r"/Videos/1001/(stream|master\.m3u8)")
             app = s.launch(heal_util.emby_args(server) + ["--rows", "2", "--columns", "2",
                                                           "--renderer", "software"],
                            env=failing_env())
@@ -131,10 +132,10 @@ def test_parked():
     with harness.Session() as s:
         media = s.path("media")
         harness.generate_clips(media, 3, seconds=8)
-        server = heal_util.FakeEmby(s, media)
+        server = fake_emby_server.FakeEmbyServer(s, media)
         try:
-            server.control({"fault": "status", "status": 500, "count": -1,
-                            "match": r"/Videos/[^/]+/(stream|master\.m3u8)"})
+            server.control("status", status=500, count=-1,
+                           match=r"/Videos/[^/]+/(stream|master\.m3u8)")
             app = s.launch(heal_util.emby_args(server) + ["--rows", "1", "--columns", "2",
                                                           "--renderer", "software"],
                            env=failing_env())

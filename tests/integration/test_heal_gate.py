@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import heal_util  # noqa: E402
 
 OUTAGE_S = 15
@@ -29,7 +30,7 @@ def test_server_outage():
         media = s.path("media")
         # Short clips: cells need the server again within the outage.
         harness.generate_clips(media, 6, seconds=5)
-        server = heal_util.FakeEmby(s, media)
+        server = fake_emby_server.FakeEmbyServer(s, media)
         try:
             app = s.launch(heal_util.emby_args(server) + ["--rows", "2", "--columns", "2",
                                                           "--renderer", "software"],
@@ -54,7 +55,7 @@ def test_server_outage():
                          if (c.get("failures") or 0) >= THRESHOLD]
                 harness.check(not heavy, "failures pile up during an outage: %s" % heavy)
 
-            server.control({"fault": "refuse", "delay": OUTAGE_S})
+            server.control("refuse", delay=OUTAGE_S)
             t_down = time.time()
             harness.note("server refusing connections for %d s" % OUTAGE_S)
 

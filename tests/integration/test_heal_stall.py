@@ -24,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import heal_util  # noqa: E402
 
 STALL_TIMEOUT_S = 4
@@ -61,10 +62,10 @@ def test_stall_mid_body():
         target_id, target_clip = "1001", sorted(clips)[0]
         start, size = mdat_range(target_clip)
         after_bytes = start + int(size * BUFFERED_S / CLIP_SECONDS)
-        server = heal_util.FakeEmby(s, media)
+        server = fake_emby_server.FakeEmbyServer(s, media)
         try:
-            server.control({"fault": "stall-body", "match": "/Videos/%s/stream$" % target_id,
-                            "after_bytes": after_bytes, "delay": 60, "count": -1})
+            server.control("stall-body", match="/Videos/%s/stream$" % target_id,
+                           after_bytes=after_bytes, delay=60, count=-1)
             app = s.launch(heal_util.emby_args(server) + ["--rows", "2", "--columns", "2",
                                                           "--renderer", "software"],
                            env=heal_util.emby_env({
@@ -92,7 +93,7 @@ def test_stall_mid_body():
                             "cell %d to leave playing after the stall" % index)
             t_detect = time.time()
             # Let the retry succeed: the first backoff is all the cell should need.
-            server.control({"fault": "none"})
+            server.control("none")
             detected_as = heal_util.cell(status, index)["state"]
             status = w.wait(lambda st: heal_util.cell(st, index)["state"] == "playing",
                             60, "cell %d playing again" % index)

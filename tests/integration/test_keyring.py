@@ -29,6 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import emby_it_util as emby  # noqa: E402
 
 SCHEMA = "org.example.Hyperwall.Token"
@@ -50,7 +51,7 @@ def _bus_call(env, *args, dest="org.freedesktop.DBus", timeout=5):
 class GnomeKeyring(harness._Process):
     """gnome-keyring-daemon on @session's bus with an unlocked login
     keyring that is the default collection. Stopped by its PID with the
-    session (it goes into session.apps, like emby.FakeEmby)."""
+    session (it goes into session.apps, like the fake Emby server)."""
 
     def __init__(self, session, timeout=15):
         home = session.path("home")
@@ -204,7 +205,7 @@ def test_token_in_keyring():
             harness.skip("%s is not installed (Debian package %s)" % (program, package))
 
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, emby.shared_media())
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         keyring = GnomeKeyring(s)
         harness.check(not keyring.items("xdg:schema", SCHEMA),
                       "the fresh keyring already holds a token")

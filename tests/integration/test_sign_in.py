@@ -15,6 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
 import emby_it_util as emby  # noqa: E402
 
 
@@ -43,7 +44,7 @@ def test_dialog_signs_in():
         harness.skip("xdotool is not installed")
     media = emby.shared_media(n=4, seconds=20)
     with harness.Session() as s:
-        fake = emby.FakeEmby(s, media)
+        fake = fake_emby_server.FakeEmbyServer(s, media)
         # No HYPERWALL_PASSWORD, no file, no key: a person must be asked.
         env = dict(emby.FAST_ENV, HYPERWALL_NO_KEYRING="1")
         env.pop("HYPERWALL_PASSWORD")
