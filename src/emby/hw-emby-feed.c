@@ -10,10 +10,7 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "hw-emby-feed.h"
 #include "hw-item-pool.h"
@@ -300,101 +297,27 @@ load_pages (GTask *task)
 /* ------------------------------------------------------------------ */
 /* Items                                                               */
 
-static char *
-build_direct_url (HwEmbyFeed         *self,
-                  const HwEmbyItem   *item,
-                  const char         *session_id,
-                  const HwEmbyMediaSource *source)
-{
-  const char *base = hw_emby_client_get_base_url (self->client);
-  const char *token = hw_emby_client_get_access_token (self->client);
-  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Videos/%s/stream", escaped);
-
-  if (source->direct_stream_url != NULL)
-    {
-      g_autofree char *resolved = hw_emby_resolve_server_url (base, source->direct_stream_url);
-
-      return hw_emby_url_with_api_key (resolved, token);
-    }
-
-  return hw_emby_build_url (base, path,
-                            "Static", "true",
-                            "MediaSourceId", source->id,
-                            "PlaySessionId", session_id,
-                            "DeviceId", hw_emby_client_get_device_id (self->client),
-                            "api_key", token,
-                            NULL);
-}
-
-static char *
-build_fallback_url (HwEmbyFeed              *self,
-                    const HwEmbyItem        *item,
-                    const char              *session_id,
-                    const HwEmbyMediaSource *source)
-{
-  const char *base = hw_emby_client_get_base_url (self->client);
-  const char *token = hw_emby_client_get_access_token (self->client);
-  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Videos/%s/master.m3u8", escaped);
-
-  if (source->transcoding_url != NULL)
-    {
-      g_autofree char *resolved = hw_emby_resolve_server_url (base, source->transcoding_url);
-
-      return hw_emby_url_with_api_key (resolved, token);
-    }
-  if (!source->supports_transcoding)
-    return NULL;
-
-  return hw_emby_build_url (base, path,
-                            "MediaSourceId", source->id,
-                            "DeviceId", hw_emby_client_get_device_id (self->client),
-                            "PlaySessionId", session_id,
-                            "VideoCodec", "h264",
-                            "AudioCodec", "aac",
-                            "SegmentContainer", "ts",
-                            "api_key", token,
-                            NULL);
-}
-
-static const HwEmbyMediaSource *
-pick_source (const HwEmbyPlaybackInfo *info)
-{
-  for (guint i = 0; i < info->media_sources->len; i++)
-    {
-      const HwEmbyMediaSource *source = g_ptr_array_index (info->media_sources, i);
-
-      if (source->supports_direct_stream || source->supports_direct_play)
-        return source;
-    }
-  return g_ptr_array_index (info->media_sources, 0);
-}
-
 static HwMediaItem *
 build_media_item (HwEmbyFeed               *self,
                   const HwEmbyItem         *item,
                   const HwEmbyPlaybackInfo *info)
 {
-  const HwEmbyMediaSource *source = pick_source (info);
-  gint64 ticks = source->run_time_ticks > 0 ? source->run_time_ticks : item->run_time_ticks;
-  g_autofree char *title = item->series_name != NULL
-                             ? g_strdup_printf ("%s — %s", item->series_name, item->name)
-                             : g_strdup (item->name);
+  const HwEmbyMediaSource *source = hw_emby_pick_media_source (info);
+  const HwEmbyStreamContext stream = {
+    .base_url = hw_emby_client_get_base_url (self->client),
+    .item_id = item->id,
+    .play_session_id = info->play_session_id,
+    .device_id = hw_emby_client_get_device_id (self->client),
+    .token = hw_emby_client_get_access_token (self->client),
+  };
+  g_autofree char *title = hw_emby_item_title (item);
   g_autofree char *direct = NULL;
-  g_autofree char *fallback = build_fallback_url (self, item, info->play_session_id, source);
-  gboolean remote = g_strcmp0 (source->protocol, "Http") == 0 ||
-                    g_strcmp0 (source->container, "strm") == 0;
+  g_autofree char *fallback = NULL;
   HwMediaItem *media;
 
-  if ((source->supports_direct_stream || source->supports_direct_play) && !remote)
-    direct = build_direct_url (self, item, info->play_session_id, source);
-  else if (fallback != NULL)
-    direct = g_steal_pointer (&fallback);   /* only a transcode will do */
-  else
-    direct = build_direct_url (self, item, info->play_session_id, source);
+  hw_emby_stream_urls (&stream, source, &direct, &fallback);
 
-  media = hw_media_item_new (item->id, title, ticks / HW_EMBY_TICKS_PER_SECOND);
+  media = hw_media_item_new (item->id, title, hw_emby_item_duration (item, source));
   hw_media_item_set_direct_url (media, direct);
   hw_media_item_set_fallback_url (media, fallback);
   hw_media_item_set_is_network (media, TRUE);
@@ -479,9 +402,7 @@ pop_ready (HwEmbyFeed *self)
 
   while ((media = g_queue_pop_head (&self->ready)) != NULL)
     {
-      g_autofree char *escaped = token ? g_uri_escape_string (token, NULL, FALSE) : NULL;
-
-      if (escaped != NULL && strstr (hw_media_item_get_direct_url (media), escaped) != NULL)
+      if (hw_emby_url_carries_token (hw_media_item_get_direct_url (media), token))
         return media;
 
       g_debug ("Dropping prefetched item %s: prepared for an older sign-in",
@@ -696,46 +617,13 @@ hw_emby_feed_set_aside (HwFeed        *feed,
                           hw_feed_verdict_rounds (verdict));
 }
 
-static char *
-report_body (HwMediaItem *item,
-             double       position)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ItemId");
-  json_builder_add_string_value (builder, hw_media_item_get_id (item));
-  json_builder_set_member_name (builder, "MediaSourceId");
-  json_builder_add_string_value (builder, hw_media_item_get_source_id (item));
-  json_builder_set_member_name (builder, "PlaySessionId");
-  json_builder_add_string_value (builder, hw_media_item_get_session_id (item));
-  json_builder_set_member_name (builder, "PositionTicks");
-  json_builder_add_int_value (builder, (gint64) (MAX (0.0, position) * HW_EMBY_TICKS_PER_SECOND));
-  json_builder_set_member_name (builder, "CanSeek");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "IsPaused");
-  json_builder_add_boolean_value (builder, FALSE);
-  json_builder_set_member_name (builder, "IsMuted");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "PlayMethod");
-  json_builder_add_string_value (builder, "DirectStream");
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
 static void
 stop_transcode (HwEmbyFeed  *self,
                 HwMediaItem *item)
 {
-  g_autofree char *path = NULL;
+  g_autofree char *path = hw_emby_stop_transcode_path (hw_emby_client_get_device_id (self->client),
+                                                       hw_media_item_get_session_id (item));
 
-  /* Without this a switched-away transcode keeps ffmpeg running on the server. */
-  path = hw_emby_build_url ("", "/Videos/ActiveEncodings",
-                            "DeviceId", hw_emby_client_get_device_id (self->client),
-                            "PlaySessionId", hw_media_item_get_session_id (item),
-                            NULL);
   hw_emby_client_send (self->client, "DELETE", path, NULL);
 }
 
@@ -753,11 +641,13 @@ hw_emby_feed_report (HwFeed       *feed,
   if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
     return;
 
-  body = report_body (item, position);
+  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
+                              hw_media_item_get_session_id (item), position);
   switch (report)
     {
     case HW_FEED_REPORT_STARTED:
-      hw_emby_client_send (self->client, "POST", "/Sessions/Playing", body);
+      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
+                           body);
       break;
     case HW_FEED_REPORT_PROGRESS:
       last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
@@ -766,11 +656,13 @@ hw_emby_feed_report (HwFeed       *feed,
       last = g_new (gint64, 1);
       *last = now;
       g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
-      hw_emby_client_send (self->client, "POST", "/Sessions/Playing/Progress", body);
+      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
+                           body);
       break;
     case HW_FEED_REPORT_STOPPED:
     default:
-      hw_emby_client_send (self->client, "POST", "/Sessions/Playing/Stopped", body);
+      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
+                           body);
       stop_transcode (self, item);
       break;
     }
@@ -810,17 +702,17 @@ hw_emby_feed_check_stream_async (HwFeed              *feed,
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
   g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
-  const char *base = hw_emby_client_get_base_url (self->client);
+  const char *path = hw_emby_url_path_under_base (hw_emby_client_get_base_url (self->client), url);
 
   g_task_set_source_tag (task, hw_emby_feed_check_stream_async);
 
-  if (base == NULL || url == NULL || !g_str_has_prefix (url, base) || url[strlen (base)] != '/')
+  if (path == NULL)
     {
       g_task_return_boolean (task, FALSE);
       return;
     }
 
-  hw_emby_client_request_async (self->client, "HEAD", url + strlen (base), NULL,
+  hw_emby_client_request_async (self->client, "HEAD", path, NULL,
                                 HW_EMBY_REQUEST_NONE, cancellable, on_stream_checked,
                                 g_steal_pointer (&task));
 }
