@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "hw-emby-client-private.h"
+#include "hw-emby-device-id.h"
 #include "hw-redact.h"
 
 enum {
@@ -95,38 +96,6 @@ forget_token (HwEmbyClient *self)
 {
   g_clear_pointer (&self->token, g_free);
   self->token_generation++;
-}
-
-/* ------------------------------------------------------------------ */
-/* Device identity                                                     */
-
-static char *
-load_device_id (void)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "hyperwall", NULL);
-  g_autofree char *path = g_build_filename (dir, "device-id", NULL);
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-  char *fresh;
-
-  if (g_file_get_contents (path, &contents, NULL, NULL))
-    {
-      g_strstrip (contents);
-      if (strlen (contents) >= 8 && strlen (contents) <= 64)
-        return g_steal_pointer (&contents);
-    }
-
-  /* One per install: a new id per start would add a device on the server
-   * every start. */
-  fresh = g_uuid_string_random ();
-  if (g_mkdir_with_parents (dir, 0700) != 0 ||
-      !g_file_set_contents (path, fresh, -1, &error))
-    g_warning ("Cannot keep the device id in %s (%s); the server will see a new device next start",
-               path, error ? error->message : g_strerror (errno));
-  else
-    g_message ("Created device id in %s", path);
-
-  return fresh;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1020,13 +989,15 @@ hw_emby_client_class_init (HwEmbyClientClass *klass)
 static void
 hw_emby_client_init (HwEmbyClient *self)
 {
+  g_autofree char *device_id_path = hw_emby_device_id_default_path ();
+
   self->state = HW_SERVER_STATE_CONNECTING;
   self->life = g_cancellable_new ();
   self->gate_waiters = g_ptr_array_new ();
   self->sign_in_waiters = g_ptr_array_new ();
   self->shared = hw_shared_requests_new ();
   self->tokens = hw_token_store_new ();
-  self->device_id = load_device_id ();
+  self->device_id = hw_emby_device_id_load (device_id_path);
   self->device_name = g_strdup (g_get_host_name ());
   self->monitor = g_object_ref (g_network_monitor_get_default ());
 
