@@ -39,13 +39,6 @@ struct _HwEmbyFeed
   GCancellable  *life;
 };
 
-enum {
-  PROP_0,
-  PROP_SERVER_STATE,
-  PROP_SERVER_URL,
-  N_PROPS
-};
-
 static void hw_emby_feed_iface_init (HwFeedInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (HwEmbyFeed, hw_emby_feed, G_TYPE_OBJECT,
@@ -586,16 +579,6 @@ hw_emby_feed_next_item_async (HwFeed              *feed,
   next_step (next_task_new (self, cell_index, cancellable, on_next_item_done, outer));
 }
 
-static HwMediaItem *
-hw_emby_feed_next_item_finish (HwFeed        *feed,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, feed), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 hw_emby_feed_release_item (HwFeed      *feed,
                            guint        cell_index,
@@ -717,12 +700,20 @@ hw_emby_feed_check_stream_async (HwFeed              *feed,
                                 g_steal_pointer (&task));
 }
 
-static gboolean
-hw_emby_feed_check_stream_finish (HwFeed        *feed,
-                                  GAsyncResult  *result,
-                                  GError       **error)
+static HwServerState
+hw_emby_feed_get_server_state (HwFeed *feed)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  return self->client != NULL ? hw_emby_client_get_state (self->client) : HW_SERVER_STATE_NONE;
+}
+
+static char *
+hw_emby_feed_dup_server_url (HwFeed *feed)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  return self->client != NULL ? hw_redact (hw_emby_client_get_base_url (self->client)) : NULL;
 }
 
 static const char *
@@ -742,10 +733,10 @@ hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
   iface->is_busy = hw_emby_feed_is_busy;
   iface->get_server_reason = hw_emby_feed_get_server_reason;
+  iface->get_server_state = hw_emby_feed_get_server_state;
+  iface->dup_server_url = hw_emby_feed_dup_server_url;
   iface->check_stream_async = hw_emby_feed_check_stream_async;
-  iface->check_stream_finish = hw_emby_feed_check_stream_finish;
   iface->next_item_async = hw_emby_feed_next_item_async;
-  iface->next_item_finish = hw_emby_feed_next_item_finish;
   iface->release_item = hw_emby_feed_release_item;
   iface->set_aside = hw_emby_feed_set_aside;
   iface->report = hw_emby_feed_report;
@@ -871,40 +862,15 @@ hw_emby_feed_finalize (GObject *object)
 }
 
 static void
-hw_emby_feed_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  HwEmbyFeed *self = HW_EMBY_FEED (object);
-
-  switch (prop_id)
-    {
-    case PROP_SERVER_STATE:
-      g_value_set_int (value, self->client ? (int) hw_emby_client_get_state (self->client)
-                                           : HW_SERVER_STATE_NONE);
-      break;
-    case PROP_SERVER_URL:
-      g_value_take_string (value, self->client
-                                    ? hw_redact (hw_emby_client_get_base_url (self->client))
-                                    : NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 hw_emby_feed_class_init (HwEmbyFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = hw_emby_feed_dispose;
   object_class->finalize = hw_emby_feed_finalize;
-  object_class->get_property = hw_emby_feed_get_property;
+  object_class->get_property = hw_feed_get_property;
 
-  g_object_class_override_property (object_class, PROP_SERVER_STATE, "server-state");
-  g_object_class_override_property (object_class, PROP_SERVER_URL, "server-url");
+  hw_feed_install_properties (object_class, 1);
 }
 
 static void
