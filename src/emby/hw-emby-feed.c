@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "hw-emby-feed.h"
+#include "hw-emby-libraries.h"
 #include "hw-item-pool.h"
 #include "hw-reliability.h"
 #include "hw-redact.h"
@@ -101,72 +102,6 @@ return_client_error (GTask        *task,
 /* ------------------------------------------------------------------ */
 /* Views                                                               */
 
-static gboolean
-name_matches (const HwEmbyView *view,
-              const char       *wanted)
-{
-  return g_strcmp0 (view->id, wanted) == 0 ||
-         (view->name != NULL && g_utf8_collate (view->name, wanted) == 0) ||
-         (view->name != NULL && g_ascii_strcasecmp (view->name, wanted) == 0);
-}
-
-/* The view ids to page, or NULL with a HW_FEED_ERROR. */
-static GPtrArray *
-resolve_libraries (GPtrArray           *views,
-                   const char * const  *wanted,
-                   GError             **error)
-{
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) unknown = g_string_new (NULL);
-
-  if (wanted == NULL || wanted[0] == NULL)
-    {
-      for (guint i = 0; i < views->len; i++)
-        {
-          const HwEmbyView *view = g_ptr_array_index (views, i);
-
-          if (hw_emby_view_is_video (view))
-            g_ptr_array_add (ids, g_strdup (view->id));
-        }
-      if (ids->len == 0)
-        {
-          g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY,
-                       _("The server has no video library"));
-          return NULL;
-        }
-      return g_steal_pointer (&ids);
-    }
-
-  for (guint w = 0; wanted[w] != NULL; w++)
-    {
-      gboolean found = FALSE;
-
-      for (guint i = 0; i < views->len && !found; i++)
-        {
-          const HwEmbyView *view = g_ptr_array_index (views, i);
-
-          if (name_matches (view, wanted[w]))
-            {
-              g_ptr_array_add (ids, g_strdup (view->id));
-              found = TRUE;
-            }
-        }
-      if (!found)
-        g_string_append_printf (unknown, "%s“%s”", unknown->len ? ", " : "", wanted[w]);
-    }
-
-  if (ids->len == 0)
-    {
-      g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND,
-                   _("No library on the server is called %s"), unknown->str);
-      return NULL;
-    }
-  if (unknown->len > 0)
-    g_warning ("Libraries not found on the server, ignored: %s", unknown->str);
-
-  return g_steal_pointer (&ids);
-}
-
 static void
 on_views (GObject      *source,
           GAsyncResult *result,
@@ -188,7 +123,7 @@ on_views (GObject      *source,
   if (self->library_ids == NULL)
     {
       wanted = hw_config_dup_strv (self->config, "libraries");
-      ids = resolve_libraries (views, (const char * const *) wanted, &error);
+      ids = hw_emby_libraries_resolve (views, (const char * const *) wanted, &error);
       if (ids == NULL)
         {
           g_warning ("%s", error->message);
@@ -319,20 +254,6 @@ build_media_item (HwEmbyFeed               *self,
   return media;
 }
 
-static HwEmbyItem *
-copy_item (const HwEmbyItem *item)
-{
-  HwEmbyItem *copy = g_new0 (HwEmbyItem, 1);
-
-  copy->id = g_strdup (item->id);
-  copy->name = g_strdup (item->name);
-  copy->type = g_strdup (item->type);
-  copy->series_name = g_strdup (item->series_name);
-  copy->is_folder = item->is_folder;
-  copy->run_time_ticks = item->run_time_ticks;
-  return copy;
-}
-
 static void
 on_playback_info (GObject      *source,
                   GAsyncResult *result,
@@ -376,7 +297,7 @@ fetch_playback_info (GTask            *task,
 
   /* A copy: a library reset may free the pool while the request runs. */
   g_object_set_data_full (G_OBJECT (task), "item-id", g_strdup (id), g_free);
-  g_object_set_data_full (G_OBJECT (task), "item", copy_item (item),
+  g_object_set_data_full (G_OBJECT (task), "item", hw_emby_item_copy (item),
                           (GDestroyNotify) hw_emby_item_free);
   hw_emby_client_get_playback_info_async (self->client, id, g_task_get_cancellable (task),
                                           on_playback_info, task);

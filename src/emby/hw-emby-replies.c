@@ -53,6 +53,20 @@ hw_emby_item_free (HwEmbyItem *item)
   g_free (item);
 }
 
+HwEmbyItem *
+hw_emby_item_copy (const HwEmbyItem *item)
+{
+  HwEmbyItem *copy = g_new0 (HwEmbyItem, 1);
+
+  copy->id = g_strdup (item->id);
+  copy->name = g_strdup (item->name);
+  copy->type = g_strdup (item->type);
+  copy->series_name = g_strdup (item->series_name);
+  copy->is_folder = item->is_folder;
+  copy->run_time_ticks = item->run_time_ticks;
+  return copy;
+}
+
 void
 hw_emby_media_source_free (HwEmbyMediaSource *source)
 {

@@ -575,6 +575,16 @@ test_reply_values (void)
   g_assert_cmpstr (item->id, ==, "61256");
   g_assert_cmpstr (item->series_name, ==, "S");
   g_assert_cmpint (item->run_time_ticks, ==, G_GINT64_CONSTANT (14172790000));
+  {
+    g_autoptr(HwEmbyItem) copy = hw_emby_item_copy (item);
+
+    g_assert_true (copy != item && copy->id != item->id);
+    g_assert_cmpstr (copy->id, ==, "61256");
+    g_assert_cmpstr (copy->name, ==, item->name);
+    g_assert_cmpstr (copy->type, ==, "Episode");
+    g_assert_cmpstr (copy->series_name, ==, "S");
+    g_assert_cmpint (copy->run_time_ticks, ==, item->run_time_ticks);
+  }
   item = g_ptr_array_index (items, 1);
   g_assert_cmpstr (item->id, ==, "7");
   g_assert_cmpstr (item->name, ==, "7");
