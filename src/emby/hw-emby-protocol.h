@@ -67,6 +67,16 @@ char  *hw_emby_resolve_server_url   (const char  *base,
 char  *hw_emby_url_with_api_key     (const char  *url,
                                      const char  *token);
 
+/* TRUE when @url carries @token, percent-encoded as hw_emby_build_url ()
+ * puts it: a stream URL minted before a new sign-in would fail with a 401
+ * in mpv. FALSE for a NULL @token. */
+gboolean     hw_emby_url_carries_token (const char *url,
+                                        const char *token);
+/* The part of @url after @base ("/Videos/…"), or NULL when @url is not
+ * under @base. */
+const char  *hw_emby_url_path_under_base (const char *base,
+                                          const char *url);
+
 /* MediaBrowser Client="Hyperwall", Device="…", DeviceId="…", Version="…"
  * [, Token="…"]. Quotes and control characters inside values are replaced
  * so the header always parses. */
@@ -74,16 +84,6 @@ char  *hw_emby_authorization_header (const char  *device,
                                      const char  *device_id,
                                      const char  *version,
                                      const char  *token);
-
-/* A URL of ours (one hw_emby_build_url () or hw_emby_url_with_api_key ()
- * made) that contains @token, so it was minted with it. FALSE for a NULL
- * @token. */
-gboolean     hw_emby_url_carries_token (const char *url,
-                                        const char *token);
-/* The part of @url after @base ("/Videos/…"), or NULL when @url is not
- * under @base. */
-const char  *hw_emby_url_path_under_base (const char *base,
-                                          const char *url);
 
 /* ------------------------------------------------------------------ */
 /* Ticks: 10,000,000 per second                                        */
