@@ -68,13 +68,6 @@ static void hw_demo_feed_iface_init (HwFeedInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (HwDemoFeed, hw_demo_feed, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, hw_demo_feed_iface_init))
 
-enum {
-  PROP_0,
-  PROP_SERVER_STATE,
-  PROP_SERVER_URL,
-  N_PROPS
-};
-
 static char *
 hw_demo_feed_slot_id (guint slot)
 {
@@ -182,16 +175,6 @@ hw_demo_feed_next_item_async (HwFeed              *feed,
   g_task_return_pointer (task, hw_demo_feed_make_item ((guint) slot), g_object_unref);
 }
 
-static HwMediaItem *
-hw_demo_feed_next_item_finish (HwFeed        *feed,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, feed), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 hw_demo_feed_release_item (HwFeed      *feed,
                            guint        cell_index,
@@ -206,29 +189,7 @@ static void
 hw_demo_feed_iface_init (HwFeedInterface *iface)
 {
   iface->next_item_async = hw_demo_feed_next_item_async;
-  iface->next_item_finish = hw_demo_feed_next_item_finish;
   iface->release_item = hw_demo_feed_release_item;
-}
-
-static void
-hw_demo_feed_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_SERVER_STATE:
-      g_value_set_int (value, HW_SERVER_STATE_NONE);
-      break;
-
-    case PROP_SERVER_URL:
-      g_value_set_string (value, NULL);
-      break;
-
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -247,11 +208,10 @@ hw_demo_feed_class_init (HwDemoFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->get_property = hw_demo_feed_get_property;
+  object_class->get_property = hw_feed_get_property;
   object_class->finalize = hw_demo_feed_finalize;
 
-  g_object_class_override_property (object_class, PROP_SERVER_STATE, "server-state");
-  g_object_class_override_property (object_class, PROP_SERVER_URL, "server-url");
+  hw_feed_install_properties (object_class, 1);
 }
 
 static void

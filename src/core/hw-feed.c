@@ -12,17 +12,93 @@ G_DEFINE_QUARK (hw-feed-error-quark, hw_feed_error)
 
 G_DEFINE_INTERFACE (HwFeed, hw_feed, G_TYPE_OBJECT)
 
+enum {
+  FEED_PROP_SERVER_STATE,
+  FEED_PROP_SERVER_URL,
+  N_FEED_PROPS
+};
+
+/* The interface's own param specs: an override forwards to these, so
+ * hw_feed_get_property () recognises them whatever id a class gave. */
+static GParamSpec *feed_properties[N_FEED_PROPS];
+
+static HwMediaItem *
+hw_feed_real_next_item_finish (HwFeed        *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+hw_feed_real_check_stream_finish (HwFeed        *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static HwServerState
+hw_feed_real_get_server_state (HwFeed *self)
+{
+  return HW_SERVER_STATE_NONE;
+}
+
+static char *
+hw_feed_real_dup_server_url (HwFeed *self)
+{
+  return NULL;
+}
+
 static void
 hw_feed_default_init (HwFeedInterface *iface)
 {
-  g_object_interface_install_property (iface,
+  iface->next_item_finish = hw_feed_real_next_item_finish;
+  iface->check_stream_finish = hw_feed_real_check_stream_finish;
+  iface->get_server_state = hw_feed_real_get_server_state;
+  iface->dup_server_url = hw_feed_real_dup_server_url;
+
+  feed_properties[FEED_PROP_SERVER_STATE] =
     g_param_spec_int ("server-state", NULL, NULL,
                       HW_SERVER_STATE_NONE, HW_SERVER_STATE_SIGN_IN_REQUIRED,
                       HW_SERVER_STATE_NONE,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  g_object_interface_install_property (iface,
+                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_interface_install_property (iface, feed_properties[FEED_PROP_SERVER_STATE]);
+  feed_properties[FEED_PROP_SERVER_URL] =
     g_param_spec_string ("server-url", NULL, NULL, NULL,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_interface_install_property (iface, feed_properties[FEED_PROP_SERVER_URL]);
+}
+
+void
+hw_feed_install_properties (GObjectClass *object_class,
+                            guint         first_prop)
+{
+  g_return_if_fail (G_IS_OBJECT_CLASS (object_class));
+  g_return_if_fail (first_prop > 0);
+
+  g_object_class_override_property (object_class, first_prop + FEED_PROP_SERVER_STATE,
+                                    "server-state");
+  g_object_class_override_property (object_class, first_prop + FEED_PROP_SERVER_URL,
+                                    "server-url");
+}
+
+void
+hw_feed_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  if (pspec == feed_properties[FEED_PROP_SERVER_STATE])
+    g_value_set_int (value, hw_feed_get_server_state (HW_FEED (object)));
+  else if (pspec == feed_properties[FEED_PROP_SERVER_URL])
+    g_value_take_string (value, hw_feed_dup_server_url (HW_FEED (object)));
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
 }
 
 void
@@ -146,23 +222,17 @@ hw_feed_check_stream_finish (HwFeed        *self,
 HwServerState
 hw_feed_get_server_state (HwFeed *self)
 {
-  int state = HW_SERVER_STATE_NONE;
-
   g_return_val_if_fail (HW_IS_FEED (self), HW_SERVER_STATE_NONE);
 
-  g_object_get (self, "server-state", &state, NULL);
-  return state;
+  return HW_FEED_GET_IFACE (self)->get_server_state (self);
 }
 
 char *
 hw_feed_dup_server_url (HwFeed *self)
 {
-  char *url = NULL;
-
   g_return_val_if_fail (HW_IS_FEED (self), NULL);
 
-  g_object_get (self, "server-url", &url, NULL);
-  return url;
+  return HW_FEED_GET_IFACE (self)->dup_server_url (self);
 }
 
 const char *

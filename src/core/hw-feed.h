@@ -1,5 +1,11 @@
 /* hw-feed.h: where cells get what to play.
  *
+ * An implementation fills in next_item_async and whatever else it does;
+ * every other method has a default. A feed that answers with a GTask gets
+ * next_item_finish and check_stream_finish for free, and one without a
+ * server needs no code for "server-state" and "server-url" beyond
+ * hw_feed_install_properties () and hw_feed_get_property ().
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -45,7 +51,9 @@ struct _HwFeedInterface
   GTypeInterface parent_iface;
 
   /* Hands the next item for @cell_index. A feed never hands an item that
-   * another cell holds, and repeats nothing until its pool is used up. */
+   * another cell holds, and repeats nothing until its pool is used up.
+   * The default next_item_finish takes the item from a GTask whose source
+   * object is the feed (g_task_return_pointer ()). */
   void          (*next_item_async)  (HwFeed               *self,
                                      guint                 cell_index,
                                      GCancellable         *cancellable,
@@ -72,7 +80,8 @@ struct _HwFeedInterface
   gboolean      (*is_busy)          (HwFeed               *self);
   /* After @url of @item failed to open: is it gone for good (a 404), so
    * that retrying cannot help? mpv does not say which HTTP status it got.
-   * Optional; without it every failure walks the escalation chain. */
+   * Optional; without it every failure walks the escalation chain. The
+   * default check_stream_finish takes a boolean from a GTask. */
   void          (*check_stream_async)  (HwFeed               *self,
                                         HwMediaItem          *item,
                                         const char           *url,
@@ -88,6 +97,10 @@ struct _HwFeedInterface
                                         HwFeedVerdict         verdict);
   /* Why the server state is what it is, for cards (redacted); optional. */
   const char   *(*get_server_reason)   (HwFeed               *self);
+  /* What "server-state" and "server-url" read. By default
+   * HW_SERVER_STATE_NONE and NULL: a feed without a server. */
+  HwServerState (*get_server_state)    (HwFeed               *self);
+  char         *(*dup_server_url)      (HwFeed               *self);
 };
 
 void          hw_feed_next_item_async  (HwFeed               *self,
@@ -124,12 +137,26 @@ gboolean      hw_feed_check_stream_finish (HwFeed            *self,
                                            GError           **error);
 
 /* Every feed has a "server-state" property of type HwServerState (an int,
- * so the interface needs no enum GType); the demo and local feeds keep it
- * at HW_SERVER_STATE_NONE. And a "server-url" string property (redacted,
- * for display), NULL without a server. */
+ * so the interface needs no enum GType), HW_SERVER_STATE_NONE without a
+ * server, and a "server-url" string property (redacted, for display), NULL
+ * without a server. A feed notifies both when they change. */
 HwServerState hw_feed_get_server_state (HwFeed               *self);
 char         *hw_feed_dup_server_url   (HwFeed               *self);
 /* NULL when the feed does not say. */
 const char   *hw_feed_get_server_reason (HwFeed              *self);
+
+/* For implementations, in class_init: the interface's properties, with
+ * ids @first_prop and @first_prop + 1 (GObject wants every class to
+ * override them). */
+void          hw_feed_install_properties (GObjectClass       *object_class,
+                                          guint               first_prop);
+/* For implementations: answers the interface's properties from
+ * get_server_state and dup_server_url. A class with no properties of its
+ * own uses it as its GObjectClass.get_property; one with its own calls it
+ * for the ids it does not know. Warns about any other property. */
+void          hw_feed_get_property       (GObject            *object,
+                                          guint               prop_id,
+                                          GValue             *value,
+                                          GParamSpec         *pspec);
 
 G_END_DECLS

@@ -40,8 +40,6 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HwLocalFeed, hw_local_feed, G_TYPE_OBJECT,
 enum {
   PROP_0,
   PROP_DIRECTORY,
-  PROP_SERVER_STATE,
-  PROP_SERVER_URL,
   N_PROPS
 };
 
@@ -335,16 +333,6 @@ hw_local_feed_next_item_async (HwFeed              *feed,
   g_object_unref (task);
 }
 
-static HwMediaItem *
-hw_local_feed_next_item_finish (HwFeed        *feed,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, feed), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 hw_local_feed_release_item (HwFeed      *feed,
                             guint        cell_index,
@@ -369,7 +357,6 @@ static void
 hw_local_feed_iface_init (HwFeedInterface *iface)
 {
   iface->next_item_async = hw_local_feed_next_item_async;
-  iface->next_item_finish = hw_local_feed_next_item_finish;
   iface->release_item = hw_local_feed_release_item;
   iface->set_aside = hw_local_feed_set_aside;
 }
@@ -391,16 +378,8 @@ hw_local_feed_get_property (GObject    *object,
       g_value_set_string (value, self->directory);
       break;
 
-    case PROP_SERVER_STATE:
-      g_value_set_int (value, HW_SERVER_STATE_NONE);
-      break;
-
-    case PROP_SERVER_URL:
-      g_value_set_string (value, NULL);
-      break;
-
     default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      hw_feed_get_property (object, prop_id, value, pspec);
     }
 }
 
@@ -448,13 +427,11 @@ hw_local_feed_class_init (HwLocalFeedClass *klass)
   object_class->set_property = hw_local_feed_set_property;
   object_class->finalize = hw_local_feed_finalize;
 
-  g_object_class_override_property (object_class, PROP_SERVER_STATE, "server-state");
-  g_object_class_override_property (object_class, PROP_SERVER_URL, "server-url");
-
   properties[PROP_DIRECTORY] =
     g_param_spec_string ("directory", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property (object_class, PROP_DIRECTORY, properties[PROP_DIRECTORY]);
+  hw_feed_install_properties (object_class, N_PROPS);
 }
 
 static void

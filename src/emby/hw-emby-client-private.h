@@ -1,10 +1,15 @@
 /* hw-emby-client-private.h: HwEmbyClient across its files.
  *
- *   hw-emby-client.c            the object, configuration, state, calls
+ *   hw-emby-client.c            the object, configuration, state, public API
+ *   hw-emby-client-calls.c      a call: gate, sign-in, exchange, 401 replay,
+ *                               shared GETs
  *   hw-emby-client-gate.c       the server gate: probes, backoff, network
  *   hw-emby-client-sign-in.c    getting a token: API key, Secret Service,
  *                               password
  *   hw-emby-client-endpoints.c  typed requests, on the public request API
+ *
+ * One HTTP exchange (deadline, classification, Retry-After) is
+ * hw-emby-request.c, which knows nothing of the client.
  *
  * Internal: not installed, and only these files include it.
  *
@@ -88,15 +93,29 @@ typedef enum {
 void _hw_emby_client_set_state              (HwEmbyClient        *self,
                                              HwServerState        state,
                                              const char          *reason);
+/* Drops the token; anything minted with it is now from an older one. */
+void _hw_emby_client_forget_token           (HwEmbyClient        *self);
 /* Drops the token, stops in SIGN_IN_REQUIRED and fails every waiter. */
 void _hw_emby_client_enter_sign_in_required (HwEmbyClient        *self,
                                              const char          *reason);
+
+/* hw-emby-client-calls.c */
 /* Empty @waiters (GTask calls): fail each with @error, or begin each
  * again (gate check, sign-in, send). */
 void _hw_emby_client_fail_waiters           (GPtrArray           *waiters,
                                              const GError        *error);
 void _hw_emby_client_resume_waiters         (GPtrArray           *waiters);
-/* @callback gets a GTask: g_task_propagate_pointer () gives the GBytes. */
+/* hw_emby_client_request_async () once its arguments are checked. */
+void _hw_emby_client_call                   (HwEmbyClient        *self,
+                                             const char          *method,
+                                             const char          *path,
+                                             const char          *json_body,
+                                             HwEmbyRequestFlags   flags,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+/* A call of @kind. @callback gets a GTask: g_task_propagate_pointer ()
+ * gives the GBytes. */
 void _hw_emby_client_start_call             (HwEmbyClient        *self,
                                              HwEmbyCallKind       kind,
                                              const char          *method,

@@ -14,8 +14,6 @@
 
 #include <string.h>
 
-#include <json-glib/json-glib.h>
-
 #include "hw-emby-client-private.h"
 #include "hw-redact.h"
 
@@ -134,23 +132,6 @@ read_password (HwEmbyClient  *self,
   return g_steal_pointer (&contents);
 }
 
-static char *
-sign_in_body (const char *username,
-              const char *password)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "Username");
-  json_builder_add_string_value (builder, username);
-  json_builder_set_member_name (builder, "Pw");
-  json_builder_add_string_value (builder, password);
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
 static void
 on_signed_in (GObject      *source,
               GAsyncResult *result,
@@ -252,7 +233,7 @@ _hw_emby_client_sign_in (HwEmbyClient *self)
     }
   hw_redact_add_secret (password);
 
-  body = sign_in_body (self->username, password);
+  body = hw_emby_sign_in_body (self->username, password);
   memset (password, 0, strlen (password));
 
   g_debug ("Signing in to %s as %s", self->base_url, self->username);

@@ -10,12 +10,10 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "hw-emby-feed.h"
+#include "hw-emby-libraries.h"
 #include "hw-item-pool.h"
 #include "hw-reliability.h"
 #include "hw-redact.h"
@@ -40,13 +38,6 @@ struct _HwEmbyFeed
   gboolean       prefetching;
   GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
   GCancellable  *life;
-};
-
-enum {
-  PROP_0,
-  PROP_SERVER_STATE,
-  PROP_SERVER_URL,
-  N_PROPS
 };
 
 static void hw_emby_feed_iface_init (HwFeedInterface *iface);
@@ -111,72 +102,6 @@ return_client_error (GTask        *task,
 /* ------------------------------------------------------------------ */
 /* Views                                                               */
 
-static gboolean
-name_matches (const HwEmbyView *view,
-              const char       *wanted)
-{
-  return g_strcmp0 (view->id, wanted) == 0 ||
-         (view->name != NULL && g_utf8_collate (view->name, wanted) == 0) ||
-         (view->name != NULL && g_ascii_strcasecmp (view->name, wanted) == 0);
-}
-
-/* The view ids to page, or NULL with a HW_FEED_ERROR. */
-static GPtrArray *
-resolve_libraries (GPtrArray           *views,
-                   const char * const  *wanted,
-                   GError             **error)
-{
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) unknown = g_string_new (NULL);
-
-  if (wanted == NULL || wanted[0] == NULL)
-    {
-      for (guint i = 0; i < views->len; i++)
-        {
-          const HwEmbyView *view = g_ptr_array_index (views, i);
-
-          if (hw_emby_view_is_video (view))
-            g_ptr_array_add (ids, g_strdup (view->id));
-        }
-      if (ids->len == 0)
-        {
-          g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY,
-                       _("The server has no video library"));
-          return NULL;
-        }
-      return g_steal_pointer (&ids);
-    }
-
-  for (guint w = 0; wanted[w] != NULL; w++)
-    {
-      gboolean found = FALSE;
-
-      for (guint i = 0; i < views->len && !found; i++)
-        {
-          const HwEmbyView *view = g_ptr_array_index (views, i);
-
-          if (name_matches (view, wanted[w]))
-            {
-              g_ptr_array_add (ids, g_strdup (view->id));
-              found = TRUE;
-            }
-        }
-      if (!found)
-        g_string_append_printf (unknown, "%s“%s”", unknown->len ? ", " : "", wanted[w]);
-    }
-
-  if (ids->len == 0)
-    {
-      g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND,
-                   _("No library on the server is called %s"), unknown->str);
-      return NULL;
-    }
-  if (unknown->len > 0)
-    g_warning ("Libraries not found on the server, ignored: %s", unknown->str);
-
-  return g_steal_pointer (&ids);
-}
-
 static void
 on_views (GObject      *source,
           GAsyncResult *result,
@@ -198,7 +123,7 @@ on_views (GObject      *source,
   if (self->library_ids == NULL)
     {
       wanted = hw_config_dup_strv (self->config, "libraries");
-      ids = resolve_libraries (views, (const char * const *) wanted, &error);
+      ids = hw_emby_libraries_resolve (views, (const char * const *) wanted, &error);
       if (ids == NULL)
         {
           g_warning ("%s", error->message);
@@ -300,121 +225,33 @@ load_pages (GTask *task)
 /* ------------------------------------------------------------------ */
 /* Items                                                               */
 
-static char *
-build_direct_url (HwEmbyFeed         *self,
-                  const HwEmbyItem   *item,
-                  const char         *session_id,
-                  const HwEmbyMediaSource *source)
-{
-  const char *base = hw_emby_client_get_base_url (self->client);
-  const char *token = hw_emby_client_get_access_token (self->client);
-  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Videos/%s/stream", escaped);
-
-  if (source->direct_stream_url != NULL)
-    {
-      g_autofree char *resolved = hw_emby_resolve_server_url (base, source->direct_stream_url);
-
-      return hw_emby_url_with_api_key (resolved, token);
-    }
-
-  return hw_emby_build_url (base, path,
-                            "Static", "true",
-                            "MediaSourceId", source->id,
-                            "PlaySessionId", session_id,
-                            "DeviceId", hw_emby_client_get_device_id (self->client),
-                            "api_key", token,
-                            NULL);
-}
-
-static char *
-build_fallback_url (HwEmbyFeed              *self,
-                    const HwEmbyItem        *item,
-                    const char              *session_id,
-                    const HwEmbyMediaSource *source)
-{
-  const char *base = hw_emby_client_get_base_url (self->client);
-  const char *token = hw_emby_client_get_access_token (self->client);
-  g_autofree char *escaped = g_uri_escape_string (item->id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Videos/%s/master.m3u8", escaped);
-
-  if (source->transcoding_url != NULL)
-    {
-      g_autofree char *resolved = hw_emby_resolve_server_url (base, source->transcoding_url);
-
-      return hw_emby_url_with_api_key (resolved, token);
-    }
-  if (!source->supports_transcoding)
-    return NULL;
-
-  return hw_emby_build_url (base, path,
-                            "MediaSourceId", source->id,
-                            "DeviceId", hw_emby_client_get_device_id (self->client),
-                            "PlaySessionId", session_id,
-                            "VideoCodec", "h264",
-                            "AudioCodec", "aac",
-                            "SegmentContainer", "ts",
-                            "api_key", token,
-                            NULL);
-}
-
-static const HwEmbyMediaSource *
-pick_source (const HwEmbyPlaybackInfo *info)
-{
-  for (guint i = 0; i < info->media_sources->len; i++)
-    {
-      const HwEmbyMediaSource *source = g_ptr_array_index (info->media_sources, i);
-
-      if (source->supports_direct_stream || source->supports_direct_play)
-        return source;
-    }
-  return g_ptr_array_index (info->media_sources, 0);
-}
-
 static HwMediaItem *
 build_media_item (HwEmbyFeed               *self,
                   const HwEmbyItem         *item,
                   const HwEmbyPlaybackInfo *info)
 {
-  const HwEmbyMediaSource *source = pick_source (info);
-  gint64 ticks = source->run_time_ticks > 0 ? source->run_time_ticks : item->run_time_ticks;
-  g_autofree char *title = item->series_name != NULL
-                             ? g_strdup_printf ("%s — %s", item->series_name, item->name)
-                             : g_strdup (item->name);
+  const HwEmbyMediaSource *source = hw_emby_pick_media_source (info);
+  const HwEmbyStreamContext stream = {
+    .base_url = hw_emby_client_get_base_url (self->client),
+    .item_id = item->id,
+    .play_session_id = info->play_session_id,
+    .device_id = hw_emby_client_get_device_id (self->client),
+    .token = hw_emby_client_get_access_token (self->client),
+  };
+  g_autofree char *title = hw_emby_item_title (item);
   g_autofree char *direct = NULL;
-  g_autofree char *fallback = build_fallback_url (self, item, info->play_session_id, source);
-  gboolean remote = g_strcmp0 (source->protocol, "Http") == 0 ||
-                    g_strcmp0 (source->container, "strm") == 0;
+  g_autofree char *fallback = NULL;
   HwMediaItem *media;
 
-  if ((source->supports_direct_stream || source->supports_direct_play) && !remote)
-    direct = build_direct_url (self, item, info->play_session_id, source);
-  else if (fallback != NULL)
-    direct = g_steal_pointer (&fallback);   /* only a transcode will do */
-  else
-    direct = build_direct_url (self, item, info->play_session_id, source);
+  hw_emby_stream_urls (&stream, source, &direct, &fallback);
 
-  media = hw_media_item_new (item->id, title, ticks / HW_EMBY_TICKS_PER_SECOND);
+  media = hw_media_item_new (item->id, title, hw_emby_item_duration (item, source));
   hw_media_item_set_direct_url (media, direct);
   hw_media_item_set_fallback_url (media, fallback);
   hw_media_item_set_is_network (media, TRUE);
   hw_media_item_set_session_id (media, info->play_session_id);
   hw_media_item_set_source_id (media, source->id);
   return media;
-}
-
-static HwEmbyItem *
-copy_item (const HwEmbyItem *item)
-{
-  HwEmbyItem *copy = g_new0 (HwEmbyItem, 1);
-
-  copy->id = g_strdup (item->id);
-  copy->name = g_strdup (item->name);
-  copy->type = g_strdup (item->type);
-  copy->series_name = g_strdup (item->series_name);
-  copy->is_folder = item->is_folder;
-  copy->run_time_ticks = item->run_time_ticks;
-  return copy;
 }
 
 static void
@@ -460,7 +297,7 @@ fetch_playback_info (GTask            *task,
 
   /* A copy: a library reset may free the pool while the request runs. */
   g_object_set_data_full (G_OBJECT (task), "item-id", g_strdup (id), g_free);
-  g_object_set_data_full (G_OBJECT (task), "item", copy_item (item),
+  g_object_set_data_full (G_OBJECT (task), "item", hw_emby_item_copy (item),
                           (GDestroyNotify) hw_emby_item_free);
   hw_emby_client_get_playback_info_async (self->client, id, g_task_get_cancellable (task),
                                           on_playback_info, task);
@@ -479,9 +316,7 @@ pop_ready (HwEmbyFeed *self)
 
   while ((media = g_queue_pop_head (&self->ready)) != NULL)
     {
-      g_autofree char *escaped = token ? g_uri_escape_string (token, NULL, FALSE) : NULL;
-
-      if (escaped != NULL && strstr (hw_media_item_get_direct_url (media), escaped) != NULL)
+      if (hw_emby_url_carries_token (hw_media_item_get_direct_url (media), token))
         return media;
 
       g_debug ("Dropping prefetched item %s: prepared for an older sign-in",
@@ -665,16 +500,6 @@ hw_emby_feed_next_item_async (HwFeed              *feed,
   next_step (next_task_new (self, cell_index, cancellable, on_next_item_done, outer));
 }
 
-static HwMediaItem *
-hw_emby_feed_next_item_finish (HwFeed        *feed,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, feed), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 static void
 hw_emby_feed_release_item (HwFeed      *feed,
                            guint        cell_index,
@@ -695,46 +520,13 @@ hw_emby_feed_set_aside (HwFeed        *feed,
   hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item), verdict);
 }
 
-static char *
-report_body (HwMediaItem *item,
-             double       position)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ItemId");
-  json_builder_add_string_value (builder, hw_media_item_get_id (item));
-  json_builder_set_member_name (builder, "MediaSourceId");
-  json_builder_add_string_value (builder, hw_media_item_get_source_id (item));
-  json_builder_set_member_name (builder, "PlaySessionId");
-  json_builder_add_string_value (builder, hw_media_item_get_session_id (item));
-  json_builder_set_member_name (builder, "PositionTicks");
-  json_builder_add_int_value (builder, (gint64) (MAX (0.0, position) * HW_EMBY_TICKS_PER_SECOND));
-  json_builder_set_member_name (builder, "CanSeek");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "IsPaused");
-  json_builder_add_boolean_value (builder, FALSE);
-  json_builder_set_member_name (builder, "IsMuted");
-  json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "PlayMethod");
-  json_builder_add_string_value (builder, "DirectStream");
-  json_builder_end_object (builder);
-  root = json_builder_get_root (builder);
-  return json_to_string (root, FALSE);
-}
-
 static void
 stop_transcode (HwEmbyFeed  *self,
                 HwMediaItem *item)
 {
-  g_autofree char *path = NULL;
+  g_autofree char *path = hw_emby_stop_transcode_path (hw_emby_client_get_device_id (self->client),
+                                                       hw_media_item_get_session_id (item));
 
-  /* Without this a switched-away transcode keeps ffmpeg running on the server. */
-  path = hw_emby_build_url ("", "/Videos/ActiveEncodings",
-                            "DeviceId", hw_emby_client_get_device_id (self->client),
-                            "PlaySessionId", hw_media_item_get_session_id (item),
-                            NULL);
   hw_emby_client_send (self->client, "DELETE", path, NULL);
 }
 
@@ -752,11 +544,13 @@ hw_emby_feed_report (HwFeed       *feed,
   if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
     return;
 
-  body = report_body (item, position);
+  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
+                              hw_media_item_get_session_id (item), position);
   switch (report)
     {
     case HW_FEED_REPORT_STARTED:
-      hw_emby_client_send (self->client, "POST", "/Sessions/Playing", body);
+      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
+                           body);
       break;
     case HW_FEED_REPORT_PROGRESS:
       last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
@@ -765,11 +559,13 @@ hw_emby_feed_report (HwFeed       *feed,
       last = g_new (gint64, 1);
       *last = now;
       g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
-      hw_emby_client_send (self->client, "POST", "/Sessions/Playing/Progress", body);
+      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
+                           body);
       break;
     case HW_FEED_REPORT_STOPPED:
     default:
-      hw_emby_client_send (self->client, "POST", "/Sessions/Playing/Stopped", body);
+      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
+                           body);
       stop_transcode (self, item);
       break;
     }
@@ -809,27 +605,35 @@ hw_emby_feed_check_stream_async (HwFeed              *feed,
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
   g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
-  const char *base = hw_emby_client_get_base_url (self->client);
+  const char *path = hw_emby_url_path_under_base (hw_emby_client_get_base_url (self->client), url);
 
   g_task_set_source_tag (task, hw_emby_feed_check_stream_async);
 
-  if (base == NULL || url == NULL || !g_str_has_prefix (url, base) || url[strlen (base)] != '/')
+  if (path == NULL)
     {
       g_task_return_boolean (task, FALSE);
       return;
     }
 
-  hw_emby_client_request_async (self->client, "HEAD", url + strlen (base), NULL,
+  hw_emby_client_request_async (self->client, "HEAD", path, NULL,
                                 HW_EMBY_REQUEST_NONE, cancellable, on_stream_checked,
                                 g_steal_pointer (&task));
 }
 
-static gboolean
-hw_emby_feed_check_stream_finish (HwFeed        *feed,
-                                  GAsyncResult  *result,
-                                  GError       **error)
+static HwServerState
+hw_emby_feed_get_server_state (HwFeed *feed)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  return self->client != NULL ? hw_emby_client_get_state (self->client) : HW_SERVER_STATE_NONE;
+}
+
+static char *
+hw_emby_feed_dup_server_url (HwFeed *feed)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  return self->client != NULL ? hw_redact (hw_emby_client_get_base_url (self->client)) : NULL;
 }
 
 static const char *
@@ -849,10 +653,10 @@ hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
   iface->is_busy = hw_emby_feed_is_busy;
   iface->get_server_reason = hw_emby_feed_get_server_reason;
+  iface->get_server_state = hw_emby_feed_get_server_state;
+  iface->dup_server_url = hw_emby_feed_dup_server_url;
   iface->check_stream_async = hw_emby_feed_check_stream_async;
-  iface->check_stream_finish = hw_emby_feed_check_stream_finish;
   iface->next_item_async = hw_emby_feed_next_item_async;
-  iface->next_item_finish = hw_emby_feed_next_item_finish;
   iface->release_item = hw_emby_feed_release_item;
   iface->set_aside = hw_emby_feed_set_aside;
   iface->report = hw_emby_feed_report;
@@ -978,40 +782,15 @@ hw_emby_feed_finalize (GObject *object)
 }
 
 static void
-hw_emby_feed_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
-{
-  HwEmbyFeed *self = HW_EMBY_FEED (object);
-
-  switch (prop_id)
-    {
-    case PROP_SERVER_STATE:
-      g_value_set_int (value, self->client ? (int) hw_emby_client_get_state (self->client)
-                                           : HW_SERVER_STATE_NONE);
-      break;
-    case PROP_SERVER_URL:
-      g_value_take_string (value, self->client
-                                    ? hw_redact (hw_emby_client_get_base_url (self->client))
-                                    : NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 hw_emby_feed_class_init (HwEmbyFeedClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = hw_emby_feed_dispose;
   object_class->finalize = hw_emby_feed_finalize;
-  object_class->get_property = hw_emby_feed_get_property;
+  object_class->get_property = hw_feed_get_property;
 
-  g_object_class_override_property (object_class, PROP_SERVER_STATE, "server-state");
-  g_object_class_override_property (object_class, PROP_SERVER_URL, "server-url");
+  hw_feed_install_properties (object_class, 1);
 }
 
 static void

@@ -1,4 +1,8 @@
-/* hw-emby-protocol.c: the Emby contract as pure functions.
+/* hw-emby-protocol.c: what Hyperwall sends to an Emby server.
+ *
+ * Base URLs, the authorization header, stream URLs and request bodies,
+ * built from plain values: no I/O, so the unit tests pin them exactly.
+ * Reading the replies is hw-emby-replies.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -254,508 +258,253 @@ hw_emby_authorization_header (const char *device,
 }
 
 /* ------------------------------------------------------------------ */
-/* Freeing                                                             */
+/* Ticks                                                               */
 
-void
-hw_emby_auth_free (HwEmbyAuth *auth)
+gint64
+hw_emby_seconds_to_ticks (double seconds)
 {
-  if (auth == NULL)
-    return;
-  g_free (auth->access_token);
-  g_free (auth->user_id);
-  g_free (auth->user_name);
-  g_free (auth->server_id);
-  g_free (auth);
+  /* Written so that NaN, like a negative position, reports 0. */
+  return seconds > 0.0 ? (gint64) (seconds * HW_EMBY_TICKS_PER_SECOND) : 0;
 }
 
-void
-hw_emby_view_free (HwEmbyView *view)
+double
+hw_emby_ticks_to_seconds (gint64 ticks)
 {
-  if (view == NULL)
-    return;
-  g_free (view->id);
-  g_free (view->name);
-  g_free (view->collection_type);
-  g_free (view);
-}
-
-void
-hw_emby_item_free (HwEmbyItem *item)
-{
-  if (item == NULL)
-    return;
-  g_free (item->id);
-  g_free (item->name);
-  g_free (item->type);
-  g_free (item->series_name);
-  g_free (item);
-}
-
-void
-hw_emby_media_source_free (HwEmbyMediaSource *source)
-{
-  if (source == NULL)
-    return;
-  g_free (source->id);
-  g_free (source->container);
-  g_free (source->protocol);
-  g_free (source->direct_stream_url);
-  g_free (source->transcoding_url);
-  g_free (source);
-}
-
-void
-hw_emby_playback_info_free (HwEmbyPlaybackInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->play_session_id);
-  g_free (info->error_code);
-  g_clear_pointer (&info->media_sources, g_ptr_array_unref);
-  g_free (info);
-}
-
-void
-hw_emby_server_info_free (HwEmbyServerInfo *info)
-{
-  if (info == NULL)
-    return;
-  g_free (info->server_name);
-  g_free (info->version);
-  g_free (info->id);
-  g_free (info);
+  return ticks / HW_EMBY_TICKS_PER_SECOND;
 }
 
 /* ------------------------------------------------------------------ */
-/* JSON helpers                                                        */
+/* Playing an item                                                     */
 
-static gboolean
-looks_like_html (const char *data,
-                 gsize       length)
+const HwEmbyMediaSource *
+hw_emby_pick_media_source (const HwEmbyPlaybackInfo *info)
 {
-  gsize i = 0;
+  g_return_val_if_fail (info != NULL && info->media_sources != NULL, NULL);
+  g_return_val_if_fail (info->media_sources->len > 0, NULL);
 
-  while (i < length && g_ascii_isspace (data[i]))
-    i++;
-  return i < length && data[i] == '<';
+  for (guint i = 0; i < info->media_sources->len; i++)
+    {
+      const HwEmbyMediaSource *source = g_ptr_array_index (info->media_sources, i);
+
+      if (source->supports_direct_stream || source->supports_direct_play)
+        return source;
+    }
+  return g_ptr_array_index (info->media_sources, 0);
 }
 
-/* The root object of @data, or NULL with a precise error. */
-static JsonNode *
-parse_root_object (const char  *data,
-                   gssize       length,
-                   const char  *what,
-                   GError     **error)
+char *
+hw_emby_item_title (const HwEmbyItem *item)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-  gsize len;
+  g_return_val_if_fail (item != NULL, NULL);
 
-  if (data == NULL)
-    data = "";
-  len = length < 0 ? strlen (data) : (gsize) length;
-
-  if (looks_like_html (data, len))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_HTML,
-                   "%s: the server sent an HTML page instead of JSON (a proxy error page?)", what);
-      return NULL;
-    }
-  if (len == 0)
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED, "%s: the reply is empty", what);
-      return NULL;
-    }
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED,
-                   "%s: the reply is not valid JSON: %s", what, local_error->message);
-      return NULL;
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_WRONG_TYPE,
-                   "%s: the reply is not a JSON object", what);
-      return NULL;
-    }
-
-  return json_node_ref (root);
+  if (item->series_name != NULL)
+    return g_strdup_printf ("%s — %s", item->series_name, item->name);
+  return g_strdup (item->name);
 }
 
-/* Member @name, compared without case (the contract says PascalCase, but
- * be liberal). */
-static JsonNode *
-get_member (JsonObject *object,
-            const char *name)
+double
+hw_emby_item_duration (const HwEmbyItem        *item,
+                       const HwEmbyMediaSource *source)
 {
-  JsonObjectIter iter;
-  const char *member;
-  JsonNode *node;
+  gint64 ticks = source != NULL && source->run_time_ticks > 0 ? source->run_time_ticks
+                                                              : item->run_time_ticks;
 
-  node = json_object_get_member (object, name);
-  if (node != NULL)
-    return node;
-
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &member, &node))
-    if (g_ascii_strcasecmp (member, name) == 0)
-      return node;
-
-  return NULL;
+  return hw_emby_ticks_to_seconds (ticks);
 }
 
-/* A string or a number as a string; NULL for anything else or null. */
+/* /Videos/{Id}/@file under the base, the id escaped as one path segment. */
 static char *
-dup_string_member (JsonObject *object,
-                   const char *name)
+video_path (const char *item_id,
+            const char *file)
 {
-  JsonNode *node = get_member (object, name);
+  g_autofree char *escaped = g_uri_escape_string (item_id, NULL, FALSE);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return NULL;
-
-  switch (json_node_get_value_type (node))
-    {
-    case G_TYPE_STRING:
-      return g_strdup (json_node_get_string (node));
-    case G_TYPE_INT64:
-      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-    default:
-      return NULL;
-    }
+  return g_strdup_printf ("/Videos/%s/%s", escaped, file);
 }
 
-static gint64
-get_int_member (JsonObject *object,
-                const char *name)
+char *
+hw_emby_direct_stream_url (const HwEmbyStreamContext *stream,
+                           const HwEmbyMediaSource   *source)
 {
-  JsonNode *node = get_member (object, name);
+  g_autofree char *path = NULL;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
+  g_return_val_if_fail (stream != NULL && stream->base_url != NULL && stream->item_id != NULL,
+                        NULL);
+  g_return_val_if_fail (source != NULL, NULL);
 
-  switch (json_node_get_value_type (node))
+  if (source->direct_stream_url != NULL)
     {
-    case G_TYPE_INT64:
-      return json_node_get_int (node);
-    case G_TYPE_DOUBLE:
-      return (gint64) json_node_get_double (node);
-    case G_TYPE_STRING:
-      return g_ascii_strtoll (json_node_get_string (node), NULL, 10);
-    default:
-      return 0;
+      g_autofree char *resolved = hw_emby_resolve_server_url (stream->base_url,
+                                                              source->direct_stream_url);
+
+      return hw_emby_url_with_api_key (resolved, stream->token);
     }
+
+  path = video_path (stream->item_id, "stream");
+  return hw_emby_build_url (stream->base_url, path,
+                            "Static", "true",
+                            "MediaSourceId", source->id,
+                            "PlaySessionId", stream->play_session_id,
+                            "DeviceId", stream->device_id,
+                            "api_key", stream->token,
+                            NULL);
 }
 
-static gboolean
-get_bool_member (JsonObject *object,
-                 const char *name,
-                 gboolean    fallback)
+char *
+hw_emby_transcode_url (const HwEmbyStreamContext *stream,
+                       const HwEmbyMediaSource   *source)
 {
-  JsonNode *node = get_member (object, name);
+  g_autofree char *path = NULL;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_BOOLEAN)
-    return fallback;
-  return json_node_get_boolean (node);
+  g_return_val_if_fail (stream != NULL && stream->base_url != NULL && stream->item_id != NULL,
+                        NULL);
+  g_return_val_if_fail (source != NULL, NULL);
+
+  if (source->transcoding_url != NULL)
+    {
+      g_autofree char *resolved = hw_emby_resolve_server_url (stream->base_url,
+                                                              source->transcoding_url);
+
+      return hw_emby_url_with_api_key (resolved, stream->token);
+    }
+  if (!source->supports_transcoding)
+    return NULL;
+
+  path = video_path (stream->item_id, "master.m3u8");
+  return hw_emby_build_url (stream->base_url, path,
+                            "MediaSourceId", source->id,
+                            "DeviceId", stream->device_id,
+                            "PlaySessionId", stream->play_session_id,
+                            "VideoCodec", "h264",
+                            "AudioCodec", "aac",
+                            "SegmentContainer", "ts",
+                            "api_key", stream->token,
+                            NULL);
 }
 
-static char *
-require_string (JsonObject  *object,
-                const char  *name,
-                const char  *what,
-                GError     **error)
+void
+hw_emby_stream_urls (const HwEmbyStreamContext  *stream,
+                     const HwEmbyMediaSource    *source,
+                     char                      **direct,
+                     char                      **fallback)
 {
-  JsonNode *node = get_member (object, name);
-  char *value;
+  g_autofree char *transcode = NULL;
+  gboolean remote;
 
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MISSING_FIELD,
-                   "%s: the reply has no “%s”", what, name);
-      return NULL;
-    }
+  g_return_if_fail (source != NULL && direct != NULL && fallback != NULL);
 
-  value = dup_string_member (object, name);
-  if (value == NULL || *value == '\0')
-    {
-      g_free (value);
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_WRONG_TYPE,
-                   "%s: “%s” is not a non-empty string", what, name);
-      return NULL;
-    }
+  transcode = hw_emby_transcode_url (stream, source);
+  /* A .strm or a remote URL behind the item: the server may only be able
+   * to transcode it. */
+  remote = g_strcmp0 (source->protocol, "Http") == 0 || g_strcmp0 (source->container, "strm") == 0;
 
-  return value;
-}
-
-/* Member @name as an array; NULL with an error when missing or not one. */
-static JsonArray *
-require_array (JsonObject  *object,
-               const char  *name,
-               const char  *what,
-               GError     **error)
-{
-  JsonNode *node = get_member (object, name);
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MISSING_FIELD,
-                   "%s: the reply has no “%s”", what, name);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_WRONG_TYPE,
-                   "%s: “%s” is not an array", what, name);
-      return NULL;
-    }
-
-  return json_node_get_array (node);
-}
-
-/* ------------------------------------------------------------------ */
-/* Replies                                                             */
-
-HwEmbyAuth *
-hw_emby_parse_auth (const char  *data,
-                    gssize       length,
-                    GError     **error)
-{
-  const char *what = "AuthenticateByName";
-  g_autoptr(JsonNode) root = parse_root_object (data, length, what, error);
-  g_autoptr(HwEmbyAuth) auth = NULL;
-  JsonObject *object;
-  JsonNode *user;
-
-  if (root == NULL)
-    return NULL;
-  object = json_node_get_object (root);
-
-  auth = g_new0 (HwEmbyAuth, 1);
-  auth->access_token = require_string (object, "AccessToken", what, error);
-  if (auth->access_token == NULL)
-    return NULL;
-
-  user = get_member (object, "User");
-  if (user == NULL || JSON_NODE_HOLDS_NULL (user))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MISSING_FIELD, "%s: the reply has no “User”", what);
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (user))
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_WRONG_TYPE, "%s: “User” is not an object", what);
-      return NULL;
-    }
-
-  auth->user_id = require_string (json_node_get_object (user), "Id", what, error);
-  if (auth->user_id == NULL)
-    return NULL;
-  auth->user_name = dup_string_member (json_node_get_object (user), "Name");
-  auth->server_id = dup_string_member (object, "ServerId");
-
-  return g_steal_pointer (&auth);
-}
-
-HwEmbyServerInfo *
-hw_emby_parse_server_info (const char  *data,
-                           gssize       length,
-                           GError     **error)
-{
-  g_autoptr(JsonNode) root = parse_root_object (data, length, "System/Info/Public", error);
-  HwEmbyServerInfo *info;
-  JsonObject *object;
-
-  if (root == NULL)
-    return NULL;
-  object = json_node_get_object (root);
-
-  info = g_new0 (HwEmbyServerInfo, 1);
-  info->server_name = dup_string_member (object, "ServerName");
-  info->version = dup_string_member (object, "Version");
-  info->id = dup_string_member (object, "Id");
-  return info;
-}
-
-GPtrArray *
-hw_emby_parse_views (const char  *data,
-                     gssize       length,
-                     GError     **error)
-{
-  const char *what = "Views";
-  g_autoptr(JsonNode) root = parse_root_object (data, length, what, error);
-  g_autoptr(GPtrArray) views = NULL;
-  JsonArray *items;
-
-  if (root == NULL)
-    return NULL;
-  items = require_array (json_node_get_object (root), "Items", what, error);
-  if (items == NULL)
-    return NULL;
-
-  views = g_ptr_array_new_with_free_func ((GDestroyNotify) hw_emby_view_free);
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonNode *node = json_array_get_element (items, i);
-      JsonObject *object;
-      HwEmbyView *view;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      object = json_node_get_object (node);
-
-      view = g_new0 (HwEmbyView, 1);
-      view->id = dup_string_member (object, "Id");
-      view->name = dup_string_member (object, "Name");
-      view->collection_type = dup_string_member (object, "CollectionType");
-      if (view->id == NULL)
-        {
-          hw_emby_view_free (view);
-          continue;
-        }
-      if (view->name == NULL)
-        view->name = g_strdup (view->id);
-      g_ptr_array_add (views, view);
-    }
-
-  return g_steal_pointer (&views);
-}
-
-GPtrArray *
-hw_emby_parse_items (const char  *data,
-                     gssize       length,
-                     GError     **error)
-{
-  const char *what = "Items";
-  g_autoptr(JsonNode) root = parse_root_object (data, length, what, error);
-  g_autoptr(GPtrArray) result = NULL;
-  JsonArray *items;
-
-  if (root == NULL)
-    return NULL;
-  items = require_array (json_node_get_object (root), "Items", what, error);
-  if (items == NULL)
-    return NULL;
-
-  result = g_ptr_array_new_with_free_func ((GDestroyNotify) hw_emby_item_free);
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonNode *node = json_array_get_element (items, i);
-      JsonObject *object;
-      HwEmbyItem *item;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      object = json_node_get_object (node);
-
-      item = g_new0 (HwEmbyItem, 1);
-      item->id = dup_string_member (object, "Id");
-      if (item->id == NULL || *item->id == '\0')
-        {
-          hw_emby_item_free (item);
-          continue;
-        }
-      item->name = dup_string_member (object, "Name");
-      if (item->name == NULL)
-        item->name = g_strdup (item->id);
-      item->type = dup_string_member (object, "Type");
-      item->series_name = dup_string_member (object, "SeriesName");
-      item->is_folder = get_bool_member (object, "IsFolder", FALSE);
-      item->run_time_ticks = MAX (0, get_int_member (object, "RunTimeTicks"));
-      g_ptr_array_add (result, item);
-    }
-
-  return g_steal_pointer (&result);
-}
-
-static HwEmbyMediaSource *
-parse_media_source (JsonObject *object)
-{
-  HwEmbyMediaSource *source = g_new0 (HwEmbyMediaSource, 1);
-
-  source->id = dup_string_member (object, "Id");
-  source->container = dup_string_member (object, "Container");
-  source->protocol = dup_string_member (object, "Protocol");
-  source->run_time_ticks = MAX (0, get_int_member (object, "RunTimeTicks"));
-  /* Absent flags: assume the common case, the server says so when not. */
-  source->supports_direct_play = get_bool_member (object, "SupportsDirectPlay", TRUE);
-  source->supports_direct_stream = get_bool_member (object, "SupportsDirectStream", TRUE);
-  source->supports_transcoding = get_bool_member (object, "SupportsTranscoding", TRUE);
-  source->direct_stream_url = dup_string_member (object, "DirectStreamUrl");
-  source->transcoding_url = dup_string_member (object, "TranscodingUrl");
-  return source;
-}
-
-HwEmbyPlaybackInfo *
-hw_emby_parse_playback_info (const char  *data,
-                             gssize       length,
-                             GError     **error)
-{
-  const char *what = "PlaybackInfo";
-  g_autoptr(JsonNode) root = parse_root_object (data, length, what, error);
-  g_autoptr(HwEmbyPlaybackInfo) info = NULL;
-  JsonObject *object;
-  JsonArray *sources;
-
-  if (root == NULL)
-    return NULL;
-  object = json_node_get_object (root);
-
-  info = g_new0 (HwEmbyPlaybackInfo, 1);
-  info->media_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) hw_emby_media_source_free);
-  info->play_session_id = dup_string_member (object, "PlaySessionId");
-  info->error_code = dup_string_member (object, "ErrorCode");
-  if (info->error_code != NULL && *info->error_code == '\0')
-    g_clear_pointer (&info->error_code, g_free);
-
-  /* A refusal needs no sources. */
-  if (info->error_code != NULL)
-    return g_steal_pointer (&info);
-
-  sources = require_array (object, "MediaSources", what, error);
-  if (sources == NULL)
-    return NULL;
-
-  for (guint i = 0; i < json_array_get_length (sources); i++)
-    {
-      JsonNode *node = json_array_get_element (sources, i);
-      HwEmbyMediaSource *source;
-
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        continue;
-      source = parse_media_source (json_node_get_object (node));
-      if (source->id == NULL)
-        {
-          hw_emby_media_source_free (source);
-          continue;
-        }
-      g_ptr_array_add (info->media_sources, source);
-    }
-
-  if (info->media_sources->len == 0)
-    {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MISSING_FIELD,
-                   "%s: the reply lists no usable media source", what);
-      return NULL;
-    }
-
-  return g_steal_pointer (&info);
+  if ((source->supports_direct_stream || source->supports_direct_play) && !remote)
+    *direct = hw_emby_direct_stream_url (stream, source);
+  else if (transcode != NULL)
+    *direct = g_steal_pointer (&transcode);   /* only a transcode will do */
+  else
+    *direct = hw_emby_direct_stream_url (stream, source);
+  *fallback = g_steal_pointer (&transcode);
 }
 
 gboolean
-hw_emby_view_is_video (const HwEmbyView *view)
+hw_emby_url_carries_token (const char *url,
+                           const char *token)
 {
-  static const char * const video_types[] = { "movies", "tvshows", "homevideos", "musicvideos", NULL };
-  const char *type = view->collection_type;
+  g_autofree char *escaped = NULL;
 
-  if (type == NULL || *type == '\0')
-    return TRUE;
+  if (url == NULL || token == NULL)
+    return FALSE;
 
-  for (guint i = 0; video_types[i] != NULL; i++)
-    if (g_ascii_strcasecmp (type, video_types[i]) == 0)
-      return TRUE;
-  return FALSE;
+  escaped = g_uri_escape_string (token, NULL, FALSE);
+  return strstr (url, escaped) != NULL;
+}
+
+const char *
+hw_emby_url_path_under_base (const char *base,
+                             const char *url)
+{
+  gsize len;
+
+  if (base == NULL || url == NULL || !g_str_has_prefix (url, base))
+    return NULL;
+
+  len = strlen (base);
+  return url[len] == '/' ? url + len : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Request bodies and paths                                            */
+
+char *
+hw_emby_sign_in_body (const char *username,
+                      const char *password)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "Username");
+  json_builder_add_string_value (builder, username);
+  json_builder_set_member_name (builder, "Pw");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+const char *
+hw_emby_report_path (HwEmbyReport report)
+{
+  switch (report)
+    {
+    case HW_EMBY_REPORT_STARTED:
+      return "/Sessions/Playing";
+    case HW_EMBY_REPORT_PROGRESS:
+      return "/Sessions/Playing/Progress";
+    case HW_EMBY_REPORT_STOPPED:
+    default:
+      return "/Sessions/Playing/Stopped";
+    }
+}
+
+char *
+hw_emby_report_body (const char *item_id,
+                     const char *media_source_id,
+                     const char *play_session_id,
+                     double      position)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "ItemId");
+  json_builder_add_string_value (builder, item_id);
+  json_builder_set_member_name (builder, "MediaSourceId");
+  json_builder_add_string_value (builder, media_source_id);
+  json_builder_set_member_name (builder, "PlaySessionId");
+  json_builder_add_string_value (builder, play_session_id);
+  json_builder_set_member_name (builder, "PositionTicks");
+  json_builder_add_int_value (builder, hw_emby_seconds_to_ticks (position));
+  json_builder_set_member_name (builder, "CanSeek");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "IsPaused");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_set_member_name (builder, "IsMuted");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "PlayMethod");
+  json_builder_add_string_value (builder, "DirectStream");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+char *
+hw_emby_stop_transcode_path (const char *device_id,
+                             const char *play_session_id)
+{
+  return hw_emby_build_url ("", "/Videos/ActiveEncodings",
+                            "DeviceId", device_id,
+                            "PlaySessionId", play_session_id,
+                            NULL);
 }

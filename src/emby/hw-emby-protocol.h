@@ -1,15 +1,18 @@
 /* hw-emby-protocol.h: the Emby contract (docs/emby-api.md) as pure functions.
  *
- * URL building, the X-Emby-Authorization header and the parsing of the
- * replies a wall needs into plain structs. No I/O, no main loop: the
- * client (hw-emby-client.c) does the talking, this file does the reading,
- * so every variation the contract lists is covered by unit tests.
+ * URL building, the X-Emby-Authorization header, stream URLs, request
+ * bodies, and (hw-emby-replies.h) the parsing of the replies a wall needs
+ * into plain structs. No I/O, no main loop: the client
+ * (hw-emby-client.c) does the talking, the feed decides what to ask, and
+ * every variation the contract lists is covered by unit tests.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <glib.h>
+
+#include "hw-emby-replies.h"
 
 G_BEGIN_DECLS
 
@@ -64,6 +67,16 @@ char  *hw_emby_resolve_server_url   (const char  *base,
 char  *hw_emby_url_with_api_key     (const char  *url,
                                      const char  *token);
 
+/* TRUE when @url carries @token, percent-encoded as hw_emby_build_url ()
+ * puts it: a stream URL minted before a new sign-in would fail with a 401
+ * in mpv. FALSE for a NULL @token. */
+gboolean     hw_emby_url_carries_token (const char *url,
+                                        const char *token);
+/* The part of @url after @base ("/Videos/…"), or NULL when @url is not
+ * under @base. */
+const char  *hw_emby_url_path_under_base (const char *base,
+                                          const char *url);
+
 /* MediaBrowser Client="Hyperwall", Device="…", DeviceId="…", Version="…"
  * [, Token="…"]. Quotes and control characters inside values are replaced
  * so the header always parses. */
@@ -73,91 +86,79 @@ char  *hw_emby_authorization_header (const char  *device,
                                      const char  *token);
 
 /* ------------------------------------------------------------------ */
-/* Replies                                                             */
+/* Ticks: 10,000,000 per second                                        */
 
+/* Truncated; negative and NaN give 0. */
+gint64       hw_emby_seconds_to_ticks  (double      seconds);
+double       hw_emby_ticks_to_seconds  (gint64      ticks);
+
+/* ------------------------------------------------------------------ */
+/* Playing an item                                                     */
+
+/* Everything a stream URL is made of besides the media source. */
 typedef struct {
-  char *access_token;
-  char *user_id;
-  char *user_name;
-  char *server_id;
-} HwEmbyAuth;
+  const char *base_url;          /* from hw_emby_normalize_base_url () */
+  const char *item_id;
+  const char *play_session_id;   /* NULL: left out */
+  const char *device_id;
+  const char *token;             /* NULL: no api_key */
+} HwEmbyStreamContext;
 
-typedef struct {
-  char *id;
-  char *name;
-  char *collection_type;          /* NULL when unset */
-} HwEmbyView;
+/* The first source the server will send as it is, else the first. @info
+ * has at least one (hw_emby_parse_playback_info () sees to it). */
+const HwEmbyMediaSource *hw_emby_pick_media_source (const HwEmbyPlaybackInfo *info);
 
-typedef struct {
-  char    *id;
-  char    *name;
-  char    *type;                  /* "Movie", "Episode", "Video", … */
-  char    *series_name;
-  gboolean is_folder;
-  gint64   run_time_ticks;        /* 0 when unknown */
-} HwEmbyItem;
+/* "Series — Episode" for an episode, else the name. */
+char        *hw_emby_item_title        (const HwEmbyItem          *item);
+/* In seconds, from the media source's RunTimeTicks (the item's only when
+ * the source has none); 0 when unknown. */
+double       hw_emby_item_duration     (const HwEmbyItem          *item,
+                                        const HwEmbyMediaSource   *source);
 
-typedef struct {
-  char    *id;
-  char    *container;
-  char    *protocol;              /* "File", "Http", … */
-  gint64   run_time_ticks;
-  gboolean supports_direct_play;
-  gboolean supports_direct_stream;
-  gboolean supports_transcoding;
-  char    *direct_stream_url;     /* server-relative or NULL */
-  char    *transcoding_url;       /* server-relative or NULL */
-} HwEmbyMediaSource;
+/* The source's DirectStreamUrl, resolved, or
+ * /Videos/{Id}/stream?Static=true&MediaSourceId=&PlaySessionId=&DeviceId=&api_key=.
+ * The token rides in api_key: mpv cannot send headers per stream. */
+char        *hw_emby_direct_stream_url (const HwEmbyStreamContext *stream,
+                                        const HwEmbyMediaSource   *source);
+/* The source's TranscodingUrl, resolved, or an H.264/AAC HLS
+ * /Videos/{Id}/master.m3u8; NULL when the source cannot be transcoded. */
+char        *hw_emby_transcode_url     (const HwEmbyStreamContext *stream,
+                                        const HwEmbyMediaSource   *source);
+/* What a cell plays first (@direct, never NULL) and falls back to
+ * (@fallback, NULL for none): the direct stream with the transcode behind
+ * it, or, for a source that cannot be sent as it is (no direct support,
+ * a .strm, a remote URL), the transcode alone. */
+void         hw_emby_stream_urls       (const HwEmbyStreamContext *stream,
+                                        const HwEmbyMediaSource   *source,
+                                        char                     **direct,
+                                        char                     **fallback);
 
-typedef struct {
-  char      *play_session_id;     /* may be NULL */
-  char      *error_code;          /* NULL unless the server refused */
-  GPtrArray *media_sources;       /* of HwEmbyMediaSource */
-} HwEmbyPlaybackInfo;
+/* ------------------------------------------------------------------ */
+/* Request bodies and paths                                            */
 
-typedef struct {
-  char *server_name;
-  char *version;
-  char *id;
-} HwEmbyServerInfo;
+/* {"Username":…,"Pw":…} for /Users/AuthenticateByName. Holds the
+ * password: the caller wipes it. */
+char        *hw_emby_sign_in_body      (const char *username,
+                                        const char *password);
 
-void hw_emby_auth_free           (HwEmbyAuth         *auth);
-void hw_emby_view_free           (HwEmbyView         *view);
-void hw_emby_item_free           (HwEmbyItem         *item);
-void hw_emby_media_source_free   (HwEmbyMediaSource  *source);
-void hw_emby_playback_info_free  (HwEmbyPlaybackInfo *info);
-void hw_emby_server_info_free    (HwEmbyServerInfo   *info);
+typedef enum {
+  HW_EMBY_REPORT_STARTED,
+  HW_EMBY_REPORT_PROGRESS,
+  HW_EMBY_REPORT_STOPPED,
+} HwEmbyReport;
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyAuth, hw_emby_auth_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyView, hw_emby_view_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyItem, hw_emby_item_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyMediaSource, hw_emby_media_source_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyPlaybackInfo, hw_emby_playback_info_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyServerInfo, hw_emby_server_info_free)
-
-/* Each takes the raw body (@length -1 for a NUL-terminated string) and
- * fails with a HW_EMBY_ERROR naming what was wrong. Field names are
- * matched without regard to case; ids given as numbers are accepted. */
-HwEmbyAuth         *hw_emby_parse_auth          (const char *data,
-                                                 gssize      length,
-                                                 GError    **error);
-HwEmbyServerInfo   *hw_emby_parse_server_info   (const char *data,
-                                                 gssize      length,
-                                                 GError    **error);
-/* GPtrArray of HwEmbyView. */
-GPtrArray          *hw_emby_parse_views         (const char *data,
-                                                 gssize      length,
-                                                 GError    **error);
-/* GPtrArray of HwEmbyItem; entries without an Id are skipped. */
-GPtrArray          *hw_emby_parse_items         (const char *data,
-                                                 gssize      length,
-                                                 GError    **error);
-/* A 200 with an ErrorCode is parsed (error_code set), not an error. */
-HwEmbyPlaybackInfo *hw_emby_parse_playback_info (const char *data,
-                                                 gssize      length,
-                                                 GError    **error);
-
-/* movies, tvshows, homevideos, musicvideos, or unset. */
-gboolean            hw_emby_view_is_video       (const HwEmbyView *view);
+/* /Sessions/Playing, …/Progress or …/Stopped. */
+const char  *hw_emby_report_path       (HwEmbyReport report);
+/* The body of every playback report: ItemId, MediaSourceId, PlaySessionId,
+ * PositionTicks from @position in seconds, and a muted, unpaused direct
+ * stream. */
+char        *hw_emby_report_body       (const char *item_id,
+                                        const char *media_source_id,
+                                        const char *play_session_id,
+                                        double      position);
+/* DELETE this, or a switched-away transcode keeps ffmpeg running on the
+ * server. Relative to the API base. */
+char        *hw_emby_stop_transcode_path (const char *device_id,
+                                          const char *play_session_id);
 
 G_END_DECLS

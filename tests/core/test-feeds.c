@@ -47,6 +47,187 @@ next_item (HwFeed  *feed,
 }
 
 /* ------------------------------------------------------------------ */
+/* The interface's defaults                                            */
+
+/* A feed that writes only next_item_async and a server, beside a property
+ * of its own. The demo and local feeds show the defaults for a feed with
+ * no server. */
+#define HW_TYPE_TEST_FEED (hw_test_feed_get_type ())
+G_DECLARE_FINAL_TYPE (HwTestFeed, hw_test_feed, HW, TEST_FEED, GObject)
+
+struct _HwTestFeed
+{
+  GObject        parent_instance;
+  char          *label;
+  HwServerState  state;
+  char          *url;
+};
+
+enum {
+  TEST_PROP_0,
+  TEST_PROP_LABEL,
+  N_TEST_PROPS
+};
+
+static void hw_test_feed_iface_init (HwFeedInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwTestFeed, hw_test_feed, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, hw_test_feed_iface_init))
+
+static void
+hw_test_feed_next_item_async (HwFeed              *feed,
+                              guint                cell_index,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
+
+  if (cell_index > 0)
+    g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY, "only cell 0");
+  else
+    g_task_return_pointer (task, hw_media_item_new ("t1", "Test", 1.0), g_object_unref);
+}
+
+static HwServerState
+hw_test_feed_get_server_state (HwFeed *feed)
+{
+  return HW_TEST_FEED (feed)->state;
+}
+
+static char *
+hw_test_feed_dup_server_url (HwFeed *feed)
+{
+  return g_strdup (HW_TEST_FEED (feed)->url);
+}
+
+static void
+hw_test_feed_iface_init (HwFeedInterface *iface)
+{
+  iface->next_item_async = hw_test_feed_next_item_async;
+  iface->get_server_state = hw_test_feed_get_server_state;
+  iface->dup_server_url = hw_test_feed_dup_server_url;
+}
+
+static void
+hw_test_feed_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case TEST_PROP_LABEL:
+      g_value_set_string (value, HW_TEST_FEED (object)->label);
+      break;
+    default:
+      hw_feed_get_property (object, prop_id, value, pspec);
+    }
+}
+
+static void
+hw_test_feed_finalize (GObject *object)
+{
+  g_free (HW_TEST_FEED (object)->label);
+  g_free (HW_TEST_FEED (object)->url);
+  G_OBJECT_CLASS (hw_test_feed_parent_class)->finalize (object);
+}
+
+static void
+hw_test_feed_class_init (HwTestFeedClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = hw_test_feed_get_property;
+  object_class->finalize = hw_test_feed_finalize;
+
+  g_object_class_install_property (object_class, TEST_PROP_LABEL,
+    g_param_spec_string ("label", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+  hw_feed_install_properties (object_class, N_TEST_PROPS);
+}
+
+static void
+hw_test_feed_init (HwTestFeed *self)
+{
+  self->label = g_strdup ("lobby");
+}
+
+static void
+assert_server_properties (HwFeed        *feed,
+                          HwServerState  state,
+                          const char    *url)
+{
+  g_autofree char *read_url = NULL;
+  g_autofree char *dup_url = hw_feed_dup_server_url (feed);
+  int read_state = -1;
+
+  g_object_get (feed, "server-state", &read_state, "server-url", &read_url, NULL);
+  g_assert_cmpint (read_state, ==, state);
+  g_assert_cmpint (hw_feed_get_server_state (feed), ==, state);
+  g_assert_cmpstr (read_url, ==, url);
+  g_assert_cmpstr (dup_url, ==, url);
+}
+
+static void
+on_notified (GObject    *object,
+             GParamSpec *pspec,
+             gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+test_interface_defaults (void)
+{
+  g_autoptr(HwTestFeed) feed = g_object_new (HW_TYPE_TEST_FEED, NULL);
+  g_autoptr(HwDemoFeed) demo = hw_demo_feed_new ();
+  g_autoptr(HwLocalFeed) local = hw_local_feed_new ("/nonexistent");
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
+
+  /* next_item_finish by default: the GTask's pointer, or its error. */
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hw_media_item_get_id (item), ==, "t1");
+  g_assert_null (next_item (HW_FEED (feed), 1, &error));
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY);
+
+  /* No server, and every optional method a no-op. */
+  assert_server_properties (HW_FEED (demo), HW_SERVER_STATE_NONE, NULL);
+  assert_server_properties (HW_FEED (local), HW_SERVER_STATE_NONE, NULL);
+  g_assert_null (hw_feed_get_server_reason (HW_FEED (feed)));
+  g_assert_false (hw_feed_is_busy (HW_FEED (feed)));
+  g_assert_false (hw_feed_can_check_stream (HW_FEED (feed)));
+  hw_feed_report (HW_FEED (feed), item, HW_FEED_REPORT_STARTED, 0.0);
+  hw_feed_set_aside (HW_FEED (feed), item, HW_FEED_VERDICT_FAILED);
+  hw_feed_suspect_server (HW_FEED (feed));
+  hw_feed_release_item (HW_FEED (feed), 0, item);
+
+  /* A class's own property lives beside the feed's. */
+  g_object_get (feed, "label", &label, NULL);
+  g_assert_cmpstr (label, ==, "lobby");
+}
+
+static void
+test_interface_server (void)
+{
+  g_autoptr(HwTestFeed) feed = g_object_new (HW_TYPE_TEST_FEED, NULL);
+  guint notified = 0;
+
+  /* The properties read whatever the feed's methods say. */
+  feed->state = HW_SERVER_STATE_ONLINE;
+  feed->url = g_strdup ("http://h:8096/emby");
+  assert_server_properties (HW_FEED (feed), HW_SERVER_STATE_ONLINE, "http://h:8096/emby");
+
+  g_signal_connect (feed, "notify::server-state", G_CALLBACK (on_notified), &notified);
+  feed->state = HW_SERVER_STATE_OFFLINE;
+  g_object_notify (G_OBJECT (feed), "server-state");
+  g_assert_cmpuint (notified, ==, 1);
+  assert_server_properties (HW_FEED (feed), HW_SERVER_STATE_OFFLINE, "http://h:8096/emby");
+}
+
+/* ------------------------------------------------------------------ */
 /* Demo feed                                                           */
 
 static void
@@ -392,6 +573,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
+  g_test_add_func ("/hyperwall/feeds/interface/defaults", test_interface_defaults);
+  g_test_add_func ("/hyperwall/feeds/interface/server", test_interface_server);
   g_test_add_func ("/hyperwall/feeds/demo/distinct-cells", test_demo_distinct_cells);
   g_test_add_func ("/hyperwall/feeds/demo/big-wall", test_demo_big_wall);
   g_test_add_func ("/hyperwall/feeds/demo/graphs-run", test_demo_graphs_run);

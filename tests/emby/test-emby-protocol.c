@@ -1,4 +1,5 @@
-/* test-emby-protocol.c: URLs, the authorization header and reply parsing.
+/* test-emby-protocol.c: URLs, the authorization header, stream URLs,
+ * request bodies and reply parsing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,9 +7,11 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "hw-emby-protocol.h"
 
@@ -160,6 +163,292 @@ test_header_hostile_values (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Stream URLs                                                         */
+
+#define BASE "http://h:8096/emby"
+
+/* An id with a space and a slash must stay one path segment; a token
+ * with & and = must stay one query value. */
+static const HwEmbyStreamContext signed_in = {
+  .base_url = BASE,
+  .item_id = "12 3/4",
+  .play_session_id = "ps1",
+  .device_id = "dev 1",
+  .token = "t0k&=",
+};
+
+static HwEmbyMediaSource *
+source_new (const char *id)
+{
+  HwEmbyMediaSource *source = g_new0 (HwEmbyMediaSource, 1);
+
+  source->id = g_strdup (id);
+  source->supports_direct_play = TRUE;
+  source->supports_direct_stream = TRUE;
+  source->supports_transcoding = TRUE;
+  return source;
+}
+
+static void
+test_stream_direct_built (void)
+{
+  g_autoptr(HwEmbyMediaSource) source = source_new ("ms 1");
+  HwEmbyStreamContext no_session = signed_in;
+  g_autofree char *url = hw_emby_direct_stream_url (&signed_in, source);
+  g_autofree char *without = NULL;
+
+  g_assert_cmpstr (url, ==,
+                   BASE "/Videos/12%203%2F4/stream?Static=true&MediaSourceId=ms%201"
+                   "&PlaySessionId=ps1&DeviceId=dev%201&api_key=t0k%26%3D");
+
+  no_session.play_session_id = NULL;
+  without = hw_emby_direct_stream_url (&no_session, source);
+  g_assert_cmpstr (without, ==,
+                   BASE "/Videos/12%203%2F4/stream?Static=true&MediaSourceId=ms%201"
+                   "&DeviceId=dev%201&api_key=t0k%26%3D");
+}
+
+static void
+test_stream_direct_from_server (void)
+{
+  g_autoptr(HwEmbyMediaSource) source = source_new ("ms1");
+  g_autoptr(HwEmbyMediaSource) keyed = source_new ("ms1");
+  g_autofree char *url = NULL;
+  g_autofree char *kept = NULL;
+
+  /* Server-relative, without /emby and without a leading slash. */
+  source->direct_stream_url = g_strdup ("videos/9/stream.mkv?Static=true&MediaSourceId=ms1");
+  url = hw_emby_direct_stream_url (&signed_in, source);
+  g_assert_cmpstr (url, ==,
+                   BASE "/videos/9/stream.mkv?Static=true&MediaSourceId=ms1&api_key=t0k%26%3D");
+
+  /* The server's own api_key is not doubled. */
+  keyed->direct_stream_url = g_strdup ("/videos/9/stream?api_key=srv");
+  kept = hw_emby_direct_stream_url (&signed_in, keyed);
+  g_assert_cmpstr (kept, ==, BASE "/videos/9/stream?api_key=srv");
+}
+
+static void
+test_stream_transcode (void)
+{
+  g_autoptr(HwEmbyMediaSource) source = source_new ("ms1");
+  g_autoptr(HwEmbyMediaSource) server = source_new ("ms1");
+  g_autoptr(HwEmbyMediaSource) never = source_new ("ms1");
+  g_autofree char *built = hw_emby_transcode_url (&signed_in, source);
+  g_autofree char *given = NULL;
+
+  g_assert_cmpstr (built, ==,
+                   BASE "/Videos/12%203%2F4/master.m3u8?MediaSourceId=ms1&DeviceId=dev%201"
+                   "&PlaySessionId=ps1&VideoCodec=h264&AudioCodec=aac&SegmentContainer=ts"
+                   "&api_key=t0k%26%3D");
+
+  server->transcoding_url = g_strdup ("/videos/1/master.m3u8?x=1");
+  given = hw_emby_transcode_url (&signed_in, server);
+  g_assert_cmpstr (given, ==, BASE "/videos/1/master.m3u8?x=1&api_key=t0k%26%3D");
+
+  never->supports_transcoding = FALSE;
+  g_assert_null (hw_emby_transcode_url (&signed_in, never));
+}
+
+static void
+test_stream_signed_out (void)
+{
+  g_autoptr(HwEmbyMediaSource) source = source_new ("ms1");
+  HwEmbyStreamContext no_token = signed_in;
+  g_autofree char *direct = NULL;
+  g_autofree char *transcode = NULL;
+
+  no_token.token = NULL;
+  direct = hw_emby_direct_stream_url (&no_token, source);
+  transcode = hw_emby_transcode_url (&no_token, source);
+  g_assert_null (strstr (direct, "api_key"));
+  g_assert_null (strstr (transcode, "api_key"));
+}
+
+typedef struct {
+  const char *name;
+  gboolean    direct_stream;
+  gboolean    direct_play;
+  gboolean    transcoding;
+  const char *container;
+  const char *protocol;
+  const char *direct;        /* "stream" or "m3u8" */
+  const char *fallback;      /* "m3u8" or NULL */
+} StreamChoice;
+
+static const StreamChoice stream_choices[] = {
+  { "direct-then-transcode", TRUE, TRUE, TRUE, "mkv", "File", "stream", "m3u8" },
+  { "direct-play-only", FALSE, TRUE, TRUE, "mkv", "File", "stream", "m3u8" },
+  { "direct-no-transcode", TRUE, TRUE, FALSE, "mkv", "File", "stream", NULL },
+  { "transcode-only", FALSE, FALSE, TRUE, "mkv", "File", "m3u8", NULL },
+  { "strm", TRUE, TRUE, TRUE, "strm", "File", "m3u8", NULL },
+  { "remote", TRUE, TRUE, TRUE, "mp4", "Http", "m3u8", NULL },
+  { "strm-no-transcode", TRUE, TRUE, FALSE, "strm", "File", "stream", NULL },
+  { "nothing-offered", FALSE, FALSE, FALSE, "mkv", "File", "stream", NULL },
+};
+
+static void
+test_stream_choice (gconstpointer data)
+{
+  const StreamChoice *c = data;
+  g_autoptr(HwEmbyMediaSource) source = source_new ("ms1");
+  g_autofree char *direct = NULL;
+  g_autofree char *fallback = NULL;
+
+  source->supports_direct_stream = c->direct_stream;
+  source->supports_direct_play = c->direct_play;
+  source->supports_transcoding = c->transcoding;
+  source->container = g_strdup (c->container);
+  source->protocol = g_strdup (c->protocol);
+
+  hw_emby_stream_urls (&signed_in, source, &direct, &fallback);
+
+  g_assert_nonnull (direct);
+  g_assert_true (strstr (direct, c->direct) != NULL);
+  if (c->fallback == NULL)
+    g_assert_null (fallback);
+  else
+    g_assert_true (strstr (fallback, c->fallback) != NULL);
+}
+
+static void
+test_pick_source (void)
+{
+  g_autoptr(HwEmbyPlaybackInfo) info = g_new0 (HwEmbyPlaybackInfo, 1);
+  HwEmbyMediaSource *first = source_new ("transcode-only");
+  HwEmbyMediaSource *second = source_new ("direct");
+
+  info->media_sources = g_ptr_array_new_with_free_func ((GDestroyNotify) hw_emby_media_source_free);
+  first->supports_direct_play = FALSE;
+  first->supports_direct_stream = FALSE;
+  g_ptr_array_add (info->media_sources, first);
+  g_ptr_array_add (info->media_sources, second);
+  g_assert_true (hw_emby_pick_media_source (info) == second);
+
+  second->supports_direct_play = FALSE;
+  second->supports_direct_stream = FALSE;
+  g_assert_true (hw_emby_pick_media_source (info) == first);
+}
+
+static void
+test_item_title_duration (void)
+{
+  HwEmbyItem episode = { .id = "1", .name = "Pilot", .series_name = "Show",
+                         .run_time_ticks = G_GINT64_CONSTANT (14172790000) };
+  HwEmbyItem movie = { .id = "2", .name = "Film" };
+  g_autoptr(HwEmbyMediaSource) source = source_new ("ms1");
+  g_autofree char *episode_title = hw_emby_item_title (&episode);
+  g_autofree char *movie_title = hw_emby_item_title (&movie);
+
+  g_assert_cmpstr (episode_title, ==, "Show — Pilot");
+  g_assert_cmpstr (movie_title, ==, "Film");
+
+  /* The source's ticks win; the item's only stand in for none. */
+  g_assert_cmpfloat_with_epsilon (hw_emby_item_duration (&episode, source), 1417.279, 1e-9);
+  source->run_time_ticks = 30000000;
+  g_assert_cmpfloat_with_epsilon (hw_emby_item_duration (&episode, source), 3.0, 1e-9);
+  g_assert_cmpfloat (hw_emby_item_duration (&movie, NULL), ==, 0.0);
+}
+
+static void
+test_url_token_and_base (void)
+{
+  g_assert_true (hw_emby_url_carries_token (BASE "/x?api_key=t0k%26%3D", "t0k&="));
+  g_assert_false (hw_emby_url_carries_token (BASE "/x?api_key=t0k%26%3D", "other"));
+  g_assert_false (hw_emby_url_carries_token (BASE "/x", NULL));
+  g_assert_false (hw_emby_url_carries_token (NULL, "t0k"));
+
+  g_assert_cmpstr (hw_emby_url_path_under_base (BASE, BASE "/Videos/1/stream?a=1"), ==,
+                   "/Videos/1/stream?a=1");
+  g_assert_null (hw_emby_url_path_under_base (BASE, "http://h:8096/embyx/Videos/1"));
+  g_assert_null (hw_emby_url_path_under_base (BASE, "http://elsewhere/emby/Videos/1"));
+  g_assert_null (hw_emby_url_path_under_base (BASE, "/tmp/clip.mp4"));
+  g_assert_null (hw_emby_url_path_under_base (NULL, BASE "/Videos/1"));
+  g_assert_null (hw_emby_url_path_under_base (BASE, NULL));
+}
+
+/* ------------------------------------------------------------------ */
+/* Request bodies                                                      */
+
+static void
+test_ticks (void)
+{
+  g_assert_cmpint (hw_emby_seconds_to_ticks (1.5), ==, 15000000);
+  g_assert_cmpint (hw_emby_seconds_to_ticks (0.0), ==, 0);
+  g_assert_cmpint (hw_emby_seconds_to_ticks (-3.0), ==, 0);
+  g_assert_cmpint (hw_emby_seconds_to_ticks (NAN), ==, 0);
+  g_assert_cmpint (hw_emby_seconds_to_ticks (1417.279), ==, G_GINT64_CONSTANT (14172790000));
+  g_assert_cmpfloat_with_epsilon (hw_emby_ticks_to_seconds (G_GINT64_CONSTANT (14172790000)),
+                                  1417.279, 1e-9);
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, json, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_report_body (void)
+{
+  g_autofree char *body = hw_emby_report_body ("61256", "ms1", "ps1", 12.5);
+  g_autofree char *early = hw_emby_report_body ("61256", NULL, NULL, -0.2);
+  g_autoptr(JsonObject) report = parse_object (body);
+  g_autoptr(JsonObject) bare = parse_object (early);
+
+  g_assert_cmpuint (json_object_get_size (report), ==, 8);
+  g_assert_cmpstr (json_object_get_string_member (report, "ItemId"), ==, "61256");
+  g_assert_cmpstr (json_object_get_string_member (report, "MediaSourceId"), ==, "ms1");
+  g_assert_cmpstr (json_object_get_string_member (report, "PlaySessionId"), ==, "ps1");
+  g_assert_cmpint (json_object_get_int_member (report, "PositionTicks"), ==, 125000000);
+  g_assert_true (json_object_get_boolean_member (report, "CanSeek"));
+  g_assert_false (json_object_get_boolean_member (report, "IsPaused"));
+  g_assert_true (json_object_get_boolean_member (report, "IsMuted"));
+  g_assert_cmpstr (json_object_get_string_member (report, "PlayMethod"), ==, "DirectStream");
+
+  /* Without a session the fields stay, as null; a position before the
+   * start is 0. */
+  g_assert_true (json_object_get_null_member (bare, "MediaSourceId"));
+  g_assert_true (json_object_get_null_member (bare, "PlaySessionId"));
+  g_assert_cmpint (json_object_get_int_member (bare, "PositionTicks"), ==, 0);
+}
+
+static void
+test_report_paths (void)
+{
+  g_assert_cmpstr (hw_emby_report_path (HW_EMBY_REPORT_STARTED), ==, "/Sessions/Playing");
+  g_assert_cmpstr (hw_emby_report_path (HW_EMBY_REPORT_PROGRESS), ==, "/Sessions/Playing/Progress");
+  g_assert_cmpstr (hw_emby_report_path (HW_EMBY_REPORT_STOPPED), ==, "/Sessions/Playing/Stopped");
+}
+
+static void
+test_stop_transcode_path (void)
+{
+  g_autofree char *path = hw_emby_stop_transcode_path ("dev 1", "ps&1");
+  g_autofree char *no_session = hw_emby_stop_transcode_path ("dev1", NULL);
+
+  g_assert_cmpstr (path, ==, "/Videos/ActiveEncodings?DeviceId=dev%201&PlaySessionId=ps%261");
+  g_assert_cmpstr (no_session, ==, "/Videos/ActiveEncodings?DeviceId=dev1");
+}
+
+static void
+test_sign_in_body (void)
+{
+  g_autofree char *body = hw_emby_sign_in_body ("wall", "p\"w\\1");
+  g_autoptr(JsonObject) object = parse_object (body);
+
+  g_assert_cmpuint (json_object_get_size (object), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "Username"), ==, "wall");
+  g_assert_cmpstr (json_object_get_string_member (object, "Pw"), ==, "p\"w\\1");
+}
+
+/* ------------------------------------------------------------------ */
 /* Replies                                                             */
 
 typedef enum { AUTH, VIEWS, ITEMS, PLAYBACK } ReplyKind;
@@ -286,6 +575,16 @@ test_reply_values (void)
   g_assert_cmpstr (item->id, ==, "61256");
   g_assert_cmpstr (item->series_name, ==, "S");
   g_assert_cmpint (item->run_time_ticks, ==, G_GINT64_CONSTANT (14172790000));
+  {
+    g_autoptr(HwEmbyItem) copy = hw_emby_item_copy (item);
+
+    g_assert_true (copy != item && copy->id != item->id);
+    g_assert_cmpstr (copy->id, ==, "61256");
+    g_assert_cmpstr (copy->name, ==, item->name);
+    g_assert_cmpstr (copy->type, ==, "Episode");
+    g_assert_cmpstr (copy->series_name, ==, "S");
+    g_assert_cmpint (copy->run_time_ticks, ==, item->run_time_ticks);
+  }
   item = g_ptr_array_index (items, 1);
   g_assert_cmpstr (item->id, ==, "7");
   g_assert_cmpstr (item->name, ==, "7");
@@ -327,6 +626,25 @@ main (int   argc,
   g_test_add_func ("/hyperwall/emby/header/signed-out", test_header_signed_out);
   g_test_add_func ("/hyperwall/emby/header/signed-in", test_header_signed_in);
   g_test_add_func ("/hyperwall/emby/header/hostile-values", test_header_hostile_values);
+  g_test_add_func ("/hyperwall/emby/stream/direct-built", test_stream_direct_built);
+  g_test_add_func ("/hyperwall/emby/stream/direct-from-server", test_stream_direct_from_server);
+  g_test_add_func ("/hyperwall/emby/stream/transcode", test_stream_transcode);
+  g_test_add_func ("/hyperwall/emby/stream/signed-out", test_stream_signed_out);
+  for (guint i = 0; i < G_N_ELEMENTS (stream_choices); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hyperwall/emby/stream/choice/%s",
+                                               stream_choices[i].name);
+
+      g_test_add_data_func (path, &stream_choices[i], test_stream_choice);
+    }
+  g_test_add_func ("/hyperwall/emby/stream/pick-source", test_pick_source);
+  g_test_add_func ("/hyperwall/emby/stream/title-duration", test_item_title_duration);
+  g_test_add_func ("/hyperwall/emby/url/token-and-base", test_url_token_and_base);
+  g_test_add_func ("/hyperwall/emby/body/ticks", test_ticks);
+  g_test_add_func ("/hyperwall/emby/body/report", test_report_body);
+  g_test_add_func ("/hyperwall/emby/body/report-paths", test_report_paths);
+  g_test_add_func ("/hyperwall/emby/body/stop-transcode", test_stop_transcode_path);
+  g_test_add_func ("/hyperwall/emby/body/sign-in", test_sign_in_body);
   for (guint i = 0; i < G_N_ELEMENTS (reply_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hyperwall/emby/reply/%s", reply_cases[i].name);

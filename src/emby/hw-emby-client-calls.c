@@ -1,0 +1,385 @@
+/* hw-emby-client-calls.c: how a request goes through HwEmbyClient.
+ *
+ * A call goes: gate check → sign-in if needed → one exchange with a
+ * deadline (hw-emby-request.c) → a 401 drops the token (unless another
+ * call already replaced it), signs in once more and replays once.
+ * Sign-ins are shared: however many calls need one, one POST goes out.
+ * Identical concurrent GETs share one call (hw-shared-requests.c).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-emby"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "hw-emby-client-private.h"
+#include "hw-emby-request.h"
+
+typedef struct {
+  char               *method;
+  char               *path;
+  char               *body;
+  HwEmbyRequestFlags  flags;
+  gboolean            is_probe;
+  gboolean            is_sign_in;
+  gboolean            replayed;
+  guint               token_generation;   /* of the token the last attempt carried */
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_free (call->method);
+  g_free (call->path);
+  if (call->body != NULL)
+    {
+      /* The sign-in body holds the password. */
+      memset (call->body, 0, strlen (call->body));
+      g_free (call->body);
+    }
+  g_free (call);
+}
+
+static void call_begin (GTask *task);
+static void call_send  (GTask *task);
+
+void
+_hw_emby_client_fail_waiters (GPtrArray    *waiters,
+                              const GError *error)
+{
+  g_autoptr(GPtrArray) tasks = NULL;
+
+  if (waiters->len == 0)
+    return;
+
+  tasks = g_ptr_array_copy (waiters, NULL, NULL);
+  g_ptr_array_set_size (waiters, 0);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      g_autoptr(GTask) task = g_ptr_array_index (tasks, i);
+
+      g_task_return_error (task, g_error_copy (error));
+    }
+}
+
+void
+_hw_emby_client_resume_waiters (GPtrArray *waiters)
+{
+  g_autoptr(GPtrArray) tasks = NULL;
+
+  if (waiters->len == 0)
+    return;
+
+  tasks = g_ptr_array_copy (waiters, NULL, NULL);
+  g_ptr_array_set_size (waiters, 0);
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      g_autoptr(GTask) task = g_ptr_array_index (tasks, i);
+
+      call_begin (task);
+    }
+}
+
+static char *
+describe (Call *call)
+{
+  g_autofree char *path = g_strdup (call->path);
+  char *query = strchr (path, '?');
+
+  /* The endpoint, not its query: short, and nothing secret. */
+  if (query != NULL)
+    *query = '\0';
+  return g_strdup_printf ("%s %s", call->method, path);
+}
+
+/* The gate and the sign-in decide whether a call may go out now. */
+static void
+call_begin (GTask *task)
+{
+  HwEmbyClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (self->base_url == NULL)
+    {
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_INVALID_URL,
+                               "%s", _("No usable server address is configured"));
+      return;
+    }
+
+  if (!call->is_probe && !call->is_sign_in)
+    {
+      if (self->state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+        {
+          g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
+                                   "%s", _("Sign-in required"));
+          return;
+        }
+      if (self->state == HW_SERVER_STATE_OFFLINE)
+        {
+          g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_OFFLINE,
+                                   "%s", _("Waiting for the server"));
+          return;
+        }
+      if (self->probing && self->state == HW_SERVER_STATE_CONNECTING)
+        {
+          /* The first probe is under way: wait for its verdict. */
+          g_ptr_array_add (self->gate_waiters, g_object_ref (task));
+          return;
+        }
+      if (self->retry_after_until_us > g_get_monotonic_time ())
+        {
+          g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT,
+                                   "The server asked to wait %" G_GINT64_FORMAT " s",
+                                   (self->retry_after_until_us - g_get_monotonic_time ()) /
+                                   HW_USEC_PER_SEC + 1);
+          return;
+        }
+    }
+
+  if (!(call->flags & HW_EMBY_REQUEST_NO_AUTH) && self->token == NULL)
+    {
+      g_ptr_array_add (self->sign_in_waiters, g_object_ref (task));
+      _hw_emby_client_sign_in (self);
+      return;
+    }
+
+  call_send (task);
+}
+
+static char *
+call_url (HwEmbyClient *self,
+          Call         *call)
+{
+  g_autofree char *escaped_user = g_uri_escape_string (self->user_id ? self->user_id : "", NULL, FALSE);
+  g_autoptr(GString) path = g_string_new (call->path);
+
+  g_string_replace (path, USER_ID_PLACEHOLDER, escaped_user, 0);
+  return g_strconcat (self->base_url, path->str, NULL);
+}
+
+static void on_sent (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
+static void
+call_send (GTask *task)
+{
+  HwEmbyClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autofree char *url = call_url (self, call);
+  g_autofree char *auth = NULL;
+  g_autofree char *what = NULL;
+  g_autoptr(SoupMessage) message = NULL;
+  gboolean with_token = !(call->flags & HW_EMBY_REQUEST_NO_AUTH) && self->token != NULL;
+  SoupMessageHeaders *headers;
+
+  message = soup_message_new (call->method, url);
+  if (message == NULL)
+    {
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_INVALID_URL,
+                               "Cannot build a request for %s", call->path);
+      return;
+    }
+
+  auth = hw_emby_authorization_header (self->device_name, self->device_id, PACKAGE_VERSION,
+                                       with_token ? self->token : NULL);
+  headers = soup_message_get_request_headers (message);
+  soup_message_headers_replace (headers, "X-Emby-Authorization", auth);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+  if (with_token)
+    soup_message_headers_replace (headers, "X-Emby-Token", self->token);
+  if (call->body != NULL)
+    {
+      g_autoptr(GBytes) body = g_bytes_new (call->body, strlen (call->body));
+
+      soup_message_set_request_body_from_bytes (message, "application/json", body);
+    }
+
+  call->token_generation = self->token_generation;
+  what = describe (call);
+  hw_emby_request_send_async (self->session, message, what, self->request_timeout_s,
+                              g_task_get_cancellable (task), on_sent, g_object_ref (task));
+}
+
+/* A 401 on a signed-in call: one new sign-in, one replay. */
+static void
+handle_unauthorized (GTask *task)
+{
+  HwEmbyClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autofree char *what = describe (call);
+
+  if (self->api_key != NULL)
+    {
+      _hw_emby_client_enter_sign_in_required (self, "the server refused the API key");
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
+                               "%s", _("Sign-in required"));
+      return;
+    }
+
+  if (call->replayed)
+    {
+      /* A brand-new token refused too: signing in again would loop. */
+      _hw_emby_client_enter_sign_in_required (self, "the server refused a fresh access token");
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
+                               "%s", _("Sign-in required"));
+      return;
+    }
+
+  call->replayed = TRUE;
+  if (call->token_generation == self->token_generation && self->token != NULL)
+    {
+      g_message ("%s: the access token was refused; signing in again", what);
+      _hw_emby_client_clear_stored_token (self);
+      _hw_emby_client_forget_token (self);
+    }
+
+  call_begin (task);
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HwEmbyClient *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_auto(HwEmbyOutcome) outcome = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = hw_emby_request_send_finish (result, &outcome, &error);
+
+  if (body != NULL)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+
+  /* Only the gate's own probe may fail without closing the gate: it is
+   * what decides when to open it again. */
+  if (outcome.unreachable != NULL && !call->is_probe)
+    _hw_emby_client_gate_close (self, outcome.unreachable);
+
+  if (outcome.retry_after_us > 0)
+    self->retry_after_until_us = MAX (self->retry_after_until_us,
+                                      g_get_monotonic_time () + outcome.retry_after_us);
+
+  if (outcome.status == SOUP_STATUS_UNAUTHORIZED && !(call->flags & HW_EMBY_REQUEST_NO_AUTH))
+    {
+      handle_unauthorized (task);
+      return;
+    }
+
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static GTask *
+call_new (HwEmbyClient        *self,
+          const char          *method,
+          const char          *path,
+          const char          *json_body,
+          HwEmbyRequestFlags   flags,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  Call *call = g_new0 (Call, 1);
+
+  call->method = g_strdup (method);
+  call->path = g_strdup (path);
+  call->body = g_strdup (json_body);
+  call->flags = flags;
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  g_task_set_source_tag (task, call_new);
+  return task;
+}
+
+void
+_hw_emby_client_start_call (HwEmbyClient        *self,
+                            HwEmbyCallKind       kind,
+                            const char          *method,
+                            const char          *path,
+                            const char          *json_body,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = call_new (self, method, path, json_body, HW_EMBY_REQUEST_NO_AUTH, cancellable,
+                          callback, user_data);
+  Call *call = g_task_get_task_data (task);
+
+  call->is_probe = kind == HW_EMBY_CALL_PROBE;
+  call->is_sign_in = kind == HW_EMBY_CALL_SIGN_IN;
+  call_begin (task);
+  g_object_unref (task);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared requests (hw-shared-requests.c)                              */
+
+typedef struct {
+  HwEmbyClient *self;
+  const char   *method;
+  const char   *path;
+} SharedStart;
+
+static void
+start_shared (gpointer             start_data,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  const SharedStart *start = start_data;
+  g_autoptr(GTask) task = call_new (start->self, start->method, start->path, NULL,
+                                    HW_EMBY_REQUEST_NONE, cancellable, callback, user_data);
+
+  call_begin (task);
+}
+
+static void
+request_shared (HwEmbyClient        *self,
+                const char          *method,
+                const char          *path,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autofree char *key = g_strdup_printf ("%s %s", method, path);
+  SharedStart start = { self, method, path };
+
+  /* Answered from @self like every other request, so that
+   * hw_emby_client_request_finish () accepts the result. */
+  hw_shared_requests_run (self->shared, key, self, call_new, start_shared, &start,
+                          cancellable, callback, user_data);
+}
+
+void
+_hw_emby_client_call (HwEmbyClient        *self,
+                      const char          *method,
+                      const char          *path,
+                      const char          *json_body,
+                      HwEmbyRequestFlags   flags,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if ((flags & HW_EMBY_REQUEST_SHARED) && json_body == NULL && g_str_equal (method, "GET"))
+    {
+      request_shared (self, method, path, cancellable, callback, user_data);
+      return;
+    }
+
+  task = call_new (self, method, path, json_body, flags & ~HW_EMBY_REQUEST_SHARED,
+                   cancellable, callback, user_data);
+  call_begin (task);
+}

@@ -1,0 +1,216 @@
+/* hw-emby-request.c: one HTTP exchange with an Emby server.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-emby"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "hw-emby-protocol.h"
+#include "hw-emby-request.h"
+#include "hw-redact.h"
+#include "hw-reliability.h"
+
+typedef struct {
+  SoupMessage   *message;
+  char          *what;
+  guint          timeout_s;
+  GCancellable  *caller;      /* the caller's cancellable, or NULL */
+  gulong         cancel_id;
+  GCancellable  *attempt;     /* cancelled by the caller or the deadline */
+  guint          deadline;
+  gboolean       timed_out;
+  gint64         started_us;
+  HwEmbyOutcome  outcome;
+} Exchange;
+
+void
+hw_emby_outcome_clear (HwEmbyOutcome *outcome)
+{
+  g_clear_pointer (&outcome->unreachable, g_free);
+  outcome->status = 0;
+  outcome->retry_after_us = 0;
+}
+
+static void
+exchange_free (Exchange *exchange)
+{
+  g_assert (exchange->deadline == 0);
+  g_assert (exchange->cancel_id == 0);
+  g_clear_object (&exchange->message);
+  g_free (exchange->what);
+  g_clear_object (&exchange->caller);
+  g_clear_object (&exchange->attempt);
+  hw_emby_outcome_clear (&exchange->outcome);
+  g_free (exchange);
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  Exchange *exchange = user_data;
+
+  /* Idle and read timeouts never fire on a half-open connection: this does. */
+  exchange->deadline = 0;
+  exchange->timed_out = TRUE;
+  g_cancellable_cancel (exchange->attempt);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_caller_cancelled (GCancellable *cancellable,
+                     gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static gint64
+retry_after_us (SoupMessage *message)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message),
+                                                    "Retry-After");
+  gint64 seconds = hw_parse_retry_after (value, g_get_real_time () / HW_USEC_PER_SEC);
+
+  return seconds < 0 ? 0 : seconds * HW_USEC_PER_SEC;
+}
+
+/* The server answered with a status that is not a success. */
+static GError *
+http_error (Exchange *exchange)
+{
+  guint status = exchange->outcome.status;
+  const char *phrase;
+
+  switch (hw_classify_response (status, NULL, TRUE))
+    {
+    case HW_ERROR_CLASS_REAUTH:
+      return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED, "%s: HTTP %u",
+                          exchange->what, status);
+    case HW_ERROR_CLASS_TRANSIENT:
+      exchange->outcome.retry_after_us = retry_after_us (exchange->message);
+      phrase = soup_status_get_phrase (status);
+      return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: HTTP %u (%s)",
+                          exchange->what, status, phrase ? phrase : "");
+    case HW_ERROR_CLASS_SKIP:
+      return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_NOT_FOUND, "%s: not found (HTTP %u)",
+                          exchange->what, status);
+    case HW_ERROR_CLASS_FATAL:
+    case HW_ERROR_CLASS_OK:
+    default:
+      return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_FORBIDDEN, "%s: refused (HTTP %u)",
+                          exchange->what, status);
+    }
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Exchange *exchange = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_clear_handle_id (&exchange->deadline, g_source_remove);
+  if (exchange->cancel_id != 0)
+    g_cancellable_disconnect (exchange->caller, exchange->cancel_id);
+  exchange->cancel_id = 0;
+
+  if (error != NULL)
+    {
+      if (!exchange->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      exchange->outcome.unreachable =
+        exchange->timed_out
+          ? g_strdup_printf ("%s: no answer within %u s", exchange->what, exchange->timeout_s)
+          : hw_redact (error->message);
+      g_debug ("%s failed: %s", exchange->what, exchange->outcome.unreachable);
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
+                               exchange->what,
+                               exchange->timed_out ? _("the server did not answer in time")
+                                                   : exchange->outcome.unreachable);
+      return;
+    }
+
+  exchange->outcome.status = soup_message_get_status (exchange->message);
+  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms", exchange->what, exchange->outcome.status,
+           (g_get_monotonic_time () - exchange->started_us) / 1000);
+
+  if (hw_classify_response (exchange->outcome.status, NULL, TRUE) == HW_ERROR_CLASS_OK)
+    g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
+  else
+    g_task_return_error (task, http_error (exchange));
+}
+
+void
+hw_emby_request_send_async (SoupSession         *session,
+                            SoupMessage         *message,
+                            const char          *what,
+                            guint                timeout_s,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  Exchange *exchange;
+
+  g_return_if_fail (SOUP_IS_SESSION (session));
+  g_return_if_fail (SOUP_IS_MESSAGE (message));
+  g_return_if_fail (what != NULL);
+
+  /* Without a cancellable of its own: cancellation is the exchange's to
+   * report, and a timeout must not look like the caller's cancel. */
+  task = g_task_new (session, NULL, callback, user_data);
+  g_task_set_source_tag (task, hw_emby_request_send_async);
+
+  exchange = g_new0 (Exchange, 1);
+  exchange->message = g_object_ref (message);
+  exchange->what = g_strdup (what);
+  exchange->timeout_s = MAX (1, timeout_s);
+  exchange->attempt = g_cancellable_new ();
+  exchange->started_us = g_get_monotonic_time ();
+  g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
+
+  if (cancellable != NULL)
+    {
+      exchange->caller = g_object_ref (cancellable);
+      exchange->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled),
+                                                   g_object_ref (exchange->attempt),
+                                                   g_object_unref);
+    }
+
+  /* Not g_timeout_add_seconds (): it rounds to whole seconds and may fire
+   * up to a quarter second early (the unit test of the deadline caught it). */
+  exchange->deadline = g_timeout_add (exchange->timeout_s * 1000, on_deadline, exchange);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, exchange->attempt,
+                                    on_sent, task);
+}
+
+GBytes *
+hw_emby_request_send_finish (GAsyncResult   *result,
+                             HwEmbyOutcome  *outcome,
+                             GError        **error)
+{
+  Exchange *exchange;
+
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == hw_emby_request_send_async,
+                        NULL);
+  g_return_val_if_fail (outcome != NULL, NULL);
+
+  exchange = g_task_get_task_data (G_TASK (result));
+  hw_emby_outcome_clear (outcome);
+  outcome->status = exchange->outcome.status;
+  outcome->retry_after_us = exchange->outcome.retry_after_us;
+  outcome->unreachable = g_steal_pointer (&exchange->outcome.unreachable);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

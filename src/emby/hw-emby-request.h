@@ -1,0 +1,50 @@
+/* hw-emby-request.h: one HTTP exchange with an Emby server.
+ *
+ * Sends a message and reads its body within a hard deadline, enforced with
+ * a GCancellable and a timeout source: libsoup's idle timeout never fires
+ * on a half-open connection. The answer is classified with
+ * hw_classify_response () into the body (2xx) or a HW_EMBY_ERROR, and what
+ * the caller's policy needs besides (did anything answer? which status?
+ * Retry-After?) comes back in an HwEmbyOutcome. Nothing here knows tokens,
+ * the server gate or sign-in: those are the client's
+ * (hw-emby-client-calls.c). Internal to the Emby client.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  guint   status;           /* the HTTP status; 0 when nothing answered */
+  char   *unreachable;      /* nothing answered (a transport error or the
+                             * deadline, not a cancel): why, redacted */
+  gint64  retry_after_us;   /* a transient answer's Retry-After; 0 without */
+} HwEmbyOutcome;
+
+void    hw_emby_outcome_clear        (HwEmbyOutcome        *outcome);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HwEmbyOutcome, hw_emby_outcome_clear)
+
+/* Sends @message on @session; the answer must come within @timeout_s.
+ * @what names the request in logs and errors ("GET /System/Info/Public"):
+ * an endpoint, never a URL with its query (that may hold a token).
+ * Cancelling @cancellable cancels the exchange. */
+void    hw_emby_request_send_async   (SoupSession          *session,
+                                      SoupMessage          *message,
+                                      const char           *what,
+                                      guint                 timeout_s,
+                                      GCancellable         *cancellable,
+                                      GAsyncReadyCallback   callback,
+                                      gpointer              user_data);
+/* The body of a 2xx answer; else NULL with G_IO_ERROR_CANCELLED (the
+ * caller cancelled) or a HW_EMBY_ERROR: TRANSIENT (nothing answered, 5xx,
+ * 429), SIGN_IN_REQUIRED (401), NOT_FOUND (404) or FORBIDDEN (any other
+ * refusal). @outcome (cleared first) is filled in either way. */
+GBytes *hw_emby_request_send_finish  (GAsyncResult         *result,
+                                      HwEmbyOutcome        *outcome,
+                                      GError              **error);
+
+G_END_DECLS
