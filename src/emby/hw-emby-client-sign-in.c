@@ -231,8 +231,10 @@ _hw_emby_client_sign_in (HwEmbyClient *self)
       _hw_emby_client_enter_sign_in_required (self, error->message);
       return;
     }
-  hw_redact_add_secret (password);
 
+  /* The password is not registered for redaction: it goes into this body
+   * only, which is never logged, and masking a person's word everywhere
+   * would mangle titles and numbers. */
   body = hw_emby_sign_in_body (self->username, password);
   memset (password, 0, strlen (password));
 

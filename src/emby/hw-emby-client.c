@@ -301,7 +301,6 @@ hw_emby_client_sign_in_with_password (HwEmbyClient *self,
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
   g_return_if_fail (password != NULL);
 
-  hw_redact_add_secret (password);
   if (self->typed_password != NULL)
     memset (self->typed_password, 0, strlen (self->typed_password));
   g_free (self->typed_password);

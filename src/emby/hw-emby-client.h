@@ -19,7 +19,8 @@
  * Credentials: HYPERWALL_API_KEY (then user-id must be configured),
  * HYPERWALL_PASSWORD, or a password file. The access token goes to the
  * Secret Service when one runs (never the password), else stays in memory.
- * Every secret is registered with hw_redact_add_secret ().
+ * Tokens and API keys are registered with hw_redact_add_secret (); a
+ * password never is: it only ever goes into the sign-in body.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
