@@ -364,6 +364,10 @@ void
 _hw_cell_supervisor_fail (HwCellSupervisor *self,
                           const char       *why)
 {
+  /* A cell on its way out says nothing: it is no evidence against the server. */
+  if (self->shut_down)
+    return;
+
   /* The controller watches for the whole wall failing at once. */
   _hw_cell_supervisor_emit_failure (self, why);
   _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_FAILURE, why);
