@@ -58,8 +58,8 @@ hw_cell_card_texts (HwCellState   state,
       break;
     case HW_CELL_STATE_SIGN_IN_REQUIRED:
       title = _("Sign-in required");
-      text = g_strdup (reason ? reason
-                              : _("The server refused the credentials. Check the user name and password."));
+      text = g_strdup (reason ? reason : _("The server refused the credentials. "
+                                           "Check the user name and password."));
       break;
     case HW_CELL_STATE_PAUSED:
       title = _("Paused");

@@ -542,8 +542,13 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
 {
   double position;
   guint64 frames;
+  guint64 forward;
+  guint64 back;
 
   g_return_if_fail (HW_IS_CELL_SUPERVISOR (self));
+
+  forward = self->cache.forward_bytes;
+  back = self->cache.back_bytes;
 
   position = self->player ? hw_cell_player_get_position (self->player) : -1;
   frames = self->view ? hw_cell_view_get_frames (self->view) : 0;
@@ -567,14 +572,16 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_add_int_value (builder, self->machine.retries);
   json_builder_set_member_name (builder, "frames");
   json_builder_add_int_value (builder, (gint64) frames);
+  /* Read back from the player: what it really uses, not what was asked. */
+  if (self->player != NULL)
+    {
+      forward = hw_cell_player_read_demuxer_max_bytes (self->player);
+      back = hw_cell_player_read_demuxer_max_back_bytes (self->player);
+    }
   json_builder_set_member_name (builder, "demuxer_max_bytes");
-  json_builder_add_int_value (builder,
-                              self->player ? (gint64) hw_cell_player_read_demuxer_max_bytes (self->player)
-                                           : (gint64) self->cache.forward_bytes);
+  json_builder_add_int_value (builder, (gint64) forward);
   json_builder_set_member_name (builder, "demuxer_max_back_bytes");
-  json_builder_add_int_value (builder,
-                              self->player ? (gint64) hw_cell_player_read_demuxer_max_back_bytes (self->player)
-                                           : (gint64) self->cache.back_bytes);
+  json_builder_add_int_value (builder, (gint64) back);
   add_string_or_null (builder, "reason",
                       self->machine.state != HW_CELL_STATE_PLAYING ? self->reason : NULL);
   json_builder_end_object (builder);

@@ -229,7 +229,8 @@ hw_cell_class_init (HwCellClass *klass)
                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  gtk_widget_class_set_template_from_resource (widget_class, "/org/example/Hyperwall/ui/hw-cell.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/example/Hyperwall/ui/hw-cell.ui");
   gtk_widget_class_bind_template_child (widget_class, HwCell, overlay);
   gtk_widget_class_bind_template_child (widget_class, HwCell, title_label);
   gtk_widget_class_bind_template_child (widget_class, HwCell, card);
