@@ -472,20 +472,6 @@ hw_cell_supervisor_get_timer_remaining (HwCellSupervisor *self)
   return MAX (0, self->timer_due_us - _hw_cell_supervisor_now (self));
 }
 
-HwMediaItem *
-hw_cell_supervisor_get_item (HwCellSupervisor *self)
-{
-  g_return_val_if_fail (HW_IS_CELL_SUPERVISOR (self), NULL);
-  return self->item;
-}
-
-HwCellPlayer *
-hw_cell_supervisor_get_player (HwCellSupervisor *self)
-{
-  g_return_val_if_fail (HW_IS_CELL_SUPERVISOR (self), NULL);
-  return self->player;
-}
-
 const char *
 hw_cell_supervisor_get_title (HwCellSupervisor *self)
 {

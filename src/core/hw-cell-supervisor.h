@@ -38,66 +38,64 @@ G_DECLARE_FINAL_TYPE (HwCellSupervisor, hw_cell_supervisor, HW, CELL_SUPERVISOR,
 
 /* @view is not referenced: it owns the supervisor, and detaches itself
  * (hw_cell_supervisor_detach) before it goes. */
-HwCellSupervisor *hw_cell_supervisor_new          (guint                           index,
-                                                   HwFeed                         *feed,
-                                                   HwCellView                     *view,
-                                                   const HwCellSupervisorSettings *settings,
-                                                   const HwCacheSplit             *cache);
+HwCellSupervisor *hw_cell_supervisor_new (guint                           index,
+                                          HwFeed                         *feed,
+                                          HwCellView                     *view,
+                                          const HwCellSupervisorSettings *settings,
+                                          const HwCacheSplit             *cache);
 /* Replaces the clock (g_get_monotonic_time) and the jitter (uniform in
  * [-1, 1]) the decisions use; NULL keeps the default. Timers still run on
  * the main context: tests give short delays and a clock of their own. */
-void         hw_cell_supervisor_set_clock          (HwCellSupervisor *self,
-                                                    HwClockFunc       now,
-                                                    HwJitterFunc      jitter,
-                                                    gpointer          user_data);
+void        hw_cell_supervisor_set_clock            (HwCellSupervisor               *self,
+                                                     HwClockFunc                     now,
+                                                     HwJitterFunc                    jitter,
+                                                     gpointer                        user_data);
 
-guint        hw_cell_supervisor_get_index          (HwCellSupervisor *self);
-void         hw_cell_supervisor_set_index          (HwCellSupervisor *self,
-                                                    guint             index);
-void         hw_cell_supervisor_set_settings       (HwCellSupervisor *self,
-                                                    const HwCellSupervisorSettings *settings);
-void         hw_cell_supervisor_set_cache          (HwCellSupervisor *self,
-                                                    const HwCacheSplit *cache);
-void         hw_cell_supervisor_set_audible        (HwCellSupervisor *self,
-                                                    gboolean          audible);
+guint       hw_cell_supervisor_get_index            (HwCellSupervisor               *self);
+void        hw_cell_supervisor_set_index            (HwCellSupervisor               *self,
+                                                     guint                           index);
+void        hw_cell_supervisor_set_settings         (HwCellSupervisor               *self,
+                                                     const HwCellSupervisorSettings *settings);
+void        hw_cell_supervisor_set_cache            (HwCellSupervisor               *self,
+                                                     const HwCacheSplit             *cache);
+void        hw_cell_supervisor_set_audible          (HwCellSupervisor               *self,
+                                                     gboolean                        audible);
 
 /* Starts asking the feed for content. */
-void         hw_cell_supervisor_start              (HwCellSupervisor *self);
+void        hw_cell_supervisor_start                (HwCellSupervisor               *self);
 /* Stops playback, reports it, releases the item, cancels requests; no
  * further requests are made. */
-void         hw_cell_supervisor_shutdown           (HwCellSupervisor *self);
+void        hw_cell_supervisor_shutdown             (HwCellSupervisor               *self);
 /* Destroys the player through the view and forgets the view. */
-void         hw_cell_supervisor_detach             (HwCellSupervisor *self);
+void        hw_cell_supervisor_detach               (HwCellSupervisor               *self);
 /* The watchdog stopped ticking: rebuild it, a fresh player, a fresh item. */
-void         hw_cell_supervisor_reset              (HwCellSupervisor *self);
+void        hw_cell_supervisor_reset                (HwCellSupervisor               *self);
 /* @reason: why (redacted again here), for the card and the status file. */
-void         hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
-                                                      HwServerState     state,
-                                                      const char       *reason);
+void        hw_cell_supervisor_server_state_changed (HwCellSupervisor               *self,
+                                                     HwServerState                   state,
+                                                     const char                     *reason);
 
 /* Operator commands. */
-void         hw_cell_supervisor_next               (HwCellSupervisor *self);
-void         hw_cell_supervisor_set_paused         (HwCellSupervisor *self,
-                                                    gboolean          paused);
+void        hw_cell_supervisor_next                 (HwCellSupervisor               *self);
+void        hw_cell_supervisor_set_paused           (HwCellSupervisor               *self,
+                                                     gboolean                        paused);
 
-HwCellState  hw_cell_supervisor_get_state          (HwCellSupervisor *self);
+HwCellState hw_cell_supervisor_get_state            (HwCellSupervisor               *self);
 /* When the watchdog last ticked (the supervisor's clock). */
-gint64       hw_cell_supervisor_get_last_tick      (HwCellSupervisor *self);
+gint64      hw_cell_supervisor_get_last_tick        (HwCellSupervisor               *self);
 /* Time left before the retry or park timer fires, -1 without one. */
-gint64       hw_cell_supervisor_get_timer_remaining (HwCellSupervisor *self);
-HwMediaItem *hw_cell_supervisor_get_item           (HwCellSupervisor *self);
-HwCellPlayer *hw_cell_supervisor_get_player        (HwCellSupervisor *self);
+gint64      hw_cell_supervisor_get_timer_remaining  (HwCellSupervisor               *self);
 /* The title of the current item, NULL without one. */
-const char  *hw_cell_supervisor_get_title          (HwCellSupervisor *self);
+const char *hw_cell_supervisor_get_title            (HwCellSupervisor               *self);
 /* Why the cell is not playing (redacted), NULL when it has no reason. */
-const char  *hw_cell_supervisor_get_reason        (HwCellSupervisor *self);
-gboolean     hw_cell_supervisor_get_buffering      (HwCellSupervisor *self);
+const char *hw_cell_supervisor_get_reason           (HwCellSupervisor               *self);
+gboolean    hw_cell_supervisor_get_buffering        (HwCellSupervisor               *self);
 /* The card: NULL headline for none, NULL detail for a headline alone. */
-const char  *hw_cell_supervisor_get_headline       (HwCellSupervisor *self);
-const char  *hw_cell_supervisor_get_detail         (HwCellSupervisor *self);
+const char *hw_cell_supervisor_get_headline         (HwCellSupervisor               *self);
+const char *hw_cell_supervisor_get_detail           (HwCellSupervisor               *self);
 
 /* Adds this cell's object to the status file's "cells" array. */
-void         hw_cell_supervisor_add_status         (HwCellSupervisor *self,
-                                                    JsonBuilder      *builder);
+void        hw_cell_supervisor_add_status           (HwCellSupervisor               *self,
+                                                     JsonBuilder                    *builder);
 
 G_END_DECLS
