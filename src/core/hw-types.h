@@ -10,6 +10,9 @@ G_BEGIN_DECLS
 
 typedef struct _HwApplication    HwApplication;
 typedef struct _HwCell           HwCell;
+typedef struct _HwCellPlayer     HwCellPlayer;
+typedef struct _HwCellSupervisor HwCellSupervisor;
+typedef struct _HwCellView       HwCellView;
 typedef struct _HwConfig         HwConfig;
 typedef struct _HwDemoFeed       HwDemoFeed;
 typedef struct _HwEmbyClient     HwEmbyClient;

@@ -19,7 +19,7 @@
 #include "hw-local-feed.h"
 #include "hw-sign-in-dialog.h"
 #include "hw-systemd.h"
-#include "hw-video-surface.h"
+#include "hw-renderer.h"
 #include "hw-wall-controller.h"
 #include "hw-window.h"
 

@@ -1,8 +1,11 @@
 /* hw-cell.h: one video cell of the wall, healing itself.
  *
- * A cell owns its player, its video surface, a card layer for status text,
- * a watchdog GSource and a pure HwCellMachine. The machine decides; the cell
- * executes (load, stop, show a card, start a timer).
+ * A cell is two objects. HwCell is the widget: the video surface under a
+ * card layer (title, buffering, waiting, media unavailable, sign-in
+ * required). Its HwCellSupervisor (core layer, no GTK) does the healing:
+ * player life cycle, items, watchdog, the machine's decisions, reports and
+ * the status object. HwCell is the supervisor's HwCellView: it makes the
+ * players so it can draw them, and follows what the supervisor says to show.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,9 +14,10 @@
 #include <gtk/gtk.h>
 #include <json-glib/json-glib.h>
 
+#include "hw-cell-supervisor.h"
 #include "hw-feed.h"
 #include "hw-reliability.h"
-#include "hw-video-surface.h"
+#include "hw-renderer.h"
 
 G_BEGIN_DECLS
 
@@ -63,6 +67,7 @@ void         hw_cell_next           (HwCell               *self);
 void         hw_cell_set_paused     (HwCell               *self,
                                      gboolean              paused);
 
+HwCellSupervisor *hw_cell_get_supervisor (HwCell           *self);
 HwCellState  hw_cell_get_state      (HwCell               *self);
 gint64       hw_cell_get_last_tick  (HwCell               *self);
 guint64      hw_cell_get_frames     (HwCell               *self);

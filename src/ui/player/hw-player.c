@@ -35,15 +35,11 @@ struct _HwPlayer
   gint64      demuxer_max_bytes;
 };
 
-G_DEFINE_FINAL_TYPE (HwPlayer, hw_player, G_TYPE_OBJECT)
+static void hw_player_cell_player_init (HwCellPlayerInterface *iface);
 
-enum {
-  STARTED,
-  ENDED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwPlayer, hw_player, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_CELL_PLAYER,
+                                                      hw_player_cell_player_init))
 
 enum {
   OBSERVE_TIME_POS = 1,
@@ -80,14 +76,6 @@ hw_player_class_init (HwPlayerClass *klass)
 
   object_class->dispose = hw_player_dispose;
   object_class->finalize = hw_player_finalize;
-
-  /* The current load showed its first frame. */
-  signals[STARTED] = g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  /* The current load ended: (HwPlayerEnd reason, const char *message). */
-  signals[ENDED] = g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
-                                 G_TYPE_INT, G_TYPE_STRING);
 }
 
 static void
@@ -210,12 +198,12 @@ handle_end_file (HwPlayer           *self,
 
   if (end->reason == MPV_END_FILE_REASON_EOF)
     {
-      g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_EOF, NULL);
+      hw_cell_player_emit_ended (HW_CELL_PLAYER (self), HW_PLAYER_END_EOF, NULL);
     }
   else if (end->reason == MPV_END_FILE_REASON_ERROR)
     {
       message = g_strdup (mpv_error_string (end->error));
-      g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_ERROR, message);
+      hw_cell_player_emit_ended (HW_CELL_PLAYER (self), HW_PLAYER_END_ERROR, message);
     }
   else if (end->reason == MPV_END_FILE_REASON_STOP)
     {
@@ -224,7 +212,8 @@ handle_end_file (HwPlayer           *self,
        * that cannot come would cost the whole load-timeout. */
       g_debug ("%s: entry %" G_GINT64_FORMAT " was stopped", self->log_prefix,
                end->playlist_entry_id);
-      g_signal_emit (self, signals[ENDED], 0, HW_PLAYER_END_ERROR, "playback was stopped");
+      hw_cell_player_emit_ended (HW_CELL_PLAYER (self), HW_PLAYER_END_ERROR,
+                                 "playback was stopped");
     }
   /* QUIT and REDIRECT are mpv's bookkeeping: not an outcome. */
 }
@@ -245,7 +234,7 @@ handle_event (HwPlayer  *self,
       if (self->current_entry >= 0 && !self->started)
         {
           self->started = TRUE;
-          g_signal_emit (self, signals[STARTED], 0);
+          hw_cell_player_emit_started (HW_CELL_PLAYER (self));
         }
       break;
     case MPV_EVENT_END_FILE:
@@ -420,18 +409,16 @@ entry_id_from_result (mpv_node *result)
   return -1;
 }
 
-gboolean
-hw_player_load (HwPlayer    *self,
-                const char  *url,
-                const char  *options,
-                GError     **error)
+static gboolean
+hw_player_load (HwCellPlayer  *player,
+                const char    *url,
+                const char    *options,
+                GError       **error)
 {
+  HwPlayer *self = HW_PLAYER (player);
   const char *args[] = { "loadfile", url, "replace", options, NULL };
   mpv_node result = { 0 };
   int rc;
-
-  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
-  g_return_val_if_fail (url != NULL, FALSE);
 
   if (self->mpv == NULL)
     {
@@ -464,14 +451,27 @@ hw_player_load (HwPlayer    *self,
   return TRUE;
 }
 
-void
-hw_player_stop (HwPlayer *self)
+/* Whatever plays now is no longer ours: its events are stale from here on.
+ * For a load that follows at once: "loadfile replace" stops the old entry
+ * itself, while an asynchronous stop sent before it could reach mpv's core
+ * after it and stop the new entry (seen: a cell waiting out load-timeout
+ * with an idle player). */
+static void
+hw_player_forget (HwCellPlayer *player)
 {
+  HwPlayer *self = HW_PLAYER (player);
+
+  self->current_entry = -1;
+  reset_observed (self);
+}
+
+static void
+hw_player_stop (HwCellPlayer *player)
+{
+  HwPlayer *self = HW_PLAYER (player);
   const char *args[] = { "stop", NULL };
 
-  g_return_if_fail (HW_IS_PLAYER (self));
-
-  hw_player_forget (self);
+  hw_player_forget (player);
   /* Asynchronous: a synchronous stop waits for mpv's core, 0.4 s when the
    * video output is being torn down. Never follow it at once with a load
    * (see hw_player_forget). */
@@ -479,41 +479,25 @@ hw_player_stop (HwPlayer *self)
     mpv_command_async (self->mpv, 0, args);
 }
 
-/* Whatever plays now is no longer ours: its events are stale from here on.
- * For a load that follows at once: "loadfile replace" stops the old entry
- * itself, while an asynchronous stop sent before it could reach mpv's core
- * after it and stop the new entry (seen: a cell waiting out load-timeout
- * with an idle player). */
-void
-hw_player_forget (HwPlayer *self)
+static void
+hw_player_set_paused (HwCellPlayer *player,
+                      gboolean      paused)
 {
-  g_return_if_fail (HW_IS_PLAYER (self));
-
-  self->current_entry = -1;
-  reset_observed (self);
-}
-
-void
-hw_player_set_paused (HwPlayer *self,
-                      gboolean  paused)
-{
+  HwPlayer *self = HW_PLAYER (player);
   int flag = !!paused;
-
-  g_return_if_fail (HW_IS_PLAYER (self));
 
   if (self->mpv != NULL)
     mpv_set_property_async (self->mpv, 0, "pause", MPV_FORMAT_FLAG, &flag);
 }
 
-void
-hw_player_set_cache_limits (HwPlayer *self,
-                            guint64   forward_bytes,
-                            guint64   back_bytes)
+static void
+hw_player_set_cache_limits (HwCellPlayer *player,
+                            guint64       forward_bytes,
+                            guint64       back_bytes)
 {
+  HwPlayer *self = HW_PLAYER (player);
   gint64 forward = (gint64) forward_bytes;
   gint64 back = (gint64) back_bytes;
-
-  g_return_if_fail (HW_IS_PLAYER (self));
 
   if (self->mpv == NULL)
     return;
@@ -524,13 +508,12 @@ hw_player_set_cache_limits (HwPlayer *self,
   mpv_set_property (self->mpv, "demuxer-max-back-bytes", MPV_FORMAT_INT64, &back);
 }
 
-void
-hw_player_set_audible (HwPlayer *self,
-                       gboolean  audible)
+static void
+hw_player_set_audible (HwCellPlayer *player,
+                       gboolean      audible)
 {
+  HwPlayer *self = HW_PLAYER (player);
   int mute = !audible;
-
-  g_return_if_fail (HW_IS_PLAYER (self));
 
   if (self->mpv == NULL)
     return;
@@ -551,59 +534,67 @@ read_int_property (HwPlayer   *self,
   return value > 0 ? (guint64) value : 0;
 }
 
-guint64
-hw_player_read_demuxer_max_bytes (HwPlayer *self)
+static guint64
+hw_player_read_demuxer_max_bytes (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), 0);
+  HwPlayer *self = HW_PLAYER (player);
+
   return read_int_property (self, "demuxer-max-bytes");
 }
 
-guint64
-hw_player_read_demuxer_max_back_bytes (HwPlayer *self)
+static guint64
+hw_player_read_demuxer_max_back_bytes (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), 0);
+  HwPlayer *self = HW_PLAYER (player);
+
   return read_int_property (self, "demuxer-max-back-bytes");
 }
 
-double
-hw_player_get_position (HwPlayer *self)
+static double
+hw_player_get_position (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), -1);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->position;
 }
 
-double
-hw_player_get_duration (HwPlayer *self)
+static double
+hw_player_get_duration (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), 0);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->duration;
 }
 
-gboolean
-hw_player_get_paused_for_cache (HwPlayer *self)
+static gboolean
+hw_player_get_paused_for_cache (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->paused_for_cache;
 }
 
-gboolean
-hw_player_get_seeking (HwPlayer *self)
+static gboolean
+hw_player_get_seeking (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->seeking;
 }
 
-gboolean
-hw_player_get_cache_eof (HwPlayer *self)
+static gboolean
+hw_player_get_cache_eof (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->cache_eof;
 }
 
-gboolean
-hw_player_get_cache_full (HwPlayer *self)
+static gboolean
+hw_player_get_cache_full (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  HwPlayer *self = HW_PLAYER (player);
+
 
   /* mpv stops reading on purpose when the forward buffer is full, so bytes
    * that stop growing then are not a stall. */
@@ -611,18 +602,41 @@ hw_player_get_cache_full (HwPlayer *self)
          self->cache_forward_bytes >= self->demuxer_max_bytes - self->demuxer_max_bytes / 20;
 }
 
-gint64
-hw_player_get_cache_bytes (HwPlayer *self)
+static gint64
+hw_player_get_cache_bytes (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), -1);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->cache_bytes;
 }
 
-gboolean
-hw_player_get_loaded (HwPlayer *self)
+static gboolean
+hw_player_get_loaded (HwCellPlayer *player)
 {
-  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  HwPlayer *self = HW_PLAYER (player);
+
   return self->current_entry >= 0;
+}
+
+static void
+hw_player_cell_player_init (HwCellPlayerInterface *iface)
+{
+  iface->load = hw_player_load;
+  iface->stop = hw_player_stop;
+  iface->forget = hw_player_forget;
+  iface->set_paused = hw_player_set_paused;
+  iface->set_cache_limits = hw_player_set_cache_limits;
+  iface->set_audible = hw_player_set_audible;
+  iface->get_position = hw_player_get_position;
+  iface->get_duration = hw_player_get_duration;
+  iface->get_paused_for_cache = hw_player_get_paused_for_cache;
+  iface->get_seeking = hw_player_get_seeking;
+  iface->get_cache_eof = hw_player_get_cache_eof;
+  iface->get_cache_bytes = hw_player_get_cache_bytes;
+  iface->get_cache_full = hw_player_get_cache_full;
+  iface->get_loaded = hw_player_get_loaded;
+  iface->read_demuxer_max_bytes = hw_player_read_demuxer_max_bytes;
+  iface->read_demuxer_max_back_bytes = hw_player_read_demuxer_max_back_bytes;
 }
 
 static gpointer

@@ -16,6 +16,7 @@
 #include <gdk/x11/gdkx.h>
 #include <mpv/render_gl.h>
 
+#include "hw-gl-surface.h"
 #include "hw-video-surface.h"
 
 struct _HwGlSurface
@@ -28,14 +29,11 @@ struct _HwGlSurface
   guint64             frames;
 };
 
-G_DEFINE_FINAL_TYPE (HwGlSurface, hw_gl_surface, GTK_TYPE_GL_AREA)
+static void hw_gl_surface_video_surface_init (HwVideoSurfaceInterface *iface);
 
-enum {
-  RENDER_FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwGlSurface, hw_gl_surface, GTK_TYPE_GL_AREA,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_VIDEO_SURFACE,
+                                                      hw_gl_surface_video_surface_init))
 
 static gboolean use_glx;
 
@@ -76,7 +74,7 @@ fail (HwGlSurface *self,
       const char  *message)
 {
   g_message ("OpenGL video output unavailable (%s); using the software renderer", message);
-  g_signal_emit (self, signals[RENDER_FAILED], 0, message);
+  hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), message);
 }
 
 static void
@@ -191,10 +189,6 @@ hw_gl_surface_class_init (HwGlSurfaceClass *klass)
   widget_class->realize = hw_gl_surface_realize;
   widget_class->unrealize = hw_gl_surface_unrealize;
   area_class->render = hw_gl_surface_render;
-
-  signals[RENDER_FAILED] = g_signal_new ("render-failed", G_TYPE_FROM_CLASS (klass),
-                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                         G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -215,8 +209,21 @@ hw_gl_surface_new (HwPlayer *player)
   return GTK_WIDGET (self);
 }
 
-guint64
-_hw_gl_surface_get_frames (HwGlSurface *self)
+static guint64
+hw_gl_surface_get_frames (HwVideoSurface *surface)
 {
-  return self->frames;
+  return HW_GL_SURFACE (surface)->frames;
+}
+
+static HwRenderer
+hw_gl_surface_get_renderer (HwVideoSurface *surface)
+{
+  return HW_RENDERER_GL;
+}
+
+static void
+hw_gl_surface_video_surface_init (HwVideoSurfaceInterface *iface)
+{
+  iface->get_frames = hw_gl_surface_get_frames;
+  iface->get_renderer = hw_gl_surface_get_renderer;
 }

@@ -8,7 +8,7 @@
 
 #include <epoxy/gl.h>
 
-#include "hw-video-surface.h"
+#include "hw-renderer.h"
 
 HwRenderer
 hw_renderer_from_string (const char *name)
@@ -74,14 +74,4 @@ hw_renderer_resolve (HwRenderer  requested,
   if (resolved == HW_RENDERER_AUTO)
     resolved = probe (display);
   return resolved;
-}
-
-guint64
-hw_video_surface_get_frames (GtkWidget *surface)
-{
-  if (HW_IS_GL_SURFACE (surface))
-    return _hw_gl_surface_get_frames (HW_GL_SURFACE (surface));
-  if (HW_IS_SW_SURFACE (surface))
-    return _hw_sw_surface_get_frames (HW_SW_SURFACE (surface));
-  return 0;
 }

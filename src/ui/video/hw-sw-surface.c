@@ -17,6 +17,7 @@
 #include <string.h>
 #include <mpv/render.h>
 
+#include "hw-sw-surface.h"
 #include "hw-video-surface.h"
 
 #define MAX_WIDTH  1920
@@ -56,14 +57,11 @@ struct _HwSwSurface
   int           height;
 };
 
-G_DEFINE_FINAL_TYPE (HwSwSurface, hw_sw_surface, GTK_TYPE_WIDGET)
+static void hw_sw_surface_video_surface_init (HwVideoSurfaceInterface *iface);
 
-enum {
-  RENDER_FAILED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwSwSurface, hw_sw_surface, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_VIDEO_SURFACE,
+                                                      hw_sw_surface_video_surface_init))
 
 static RenderShared *
 render_shared_ref (RenderShared *shared)
@@ -271,7 +269,7 @@ hw_sw_surface_realize (GtkWidget *widget)
     {
       g_autofree char *message = g_strdup_printf ("software render context: %s",
                                                   mpv_error_string (rc));
-      g_signal_emit (self, signals[RENDER_FAILED], 0, message);
+      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), message);
       return;
     }
 
@@ -380,10 +378,6 @@ hw_sw_surface_class_init (HwSwSurfaceClass *klass)
   widget_class->unrealize = hw_sw_surface_unrealize;
   widget_class->size_allocate = hw_sw_surface_size_allocate;
   widget_class->snapshot = hw_sw_surface_snapshot;
-
-  signals[RENDER_FAILED] = g_signal_new ("render-failed", G_TYPE_FROM_CLASS (klass),
-                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                         G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -402,8 +396,21 @@ hw_sw_surface_new (HwPlayer *player)
   return GTK_WIDGET (self);
 }
 
-guint64
-_hw_sw_surface_get_frames (HwSwSurface *self)
+static guint64
+hw_sw_surface_get_frames (HwVideoSurface *surface)
 {
-  return self->frames;
+  return HW_SW_SURFACE (surface)->frames;
+}
+
+static HwRenderer
+hw_sw_surface_get_renderer (HwVideoSurface *surface)
+{
+  return HW_RENDERER_SOFTWARE;
+}
+
+static void
+hw_sw_surface_video_surface_init (HwVideoSurfaceInterface *iface)
+{
+  iface->get_frames = hw_sw_surface_get_frames;
+  iface->get_renderer = hw_sw_surface_get_renderer;
 }
