@@ -48,7 +48,7 @@ unredacted_text (HwCellReason  reason,
       return g_strdup (_("The stream ended before its first frame"));
     case HW_CELL_REASON_PREMATURE_END:
       return g_strdup_printf (_("The stream stopped at %.0f s of %.0f s"), position, duration);
-    case HW_CELL_REASON_NOT_FOUND:
+    case HW_CELL_REASON_UNPLAYABLE:
       return g_strdup (_("The server has no such stream (404)"));
     case HW_CELL_REASON_NO_ITEM:
       return g_strdup ("no item to load");

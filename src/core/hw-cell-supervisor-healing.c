@@ -252,7 +252,7 @@ log_decision (HwCellSupervisor     *self,
                  title ? " on “" : "", title ? title : "", title ? "”" : "");
       break;
     case HW_CELL_ACTION_REQUEST_ITEM:
-      if (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_NOT_FOUND)
+      if (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_UNPLAYABLE)
         g_message ("cell %u: skipping %s%s%s: %s", self->index,
                    title ? "“" : "", title ? title : "the item", title ? "”" : "",
                    clean ? clean : decision->reason);
@@ -336,7 +336,7 @@ _hw_cell_supervisor_handle_event (HwCellSupervisor *self,
   if (decision.action == HW_CELL_ACTION_NONE && decision.old_state == decision.state)
     return;
 
-  if (detail != NULL && (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_NOT_FOUND))
+  if (detail != NULL && (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_UNPLAYABLE))
     _hw_cell_supervisor_set_reason (self, detail);
   else if (decision.state == HW_CELL_STATE_PLAYING)
     _hw_cell_supervisor_set_reason (self, NULL);
@@ -346,11 +346,11 @@ _hw_cell_supervisor_handle_event (HwCellSupervisor *self,
 
   log_decision (self, &decision, event, detail);
   if (decision.action == HW_CELL_ACTION_REQUEST_ITEM &&
-      (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_NOT_FOUND))
+      (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_UNPLAYABLE))
     /* Giving up on the item: the feed should not hand it to anyone soon. */
     hw_feed_set_aside (self->feed, self->item,
-                       event == HW_CELL_EVENT_NOT_FOUND ? HW_FEED_VERDICT_GONE
-                                                        : HW_FEED_VERDICT_FAILED);
+                       event == HW_CELL_EVENT_UNPLAYABLE ? HW_ITEM_VERDICT_UNPLAYABLE
+                                                        : HW_ITEM_VERDICT_FAILED);
   execute (self, &decision);
   if (decision.old_state != decision.state)
     _hw_cell_supervisor_notify_state (self);

@@ -57,8 +57,8 @@ on_stream_checked (GObject      *source,
   if (gone)
     {
       /* Retrying a 404 cannot help: skip the item (docs/emby-api.md). */
-      why = hw_cell_reason_text (HW_CELL_REASON_NOT_FOUND, NULL, 0, 0);
-      _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_NOT_FOUND, why);
+      why = hw_cell_reason_text (HW_CELL_REASON_UNPLAYABLE, NULL, 0, 0);
+      _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_UNPLAYABLE, why);
     }
   else
     {

@@ -155,7 +155,7 @@ hw_feed_report (HwFeed       *self,
 void
 hw_feed_set_aside (HwFeed        *self,
                    HwMediaItem   *item,
-                   HwFeedVerdict  verdict)
+                   HwItemVerdict  verdict)
 {
   HwFeedInterface *iface;
 

@@ -36,11 +36,8 @@ typedef enum {
   HW_FEED_REPORT_STOPPED,
 } HwFeedReport;
 
-/* Why a cell gave up on an item (hw_feed_set_aside): the item pool's
- * verdict, which feeds pass on to their pool unchanged. */
-typedef HwItemVerdict HwFeedVerdict;
-#define HW_FEED_VERDICT_FAILED HW_ITEM_VERDICT_FAILED
-#define HW_FEED_VERDICT_GONE   HW_ITEM_VERDICT_GONE
+/* Why a cell gave up on an item (hw_feed_set_aside) is the item pool's
+ * HwItemVerdict, which feeds pass on to their pool unchanged. */
 
 #define HW_TYPE_FEED (hw_feed_get_type ())
 
@@ -94,7 +91,7 @@ struct _HwFeedInterface
   /* A cell gave up on @item: do not hand it again soon. Optional. */
   void          (*set_aside)           (HwFeed               *self,
                                         HwMediaItem          *item,
-                                        HwFeedVerdict         verdict);
+                                        HwItemVerdict         verdict);
   /* Why the server state is what it is, for cards (redacted); optional. */
   const char   *(*get_server_reason)   (HwFeed               *self);
   /* What "server-state" and "server-url" read. By default
@@ -120,7 +117,7 @@ void          hw_feed_report           (HwFeed               *self,
                                         double                position);
 void          hw_feed_set_aside        (HwFeed               *self,
                                         HwMediaItem          *item,
-                                        HwFeedVerdict         verdict);
+                                        HwItemVerdict         verdict);
 void          hw_feed_suspect_server   (HwFeed               *self);
 gboolean      hw_feed_is_busy          (HwFeed               *self);
 gboolean      hw_feed_can_check_stream (HwFeed               *self);

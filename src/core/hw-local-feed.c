@@ -346,7 +346,7 @@ hw_local_feed_release_item (HwFeed      *feed,
 static void
 hw_local_feed_set_aside (HwFeed        *feed,
                          HwMediaItem   *item,
-                         HwFeedVerdict  verdict)
+                         HwItemVerdict  verdict)
 {
   HwLocalFeed *self = HW_LOCAL_FEED (feed);
 

@@ -48,7 +48,7 @@ hw_emby_error_get_class (const GError *error)
     case HW_EMBY_ERROR_INVALID_URL:
       return HW_ERROR_CLASS_FATAL;
     case HW_EMBY_ERROR_NOT_FOUND:
-      return HW_ERROR_CLASS_SKIP;
+      return HW_ERROR_CLASS_UNPLAYABLE;
     case HW_EMBY_ERROR_MALFORMED:
     case HW_EMBY_ERROR_HTML:
     case HW_EMBY_ERROR_MISSING_FIELD:

@@ -86,7 +86,7 @@ return_client_error (GTask        *task,
     case HW_ERROR_CLASS_FATAL:
       code = HW_FEED_ERROR_FAILED;
       break;
-    case HW_ERROR_CLASS_SKIP:
+    case HW_ERROR_CLASS_UNPLAYABLE:
       code = HW_FEED_ERROR_NOT_FOUND;
       break;
     case HW_ERROR_CLASS_TRANSIENT:
@@ -270,10 +270,10 @@ on_playback_info (GObject      *source,
   info = hw_emby_client_get_playback_info_finish (HW_EMBY_CLIENT (source), result, &error);
   if (info == NULL)
     {
-      if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP && next->skips < MAX_SKIPS)
+      if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE && next->skips < MAX_SKIPS)
         {
           g_message ("Item %s cannot be played (%s); skipping it", id, error->message);
-          hw_item_pool_set_aside (self->pool, id, HW_FEED_VERDICT_GONE);
+          hw_item_pool_set_aside (self->pool, id, HW_ITEM_VERDICT_UNPLAYABLE);
           hw_item_pool_release (self->pool, id);
           next->skips++;
           next_step (g_steal_pointer (&task));
@@ -513,7 +513,7 @@ hw_emby_feed_release_item (HwFeed      *feed,
 static void
 hw_emby_feed_set_aside (HwFeed        *feed,
                         HwMediaItem   *item,
-                        HwFeedVerdict  verdict)
+                        HwItemVerdict  verdict)
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
 
@@ -590,7 +590,7 @@ on_stream_checked (GObject      *source,
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, error != NULL &&
-                                 hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP);
+                                 hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE);
 }
 
 /* A HEAD on the stream that failed: only the server knows whether it was

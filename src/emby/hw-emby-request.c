@@ -93,7 +93,7 @@ http_error (Exchange *exchange)
       phrase = soup_status_get_phrase (status);
       return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: HTTP %u (%s)",
                           exchange->what, status, phrase ? phrase : "");
-    case HW_ERROR_CLASS_SKIP:
+    case HW_ERROR_CLASS_UNPLAYABLE:
       return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_NOT_FOUND, "%s: not found (HTTP %u)",
                           exchange->what, status);
     case HW_ERROR_CLASS_FATAL:

@@ -95,7 +95,7 @@ hw_cell_event_to_string (HwCellEvent event)
     case HW_CELL_EVENT_PROGRESS: return "progress";
     case HW_CELL_EVENT_END: return "end";
     case HW_CELL_EVENT_FAILURE: return "failure";
-    case HW_CELL_EVENT_NOT_FOUND: return "not-found";
+    case HW_CELL_EVENT_UNPLAYABLE: return "unplayable";
     case HW_CELL_EVENT_TIMER: return "timer";
     case HW_CELL_EVENT_GATE_CLOSED: return "gate-closed";
     case HW_CELL_EVENT_GATE_OPENED: return "gate-opened";
@@ -462,7 +462,7 @@ handle_active (HwCellMachine *machine,
         break;
       return on_failure (machine, unit, now_us);
 
-    case HW_CELL_EVENT_NOT_FOUND:
+    case HW_CELL_EVENT_UNPLAYABLE:
       if (!has_player (machine))
         break;
       return on_not_found (machine, now_us);

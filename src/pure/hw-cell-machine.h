@@ -62,7 +62,7 @@ typedef enum {
   HW_CELL_EVENT_PROGRESS,           /* time-pos strictly advanced */
   HW_CELL_EVENT_END,                /* a normal end, or the cycle interval elapsed */
   HW_CELL_EVENT_FAILURE,            /* error, premature end, stall, load timeout */
-  HW_CELL_EVENT_NOT_FOUND,          /* 404 or an ErrorCode: skip the item, no retry */
+  HW_CELL_EVENT_UNPLAYABLE,          /* 404 or an ErrorCode: skip the item, no retry */
   HW_CELL_EVENT_TIMER,              /* the delay of the last SCHEDULE/PARK passed */
   HW_CELL_EVENT_GATE_CLOSED,
   HW_CELL_EVENT_GATE_OPENED,

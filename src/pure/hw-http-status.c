@@ -23,7 +23,7 @@ hw_error_class_to_string (HwErrorClass klass)
     case HW_ERROR_CLASS_TRANSIENT: return "transient";
     case HW_ERROR_CLASS_REAUTH: return "reauth";
     case HW_ERROR_CLASS_FATAL: return "fatal";
-    case HW_ERROR_CLASS_SKIP: return "skip";
+    case HW_ERROR_CLASS_UNPLAYABLE: return "unplayable";
     default: return "unknown";
     }
 }
@@ -39,7 +39,7 @@ classify_error_code (const char *error_code)
 
   /* NotAllowed, NoCompatibleStream and whatever comes next: this item
    * will not play, another one may. */
-  return HW_ERROR_CLASS_SKIP;
+  return HW_ERROR_CLASS_UNPLAYABLE;
 }
 
 HwErrorClass
@@ -62,7 +62,7 @@ hw_classify_response (guint       status,
     case 401:
       return HW_ERROR_CLASS_REAUTH;
     case 404:
-      return HW_ERROR_CLASS_SKIP;
+      return HW_ERROR_CLASS_UNPLAYABLE;
     default:
       /* 403, the other 4xx, and anything a server should not send (an
        * unfollowed 3xx, a nonsense code): retrying will not change it. */

@@ -18,7 +18,7 @@ typedef enum {
   HW_ERROR_CLASS_TRANSIENT,     /* back off and retry */
   HW_ERROR_CLASS_REAUTH,        /* 401: sign in again once */
   HW_ERROR_CLASS_FATAL,         /* 403 and the like: not for this request */
-  HW_ERROR_CLASS_SKIP,          /* 404 on an item or stream, ErrorCode: skip the item */
+  HW_ERROR_CLASS_UNPLAYABLE,          /* 404 on an item or stream, ErrorCode: skip the item */
 } HwErrorClass;
 
 const char  *hw_error_class_to_string (HwErrorClass klass);

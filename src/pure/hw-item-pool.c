@@ -306,8 +306,8 @@ hw_item_verdict_rounds (HwItemVerdict verdict)
 {
   switch (verdict)
     {
-    case HW_ITEM_VERDICT_GONE:
-      return HW_SET_ASIDE_ROUNDS_GONE;
+    case HW_ITEM_VERDICT_UNPLAYABLE:
+      return HW_SET_ASIDE_ROUNDS_UNPLAYABLE;
     case HW_ITEM_VERDICT_FAILED:
     default:
       /* An unknown verdict costs the least: an item wrongly kept out for

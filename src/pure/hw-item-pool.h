@@ -18,15 +18,16 @@ typedef struct _HwItemPool HwItemPool;
  * alone decides what that costs the item, so every feed sets items aside
  * alike. */
 typedef enum {
-  HW_ITEM_VERDICT_FAILED,   /* walked the whole escalation chain */
-  HW_ITEM_VERDICT_GONE,     /* the server has no such stream (404/410) */
+  HW_ITEM_VERDICT_FAILED,     /* walked the whole escalation chain */
+  HW_ITEM_VERDICT_UNPLAYABLE, /* certain to fail again as it is: the server has no such
+                               * stream (404/410) or refuses it (an ErrorCode) */
 } HwItemVerdict;
 
 /* Pool rounds an item sits out for each verdict: a failure may pass (a busy
  * transcoder, a flaky disk), a missing stream will not. Either comes back
  * when nothing else is left to play. */
 #define HW_SET_ASIDE_ROUNDS_FAILED 2
-#define HW_SET_ASIDE_ROUNDS_GONE   G_MAXUINT
+#define HW_SET_ASIDE_ROUNDS_UNPLAYABLE   G_MAXUINT
 
 /* @seed: for the shuffle; tests pass a fixed one, feeds pass g_random_int (). */
 HwItemPool *hw_item_pool_new          (guint32         seed);

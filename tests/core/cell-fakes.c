@@ -317,11 +317,11 @@ feed_check_stream_finish (HwFeed *feed, GAsyncResult *result, GError **error)
 }
 
 static void
-feed_set_aside (HwFeed *feed, HwMediaItem *item, HwFeedVerdict verdict)
+feed_set_aside (HwFeed *feed, HwMediaItem *item, HwItemVerdict verdict)
 {
   g_ptr_array_add (TEST_FEED (feed)->set_aside,
                    g_strdup_printf ("%s:%s", hw_media_item_get_id (item),
-                                    verdict == HW_FEED_VERDICT_GONE ? "gone" : "failed"));
+                                    verdict == HW_ITEM_VERDICT_UNPLAYABLE ? "gone" : "failed"));
 }
 
 static void

@@ -200,7 +200,7 @@ test_interface_defaults (void)
   g_assert_false (hw_feed_is_busy (HW_FEED (feed)));
   g_assert_false (hw_feed_can_check_stream (HW_FEED (feed)));
   hw_feed_report (HW_FEED (feed), item, HW_FEED_REPORT_STARTED, 0.0);
-  hw_feed_set_aside (HW_FEED (feed), item, HW_FEED_VERDICT_FAILED);
+  hw_feed_set_aside (HW_FEED (feed), item, HW_ITEM_VERDICT_FAILED);
   hw_feed_suspect_server (HW_FEED (feed));
   hw_feed_release_item (HW_FEED (feed), 0, item);
 
@@ -477,7 +477,7 @@ test_local_set_aside (Folder        *folder,
   gboolean back = FALSE;
 
   g_assert_nonnull (bad);
-  hw_feed_set_aside (HW_FEED (feed), bad, HW_FEED_VERDICT_FAILED);
+  hw_feed_set_aside (HW_FEED (feed), bad, HW_ITEM_VERDICT_FAILED);
   hw_feed_release_item (HW_FEED (feed), 0, bad);
 
   for (guint i = 0; i < 3 + 3 * HW_SET_ASIDE_ROUNDS_FAILED + 4; i++)

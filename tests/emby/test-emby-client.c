@@ -691,7 +691,7 @@ test_not_found (Fixture       *f,
   control (f, "{\"fault\": \"status\", \"match\": \"Views$\", \"status\": 404, \"count\": 1}");
   get_views (f, &o);
   g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_NOT_FOUND);
-  g_assert_cmpint (hw_emby_error_get_class (o.error), ==, HW_ERROR_CLASS_SKIP);
+  g_assert_cmpint (hw_emby_error_get_class (o.error), ==, HW_ERROR_CLASS_UNPLAYABLE);
   outcome_clear (&o);
 
   control (f, "{\"fault\": \"status\", \"match\": \"Views$\", \"status\": 403, \"count\": 1}");

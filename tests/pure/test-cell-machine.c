@@ -287,7 +287,7 @@ test_machine_window_ageing (MachineFixture *fx,
   /* Every 15 s: the failure from 60 s ago has just aged out, never 5. */
   for (int i = 0; i < 20; i++)
     {
-      send (fx, HW_CELL_EVENT_NOT_FOUND);
+      send (fx, HW_CELL_EVENT_UNPLAYABLE);
       g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_REQUEST_ITEM);
       send (fx, HW_CELL_EVENT_ITEM_READY);
       fx->now += SEC (15);
@@ -297,12 +297,12 @@ test_machine_window_ageing (MachineFixture *fx,
   fx->now += SEC (60);
   for (int i = 0; i < 4; i++)
     {
-      send (fx, HW_CELL_EVENT_NOT_FOUND);
+      send (fx, HW_CELL_EVENT_UNPLAYABLE);
       g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_REQUEST_ITEM);
       send (fx, HW_CELL_EVENT_ITEM_READY);
       fx->now += SEC (14);
     }
-  send (fx, HW_CELL_EVENT_NOT_FOUND);
+  send (fx, HW_CELL_EVENT_UNPLAYABLE);
   g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_PARK);
 }
 
@@ -312,7 +312,7 @@ park (MachineFixture *fx)
   bring_to_playing (fx);
   for (guint i = 0; i < fx->machine.policy.crash_loop_threshold; i++)
     {
-      send (fx, HW_CELL_EVENT_NOT_FOUND);
+      send (fx, HW_CELL_EVENT_UNPLAYABLE);
       send (fx, HW_CELL_EVENT_ITEM_READY);
     }
   g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_PARKED);
@@ -325,7 +325,7 @@ test_machine_parked_ignores (MachineFixture *fx,
   static const HwCellEvent ignored[] = {
     HW_CELL_EVENT_START, HW_CELL_EVENT_ITEM_READY, HW_CELL_EVENT_ITEM_UNAVAILABLE,
     HW_CELL_EVENT_FIRST_FRAME, HW_CELL_EVENT_PROGRESS, HW_CELL_EVENT_END,
-    HW_CELL_EVENT_FAILURE, HW_CELL_EVENT_NOT_FOUND, HW_CELL_EVENT_GATE_CLOSED,
+    HW_CELL_EVENT_FAILURE, HW_CELL_EVENT_UNPLAYABLE, HW_CELL_EVENT_GATE_CLOSED,
     HW_CELL_EVENT_GATE_OPENED, HW_CELL_EVENT_SIGN_IN_REQUIRED,
     HW_CELL_EVENT_OPERATOR_PAUSE, HW_CELL_EVENT_OPERATOR_RESUME,
   };
@@ -400,7 +400,7 @@ test_machine_gate (MachineFixture *fx,
     {
       assert_decision (send (fx, HW_CELL_EVENT_FAILURE),
                        HW_CELL_STATE_WAITING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_NONE);
-      assert_decision (send (fx, HW_CELL_EVENT_NOT_FOUND),
+      assert_decision (send (fx, HW_CELL_EVENT_UNPLAYABLE),
                        HW_CELL_STATE_WAITING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_NONE);
     }
   g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 0);
@@ -470,7 +470,7 @@ test_machine_not_found_counts (MachineFixture *fx,
 {
   bring_to_playing (fx);
 
-  assert_decision (send (fx, HW_CELL_EVENT_NOT_FOUND),
+  assert_decision (send (fx, HW_CELL_EVENT_UNPLAYABLE),
                    HW_CELL_STATE_PLAYING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
   g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 1);
 }

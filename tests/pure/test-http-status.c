@@ -22,9 +22,9 @@ static const ClassifyCase classify_cases[] = {
   { 200, NULL,                 FALSE, HW_ERROR_CLASS_TRANSIENT },
   { 200, "",                   TRUE,  HW_ERROR_CLASS_OK },
   { 200, "RateLimitExceeded",  TRUE,  HW_ERROR_CLASS_TRANSIENT },
-  { 200, "NotAllowed",         TRUE,  HW_ERROR_CLASS_SKIP },
-  { 200, "NoCompatibleStream", TRUE,  HW_ERROR_CLASS_SKIP },
-  { 200, "SomethingNew",       TRUE,  HW_ERROR_CLASS_SKIP },
+  { 200, "NotAllowed",         TRUE,  HW_ERROR_CLASS_UNPLAYABLE },
+  { 200, "NoCompatibleStream", TRUE,  HW_ERROR_CLASS_UNPLAYABLE },
+  { 200, "SomethingNew",       TRUE,  HW_ERROR_CLASS_UNPLAYABLE },
   {   0, NULL,                 TRUE,  HW_ERROR_CLASS_TRANSIENT },
   { 408, NULL,                 TRUE,  HW_ERROR_CLASS_TRANSIENT },
   { 429, NULL,                 TRUE,  HW_ERROR_CLASS_TRANSIENT },
@@ -34,12 +34,12 @@ static const ClassifyCase classify_cases[] = {
   { 599, NULL,                 TRUE,  HW_ERROR_CLASS_TRANSIENT },
   { 401, NULL,                 TRUE,  HW_ERROR_CLASS_REAUTH },
   { 403, NULL,                 TRUE,  HW_ERROR_CLASS_FATAL },
-  { 404, NULL,                 TRUE,  HW_ERROR_CLASS_SKIP },
+  { 404, NULL,                 TRUE,  HW_ERROR_CLASS_UNPLAYABLE },
   { 400, NULL,                 TRUE,  HW_ERROR_CLASS_FATAL },
   { 410, NULL,                 TRUE,  HW_ERROR_CLASS_FATAL },
   { 499, NULL,                 TRUE,  HW_ERROR_CLASS_FATAL },
   { 500, "RateLimitExceeded",  TRUE,  HW_ERROR_CLASS_TRANSIENT },
-  { 404, "NotAllowed",         TRUE,  HW_ERROR_CLASS_SKIP },
+  { 404, "NotAllowed",         TRUE,  HW_ERROR_CLASS_UNPLAYABLE },
 };
 
 static void

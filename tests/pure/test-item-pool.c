@@ -306,7 +306,7 @@ test_pool_set_aside_held (void)
   g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 1);
   hw_item_pool_release (pool, id);
   g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 0);
-  hw_item_pool_set_aside (pool, "unknown", HW_ITEM_VERDICT_GONE);  /* ignored */
+  hw_item_pool_set_aside (pool, "unknown", HW_ITEM_VERDICT_UNPLAYABLE);  /* ignored */
   g_assert_cmpuint (hw_item_pool_size (pool), ==, 2);
 }
 
@@ -321,7 +321,7 @@ test_pool_set_aside_last_resort (void)
 
   g_assert_nonnull (hw_item_pool_take (pool, &held));
   bad = take_and_release (pool);
-  hw_item_pool_set_aside (pool, bad, HW_ITEM_VERDICT_GONE);
+  hw_item_pool_set_aside (pool, bad, HW_ITEM_VERDICT_UNPLAYABLE);
   g_assert_null (hw_item_pool_take (pool, NULL));
   g_assert_null (hw_item_pool_take (pool, NULL));
 
@@ -340,7 +340,7 @@ test_pool_set_aside_gone (void)
   g_autofree char *gone = NULL;
 
   gone = g_strdup (take_and_release (pool));
-  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_GONE);
+  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_UNPLAYABLE);
 
   for (guint i = 0; i < 3 * 50; i++)
     g_assert_cmpstr (take_and_release (pool), !=, gone);
@@ -355,7 +355,7 @@ test_pool_set_aside_keeps_harsher (void)
   g_autofree char *gone = NULL;
 
   gone = g_strdup (take_and_release (pool));
-  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_GONE);
+  hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_UNPLAYABLE);
   hw_item_pool_set_aside (pool, gone, HW_ITEM_VERDICT_FAILED);
 
   for (guint i = 0; i < 3 * (HW_SET_ASIDE_ROUNDS_FAILED + 5); i++)
