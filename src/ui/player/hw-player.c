@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <string.h>
 
+#include "hw-mpv-command.h"
 #include "hw-player.h"
 #include "hw-redact.h"
 
@@ -294,12 +295,22 @@ apply_options (HwPlayer              *self,
   g_autofree char *timeout = g_strdup_printf ("%d", MAX (options->network_timeout, 1));
   char forward[32], back[32];
 
+  const HwMpvOption *builtin = NULL;
+  guint n_builtin;
+
   set_option (self->mpv, "config", "no");
   set_option (self->mpv, "load-scripts", "no");
-  /* mpv's built-in Lua scripts cost a thread each and add nothing here. */
-  set_option (self->mpv, "load-stats-overlay", "no");
-  set_option (self->mpv, "load-osd-console", "no");
-  set_option (self->mpv, "load-auto-profiles", "no");
+  /* mpv's built-in Lua scripts cost a thread each and add nothing here;
+   * which ones exist depends on the release. */
+  n_builtin = hw_mpv_builtin_script_options (mpv_client_api_version (), &builtin);
+  for (guint i = 0; i < n_builtin; i++)
+    {
+      int rc = mpv_set_option_string (self->mpv, builtin[i].name, builtin[i].value);
+
+      if (rc < 0 && !hw_mpv_option_error_is_expected (&builtin[i], rc))
+        g_warning ("mpv rejected option %s=%s: %s", builtin[i].name, builtin[i].value,
+                   mpv_error_string (rc));
+    }
   set_option (self->mpv, "ytdl", "no");
   set_option (self->mpv, "terminal", "no");
   set_option (self->mpv, "input-default-bindings", "no");
@@ -416,7 +427,7 @@ hw_player_load (HwCellPlayer  *player,
                 GError       **error)
 {
   HwPlayer *self = HW_PLAYER (player);
-  const char *args[] = { "loadfile", url, "replace", options, NULL };
+  const char *args[HW_MPV_LOADFILE_ARGV_MAX];
   mpv_node result = { 0 };
   int rc;
 
@@ -428,6 +439,7 @@ hw_player_load (HwCellPlayer  *player,
 
   /* Forget the previous entry first: its end-file, still queued, is stale. */
   self->current_entry = -1;
+  hw_mpv_loadfile_argv (mpv_client_api_version (), url, options, args);
   reset_observed (self);
 
   rc = mpv_command_ret (self->mpv, args, &result);
