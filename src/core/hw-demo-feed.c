@@ -30,24 +30,26 @@ typedef struct {
   const char *graph;   /* "@D@" stands for the duration in seconds */
 } HwDemoPattern;
 
+/* Names marked N_() are translated where they become a title; the two
+ * named after their lavfi source stay as they are. */
 static const HwDemoPattern patterns[] = {
   { "testsrc2", "testsrc2=s=640x360:r=30:d=@D@" },
-  { "SMPTE bars",
+  { N_("SMPTE bars"),
     "smptehdbars=s=640x360:r=30:d=@D@[bars];"
     "color=c=white:s=64x64:r=30:d=@D@[box];"
     "[bars][box]overlay=x=288+250*sin(t*1.5):y=148+120*cos(t)" },
-  { "Life",
+  { N_("Life"),
     "life=s=640x360:r=30:ratio=0.25:mold=10:life_color=#ffdd00:death_color=#1a3a7a:"
     "mold_color=#3a6ad0,trim=duration=@D@" },
   { "testsrc", "testsrc=s=640x360:r=30:d=@D@" },
-  { "Cellular automaton",
+  { N_("Cellular automaton"),
     "cellauto=s=640x360:r=30:rule=30:ratio=0.5,format=rgb24,"
     "lutrgb=r=val*0.9+20:g=negval*0.5+60:b=val*0.3+90,trim=duration=@D@" },
-  { "Rotating bars", "pal100bars=s=640x360:r=30:d=@D@,hue=H=2*PI*t/6" },
-  { "Spectrum", "colorspectrum=s=640x360:r=30:d=@D@:type=all,scroll=h=0.004" },
-  { "Sierpinski carpet", "sierpinski=s=640x360:r=30:type=carpet,trim=duration=@D@" },
-  { "YUV ramps", "yuvtestsrc=s=640x360:r=30:d=@D@,scroll=v=0.005" },
-  { "Spiral gradients",
+  { N_("Rotating bars"), "pal100bars=s=640x360:r=30:d=@D@,hue=H=2*PI*t/6" },
+  { N_("Spectrum"), "colorspectrum=s=640x360:r=30:d=@D@:type=all,scroll=h=0.004" },
+  { N_("Sierpinski carpet"), "sierpinski=s=640x360:r=30:type=carpet,trim=duration=@D@" },
+  { N_("YUV ramps"), "yuvtestsrc=s=640x360:r=30:d=@D@,scroll=v=0.005" },
+  { N_("Spiral gradients"),
     "gradients=s=320x180:r=30:d=@D@:speed=0.03:n=5:type=spiral,scale=640:360" },
 };
 
@@ -99,7 +101,7 @@ hw_demo_feed_make_item (guint slot)
   g_autofree char *url = hw_demo_feed_slot_url (slot);
   /* Translators: a demo pattern's title; %u is a number, %s the pattern's name. */
   g_autofree char *title = g_strdup_printf (_("Test card %u — %s"), slot + 1,
-                                            patterns[slot % N_PATTERNS].name);
+                                            _(patterns[slot % N_PATTERNS].name));
   HwMediaItem *item = hw_media_item_new (id, title, HW_DEMO_FEED_ITEM_SECONDS);
 
   hw_media_item_set_direct_url (item, url);
