@@ -688,6 +688,57 @@ class Session:
         app.stop()
         return rc, app.log(), app.stderr()
 
+    # -- Real input through XTEST (xdotool) --------------------------------
+
+    def xdotool(self, *args, timeout=20):
+        """Runs xdotool on this session's display; returns its stdout."""
+        check(self.display is not None, "this session has no display")
+        if not shutil.which("xdotool"):
+            raise HarnessError("xdotool is not installed (Debian package xdotool)")
+        env = dict(os.environ, DISPLAY=self.display)
+        result = subprocess.run(["xdotool"] + [str(a) for a in args], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                timeout=timeout)
+        if result.returncode != 0:
+            raise HarnessError("xdotool %s failed: %s" % (
+                " ".join(str(a) for a in args), result.stderr.decode(errors="replace")))
+        return result.stdout.decode()
+
+    def window_of(self, app, timeout=20):
+        """The X window id of @app's visible toplevel (waits for it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                out = self.xdotool("search", "--onlyvisible", "--pid", app.pid)
+                ids = out.split()
+                if ids:
+                    return ids[-1]
+            except HarnessError:
+                pass
+            if time.monotonic() >= deadline:
+                raise TestFailure("no visible window of pid %d after %g s" % (app.pid, timeout))
+            time.sleep(0.2)
+
+    def focus(self, app):
+        """Gives @app's window the keyboard (there is no window manager)."""
+        window = self.window_of(app)
+        self.xdotool("windowfocus", "--sync", window)
+        return window
+
+    def key(self, app, *keys, delay=0.15):
+        """Real key presses (xdotool names: Right, Tab, shift+Tab, Return,
+        space, plus, ctrl+alt+shift+q ...) into @app's window, one at a time."""
+        self.focus(app)
+        for k in keys:
+            self.xdotool("key", "--clearmodifiers", k)
+            time.sleep(delay)
+
+    def click(self, app, x, y, repeat=1):
+        """Clicks at screen position @x, @y (@repeat 2: a double click)."""
+        self.focus(app)
+        self.xdotool("mousemove", "--sync", x, y)
+        self.xdotool("click", "--repeat", repeat, "--delay", 80, 1)
+
     def screenshot(self):
         check(self.display is not None, "this session has no display")
         return screenshot(self.display)
