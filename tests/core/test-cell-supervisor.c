@@ -191,7 +191,7 @@ static void
 test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
-    "index", "state", "item_id", "title", "position", "failures", "retries", "frames",
+    "index", "state", "paused", "item_id", "title", "position", "failures", "retries", "frames",
     "demuxer_max_bytes", "demuxer_max_back_bytes", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
