@@ -739,6 +739,49 @@ class Session:
         self.xdotool("mousemove", "--sync", x, y)
         self.xdotool("click", "--repeat", repeat, "--delay", 80, 1)
 
+    def close_request(self, app):
+        """Asks @app's window to close the way a window manager's close
+        button does (a WM_DELETE_WINDOW client message), through libX11."""
+        import ctypes
+        import ctypes.util
+
+        window = int(self.window_of(app))
+        name = ctypes.util.find_library("X11")
+        if not name:
+            raise HarnessError("libX11 is not installed")
+        x11 = ctypes.cdll.LoadLibrary(name)
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        x11.XInternAtom.restype = ctypes.c_ulong
+        x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int,
+                                   ctypes.c_long, ctypes.c_void_p]
+        x11.XFlush.argtypes = [ctypes.c_void_p]
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+
+        class ClientMessage(ctypes.Structure):
+            _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
+                        ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
+                        ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                        ("format", ctypes.c_int), ("data", ctypes.c_long * 5),
+                        ("pad", ctypes.c_long * 12)]  # an XEvent is 24 longs
+
+        display = x11.XOpenDisplay(self.display.encode())
+        if not display:
+            raise HarnessError("cannot open display %s" % self.display)
+        try:
+            event = ClientMessage()
+            event.type = 33  # ClientMessage
+            event.window = window
+            event.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
+            event.format = 32
+            event.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+            event.data[1] = 0  # CurrentTime
+            x11.XSendEvent(display, window, 0, 0, ctypes.byref(event))
+            x11.XFlush(display)
+        finally:
+            x11.XCloseDisplay(display)
+
     def screenshot(self):
         check(self.display is not None, "this session has no display")
         return screenshot(self.display)
