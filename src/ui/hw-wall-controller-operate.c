@@ -258,6 +258,7 @@ static void
 on_show_titles_changed (HwWallController *self)
 {
   self->show_titles = hw_config_get_boolean (self->config, "show-titles");
+  g_message ("Titles %s", self->show_titles ? "shown when an item starts" : "not shown");
   for (guint i = 0; i < self->cells->len; i++)
     hw_cell_set_show_titles (g_ptr_array_index (self->cells, i), self->show_titles);
 }

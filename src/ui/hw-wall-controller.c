@@ -240,12 +240,16 @@ on_cache_changed (HwWallController *self)
   schedule_status (self);
 }
 
+/* Timeouts, backoff, crash loop, cycle interval, hwdec: every cell gets
+ * them at once (hwdec takes effect with a cell's next player). */
 static void
-on_settings_changed (HwWallController *self)
+on_settings_changed (HwWallController *self,
+                     const char       *key)
 {
   read_settings (self);
   for (guint i = 0; i < self->cells->len; i++)
     hw_cell_set_settings (g_ptr_array_index (self->cells, i), &self->settings);
+  g_message ("%s changed: the cell settings were handed to %u cells", key, self->cells->len);
 }
 
 static void
