@@ -232,8 +232,6 @@ hw_application_command_line (GApplication            *app,
     self->password_file = g_strdup (path);
   if (g_variant_dict_lookup (options, "status-file", "^&ay", &path))
     self->status_file = g_strdup (path);
-  else if (g_getenv ("HYPERWALL_STATUS_FILE") != NULL)
-    self->status_file = g_strdup (g_getenv ("HYPERWALL_STATUS_FILE"));
 
   g_application_activate (app);
   return 0;
@@ -407,6 +405,9 @@ hw_application_activate (GApplication *app)
 
   if (self->config == NULL)
     self->config = hw_config_new ();
+  /* Also when D-Bus started the wall: then there is no command line. */
+  if (self->status_file == NULL && g_getenv ("HYPERWALL_STATUS_FILE") != NULL)
+    self->status_file = g_strdup (g_getenv ("HYPERWALL_STATUS_FILE"));
 
   choose_gsk_renderer (self);
   self->window = hw_window_new (GTK_APPLICATION (app));

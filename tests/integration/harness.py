@@ -190,17 +190,23 @@ class DBusSession(_Process):
 </busconfig>
 """
 
-    def __init__(self, directory, log=None):
+    def __init__(self, directory, log=None, service_dir=None, env=None):
+        """@service_dir: a folder of D-Bus service files the bus may
+        activate, each started with @env (the bus's own environment)."""
         if not shutil.which("dbus-daemon"):
             raise HarnessError("dbus-daemon is not installed (Debian package dbus)")
         config = os.path.join(directory, "session-bus.conf")
+        text = self.CONFIG % directory
+        if service_dir:
+            text = text.replace("</busconfig>",
+                                "  <servicedir>%s</servicedir>\n</busconfig>" % service_dir)
         with open(config, "w", encoding="utf-8") as f:
-            f.write(self.CONFIG % directory)
+            f.write(text)
         super().__init__(
             ["dbus-daemon", "--config-file", config, "--nofork", "--nopidfile",
              "--print-address"],
             "dbus-daemon", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=log or subprocess.DEVNULL)
+            stderr=log or subprocess.DEVNULL, env=env)
         self.address = _read_line_from_fd(self.popen.stdout.fileno(), 20,
                                           "dbus-daemon")
 

@@ -9,10 +9,12 @@ every kind of action; --instance NAME starts a wall of its own.
 SPDX-License-Identifier: GPL-3.0-or-later
 """
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -85,6 +87,57 @@ def test_actions_from_a_script():
         harness.check(rc == 0, "app.quit gave exit status %s" % rc)
 
 
+def test_activation():
+    """The installed service file's way in: the bus starts the wall with
+    --gapplication-service on the first action or launch."""
+    with harness.Session(dbus=False) as s:
+        services = s.path("services")
+        os.makedirs(services)
+        with open(os.path.join(services, APP_ID + ".service"), "w", encoding="utf-8") as f:
+            f.write("[D-BUS Service]\nName=%s\nExec=%s --gapplication-service\n"
+                    % (APP_ID, harness.hyperwall_bin()))
+        status = s.path("activated-status.json")
+        # The bus gives an activated service its own environment.
+        env = s.environment({"HYPERWALL_STATUS_FILE": status, "HYPERWALL_ROWS": "1",
+                             "HYPERWALL_COLUMNS": "2", "HYPERWALL_RENDERER": "software"})
+        s.bus = harness.DBusSession(s.tmpdir, log=s._harness_log, service_dir=services, env=env)
+        gapplication(s, "launch", APP_ID)
+
+        def read():
+            try:
+                with open(status, encoding="utf-8") as f:
+                    return json.load(f)
+            except (OSError, ValueError):
+                return None
+
+        def wait(predicate, timeout, what):
+            deadline = time.monotonic() + timeout
+            while not predicate(read() or {}):
+                harness.check(time.monotonic() < deadline, "timed out waiting for %s\n%s"
+                              % (what, harness.summarize(read())))
+                time.sleep(0.2)
+
+        wait(harness.all_cells("playing", count=2), 40, "the activated wall playing")
+        gapplication(s, "action", APP_ID, "zoom", "1")
+        wait(lambda st: st.get("zoomed_cell") == 1, 10, "app.zoom reaching it")
+        # It is the bus's child, not ours: it is asked to quit, by name, and
+        # must let go of the name.
+        gapplication(s, "action", APP_ID, "quit")
+
+        def owned():
+            result = subprocess.run(
+                ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
+                 "--object-path", "/org/freedesktop/DBus",
+                 "--method", "org.freedesktop.DBus.NameHasOwner", APP_ID],
+                env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=10)
+            return b"true" in result.stdout
+        env = dict(env, DBUS_SESSION_BUS_ADDRESS=s.bus.address)
+        deadline = time.monotonic() + 20
+        while owned():
+            harness.check(time.monotonic() < deadline, "the activated wall did not quit")
+            time.sleep(0.3)
+
+
 def test_instance():
     with harness.Session() as s:
         first = s.launch(WALL)
@@ -105,5 +158,6 @@ if __name__ == "__main__":
     harness.run_tests([
         (P + "second-launch-forwards", test_second_launch_forwards),
         (P + "actions-from-a-script", test_actions_from_a_script),
+        (P + "activation", test_activation),
         (P + "instance", test_instance),
     ])
