@@ -45,7 +45,8 @@ update_state (HwApplication *self)
 static void
 fullscreen_on_monitor (HwApplication *self)
 {
-  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self->window)));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self->window));
+  GListModel *monitors = gdk_display_get_monitors (display);
   int monitor = hw_config_get_int (self->config, "monitor");
   g_autoptr(GdkMonitor) target = NULL;
 
@@ -53,7 +54,11 @@ fullscreen_on_monitor (HwApplication *self)
     target = g_list_model_get_item (monitors, monitor);
 
   if (target != NULL)
-    gtk_window_fullscreen_on_monitor (GTK_WINDOW (self->window), target);
+    {
+      g_message ("Fullscreen on monitor %d (%s)", monitor,
+                 gdk_monitor_get_connector (target) ? gdk_monitor_get_connector (target) : "?");
+      gtk_window_fullscreen_on_monitor (GTK_WINDOW (self->window), target);
+    }
   else
     {
       if (monitor >= 0)
@@ -200,7 +205,8 @@ void
 _hw_application_setup_window (HwApplication *self)
 {
   GtkEventController *motion = gtk_event_controller_motion_new ();
-  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (self->window)));
+  GdkDisplay *display = gtk_widget_get_display (GTK_WIDGET (self->window));
+  GListModel *monitors = gdk_display_get_monitors (display);
 
   g_signal_connect (motion, "motion", G_CALLBACK (on_motion), self);
   gtk_widget_add_controller (GTK_WIDGET (self->window), motion);

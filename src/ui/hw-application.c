@@ -166,7 +166,8 @@ hw_application_handle_local_options (GApplication *app,
   if (g_variant_dict_lookup (options, "password-file", "^&ay", &path) &&
       !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      g_autofree char *message = g_strdup_printf (_("--password-file: %s is not a readable file"), path);
+      g_autofree char *message = g_strdup_printf (_("--password-file: %s is not a readable file"),
+                                                  path);
       return usage_error (message);
     }
 
