@@ -81,6 +81,13 @@ _hw_cell_supervisor_release_item (HwCellSupervisor *self)
     hw_feed_report (self->feed, item, HW_FEED_REPORT_STOPPED,
                     MAX (0, hw_cell_player_get_position (self->player)));
   self->run_started_us = 0;
+  /* Kept for "previous" (not when going back: that would loop). */
+  if (!self->going_back && self->history != NULL)
+    {
+      if (self->history->len == HW_CELL_HISTORY_LENGTH)
+        g_ptr_array_remove_index (self->history, 0);
+      g_ptr_array_add (self->history, g_object_ref (item));
+    }
   hw_feed_release_item (self->feed, self->index, item);
   _hw_cell_supervisor_update_title (self);
 }
@@ -133,17 +140,45 @@ on_next_item (GObject      *source,
   _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_ITEM_READY, NULL);
 }
 
+/* A previous item, handed over from the main loop like a feed's answer
+ * (never from inside the machine's own decision). */
+static gboolean
+deliver_queued (gpointer user_data)
+{
+  HwCellSupervisor *self = user_data;
+  g_autoptr(HwMediaItem) item = g_steal_pointer (&self->queued);
+
+  if (self->shut_down || self->request == NULL || g_cancellable_is_cancelled (self->request) ||
+      item == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_clear_object (&self->request);
+  self->item = g_steal_pointer (&item);
+  _hw_cell_supervisor_update_title (self);
+  hw_cell_machine_set_fallback (&self->machine,
+                                hw_media_item_get_fallback_url (self->item) != NULL);
+  _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_ITEM_READY, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 request_item (HwCellSupervisor *self)
 {
   _hw_cell_supervisor_cancel_request (self);
+  self->going_back = self->queued != NULL;
   _hw_cell_supervisor_release_item (self);
+  self->going_back = FALSE;
   /* Not stopped: the next load replaces it, and a stop now could overtake
    * that load (hw_cell_player_forget). If no item comes, SCHEDULE stops it. */
   if (self->player != NULL)
     hw_cell_player_forget (self->player);
 
   self->request = g_cancellable_new ();
+  if (self->queued != NULL)
+    {
+      g_idle_add_full (G_PRIORITY_DEFAULT, deliver_queued, g_object_ref (self), g_object_unref);
+      return;
+    }
   hw_feed_next_item_async (self->feed, self->index, self->request,
                            on_next_item, g_object_ref (self));
 }

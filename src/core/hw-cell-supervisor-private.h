@@ -12,6 +12,8 @@
 
 G_BEGIN_DECLS
 
+#define HW_CELL_HISTORY_LENGTH 8
+
 struct _HwCellSupervisor
 {
   GObject                   parent_instance;
@@ -46,6 +48,13 @@ struct _HwCellSupervisor
   char                     *loaded_url;      /* what the player was last asked to open */
   char                     *pending_failure; /* held while the feed checks a failed stream */
   HwServerState             server_state;
+
+  /* Operator "previous": items played before, newest last (at most
+   * HW_CELL_HISTORY_LENGTH), and the one the next request takes from
+   * there instead of asking the feed. */
+  GPtrArray                *history;
+  HwMediaItem              *queued;
+  gboolean                  going_back;
 
   char                     *headline;        /* the card, NULL: no card */
   char                     *detail;

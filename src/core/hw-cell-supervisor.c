@@ -142,6 +142,8 @@ hw_cell_supervisor_dispose (GObject *object)
   hw_cell_supervisor_shutdown (self);
   hw_cell_supervisor_detach (self);
   g_clear_object (&self->feed);
+  g_clear_object (&self->queued);
+  g_clear_pointer (&self->history, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hw_cell_supervisor_parent_class)->dispose (object);
 }
@@ -229,6 +231,7 @@ hw_cell_supervisor_init (HwCellSupervisor *self)
   self->server_state = HW_SERVER_STATE_NONE;
   self->now = default_now;
   self->jitter = default_jitter;
+  self->history = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 HwCellSupervisor *
@@ -436,6 +439,27 @@ hw_cell_supervisor_next (HwCellSupervisor *self)
   _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_OPERATOR_NEXT, NULL);
 }
 
+gboolean
+hw_cell_supervisor_previous (HwCellSupervisor *self)
+{
+  g_return_val_if_fail (HW_IS_CELL_SUPERVISOR (self), FALSE);
+
+  if (self->history->len == 0 || self->shut_down)
+    return FALSE;
+
+  g_clear_object (&self->queued);
+  self->queued = g_ptr_array_steal_index (self->history, self->history->len - 1);
+  /* The machine treats it as "next"; request_item takes the queued item. */
+  _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_OPERATOR_NEXT, NULL);
+  if (self->queued != NULL && self->request == NULL)
+    {
+      /* The machine ignored it (a closed gate): the item stays history. */
+      g_ptr_array_add (self->history, g_steal_pointer (&self->queued));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 hw_cell_supervisor_set_paused (HwCellSupervisor *self,
                                gboolean          paused)
@@ -544,6 +568,8 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_add_int_value (builder, self->index);
   json_builder_set_member_name (builder, "state");
   json_builder_add_string_value (builder, hw_cell_state_to_string (self->machine.state));
+  json_builder_set_member_name (builder, "paused");
+  json_builder_add_boolean_value (builder, self->machine.state == HW_CELL_STATE_PAUSED);
   add_string_or_null (builder, "item_id", self->item ? hw_media_item_get_id (self->item) : NULL);
   add_string_or_null (builder, "title", hw_cell_supervisor_get_title (self));
   json_builder_set_member_name (builder, "position");

@@ -77,6 +77,9 @@ void        hw_cell_supervisor_server_state_changed (HwCellSupervisor           
 
 /* Operator commands. */
 void        hw_cell_supervisor_next                 (HwCellSupervisor               *self);
+/* Goes back to the item played before this one (a short history); FALSE
+ * when there is none. */
+gboolean    hw_cell_supervisor_previous             (HwCellSupervisor               *self);
 void        hw_cell_supervisor_set_paused           (HwCellSupervisor               *self,
                                                      gboolean                        paused);
 

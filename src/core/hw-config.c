@@ -46,6 +46,8 @@ static const HwConfigKeyInfo builtin_keys[] = {
   { "audio-cell",           "i",  "-1",          -1, 63, NULL },
   { "kiosk",                "b",  "false",       0, 0, NULL },
   { "monitor",              "i",  "-1",          -1, 15, NULL },
+  { "show-titles",          "b",  "true",        0, 0, NULL },
+  { "focus-cycle-interval", "i",  "0",           0, 3600, NULL },
 };
 
 #define N_KEYS G_N_ELEMENTS (builtin_keys)
@@ -724,4 +726,40 @@ hw_config_store (HwConfig   *self,
     }
 
   g_settings_set_value (self->settings, key, owned);
+}
+
+void
+hw_config_change (HwConfig   *self,
+                  const char *key,
+                  GVariant   *value)
+{
+  g_autoptr(GVariant) owned = NULL;
+  g_autoptr(GVariant) before = NULL;
+  g_autoptr(GVariant) after = NULL;
+  int i;
+
+  g_return_if_fail (HW_IS_CONFIG (self));
+  g_return_if_fail (value != NULL);
+
+  owned = g_variant_ref_sink (value);
+  i = hw_config_index (key);
+  if (i < 0)
+    {
+      g_critical ("Unknown configuration key “%s”", key);
+      return;
+    }
+
+  /* Stored, the change would hide under the override and do nothing. */
+  if (self->settings != NULL && self->env_values[i] == NULL && self->cli_values[i] == NULL)
+    {
+      hw_config_store (self, key, g_variant_ref (owned));
+      return;
+    }
+
+  before = hw_config_effective (self, (guint) i);
+  g_clear_pointer (&self->cli_values[i], g_variant_unref);
+  self->cli_values[i] = g_variant_ref (owned);
+  after = hw_config_effective (self, (guint) i);
+  if (!g_variant_equal (before, after))
+    g_signal_emit (self, signals[CHANGED], g_quark_from_string (key), key);
 }

@@ -57,6 +57,14 @@ void            hw_config_store           (HwConfig       *self,
                                            const char     *key,
                                            GVariant       *value);
 
+/* What an operator's command changes (M, +, −): stored in GSettings,
+ * unless the command line or the environment overrides @key; then the
+ * command-line value is replaced, so the change takes effect anyway (and
+ * lasts until the wall quits). @value must be valid for @key. */
+void            hw_config_change          (HwConfig       *self,
+                                           const char     *key,
+                                           GVariant       *value);
+
 gboolean        hw_config_has_key         (HwConfig       *self,
                                            const char     *key);
 gboolean        hw_config_has_schema      (HwConfig       *self);

@@ -10,7 +10,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 
-#include "hw-application.h"
+#include "hw-application-private.h"
 #include "hw-cell.h"
 #include "hw-config.h"
 #include "hw-demo-feed.h"
@@ -26,23 +26,6 @@
 /* Exit status for a bad command line or configuration, as sysexits' EX_USAGE
  * is too obscure for kiosk scripts: 2 is what shells use. */
 #define EXIT_BAD_USAGE 2
-
-struct _HwApplication
-{
-  GtkApplication    parent_instance;
-
-  HwConfig         *config;
-  HwFeed           *feed;
-  HwWallController *controller;
-  HwWindow         *window;
-  char             *local_dir;
-  char             *status_file;
-  char             *password_file;
-  HwSignInDialog   *sign_in_dialog;
-  gboolean          demo;
-  gboolean          fullscreen;
-  guint             signal_ids[3];
-};
 
 G_DEFINE_FINAL_TYPE (HwApplication, hw_application, GTK_TYPE_APPLICATION)
 
@@ -69,6 +52,10 @@ static const GOptionEntry entries[] = {
   { "username", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby user name"), N_("NAME") },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the Emby password from a file"), N_("FILE") },
   { "fullscreen", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start fullscreen"), NULL },
+  { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Kiosk mode: fullscreen, no decorations, only Ctrl+Alt+Shift+Q quits"), NULL },
+  { "instance", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Run a wall of its own next to the usual one (another screen or user)"), N_("NAME") },
   { "status-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Write the wall's state as JSON to a file"), N_("PATH") },
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
   { NULL }
@@ -102,12 +89,32 @@ apply_setting_options (HwApplication *self,
   return -1;
 }
 
+/* Paths are resolved here: a forwarded command line is read by a wall
+ * that may run in another directory. */
+static void
+make_absolute (GVariantDict *options,
+               const char   *name)
+{
+  const char *path = NULL;
+
+  if (g_variant_dict_lookup (options, name, "^&ay", &path) && !g_path_is_absolute (path))
+    {
+      g_autofree char *absolute = g_canonicalize_filename (path, NULL);
+
+      g_variant_dict_insert_value (options, name, g_variant_new_bytestring (absolute));
+    }
+}
+
+/* Runs in the process that was started, before it knows whether a wall
+ * already runs: --version, --help and every usage error stay here (exit
+ * status 2); the rest goes to the wall's command_line. */
 static int
 hw_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
 {
   HwApplication *self = HW_APPLICATION (app);
   const char *path = NULL;
+  const char *instance = NULL;
   int status;
 
   if (g_variant_dict_contains (options, "version"))
@@ -116,6 +123,22 @@ hw_application_handle_local_options (GApplication *app,
       return 0;
     }
 
+  if (g_variant_dict_lookup (options, "instance", "&s", &instance))
+    {
+      g_autofree char *id = g_strconcat (APP_ID, ".", instance, NULL);
+
+      if (!g_application_id_is_valid (id))
+        {
+          g_autofree char *message = g_strdup_printf (
+            _("--instance: “%s” is not a valid name (letters, digits and _)"), instance);
+          return usage_error (message);
+        }
+      /* Its own bus name: a wall of its own, reached under that name. */
+      g_application_set_application_id (app, id);
+    }
+
+  /* Validated with a configuration of our own; a wall that turns out to
+   * run already applies the options to its own. */
   self->config = hw_config_new ();
   status = apply_setting_options (self, options);
   if (status >= 0)
@@ -133,35 +156,86 @@ hw_application_handle_local_options (GApplication *app,
         }
     }
 
-  self->demo = g_variant_dict_contains (options, "demo");
-  self->fullscreen = g_variant_dict_contains (options, "fullscreen");
-
-  if (g_variant_dict_lookup (options, "local", "^&ay", &path))
+  if (g_variant_dict_lookup (options, "local", "^&ay", &path) &&
+      !g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          g_autofree char *message = g_strdup_printf (_("--local: folder %s does not exist"), path);
-          return usage_error (message);
-        }
-      self->local_dir = g_strdup (path);
+      g_autofree char *message = g_strdup_printf (_("--local: folder %s does not exist"), path);
+      return usage_error (message);
     }
 
-  if (g_variant_dict_lookup (options, "status-file", "^&ay", &path))
-    self->status_file = g_strdup (path);
-  else if (g_getenv ("HYPERWALL_STATUS_FILE") != NULL)
-    self->status_file = g_strdup (g_getenv ("HYPERWALL_STATUS_FILE"));
-
-  if (g_variant_dict_lookup (options, "password-file", "^&ay", &path))
+  if (g_variant_dict_lookup (options, "password-file", "^&ay", &path) &&
+      !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-        {
-          g_autofree char *message = g_strdup_printf (_("--password-file: %s is not a readable file"), path);
-          return usage_error (message);
-        }
-      self->password_file = g_strdup (path);
+      g_autofree char *message = g_strdup_printf (_("--password-file: %s is not a readable file"),
+                                                  path);
+      return usage_error (message);
     }
+
+  make_absolute (options, "local");
+  make_absolute (options, "password-file");
+  make_absolute (options, "status-file");
 
   return G_APPLICATION_CLASS (hw_application_parent_class)->handle_local_options (app, options);
+}
+
+/* A second `hyperwall …` while this wall runs: its grid, server, kiosk
+ * and fullscreen apply here; what chooses the feed cannot change. */
+static int
+apply_forwarded (HwApplication           *self,
+                 GApplicationCommandLine *cmdline,
+                 GVariantDict            *options)
+{
+  const char *path = NULL;
+  int status = apply_setting_options (self, options);
+
+  if (status >= 0)
+    return status;
+
+  if (g_variant_dict_contains (options, "demo") || g_variant_dict_contains (options, "local") ||
+      g_variant_dict_contains (options, "password-file"))
+    g_application_command_line_printerr (cmdline, "hyperwall: %s\n",
+                                         _("The wall already runs: --demo, --local and "
+                                           "--password-file apply when it starts"));
+  if (g_variant_dict_contains (options, "kiosk"))
+    hw_config_set_from_string (self->config, "kiosk", "true", NULL);
+  if (g_variant_dict_lookup (options, "status-file", "^&ay", &path) && self->controller != NULL)
+    hw_wall_controller_set_status_file (self->controller, path);
+  if (g_variant_dict_contains (options, "fullscreen"))
+    {
+      self->fullscreen = TRUE;
+      _hw_application_apply_window (self);
+    }
+  g_message ("A second launch handed its command line to this wall");
+  if (self->window != NULL)
+    gtk_window_present (GTK_WINDOW (self->window));
+  return 0;
+}
+
+static int
+hw_application_command_line (GApplication            *app,
+                             GApplicationCommandLine *cmdline)
+{
+  HwApplication *self = HW_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (cmdline);
+  const char *path = NULL;
+
+  if (self->window != NULL)
+    return apply_forwarded (self, cmdline, options);
+
+  /* The first command line: it starts the wall. */
+  self->demo = g_variant_dict_contains (options, "demo");
+  self->fullscreen = g_variant_dict_contains (options, "fullscreen");
+  if (g_variant_dict_contains (options, "kiosk"))
+    hw_config_set_from_string (self->config, "kiosk", "true", NULL);
+  if (g_variant_dict_lookup (options, "local", "^&ay", &path))
+    self->local_dir = g_strdup (path);
+  if (g_variant_dict_lookup (options, "password-file", "^&ay", &path))
+    self->password_file = g_strdup (path);
+  if (g_variant_dict_lookup (options, "status-file", "^&ay", &path))
+    self->status_file = g_strdup (path);
+
+  g_application_activate (app);
+  return 0;
 }
 
 static HwFeed *
@@ -191,28 +265,6 @@ create_feed (HwApplication *self)
 
   g_message ("Playing the built-in demo patterns");
   return HW_FEED (hw_demo_feed_new ());
-}
-
-/* @monitor: an index into the display's monitors, -1 for the current one. */
-static void
-fullscreen_on_monitor (HwWindow *window,
-                       int       monitor)
-{
-  GListModel *monitors = gdk_display_get_monitors (gtk_widget_get_display (GTK_WIDGET (window)));
-  g_autoptr(GdkMonitor) target = NULL;
-
-  if (monitor >= 0)
-    target = g_list_model_get_item (monitors, monitor);
-
-  if (target != NULL)
-    gtk_window_fullscreen_on_monitor (GTK_WINDOW (window), target);
-  else
-    {
-      if (monitor >= 0)
-        g_warning ("There is no monitor %d (%u connected); using the current one",
-                   monitor, g_list_model_get_n_items (monitors));
-      gtk_window_fullscreen (GTK_WINDOW (window));
-    }
 }
 
 static void
@@ -335,12 +387,9 @@ hw_application_startup (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
     self->signal_ids[i] = g_unix_signal_add (signals[i], on_unix_signal, app);
 
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit",
-                                         (const char *[]) { "<Control>q", NULL });
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.next(-1)",
-                                         (const char *[]) { "n", NULL });
-  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.toggle-pause(-1)",
-                                         (const char *[]) { "space", NULL });
+  /* Started by D-Bus activation, handle_local_options may not have run. */
+  if (self->config == NULL)
+    self->config = hw_config_new ();
   load_css ();
 }
 
@@ -357,6 +406,9 @@ hw_application_activate (GApplication *app)
 
   if (self->config == NULL)
     self->config = hw_config_new ();
+  /* Also when D-Bus started the wall: then there is no command line. */
+  if (self->status_file == NULL && g_getenv ("HYPERWALL_STATUS_FILE") != NULL)
+    self->status_file = g_strdup (g_getenv ("HYPERWALL_STATUS_FILE"));
 
   choose_gsk_renderer (self);
   self->window = hw_window_new (GTK_APPLICATION (app));
@@ -365,14 +417,9 @@ hw_application_activate (GApplication *app)
                                              hw_window_get_wall (self->window));
   hw_wall_controller_set_status_file (self->controller, self->status_file);
 
-  if (self->fullscreen || hw_config_get_boolean (self->config, "kiosk"))
-    fullscreen_on_monitor (self->window, hw_config_get_int (self->config, "monitor"));
+  _hw_application_setup_window (self);
   gtk_window_present (GTK_WINDOW (self->window));
-
-  /* A wall must never blank or sleep. */
-  gtk_application_inhibit (GTK_APPLICATION (app), GTK_WINDOW (self->window),
-                           GTK_APPLICATION_INHIBIT_IDLE | GTK_APPLICATION_INHIBIT_SUSPEND,
-                           _("Showing a video wall"));
+  _hw_application_inhibit (self);
 
   g_signal_connect_object (self->feed, "notify::server-state",
                            G_CALLBACK (maybe_ask_for_sign_in), self, G_CONNECT_SWAPPED);
@@ -408,6 +455,7 @@ hw_application_shutdown (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 
+  _hw_application_teardown_window (self);
   if (self->window != NULL)
     gtk_window_destroy (GTK_WINDOW (self->window));
   self->window = NULL;
@@ -450,77 +498,27 @@ hw_application_class_init (HwApplicationClass *klass)
   app_class->handle_local_options = hw_application_handle_local_options;
   app_class->startup = hw_application_startup;
   app_class->activate = hw_application_activate;
+  app_class->command_line = hw_application_command_line;
   app_class->shutdown = hw_application_shutdown;
-}
-
-static void
-quit_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  g_application_quit (G_APPLICATION (user_data));
-}
-
-static HwCell *
-cell_for_action (HwApplication *self,
-                 GVariant      *parameter)
-{
-  int index = g_variant_get_int32 (parameter);
-
-  if (self->controller == NULL)
-    return NULL;
-  if (index < 0)
-    index = hw_wall_controller_get_focused (self->controller);
-  return hw_wall_controller_get_cell (self->controller, index);
-}
-
-/* app.next(i): the cell moves on to its next item (and un-parks);
- * -1 means the focused cell. */
-static void
-next_activated (GSimpleAction *action,
-                GVariant      *parameter,
-                gpointer       user_data)
-{
-  HwCell *cell = cell_for_action (user_data, parameter);
-
-  if (cell != NULL)
-    hw_cell_next (cell);
-}
-
-/* app.toggle-pause(i): pauses or resumes one cell. */
-static void
-toggle_pause_activated (GSimpleAction *action,
-                        GVariant      *parameter,
-                        gpointer       user_data)
-{
-  HwCell *cell = cell_for_action (user_data, parameter);
-
-  if (cell != NULL)
-    hw_cell_set_paused (cell, hw_cell_get_state (cell) != HW_CELL_STATE_PAUSED);
 }
 
 static void
 hw_application_init (HwApplication *self)
 {
-  static const GActionEntry actions[] = {
-    { "quit", quit_activated },
-    { "next", next_activated, "i" },
-    { "toggle-pause", toggle_pause_activated, "i" },
-  };
-
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("A self-healing video wall for Emby."));
-  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  _hw_application_add_actions (self);
 }
 
 HwApplication *
 hw_application_new (void)
 {
-  /* Non-unique: a second wall on the same session bus (tests, two screens)
-   * must start its own instance rather than poke the first. */
+  /* One wall per session: a second `hyperwall …` hands its command line
+   * to it and exits, scripts reach its actions over D-Bus. --instance
+   * gives a wall of its own (hw_application_handle_local_options). */
   return g_object_new (HW_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_NON_UNIQUE,
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
                        NULL);
 }

@@ -24,6 +24,7 @@ struct _HwCell
   GtkWidget        *card;
   GtkWidget        *card_headline;
   GtkWidget        *card_detail;
+  GtkWidget        *focus_ring;
 
   HwCellSupervisor *supervisor;
   HwRenderer        renderer;
@@ -31,7 +32,13 @@ struct _HwCell
   HwVideoSurface   *surface;
   gboolean          surface_fell_back;
   gboolean          shut_down;
+  gboolean          show_titles;
+  guint             title_fade_id;
+  const char       *size_class;      /* static: the text size bucket */
 };
+
+/* A title stays this long when an item starts, then fades. */
+#define TITLE_SECONDS 5
 
 static void hw_cell_view_init (HwCellViewInterface *iface);
 
@@ -61,13 +68,82 @@ update_card (HwCell *self)
   gtk_widget_set_visible (self->card, headline != NULL);
 }
 
+static gboolean
+fade_title_cb (gpointer user_data)
+{
+  HwCell *self = user_data;
+
+  self->title_fade_id = 0;
+  gtk_widget_add_css_class (self->title_label, "faded");
+  return G_SOURCE_REMOVE;
+}
+
+/* A new title shows for a few seconds, then fades (CSS transition). */
 static void
 update_title (HwCell *self)
 {
   const char *title = hw_cell_supervisor_get_title (self->supervisor);
+  const char *shown = gtk_label_get_text (GTK_LABEL (self->title_label));
 
+  if (title != NULL && g_strcmp0 (title, shown) != 0)
+    {
+      gtk_widget_remove_css_class (self->title_label, "faded");
+      g_clear_handle_id (&self->title_fade_id, g_source_remove);
+      self->title_fade_id = g_timeout_add_seconds (TITLE_SECONDS, fade_title_cb, self);
+    }
   gtk_label_set_text (GTK_LABEL (self->title_label), title ? title : "");
-  gtk_widget_set_visible (self->title_label, title != NULL);
+  gtk_widget_set_visible (self->title_label, self->show_titles && title != NULL);
+}
+
+/* ------------------------------------------------------------------ */
+/* Text that reads from across the room at any grid size               */
+
+/* The bucket by cell height; style.css gives each its font sizes. */
+static const char *
+size_class_for (int height)
+{
+  if (height < 200)
+    return "size-s";
+  if (height < 400)
+    return "size-m";
+  if (height < 700)
+    return "size-l";
+  return "size-xl";
+}
+
+static void
+hw_cell_measure (GtkWidget      *widget,
+                 GtkOrientation  orientation,
+                 int             for_size,
+                 int            *minimum,
+                 int            *natural,
+                 int            *minimum_baseline,
+                 int            *natural_baseline)
+{
+  HwCell *self = HW_CELL (widget);
+
+  gtk_widget_measure (GTK_WIDGET (self->overlay), orientation, for_size,
+                      minimum, natural, minimum_baseline, natural_baseline);
+}
+
+static void
+hw_cell_size_allocate (GtkWidget *widget,
+                       int        width,
+                       int        height,
+                       int        baseline)
+{
+  HwCell *self = HW_CELL (widget);
+  const char *size_class = size_class_for (height);
+
+  /* Only on a change of bucket, so the restyle it causes settles at once. */
+  if (size_class != self->size_class)
+    {
+      if (self->size_class != NULL)
+        gtk_widget_remove_css_class (widget, self->size_class);
+      self->size_class = size_class;
+      gtk_widget_add_css_class (widget, size_class);
+    }
+  gtk_widget_allocate (GTK_WIDGET (self->overlay), width, height, baseline, NULL);
 }
 
 static void
@@ -208,6 +284,7 @@ hw_cell_dispose (GObject *object)
     }
   remove_surface (self);
   g_clear_object (&self->player);
+  g_clear_handle_id (&self->title_fade_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), HW_TYPE_CELL);
 
   G_OBJECT_CLASS (hw_cell_parent_class)->dispose (object);
@@ -220,6 +297,8 @@ hw_cell_class_init (HwCellClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = hw_cell_dispose;
+  widget_class->measure = hw_cell_measure;
+  widget_class->size_allocate = hw_cell_size_allocate;
 
   signals[STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -236,8 +315,8 @@ hw_cell_class_init (HwCellClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HwCell, card);
   gtk_widget_class_bind_template_child (widget_class, HwCell, card_headline);
   gtk_widget_class_bind_template_child (widget_class, HwCell, card_detail);
+  gtk_widget_class_bind_template_child (widget_class, HwCell, focus_ring);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "hw-cell");
 }
 
@@ -245,6 +324,7 @@ static void
 hw_cell_init (HwCell *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->show_titles = TRUE;
 }
 
 static HwCellSupervisorSettings
@@ -327,6 +407,9 @@ hw_cell_set_settings (HwCell               *self,
   g_return_if_fail (HW_IS_CELL (self));
   g_return_if_fail (settings != NULL);
 
+  /* A renderer chosen anew gets its chance, even after a fallback. */
+  if (settings->renderer != self->renderer)
+    self->surface_fell_back = FALSE;
   self->renderer = settings->renderer;
   healing = supervisor_settings (settings);
   hw_cell_supervisor_set_settings (self->supervisor, &healing);
@@ -385,6 +468,35 @@ hw_cell_next (HwCell *self)
 {
   g_return_if_fail (HW_IS_CELL (self));
   hw_cell_supervisor_next (self->supervisor);
+}
+
+gboolean
+hw_cell_previous (HwCell *self)
+{
+  g_return_val_if_fail (HW_IS_CELL (self), FALSE);
+  return hw_cell_supervisor_previous (self->supervisor);
+}
+
+void
+hw_cell_set_focused (HwCell   *self,
+                     gboolean  focused)
+{
+  g_return_if_fail (HW_IS_CELL (self));
+
+  if (focused)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "focused");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "focused");
+}
+
+void
+hw_cell_set_show_titles (HwCell   *self,
+                         gboolean  show_titles)
+{
+  g_return_if_fail (HW_IS_CELL (self));
+
+  self->show_titles = !!show_titles;
+  update_title (self);
 }
 
 void

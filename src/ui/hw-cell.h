@@ -64,8 +64,17 @@ void         hw_cell_server_state_changed (HwCell         *self,
 
 /* Operator commands. */
 void         hw_cell_next           (HwCell               *self);
+/* Back to the item played before; FALSE when there is none. */
+gboolean     hw_cell_previous       (HwCell               *self);
 void         hw_cell_set_paused     (HwCell               *self,
                                      gboolean              paused);
+
+/* The focus ring (style.css draws it). */
+void         hw_cell_set_focused    (HwCell               *self,
+                                     gboolean              focused);
+/* A title card when an item starts, fading after a few seconds. */
+void         hw_cell_set_show_titles (HwCell              *self,
+                                      gboolean             show_titles);
 
 HwCellSupervisor *hw_cell_get_supervisor (HwCell           *self);
 HwCellState  hw_cell_get_state      (HwCell               *self);

@@ -8,45 +8,11 @@
 
 #include <gtk/gtk.h>
 
-#include "hw-cell.h"
 #include "hw-redact.h"
-#include "hw-reliability.h"
-#include "hw-status-writer.h"
-#include "hw-wall-controller.h"
-
-/* Cells start this far apart so they never all open streams at once. */
-#define STAGGER_MS 300
+#include "hw-wall-controller-private.h"
 /* Failures of several cells this close together suggest the server. */
 #define SYSTEMIC_WINDOW_US (5 * HW_USEC_PER_SEC)
 #define STATUS_PERIOD_MS 1000
-
-struct _HwWallController
-{
-  GObject             parent_instance;
-
-  HwConfig           *config;
-  HwFeed             *feed;
-  HwWall             *wall;
-  GPtrArray          *cells;          /* HwCell, index order */
-  guint               rows;
-  guint               columns;
-  HwCacheSplit        cache;
-  HwCellSettings      settings;
-  char               *hwdec;
-  HwRenderer          renderer;
-  HwServerState       server_state;
-  gboolean            gate_closed;    /* cells were stopped by the gate */
-  int                 focused;
-
-  HwSystemicDetector  systemic;
-  gint64              last_suspect_us;
-
-  HwStatusWriter     *status;
-  guint               status_idle_id;
-  guint               tick_id;
-  GList              *start_timers;   /* GSource ids of pending staggered starts */
-  gboolean            started;
-};
 
 G_DEFINE_FINAL_TYPE (HwWallController, hw_wall_controller, G_TYPE_OBJECT)
 
@@ -152,6 +118,7 @@ create_cell (HwWallController *self,
                            G_CALLBACK (on_cell_failure), self, G_CONNECT_SWAPPED);
   hw_cell_server_state_changed (cell, self->server_state, hw_feed_get_server_reason (self->feed));
   hw_cell_set_audible (cell, (int) index == hw_config_get_int (self->config, "audio-cell"));
+  hw_cell_set_show_titles (cell, self->show_titles);
   return cell;
 }
 
@@ -240,13 +207,13 @@ rebuild_grid (HwWallController *self)
         start_staggered (self, cell, slot++);
     }
 
-  for (guint i = 0; i < n; i++)
-    hw_wall_place (self->wall, g_ptr_array_index (self->cells, i),
-                   i / self->columns, i % self->columns);
-
   hw_systemic_detector_clear (&self->systemic);
   if (self->focused >= (int) n)
     self->focused = 0;
+  /* A zoomed cell that went away leaves the whole grid showing. */
+  if (self->zoomed >= (int) n)
+    self->zoomed = -1;
+  _hw_wall_controller_apply_layout (self);
   schedule_status (self);
 }
 
@@ -273,12 +240,16 @@ on_cache_changed (HwWallController *self)
   schedule_status (self);
 }
 
+/* Timeouts, backoff, crash loop, cycle interval, hwdec: every cell gets
+ * them at once (hwdec takes effect with a cell's next player). */
 static void
-on_settings_changed (HwWallController *self)
+on_settings_changed (HwWallController *self,
+                     const char       *key)
 {
   read_settings (self);
   for (guint i = 0; i < self->cells->len; i++)
     hw_cell_set_settings (g_ptr_array_index (self->cells, i), &self->settings);
+  g_message ("%s changed: the cell settings were handed to %u cells", key, self->cells->len);
 }
 
 static void
@@ -411,12 +382,7 @@ build_status (HwWallController *self)
   json_builder_add_double_value (builder, g_get_real_time () / 1e6);
   add_server (self, builder);
   add_grid (self, builder);
-  json_builder_set_member_name (builder, "focused_cell");
-  json_builder_add_int_value (builder, self->focused);
-  json_builder_set_member_name (builder, "zoomed_cell");
-  json_builder_add_int_value (builder, -1);
-  json_builder_set_member_name (builder, "audio_cell");
-  json_builder_add_int_value (builder, hw_config_get_int (self->config, "audio-cell"));
+  _hw_wall_controller_add_operate_status (self, builder);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->cells->len; i++)
@@ -455,6 +421,12 @@ schedule_status (HwWallController *self)
 {
   if (self->status != NULL && self->status_idle_id == 0)
     self->status_idle_id = g_idle_add (status_idle_cb, self);
+}
+
+void
+_hw_wall_controller_schedule_status (HwWallController *self)
+{
+  schedule_status (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -501,6 +473,7 @@ static void
 hw_wall_controller_init (HwWallController *self)
 {
   self->cells = g_ptr_array_new_with_free_func (g_object_unref);
+  self->zoomed = -1;
   hw_systemic_detector_init (&self->systemic);
 }
 
@@ -510,7 +483,7 @@ connect_config (HwWallController *self)
   static const char * const settings_keys[] = {
     "stall-timeout", "watchdog-interval", "load-timeout", "crash-loop-threshold",
     "crash-loop-window", "crash-loop-cooldown", "backoff-initial", "backoff-max",
-    "backoff-reset", "cycle-interval",
+    "backoff-reset", "cycle-interval", "hwdec",
   };
 
   g_signal_connect_object (self->config, "changed::rows",
@@ -550,8 +523,10 @@ hw_wall_controller_new (HwConfig *config,
   self->rows = hw_config_get_int (config, "rows");
   self->columns = hw_config_get_int (config, "columns");
 
+  self->show_titles = hw_config_get_boolean (config, "show-titles");
   read_settings (self);
   connect_config (self);
+  _hw_wall_controller_connect_operate (self);
   g_signal_connect_object (feed, "notify::server-state",
                            G_CALLBACK (on_server_state), self, G_CONNECT_SWAPPED);
 
@@ -596,6 +571,7 @@ hw_wall_controller_shutdown (HwWallController *self)
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   cancel_staggered (self);
+  _hw_wall_controller_stop_operate (self);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->status_idle_id, g_source_remove);
 
@@ -620,23 +596,4 @@ hw_wall_controller_get_cell (HwWallController *self,
 {
   g_return_val_if_fail (HW_IS_WALL_CONTROLLER (self), NULL);
   return index < self->cells->len ? g_ptr_array_index (self->cells, index) : NULL;
-}
-
-int
-hw_wall_controller_get_focused (HwWallController *self)
-{
-  g_return_val_if_fail (HW_IS_WALL_CONTROLLER (self), 0);
-  return self->focused;
-}
-
-void
-hw_wall_controller_set_focused (HwWallController *self,
-                                int               index)
-{
-  g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
-
-  if (index < 0 || index >= (int) self->cells->len || index == self->focused)
-    return;
-  self->focused = index;
-  schedule_status (self);
 }

@@ -18,6 +18,18 @@
 
 G_BEGIN_DECLS
 
+/* What the window is doing, for the status file ("window" object). */
+typedef struct {
+  gboolean fullscreen_requested;
+  gboolean fullscreen;       /* what the windowing system says it is */
+  gboolean kiosk;
+  gboolean decorated;
+  gboolean pointer_hidden;
+  gboolean inhibit_requested;
+  gboolean inhibited;        /* the session accepted (a cookie came back) */
+  int      monitor;          /* the monitor it is fullscreen on, -1: none */
+} HwWallWindowState;
+
 #define HW_TYPE_WALL_CONTROLLER (hw_wall_controller_get_type ())
 
 G_DECLARE_FINAL_TYPE (HwWallController, hw_wall_controller, HW, WALL_CONTROLLER, GObject)
@@ -35,8 +47,25 @@ void              hw_wall_controller_shutdown        (HwWallController *self);
 guint             hw_wall_controller_get_n_cells     (HwWallController *self);
 HwCell           *hw_wall_controller_get_cell        (HwWallController *self,
                                                       guint             index);
+/* Operator commands; @index -1 means the focused cell. */
 int               hw_wall_controller_get_focused     (HwWallController *self);
 void              hw_wall_controller_set_focused     (HwWallController *self,
                                                       int               index);
+/* "left", "right", "up", "down" (wrapping at the edges), "next", "previous". */
+void              hw_wall_controller_move_focus      (HwWallController *self,
+                                                      const char       *direction);
+int               hw_wall_controller_get_zoomed      (HwWallController *self);
+/* Zooms @index to the whole wall, or back when it is the zoomed one. */
+void              hw_wall_controller_toggle_zoom     (HwWallController *self,
+                                                      int               index);
+/* Makes @index the one audible cell, or the wall silent when it was. */
+void              hw_wall_controller_toggle_audio    (HwWallController *self,
+                                                      int               index);
+void              hw_wall_controller_toggle_pause    (HwWallController *self,
+                                                      int               index);
+/* Pauses every cell, or resumes them all when all are paused. */
+void              hw_wall_controller_toggle_pause_wall (HwWallController *self);
+void              hw_wall_controller_set_window_state (HwWallController        *self,
+                                                       const HwWallWindowState *state);
 
 G_END_DECLS

@@ -19,37 +19,35 @@ struct _HwWindow
 
 G_DEFINE_FINAL_TYPE (HwWindow, hw_window, GTK_TYPE_APPLICATION_WINDOW)
 
-static void
-toggle_fullscreen (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+/* Any key shows the focus ring again (it fades when left alone); the
+ * keys themselves are app.* actions (hw-shortcuts.c). */
+static gboolean
+on_key_pressed (HwWindow *self)
 {
-  GtkWindow *window = GTK_WINDOW (widget);
-
-  if (gtk_window_is_fullscreen (window))
-    gtk_window_unfullscreen (window);
-  else
-    gtk_window_fullscreen (window);
+  hw_wall_reveal_focus (self->wall);
+  return GDK_EVENT_PROPAGATE;
 }
 
 static void
 hw_window_class_init (HwWindowClass *klass)
 {
-  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-
-  gtk_widget_class_install_action (widget_class, "win.toggle-fullscreen", NULL, toggle_fullscreen);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.toggle-fullscreen", NULL);
 }
 
 static void
 hw_window_init (HwWindow *self)
 {
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   gtk_widget_add_css_class (GTK_WIDGET (self), "hyperwall");
   gtk_window_set_title (GTK_WINDOW (self), _("Hyperwall"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1280, 720);
 
   self->wall = HW_WALL (hw_wall_new ());
   gtk_window_set_child (GTK_WINDOW (self), GTK_WIDGET (self->wall));
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_swapped (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
 HwWindow *

@@ -191,7 +191,7 @@ static void
 test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
-    "index", "state", "item_id", "title", "position", "failures", "retries", "frames",
+    "index", "state", "paused", "item_id", "title", "position", "failures", "retries", "frames",
     "demuxer_max_bytes", "demuxer_max_back_bytes", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -674,6 +674,33 @@ test_operator_next_forgets (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fx->feed->released, ==, 1);
 }
 
+/* P goes back to the item played before, without asking the feed, and
+ * the history runs out rather than looping between two items. */
+static void
+test_operator_previous (Fixture *fx, gconstpointer data)
+{
+  g_assert_false (hw_cell_supervisor_previous (fx->supervisor));
+  play (fx);
+  g_assert_false (hw_cell_supervisor_previous (fx->supervisor));
+
+  hw_cell_supervisor_next (fx->supervisor);
+  wait_for_load (fx, 2);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
+  first_frame (fx);
+
+  g_assert_true (hw_cell_supervisor_previous (fx->supervisor));
+  wait_for_load (fx, 3);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-1");
+  g_assert_cmpstr (hw_cell_supervisor_get_title (fx->supervisor), ==, "Item 1");
+  g_assert_cmpuint (fx->feed->requests, ==, 2);
+  first_frame (fx);
+
+  g_assert_false (hw_cell_supervisor_previous (fx->supervisor));
+  hw_cell_supervisor_next (fx->supervisor);
+  wait_for_load (fx, 4);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-3");
+}
+
 static void
 test_cache_and_audible (Fixture *fx, gconstpointer data)
 {
@@ -838,6 +865,7 @@ main (int argc, char *argv[])
   ADD ("end/normal-and-premature", test_end_normal_and_premature);
   ADD ("reports/progress-throttled", test_reports_progress_throttled);
   ADD ("operator/next-forgets", test_operator_next_forgets);
+  ADD ("operator/previous", test_operator_previous);
   ADD ("settings/cache-and-audible", test_cache_and_audible);
   ADD ("feed/unavailable", test_feed_unavailable);
   ADD ("heartbeat/reset", test_heartbeat_reset);

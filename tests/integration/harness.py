@@ -190,17 +190,23 @@ class DBusSession(_Process):
 </busconfig>
 """
 
-    def __init__(self, directory, log=None):
+    def __init__(self, directory, log=None, service_dir=None, env=None):
+        """@service_dir: a folder of D-Bus service files the bus may
+        activate, each started with @env (the bus's own environment)."""
         if not shutil.which("dbus-daemon"):
             raise HarnessError("dbus-daemon is not installed (Debian package dbus)")
         config = os.path.join(directory, "session-bus.conf")
+        text = self.CONFIG % directory
+        if service_dir:
+            text = text.replace("</busconfig>",
+                                "  <servicedir>%s</servicedir>\n</busconfig>" % service_dir)
         with open(config, "w", encoding="utf-8") as f:
-            f.write(self.CONFIG % directory)
+            f.write(text)
         super().__init__(
             ["dbus-daemon", "--config-file", config, "--nofork", "--nopidfile",
              "--print-address"],
             "dbus-daemon", stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=log or subprocess.DEVNULL)
+            stderr=log or subprocess.DEVNULL, env=env)
         self.address = _read_line_from_fd(self.popen.stdout.fileno(), 20,
                                           "dbus-daemon")
 
@@ -687,6 +693,100 @@ class Session:
         rc = app.wait_exit(timeout)
         app.stop()
         return rc, app.log(), app.stderr()
+
+    # -- Real input through XTEST (xdotool) --------------------------------
+
+    def xdotool(self, *args, timeout=20):
+        """Runs xdotool on this session's display; returns its stdout."""
+        check(self.display is not None, "this session has no display")
+        if not shutil.which("xdotool"):
+            raise HarnessError("xdotool is not installed (Debian package xdotool)")
+        env = dict(os.environ, DISPLAY=self.display)
+        result = subprocess.run(["xdotool"] + [str(a) for a in args], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                timeout=timeout)
+        if result.returncode != 0:
+            raise HarnessError("xdotool %s failed: %s" % (
+                " ".join(str(a) for a in args), result.stderr.decode(errors="replace")))
+        return result.stdout.decode()
+
+    def window_of(self, app, timeout=20):
+        """The X window id of @app's visible toplevel (waits for it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                out = self.xdotool("search", "--onlyvisible", "--pid", app.pid)
+                ids = out.split()
+                if ids:
+                    return ids[-1]
+            except HarnessError:
+                pass
+            if time.monotonic() >= deadline:
+                raise TestFailure("no visible window of pid %d after %g s" % (app.pid, timeout))
+            time.sleep(0.2)
+
+    def focus(self, app):
+        """Gives @app's window the keyboard (there is no window manager)."""
+        window = self.window_of(app)
+        self.xdotool("windowfocus", "--sync", window)
+        return window
+
+    def key(self, app, *keys, delay=0.15):
+        """Real key presses (xdotool names: Right, Tab, shift+Tab, Return,
+        space, plus, ctrl+alt+shift+q ...) into @app's window, one at a time."""
+        self.focus(app)
+        for k in keys:
+            self.xdotool("key", "--clearmodifiers", k)
+            time.sleep(delay)
+
+    def click(self, app, x, y, repeat=1):
+        """Clicks at screen position @x, @y (@repeat 2: a double click)."""
+        self.focus(app)
+        self.xdotool("mousemove", "--sync", x, y)
+        self.xdotool("click", "--repeat", repeat, "--delay", 80, 1)
+
+    def close_request(self, app):
+        """Asks @app's window to close the way a window manager's close
+        button does (a WM_DELETE_WINDOW client message), through libX11."""
+        import ctypes
+        import ctypes.util
+
+        window = int(self.window_of(app))
+        name = ctypes.util.find_library("X11")
+        if not name:
+            raise HarnessError("libX11 is not installed")
+        x11 = ctypes.cdll.LoadLibrary(name)
+        x11.XOpenDisplay.restype = ctypes.c_void_p
+        x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        x11.XInternAtom.restype = ctypes.c_ulong
+        x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int,
+                                   ctypes.c_long, ctypes.c_void_p]
+        x11.XFlush.argtypes = [ctypes.c_void_p]
+        x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+
+        class ClientMessage(ctypes.Structure):
+            _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
+                        ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
+                        ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                        ("format", ctypes.c_int), ("data", ctypes.c_long * 5),
+                        ("pad", ctypes.c_long * 12)]  # an XEvent is 24 longs
+
+        display = x11.XOpenDisplay(self.display.encode())
+        if not display:
+            raise HarnessError("cannot open display %s" % self.display)
+        try:
+            event = ClientMessage()
+            event.type = 33  # ClientMessage
+            event.window = window
+            event.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
+            event.format = 32
+            event.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+            event.data[1] = 0  # CurrentTime
+            x11.XSendEvent(display, window, 0, 0, ctypes.byref(event))
+            x11.XFlush(display)
+        finally:
+            x11.XCloseDisplay(display)
 
     def screenshot(self):
         check(self.display is not None, "this session has no display")

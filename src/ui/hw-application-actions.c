@@ -1,0 +1,224 @@
+/* hw-application-actions.c: every operator command as an app.* action.
+ *
+ * Keys bind to these through hw-shortcuts.c; scripts reach them over
+ * D-Bus (`gapplication action org.example.Hyperwall next 2`). Actions that
+ * act on a cell take its index, -1 for the focused one.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include "hw-application-private.h"
+#include "hw-cell.h"
+#include "hw-shortcuts.h"
+
+#define MAX_LINES 8
+
+static HwApplication *
+app_of (gpointer user_data)
+{
+  return HW_APPLICATION (user_data);
+}
+
+static HwCell *
+cell_for (HwApplication *self,
+          GVariant      *parameter)
+{
+  int index = g_variant_get_int32 (parameter);
+
+  if (self->controller == NULL)
+    return NULL;
+  if (index < 0)
+    index = hw_wall_controller_get_focused (self->controller);
+  return hw_wall_controller_get_cell (self->controller, index);
+}
+
+static void
+quit_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  g_message ("Quit requested");
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+/* app.next(i): the cell moves on to its next item (and un-parks). */
+static void
+next_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HwCell *cell = cell_for (app_of (user_data), parameter);
+
+  if (cell != NULL)
+    hw_cell_next (cell);
+}
+
+/* app.previous(i): back to the item it played before. */
+static void
+previous_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  HwCell *cell = cell_for (app_of (user_data), parameter);
+
+  if (cell != NULL && !hw_cell_previous (cell))
+    g_message ("cell %u: no previous item", hw_cell_get_index (cell));
+}
+
+/* app.reload(i): a fresh player and a fresh item. */
+static void
+reload_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  HwCell *cell = cell_for (app_of (user_data), parameter);
+
+  if (cell != NULL)
+    hw_cell_reset (cell);
+}
+
+static void
+toggle_pause_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->controller != NULL)
+    hw_wall_controller_toggle_pause (self->controller, g_variant_get_int32 (parameter));
+}
+
+static void
+toggle_pause_wall_activated (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->controller != NULL)
+    hw_wall_controller_toggle_pause_wall (self->controller);
+}
+
+/* app.move-focus(s): left, right, up, down, next or previous. */
+static void
+move_focus_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->controller != NULL)
+    hw_wall_controller_move_focus (self->controller, g_variant_get_string (parameter, NULL));
+}
+
+static void
+focus_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->controller != NULL)
+    hw_wall_controller_set_focused (self->controller, g_variant_get_int32 (parameter));
+}
+
+static void
+zoom_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->controller != NULL)
+    hw_wall_controller_toggle_zoom (self->controller, g_variant_get_int32 (parameter));
+}
+
+static void
+audio_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->controller != NULL)
+    hw_wall_controller_toggle_audio (self->controller, g_variant_get_int32 (parameter));
+}
+
+/* + adds a column while the wall is no wider than tall, else a row; −
+ * takes one away the other way round, so the cells stay near square. */
+static void
+resize_grid (HwApplication *self,
+             int            step)
+{
+  int rows = hw_config_get_int (self->config, "rows");
+  int columns = hw_config_get_int (self->config, "columns");
+  gboolean by_column = step > 0 ? columns <= rows : columns > rows;
+
+  if (by_column && columns + step >= 1 && columns + step <= MAX_LINES)
+    hw_config_change (self->config, "columns", g_variant_new_int32 (columns + step));
+  else if (rows + step >= 1 && rows + step <= MAX_LINES)
+    hw_config_change (self->config, "rows", g_variant_new_int32 (rows + step));
+  else if (columns + step >= 1 && columns + step <= MAX_LINES)
+    hw_config_change (self->config, "columns", g_variant_new_int32 (columns + step));
+}
+
+static void
+grow_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  resize_grid (app_of (user_data), +1);
+}
+
+static void
+shrink_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  resize_grid (app_of (user_data), -1);
+}
+
+static void
+fullscreen_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  _hw_application_toggle_fullscreen (app_of (user_data));
+}
+
+static void
+shortcuts_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+
+  if (self->window != NULL)
+    gtk_window_present (hw_shortcuts_window_new (GTK_WINDOW (self->window), self->kiosk));
+}
+
+void
+_hw_application_add_actions (HwApplication *self)
+{
+  static const GActionEntry actions[] = {
+    { "quit", quit_activated },
+    { "next", next_activated, "i" },
+    { "previous", previous_activated, "i" },
+    { "reload", reload_activated, "i" },
+    { "toggle-pause", toggle_pause_activated, "i" },
+    { "toggle-pause-wall", toggle_pause_wall_activated },
+    { "move-focus", move_focus_activated, "s" },
+    { "focus", focus_activated, "i" },
+    { "zoom", zoom_activated, "i" },
+    { "audio", audio_activated, "i" },
+    { "grow", grow_activated },
+    { "shrink", shrink_activated },
+    { "fullscreen", fullscreen_activated },
+    { "shortcuts", shortcuts_activated },
+  };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}

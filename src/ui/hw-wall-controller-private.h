@@ -1,0 +1,64 @@
+/* hw-wall-controller-private.h: shared by the controller's files.
+ *
+ * hw-wall-controller.c: cells, grid, cache, gate, heartbeats, status file;
+ * hw-wall-controller-operate.c: what the operator does (focus, zoom,
+ * audio, pause), and the keys that apply live by rebuilding cells.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "hw-cell.h"
+#include "hw-reliability.h"
+#include "hw-status-writer.h"
+#include "hw-wall-controller.h"
+
+G_BEGIN_DECLS
+
+/* Cells start this far apart so they never all open streams at once. */
+#define STAGGER_MS 300
+
+struct _HwWallController
+{
+  GObject             parent_instance;
+
+  HwConfig           *config;
+  HwFeed             *feed;
+  HwWall             *wall;
+  GPtrArray          *cells;          /* HwCell, index order */
+  guint               rows;
+  guint               columns;
+  HwCacheSplit        cache;
+  HwCellSettings      settings;
+  char               *hwdec;
+  HwRenderer          renderer;
+  HwServerState       server_state;
+  gboolean            gate_closed;    /* cells were stopped by the gate */
+  int                 focused;
+  int                 zoomed;         /* -1: the whole grid shows */
+  guint64             zoom_paused;    /* bit i: cell i paused by the zoom */
+  guint               focus_cycle_id;
+  guint               rebuild_id;     /* renderer change: one cell at a time */
+  guint               rebuild_next;
+  gboolean            show_titles;
+  HwWallWindowState   window_state;   /* reported in the status file */
+
+  HwSystemicDetector  systemic;
+  gint64              last_suspect_us;
+
+  HwStatusWriter     *status;
+  guint               status_idle_id;
+  guint               tick_id;
+  GList              *start_timers;   /* GSource ids of pending staggered starts */
+  gboolean            started;
+};
+
+void _hw_wall_controller_schedule_status (HwWallController *self);
+/* Puts every cell in its place (or the zoomed one over the whole wall). */
+void _hw_wall_controller_apply_layout    (HwWallController *self);
+void _hw_wall_controller_connect_operate (HwWallController *self);
+void _hw_wall_controller_stop_operate    (HwWallController *self);
+void _hw_wall_controller_add_operate_status (HwWallController *self,
+                                             JsonBuilder      *builder);
+
+G_END_DECLS
