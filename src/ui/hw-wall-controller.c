@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "hw-cell.h"
+#include "hw-loop-monitor.h"
 #include "hw-redact.h"
 #include "hw-reliability.h"
 #include "hw-status-writer.h"
@@ -42,6 +43,7 @@ struct _HwWallController
   gint64              last_suspect_us;
 
   HwStatusWriter     *status;
+  HwLoopMonitor      *loop_monitor;   /* with a status file only */
   guint               status_idle_id;
   guint               tick_id;
   GList              *start_timers;   /* GSource ids of pending staggered starts */
@@ -417,6 +419,8 @@ build_status (HwWallController *self)
   json_builder_add_int_value (builder, -1);
   json_builder_set_member_name (builder, "audio_cell");
   json_builder_add_int_value (builder, hw_config_get_int (self->config, "audio-cell"));
+  if (self->loop_monitor != NULL)
+    hw_loop_monitor_add_status (self->loop_monitor, builder);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->cells->len; i++)
@@ -474,6 +478,7 @@ hw_wall_controller_dispose (GObject *object)
   g_clear_object (&self->config);
   g_clear_object (&self->wall);
   g_clear_pointer (&self->status, hw_status_writer_free);
+  g_clear_pointer (&self->loop_monitor, hw_loop_monitor_free);
 
   G_OBJECT_CLASS (hw_wall_controller_parent_class)->dispose (object);
 }
@@ -567,9 +572,11 @@ hw_wall_controller_set_status_file (HwWallController *self,
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   g_clear_pointer (&self->status, hw_status_writer_free);
+  g_clear_pointer (&self->loop_monitor, hw_loop_monitor_free);
   if (path != NULL && *path != '\0')
     {
       self->status = hw_status_writer_new (path);
+      self->loop_monitor = hw_loop_monitor_new ();
       schedule_status (self);
     }
 }
