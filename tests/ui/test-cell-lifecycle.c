@@ -13,7 +13,9 @@
 #include <malloc.h>
 
 #include "hw-cell.h"
+#include "hw-player.h"
 #include "hw-resources.h"
+#include "hw-video-surface.h"
 
 #define CYCLES 50
 #define WARM_UP 10
@@ -169,6 +171,76 @@ run_cycles (gconstpointer data)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+count_signal (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+count_ended (HwCellPlayer *player, int end, const char *message, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* Events still queued for the entry a load replaces must never count for
+ * the new one. Item A plays; a seek makes mpv queue a playback restart
+ * (and positions) for A while the main loop does not run; then B is
+ * loaded, whose server accepts the connection and never answers, so B can
+ * never show a frame. Were A's restart taken for B, B would "start". */
+static void
+test_stale_events (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  HwPlayerOptions options = { .hwdec = "no", .network_timeout = 20, .log_prefix = "stale" };
+  g_autoptr(HwPlayer) player = NULL;
+  HwVideoSurface *surface;
+  const char *seek[] = { "seek", "20", "absolute", NULL };
+  g_autofree char *url = NULL;
+  guint started = 0, ended = 0;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u/never.mkv", port);
+
+  player = hw_player_new (&options, &error);
+  g_assert_no_error (error);
+  g_signal_connect_swapped (player, "started", G_CALLBACK (count_signal), &started);
+  g_signal_connect (player, "ended", G_CALLBACK (count_ended), &ended);
+  surface = hw_video_surface_new (HW_RENDERER_SOFTWARE, player);
+  gtk_window_set_default_size (GTK_WINDOW (window), 320, 180);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (surface));
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (hw_cell_player_load (HW_CELL_PLAYER (player),
+                                      "av://lavfi:testsrc2=size=320x180:rate=30:d=60", NULL,
+                                      &error));
+  g_assert_no_error (error);
+  while (started == 0)
+    g_main_context_iteration (NULL, TRUE);
+  spin (300 * 1000);
+
+  /* Queue A's restart and positions without draining them. */
+  g_assert_cmpint (mpv_command (hw_player_get_handle (player), seek), >=, 0);
+  g_usleep (500 * 1000);
+
+  g_assert_true (hw_cell_player_load (HW_CELL_PLAYER (player), url, NULL, &error));
+  g_assert_no_error (error);
+  spin (1500 * 1000);
+
+  g_assert_cmpuint (started, ==, 1);
+  g_assert_cmpuint (ended, ==, 0);
+  g_assert_true (hw_cell_player_get_loaded (HW_CELL_PLAYER (player)));
+  g_assert_cmpfloat (hw_cell_player_get_position (HW_CELL_PLAYER (player)), <, 0);
+
+  hw_cell_player_stop (HW_CELL_PLAYER (player));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (500 * 1000);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -182,6 +254,7 @@ main (int argc, char *argv[])
   gtk_init ();
   hw_register_resource ();
 
+  g_test_add_func ("/hyperwall/player/stale-events", test_stale_events);
   g_test_add_data_func ("/hyperwall/cell/lifecycle/software",
                         GINT_TO_POINTER (HW_RENDERER_SOFTWARE), run_cycles);
   g_test_add_data_func ("/hyperwall/cell/lifecycle/gl",

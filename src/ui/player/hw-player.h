@@ -26,6 +26,8 @@ G_DECLARE_FINAL_TYPE (HwPlayer, hw_player, HW, PLAYER, GObject)
 HwPlayer     *hw_player_new              (const HwPlayerOptions *options,
                                           GError               **error);
 mpv_handle   *hw_player_get_handle       (HwPlayer              *self);
+/* mpv plays nothing and holds no video output ("idle", observed). */
+gboolean      hw_player_get_idle         (HwPlayer              *self);
 
 /* Frees the handle on a worker thread (mpv_terminate_destroy blocks up to a
  * second); call only after every render context on it was freed. */
