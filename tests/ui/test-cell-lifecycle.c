@@ -13,6 +13,8 @@
 #include <malloc.h>
 
 #include "hw-cell.h"
+#include "hw-gl-surface.h"
+#include "hw-loop-monitor.h"
 #include "hw-player.h"
 #include "hw-resources.h"
 #include "hw-video-surface.h"
@@ -118,6 +120,7 @@ run_cycles (gconstpointer data)
   HwCacheSplit cache = hw_cache_split (512 * HW_MIB, 512 * HW_MIB, 1);
   gsize rss_warm = 0, rss_end;
   gint64 worst_teardown = 0;
+  g_autoptr(HwLoopMonitor) monitor = NULL;
 
   hw_cell_policy_init_defaults (&settings.policy);
   settings.stall = (HwStallParams) { 20 * HW_USEC_PER_SEC, 30 * HW_USEC_PER_SEC, 0 };
@@ -128,6 +131,8 @@ run_cycles (gconstpointer data)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 320, 180);
   gtk_window_present (GTK_WINDOW (window));
+  spin (500 * 1000);
+  monitor = hw_loop_monitor_new ();
 
   for (guint i = 0; i < CYCLES; i++)
     {
@@ -154,8 +159,10 @@ run_cycles (gconstpointer data)
   spin (2 * G_USEC_PER_SEC);
   malloc_trim (0);
   rss_end = rss_bytes ();
-  g_test_message ("RSS after %d cycles: %zu MiB; after %d: %zu MiB; slowest teardown %.1f ms",
-                  WARM_UP, rss_warm >> 20, CYCLES, rss_end >> 20, worst_teardown / 1000.0);
+  g_test_message ("RSS after %d cycles: %zu MiB; after %d: %zu MiB; slowest teardown %.1f ms; "
+                  "longest main-loop gap %.1f ms",
+                  WARM_UP, rss_warm >> 20, CYCLES, rss_end >> 20, worst_teardown / 1000.0,
+                  hw_loop_monitor_get_max_ms (monitor));
 
   /* A leaked render context costs 20–25 MB; forty leaked handles far more.
    * AddressSanitizer holds freed memory in quarantine on purpose, so there
@@ -163,11 +170,15 @@ run_cycles (gconstpointer data)
 #ifndef __SANITIZE_ADDRESS__
   g_assert_cmpuint (rss_end, <, rss_warm + 48 * HW_MIB);
 #endif
-  /* The software path tears down on its render thread; the GL path must
-   * free its context on the main thread with the context current, where
-   * mpv waits for its video output (measured: ~2 ms vs ~230 ms). */
-  g_assert_cmpint (worst_teardown, <, (renderer == HW_RENDERER_GL ? 600 : 100) * 1000);
+  /* The software path tears down on its render thread. The GL path must
+   * free its context on the main thread with the context current; freed
+   * while mpv still plays into it, that waited ~230 ms for mpv's video
+   * output, so it now waits for the player to go idle (~0.2 ms then).
+   * Measured on both paths: 4–6 ms. The longest main-loop gap (creating
+   * cells included) is reported, not judged: a loaded machine decides it. */
+  g_assert_cmpint (worst_teardown, <, 100 * 1000);
 
+  hw_gl_surface_finish_retired (G_USEC_PER_SEC);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
