@@ -17,7 +17,9 @@
 #include "hw-loop-monitor.h"
 #include "hw-player.h"
 #include "hw-resources.h"
+#include "hw-sw-surface.h"
 #include "hw-video-surface.h"
+#include "hw-workers.h"
 
 #define CYCLES 50
 #define WARM_UP 10
@@ -252,6 +254,29 @@ test_stale_events (void)
   spin (500 * 1000);
 }
 
+/* A frame larger than the software renderer renders is shrunk by one
+ * factor: a wide wall's cell stays wide. */
+static void
+test_sw_clamp (void)
+{
+  int w, h;
+
+  hw_sw_surface_clamp_size (640, 360, &w, &h);
+  g_assert_cmpint (w, ==, 640);
+  g_assert_cmpint (h, ==, 360);
+  hw_sw_surface_clamp_size (3840, 1080, &w, &h);   /* 32:9 */
+  g_assert_cmpint (w, ==, 1920);
+  g_assert_cmpint (h, ==, 540);
+  hw_sw_surface_clamp_size (1000, 2160, &w, &h);   /* portrait */
+  g_assert_cmpint (w, ==, 500);
+  g_assert_cmpint (h, ==, 1080);
+  hw_sw_surface_clamp_size (3840, 2160, &w, &h);
+  g_assert_cmpint (w, ==, 1920);
+  g_assert_cmpint (h, ==, 1080);
+  hw_sw_surface_clamp_size (0, 100, &w, &h);
+  g_assert_cmpint (w, ==, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -266,6 +291,7 @@ main (int argc, char *argv[])
   hw_register_resource ();
 
   g_test_add_func ("/hyperwall/player/stale-events", test_stale_events);
+  g_test_add_func ("/hyperwall/video/software-size-keeps-aspect", test_sw_clamp);
   g_test_add_data_func ("/hyperwall/cell/lifecycle/software",
                         GINT_TO_POINTER (HW_RENDERER_SOFTWARE), run_cycles);
   g_test_add_data_func ("/hyperwall/cell/lifecycle/gl",

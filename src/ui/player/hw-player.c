@@ -6,11 +6,11 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include "hw-player.h"
 #include "hw-redact.h"
+#include "hw-workers.h"
 
 struct _HwPlayer
 {
@@ -552,8 +552,9 @@ hw_player_new (const HwPlayerOptions  *options,
   g_autoptr(HwPlayer) self = g_object_new (HW_TYPE_PLAYER, NULL);
   int rc;
 
-  /* mpv refuses to start under a locale with a decimal comma. */
-  setlocale (LC_NUMERIC, "C");
+  /* mpv refuses to start under a locale with a decimal comma: main() sets
+   * LC_NUMERIC to "C" before any thread exists. setlocale() here, with
+   * render and mpv threads running, would not be thread-safe. */
 
   self->log_prefix = g_strdup (options->log_prefix ? options->log_prefix : "player");
   self->mpv = mpv_create ();
@@ -837,6 +838,7 @@ hw_player_destroy_async (HwPlayer *self)
   mpv_set_wakeup_callback (mpv, NULL, NULL);
   self->current_entry = -1;
   self->load_pending = FALSE;
-  /* mpv_terminate_destroy blocks 0.2–1 s: never on the main thread. */
-  g_thread_unref (g_thread_new ("hw-mpv-destroy", terminate_thread, mpv));
+  /* mpv_terminate_destroy blocks 0.2–1 s: never on the main thread.
+   * Counted, so that shutdown can wait for it (hw-workers.h). */
+  hw_workers_spawn ("hw-mpv-destroy", terminate_thread, mpv);
 }
