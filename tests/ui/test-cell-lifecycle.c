@@ -19,7 +19,6 @@
 #include "hw-resources.h"
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
-#include "hw-workers.h"
 
 #define CYCLES 50
 #define WARM_UP 10
