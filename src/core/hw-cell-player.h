@@ -95,7 +95,7 @@ gint64   hw_cell_player_get_cache_bytes      (HwCellPlayer *self);
 gboolean hw_cell_player_get_cache_full       (HwCellPlayer *self);
 /* A load of ours is current (neither ended, stopped nor forgotten). */
 gboolean hw_cell_player_get_loaded           (HwCellPlayer *self);
-/* Read back from the player, for the status file. */
+/* As the player reports them (not as asked for), for the status file. */
 guint64  hw_cell_player_read_demuxer_max_bytes      (HwCellPlayer *self);
 guint64  hw_cell_player_read_demuxer_max_back_bytes (HwCellPlayer *self);
 

@@ -594,6 +594,8 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_add_int_value (builder, (gint64) forward);
   json_builder_set_member_name (builder, "demuxer_max_back_bytes");
   json_builder_add_int_value (builder, (gint64) back);
+  add_string_or_null (builder, "renderer",
+                      self->view ? hw_cell_view_get_renderer (self->view) : NULL);
   add_string_or_null (builder, "reason",
                       self->machine.state != HW_CELL_STATE_PLAYING ? self->reason : NULL);
   json_builder_end_object (builder);

@@ -46,3 +46,14 @@ hw_cell_view_get_frames (HwCellView *self)
   iface = HW_CELL_VIEW_GET_IFACE (self);
   return iface->get_frames != NULL ? iface->get_frames (self) : 0;
 }
+
+const char *
+hw_cell_view_get_renderer (HwCellView *self)
+{
+  HwCellViewInterface *iface;
+
+  g_return_val_if_fail (HW_IS_CELL_VIEW (self), NULL);
+
+  iface = HW_CELL_VIEW_GET_IFACE (self);
+  return iface->get_renderer != NULL ? iface->get_renderer (self) : NULL;
+}

@@ -29,6 +29,7 @@ struct _HwCellViewInterface
   void          (*release_player) (HwCellView            *self,
                                    HwCellPlayer          *player);
   guint64       (*get_frames)     (HwCellView            *self);
+  const char   *(*get_renderer)   (HwCellView            *self);
 };
 
 /* A new player, already shown by the view (full reference); NULL with
@@ -43,5 +44,7 @@ void          hw_cell_view_release_player (HwCellView            *self,
                                            HwCellPlayer          *player);
 /* Frames shown by the current player's output, 0 without one. */
 guint64       hw_cell_view_get_frames     (HwCellView            *self);
+/* What draws the current player: "gl", "software", or NULL (none). */
+const char   *hw_cell_view_get_renderer   (HwCellView            *self);
 
 G_END_DECLS

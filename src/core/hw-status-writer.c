@@ -1,9 +1,17 @@
-/* hw-status-writer.c: the status file, replaced atomically.
+/* hw-status-writer.c: the status file, replaced atomically, written off
+ * the main loop.
  *
- * g_file_set_contents() writes "<file>.XXXXXX" next to the file and renames
- * it; a run killed between the two leaves that temporary behind. Those are
- * the only temporary files Hyperwall makes, so they are what the start-up
- * sweep (docs/reliability.md, rule 10) removes once they are an hour old.
+ * The main thread serializes a snapshot and hands the text over; one
+ * worker thread writes it to "<file>.XXXXXX" next to the file and renames
+ * that over the file. At most one write is in flight; a snapshot handed
+ * over meanwhile waits, and a newer one replaces it (the newest wins). No
+ * fsync: the file is a snapshot replaced every second, and syncing it each
+ * time wore out kiosk flash for nothing; the rename keeps it whole.
+ *
+ * A run killed between the write and the rename leaves the temporary
+ * behind. Those are the only temporary files Hyperwall makes, so they are
+ * what the start-up sweep (docs/reliability.md, rule 10) removes once they
+ * are an hour old.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,12 +23,24 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "hw-status-writer.h"
 
 struct _HwStatusWriter
 {
   char     *path;
-  gboolean  warned;
+
+  GMutex    lock;
+  GCond     cond;
+  GThread  *thread;      /* started with the first write */
+  char     *pending;     /* the newest snapshot not yet taken by the worker */
+  gboolean  writing;     /* the worker is writing one */
+  gboolean  quit;
+  gboolean  last_ok;     /* the last write succeeded */
+  gboolean  warned;      /* a failure was reported and none succeeded since */
 };
 
 HwStatusWriter *
@@ -29,8 +49,102 @@ hw_status_writer_new (const char *path)
   HwStatusWriter *self = g_new0 (HwStatusWriter, 1);
 
   self->path = g_strdup (path);
+  self->last_ok = TRUE;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
   hw_status_writer_sweep (self, HW_STATUS_TEMP_MAX_AGE_S);
   return self;
+}
+
+/* A temporary next to the file, then a rename over it. */
+static gboolean
+replace_file (const char  *path,
+              const char  *text,
+              GError     **error)
+{
+  g_autofree char *temp = g_strconcat (path, ".XXXXXX", NULL);
+  gsize length = strlen (text);
+  gsize done = 0;
+  int fd;
+
+  fd = g_mkstemp_full (temp, O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create a file next to %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+
+  while (done < length)
+    {
+      gssize n = write (fd, text + done, length - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved = n < 0 ? errno : ENOSPC;
+
+          close (fd);
+          g_unlink (temp);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       "cannot write %s: %s", temp, g_strerror (saved));
+          return FALSE;
+        }
+      done += n;
+    }
+
+  if (close (fd) != 0 || g_rename (temp, path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (temp);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot replace %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  HwStatusWriter *self = data;
+
+  g_mutex_lock (&self->lock);
+  for (;;)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean ok;
+
+      while (self->pending == NULL && !self->quit)
+        g_cond_wait (&self->cond, &self->lock);
+      if (self->pending == NULL)
+        break;
+
+      text = g_steal_pointer (&self->pending);
+      self->writing = TRUE;
+      g_mutex_unlock (&self->lock);
+
+      ok = replace_file (self->path, text, &error);
+
+      g_mutex_lock (&self->lock);
+      self->writing = FALSE;
+      self->last_ok = ok;
+      /* One warning per failure, however many writes fail after it. */
+      if (!ok && !self->warned)
+        g_warning ("Cannot write the status file: %s", error->message);
+      else if (ok && self->warned)
+        g_message ("The status file %s is written again", self->path);
+      self->warned = !ok;
+      g_cond_broadcast (&self->cond);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return NULL;
 }
 
 /* "<base>.XXXXXX" as g_mkstemp() fills it: six ASCII letters or digits. */
@@ -87,40 +201,73 @@ hw_status_writer_free (HwStatusWriter *self)
 {
   if (self == NULL)
     return;
+
+  /* What was handed over is still written: the last snapshot of a run
+   * says how it ended. */
+  if (self->thread != NULL)
+    {
+      g_mutex_lock (&self->lock);
+      self->quit = TRUE;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+      g_thread_join (self->thread);
+    }
+  g_free (self->pending);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
   g_free (self->path);
   g_free (self);
 }
 
-gboolean
+void
 hw_status_writer_write (HwStatusWriter *self,
                         JsonNode       *root)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
+  char *text;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (root != NULL);
 
   /* Written as given: whoever puts a value from outside into @root redacts
    * it first. Masking the finished text cut through numbers and keys. */
   json_generator_set_root (generator, root);
   text = json_generator_to_data (generator, NULL);
 
-  if (!g_file_set_contents_full (self->path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT,
-                                 0644, &error))
-    {
-      if (!self->warned)
-        g_warning ("Cannot write the status file: %s", error->message);
-      self->warned = TRUE;
-      return FALSE;
-    }
+  g_mutex_lock (&self->lock);
+  if (self->thread == NULL)
+    self->thread = g_thread_new ("hw-status", writer_thread, self);
+  g_free (self->pending);
+  self->pending = text;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
 
-  if (self->warned)
-    g_message ("The status file %s is written again", self->path);
-  self->warned = FALSE;
-  return TRUE;
+gboolean
+hw_status_writer_flush (HwStatusWriter *self)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  g_mutex_lock (&self->lock);
+  while (self->pending != NULL || self->writing)
+    g_cond_wait (&self->cond, &self->lock);
+  ok = self->last_ok;
+  g_mutex_unlock (&self->lock);
+
+  return ok;
 }
 
 void
 hw_status_writer_remove (HwStatusWriter *self)
 {
+  g_return_if_fail (self != NULL);
+
+  /* A write in flight would bring the file back. */
+  g_mutex_lock (&self->lock);
+  g_clear_pointer (&self->pending, g_free);
+  g_mutex_unlock (&self->lock);
+  hw_status_writer_flush (self);
   g_unlink (self->path);
 }

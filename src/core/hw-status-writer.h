@@ -11,11 +11,19 @@ G_BEGIN_DECLS
 typedef struct _HwStatusWriter HwStatusWriter;
 
 HwStatusWriter *hw_status_writer_new   (const char     *path);
+/* Writes what was handed over, then stops the writer thread. */
 void            hw_status_writer_free  (HwStatusWriter *self);
-/* Atomically replaces the file (a temporary file, then rename). A failure
- * is logged once per kind and never stops the wall. */
-gboolean        hw_status_writer_write (HwStatusWriter *self,
+/* Serializes @root now and hands the text to the writer thread, which
+ * atomically replaces the file (a temporary file, then rename) without
+ * syncing it. Never waits for the disk: a snapshot not yet written is
+ * replaced by a newer one. A failure is logged once (until a write
+ * succeeds again) and never stops the wall. */
+void            hw_status_writer_write (HwStatusWriter *self,
                                         JsonNode       *root);
+/* Waits until everything handed over is written; FALSE if the last write
+ * failed. For tests and shutdown, never for the running wall. */
+gboolean        hw_status_writer_flush (HwStatusWriter *self);
+/* Drops what was not written yet and removes the file. */
 void            hw_status_writer_remove (HwStatusWriter *self);
 
 /* Temporaries of the status file older than this are left over from a

@@ -16,12 +16,14 @@
 #include "hw-demo-feed.h"
 #include "hw-emby-feed.h"
 #include "hw-feed.h"
+#include "hw-gl-surface.h"
 #include "hw-local-feed.h"
 #include "hw-sign-in-dialog.h"
 #include "hw-systemd.h"
 #include "hw-renderer.h"
 #include "hw-wall-controller.h"
 #include "hw-window.h"
+#include "hw-workers.h"
 
 /* Exit status for a bad command line or configuration, as sysexits' EX_USAGE
  * is too obscure for kiosk scripts: 2 is what shells use. */
@@ -89,6 +91,37 @@ apply_setting_options (HwApplication *self,
   return -1;
 }
 
+/* With mpv's software renderer every frame is already a CPU buffer; GTK's
+ * GL renderer on a software rasterizer would upload and composite it again.
+ * Measured on a 2×2 wall (no GPU): 88 % → 52 % of a core at the same 30
+ * fps per cell. Never overrides a GSK_RENDERER the user chose.
+ *
+ * GTK reads GSK_RENDERER when it makes a window's renderer, so setting it
+ * takes setenv(), which is safe only while the process has one thread:
+ * creating the configuration already starts GDBus's and GSettings'
+ * threads (measured: 1 → 3), GTK's start-up more. So this runs first, from
+ * what is known without them: --renderer, HYPERWALL_RENDERER, and whether
+ * GL can only be a software rasterizer here (hw_renderer_guess: no GL
+ * context, no display). A renderer chosen in GSettings alone cannot be read
+ * yet; the cells still follow it, and where GL might be a GPU, "auto"
+ * probes a GL context later and leaves GTK's renderer to GTK. */
+static void
+choose_gsk_renderer (GVariantDict *options)
+{
+  const char *name = NULL;
+  HwRenderer renderer;
+
+  if (g_getenv ("GSK_RENDERER") != NULL)
+    return;
+  if (!g_variant_dict_lookup (options, "renderer", "&s", &name))
+    name = g_getenv ("HYPERWALL_RENDERER");
+  renderer = hw_renderer_from_string (name);
+  if (renderer == HW_RENDERER_AUTO)
+    renderer = hw_renderer_guess ();
+  if (renderer == HW_RENDERER_SOFTWARE)
+    g_setenv ("GSK_RENDERER", "cairo", TRUE);
+}
+
 /* Paths are resolved here: a forwarded command line is read by a wall
  * that may run in another directory. */
 static void
@@ -123,6 +156,8 @@ hw_application_handle_local_options (GApplication *app,
       return 0;
     }
 
+  /* Before the configuration: creating it starts threads. */
+  choose_gsk_renderer (options);
   if (g_variant_dict_lookup (options, "instance", "&s", &instance))
     {
       g_autofree char *id = g_strconcat (APP_ID, ".", instance, NULL);
@@ -336,25 +371,6 @@ maybe_ask_for_sign_in (HwApplication *self)
   gtk_window_present (GTK_WINDOW (self->sign_in_dialog));
 }
 
-/* With mpv's software renderer every frame is already a CPU buffer; GTK's
- * GL renderer on a software rasterizer would upload and composite it again.
- * Measured on a 2×2 wall (no GPU): 88 % → 52 % of a core at the same 30
- * fps per cell. Must run before the first window is realized, and never
- * overrides a GSK_RENDERER the user chose. */
-static void
-choose_gsk_renderer (HwApplication *self)
-{
-  g_autofree char *name = hw_config_dup_string (self->config, "renderer");
-  HwRenderer renderer = hw_renderer_resolve (hw_renderer_from_string (name),
-                                             gdk_display_get_default ());
-
-  if (renderer == HW_RENDERER_SOFTWARE && g_getenv ("GSK_RENDERER") == NULL)
-    {
-      g_setenv ("GSK_RENDERER", "cairo", TRUE);
-      g_debug ("Software video: GTK draws with its cairo renderer");
-    }
-}
-
 static gboolean
 on_unix_signal (gpointer user_data)
 {
@@ -410,7 +426,6 @@ hw_application_activate (GApplication *app)
   if (self->status_file == NULL && g_getenv ("HYPERWALL_STATUS_FILE") != NULL)
     self->status_file = g_strdup (g_getenv ("HYPERWALL_STATUS_FILE"));
 
-  choose_gsk_renderer (self);
   self->window = hw_window_new (GTK_APPLICATION (app));
   self->feed = create_feed (self);
   self->controller = hw_wall_controller_new (self->config, self->feed,
@@ -441,6 +456,31 @@ flush_feed (HwFeed *feed)
       g_usleep (10000);
 }
 
+/* Render threads and mpv destroy workers still running are waited for,
+ * within a bound, so that none is cut off mid-teardown at exit. Render
+ * threads hand their player back to the main loop, whose release may start
+ * a destroy worker: so the loop runs meanwhile. */
+static void
+join_workers (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      gboolean dispatched = FALSE;
+
+      while (g_main_context_iteration (NULL, FALSE))
+        dispatched = TRUE;
+      if (hw_workers_running () == 0 && !dispatched)
+        return;
+      if (g_get_monotonic_time () >= deadline)
+        break;
+      hw_workers_wait (MIN (deadline, g_get_monotonic_time () + 20 * 1000));
+    }
+
+  g_message ("%u mpv threads still running at exit", hw_workers_running ());
+}
+
 static void
 hw_application_shutdown (GApplication *app)
 {
@@ -456,9 +496,13 @@ hw_application_shutdown (GApplication *app)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 
   _hw_application_teardown_window (self);
+  /* GL render contexts waiting for their stopped players: before the
+   * window and its GL contexts go. */
+  hw_gl_surface_finish_retired (G_USEC_PER_SEC);
   if (self->window != NULL)
     gtk_window_destroy (GTK_WINDOW (self->window));
   self->window = NULL;
+  join_workers ();
 
   G_APPLICATION_CLASS (hw_application_parent_class)->shutdown (app);
 }

@@ -246,8 +246,8 @@ hw_cell_release_player (HwCellView   *view,
     return;
 
   remove_surface (self);
-  /* The last reference destroys the handle, maybe from the software render
-   * thread once it has freed its context: never before it. */
+  /* The last reference destroys the handle, maybe only once the software
+   * render thread or a retired GL render context let go: never before. */
   g_clear_object (&self->player);
 }
 
@@ -259,12 +259,23 @@ hw_cell_view_get_frames_impl (HwCellView *view)
   return self->surface ? hw_video_surface_get_frames (self->surface) : 0;
 }
 
+static const char *
+hw_cell_view_get_renderer_impl (HwCellView *view)
+{
+  HwCell *self = HW_CELL (view);
+
+  if (self->surface == NULL)
+    return NULL;
+  return hw_video_surface_get_renderer (self->surface) == HW_RENDERER_GL ? "gl" : "software";
+}
+
 static void
 hw_cell_view_init (HwCellViewInterface *iface)
 {
   iface->create_player = hw_cell_create_player;
   iface->release_player = hw_cell_release_player;
   iface->get_frames = hw_cell_view_get_frames_impl;
+  iface->get_renderer = hw_cell_view_get_renderer_impl;
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "hw-cell.h"
+#include "hw-loop-monitor.h"
 #include "hw-reliability.h"
 #include "hw-status-writer.h"
 #include "hw-wall-controller.h"
@@ -47,6 +48,7 @@ struct _HwWallController
   gint64              last_suspect_us;
 
   HwStatusWriter     *status;
+  HwLoopMonitor      *loop_monitor;   /* with a status file only */
   guint               status_idle_id;
   guint               tick_id;
   GList              *start_timers;   /* GSource ids of pending staggered starts */

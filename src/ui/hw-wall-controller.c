@@ -383,6 +383,8 @@ build_status (HwWallController *self)
   add_server (self, builder);
   add_grid (self, builder);
   _hw_wall_controller_add_operate_status (self, builder);
+  if (self->loop_monitor != NULL)
+    hw_loop_monitor_add_status (self->loop_monitor, builder);
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->cells->len; i++)
@@ -446,6 +448,7 @@ hw_wall_controller_dispose (GObject *object)
   g_clear_object (&self->config);
   g_clear_object (&self->wall);
   g_clear_pointer (&self->status, hw_status_writer_free);
+  g_clear_pointer (&self->loop_monitor, hw_loop_monitor_free);
 
   G_OBJECT_CLASS (hw_wall_controller_parent_class)->dispose (object);
 }
@@ -542,9 +545,11 @@ hw_wall_controller_set_status_file (HwWallController *self,
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   g_clear_pointer (&self->status, hw_status_writer_free);
+  g_clear_pointer (&self->loop_monitor, hw_loop_monitor_free);
   if (path != NULL && *path != '\0')
     {
       self->status = hw_status_writer_new (path);
+      self->loop_monitor = hw_loop_monitor_new ();
       schedule_status (self);
     }
 }

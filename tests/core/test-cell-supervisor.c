@@ -192,7 +192,7 @@ test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
     "index", "state", "paused", "item_id", "title", "position", "failures", "retries", "frames",
-    "demuxer_max_bytes", "demuxer_max_back_bytes", "reason",
+    "demuxer_max_bytes", "demuxer_max_back_bytes", "renderer", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -222,6 +222,8 @@ test_status_object (Fixture *fx, gconstpointer data)
   g_assert_cmpfloat (json_object_get_double_member (object, "position"), ==, 12.4);
   g_assert_cmpint (json_object_get_int_member (object, "failures"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (object, "frames"), ==, 42);
+  /* The fake view draws nothing: no renderer to report. */
+  g_assert_true (json_object_get_null_member (object, "renderer"));
   g_assert_cmpint (json_object_get_int_member (object, "demuxer_max_bytes"), ==, 48 * HW_MIB);
   g_assert_cmpint (json_object_get_int_member (object, "demuxer_max_back_bytes"), ==,
                    16 * HW_MIB);

@@ -10,6 +10,7 @@
 #include <utime.h>
 #include <glib/gstdio.h>
 
+#include "hw-loop-monitor.h"
 #include "hw-redact.h"
 #include "hw-status-writer.h"
 
@@ -117,8 +118,9 @@ test_write (Folder        *folder,
   hw_redact_add_secret ("0123456789abcdef");
   root = json_from_string (given, &error);
   g_assert_no_error (error);
-  g_assert_true (hw_status_writer_write (writer, root));
+  hw_status_writer_write (writer, root);
   json_node_unref (root);
+  g_assert_true (hw_status_writer_flush (writer));
 
   g_assert_true (g_file_get_contents (folder->path, &text, NULL, &error));
   g_assert_no_error (error);
@@ -128,8 +130,9 @@ test_write (Folder        *folder,
   hw_redact_clear_secrets ();
 
   root = json_from_string ("{\"version\": 1}", NULL);
-  g_assert_true (hw_status_writer_write (writer, root));
+  hw_status_writer_write (writer, root);
   json_node_unref (root);
+  g_assert_true (hw_status_writer_flush (writer));
   g_clear_pointer (&text, g_free);
   g_assert_true (g_file_get_contents (folder->path, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "{\"version\":1}");
@@ -138,7 +141,62 @@ test_write (Folder        *folder,
   g_assert_false (g_file_test (folder->path, G_FILE_TEST_EXISTS));
 }
 
-/* A folder that cannot be written: FALSE and one warning, never a crash. */
+/* Snapshots handed over faster than the disk takes them: the caller never
+ * waits, the newest one wins, the file is always whole and no temporary is
+ * left behind. */
+static void
+test_newest_wins (Folder        *folder,
+                  gconstpointer  data)
+{
+  g_autoptr(HwStatusWriter) writer = hw_status_writer_new (folder->path);
+  g_autoptr(GDir) dir = NULL;
+  g_autofree char *text = NULL;
+  const char *name;
+  guint files = 0;
+
+  for (int i = 0; i <= 500; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"n\":%d}", i);
+      JsonNode *root = json_from_string (json, NULL);
+
+      hw_status_writer_write (writer, root);
+      json_node_unref (root);
+      if (i % 50 == 0 && g_file_get_contents (folder->path, &text, NULL, NULL))
+        {
+          g_autoptr(JsonNode) read = json_from_string (text, NULL);
+
+          g_assert_nonnull (read);   /* never half a file */
+          g_clear_pointer (&text, g_free);
+        }
+    }
+  g_assert_true (hw_status_writer_flush (writer));
+  g_assert_true (g_file_get_contents (folder->path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"n\":500}");
+
+  dir = g_dir_open (folder->dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    files++;
+  g_assert_cmpuint (files, ==, 1);
+}
+
+/* Freeing the writer writes what was handed over. */
+static void
+test_free_writes (Folder        *folder,
+                  gconstpointer  data)
+{
+  HwStatusWriter *writer = hw_status_writer_new (folder->path);
+  JsonNode *root = json_from_string ("{\"last\":true}", NULL);
+  g_autofree char *text = NULL;
+
+  hw_status_writer_write (writer, root);
+  json_node_unref (root);
+  hw_status_writer_free (writer);
+  g_assert_true (g_file_get_contents (folder->path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "{\"last\":true}");
+}
+
+/* A folder that cannot be written: FALSE and one warning, never a crash;
+ * the warning comes again only after a write succeeded. */
 static void
 test_write_fails (void)
 {
@@ -146,10 +204,43 @@ test_write_fails (void)
   JsonNode *root = json_from_string ("{\"version\": 1}", NULL);
 
   g_test_expect_message ("Hyperwall", G_LOG_LEVEL_WARNING, "Cannot write the status file*");
-  g_assert_false (hw_status_writer_write (writer, root));
-  g_assert_false (hw_status_writer_write (writer, root));  /* no second warning */
+  hw_status_writer_write (writer, root);
+  g_assert_false (hw_status_writer_flush (writer));
+  hw_status_writer_write (writer, root);
+  g_assert_false (hw_status_writer_flush (writer));  /* no second warning */
   g_test_assert_expected_messages ();
   json_node_unref (root);
+}
+
+/* Gaps between turns of the main loop, as the status file reports them. */
+static void
+test_loop_monitor (void)
+{
+  g_autoptr(HwLoopMonitor) monitor = hw_loop_monitor_new ();
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  gint64 t = 1000000;
+
+  hw_loop_monitor_note (monitor, t, 5000000);
+  hw_loop_monitor_note (monitor, t += 10000, 5010000);
+  hw_loop_monitor_note (monitor, t += 230000, 5250000);   /* kept */
+  hw_loop_monitor_note (monitor, t += 49000, 5299000);    /* too short to keep */
+  g_assert_cmpfloat (hw_loop_monitor_get_max_ms (monitor), ==, 230.0);
+
+  json_builder_begin_object (builder);
+  hw_loop_monitor_add_status (monitor, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  g_assert_cmpstr (text, ==, "{\"main_loop\":{\"max_gap_ms\":230.0,\"gaps\":[[5.25,230.0]]}}");
+
+  /* The real timer runs too: a loop held for 100 ms shows as a gap. */
+  for (int i = 0; i < 3; i++)
+    g_main_context_iteration (NULL, TRUE);
+  g_usleep (100 * 1000);
+  g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpfloat (hw_loop_monitor_get_max_ms (monitor), >=, 100.0);
 }
 
 int
@@ -163,7 +254,12 @@ main (int   argc,
               folder_setup, test_sweep, folder_teardown);
   g_test_add ("/hyperwall/status-writer/write", Folder, NULL,
               folder_setup, test_write, folder_teardown);
+  g_test_add ("/hyperwall/status-writer/newest-wins", Folder, NULL,
+              folder_setup, test_newest_wins, folder_teardown);
+  g_test_add ("/hyperwall/status-writer/free-writes", Folder, NULL,
+              folder_setup, test_free_writes, folder_teardown);
   g_test_add_func ("/hyperwall/status-writer/write-fails", test_write_fails);
+  g_test_add_func ("/hyperwall/status-writer/main-loop-gaps", test_loop_monitor);
 
   return g_test_run ();
 }

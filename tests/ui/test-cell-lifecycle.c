@@ -13,7 +13,12 @@
 #include <malloc.h>
 
 #include "hw-cell.h"
+#include "hw-gl-surface.h"
+#include "hw-loop-monitor.h"
+#include "hw-player.h"
 #include "hw-resources.h"
+#include "hw-sw-surface.h"
+#include "hw-video-surface.h"
 
 #define CYCLES 50
 #define WARM_UP 10
@@ -116,6 +121,7 @@ run_cycles (gconstpointer data)
   HwCacheSplit cache = hw_cache_split (512 * HW_MIB, 512 * HW_MIB, 1);
   gsize rss_warm = 0, rss_end;
   gint64 worst_teardown = 0;
+  g_autoptr(HwLoopMonitor) monitor = NULL;
 
   hw_cell_policy_init_defaults (&settings.policy);
   settings.stall = (HwStallParams) { 20 * HW_USEC_PER_SEC, 30 * HW_USEC_PER_SEC, 0 };
@@ -126,6 +132,8 @@ run_cycles (gconstpointer data)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 320, 180);
   gtk_window_present (GTK_WINDOW (window));
+  spin (500 * 1000);
+  monitor = hw_loop_monitor_new ();
 
   for (guint i = 0; i < CYCLES; i++)
     {
@@ -152,8 +160,10 @@ run_cycles (gconstpointer data)
   spin (2 * G_USEC_PER_SEC);
   malloc_trim (0);
   rss_end = rss_bytes ();
-  g_test_message ("RSS after %d cycles: %zu MiB; after %d: %zu MiB; slowest teardown %.1f ms",
-                  WARM_UP, rss_warm >> 20, CYCLES, rss_end >> 20, worst_teardown / 1000.0);
+  g_test_message ("RSS after %d cycles: %zu MiB; after %d: %zu MiB; slowest teardown %.1f ms; "
+                  "longest main-loop gap %.1f ms",
+                  WARM_UP, rss_warm >> 20, CYCLES, rss_end >> 20, worst_teardown / 1000.0,
+                  hw_loop_monitor_get_max_ms (monitor));
 
   /* A leaked render context costs 20–25 MB; forty leaked handles far more.
    * AddressSanitizer holds freed memory in quarantine on purpose, so there
@@ -161,12 +171,109 @@ run_cycles (gconstpointer data)
 #ifndef __SANITIZE_ADDRESS__
   g_assert_cmpuint (rss_end, <, rss_warm + 48 * HW_MIB);
 #endif
-  /* The software path tears down on its render thread; the GL path must
-   * free its context on the main thread with the context current, where
-   * mpv waits for its video output (measured: ~2 ms vs ~230 ms). */
-  g_assert_cmpint (worst_teardown, <, (renderer == HW_RENDERER_GL ? 600 : 100) * 1000);
+  /* The software path tears down on its render thread. The GL path must
+   * free its context on the main thread with the context current; freed
+   * while mpv still plays into it, that waited ~230 ms for mpv's video
+   * output, so it now waits for the player to go idle (~0.2 ms then).
+   * Measured on both paths: 4–6 ms. The longest main-loop gap (creating
+   * cells included) is reported, not judged: a loaded machine decides it. */
+  g_assert_cmpint (worst_teardown, <, 100 * 1000);
 
+  hw_gl_surface_finish_retired (G_USEC_PER_SEC);
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+count_signal (gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+count_ended (HwCellPlayer *player, int end, const char *message, gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+/* Events still queued for the entry a load replaces must never count for
+ * the new one. Item A plays; a seek makes mpv queue a playback restart
+ * (and positions) for A while the main loop does not run; then B is
+ * loaded, whose server accepts the connection and never answers, so B can
+ * never show a frame. Were A's restart taken for B, B would "start". */
+static void
+test_stale_events (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  HwPlayerOptions options = { .hwdec = "no", .network_timeout = 20, .log_prefix = "stale" };
+  g_autoptr(HwPlayer) player = NULL;
+  HwVideoSurface *surface;
+  const char *seek[] = { "seek", "20", "absolute", NULL };
+  g_autofree char *url = NULL;
+  guint started = 0, ended = 0;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  url = g_strdup_printf ("http://127.0.0.1:%u/never.mkv", port);
+
+  player = hw_player_new (&options, &error);
+  g_assert_no_error (error);
+  g_signal_connect_swapped (player, "started", G_CALLBACK (count_signal), &started);
+  g_signal_connect (player, "ended", G_CALLBACK (count_ended), &ended);
+  surface = hw_video_surface_new (HW_RENDERER_SOFTWARE, player);
+  gtk_window_set_default_size (GTK_WINDOW (window), 320, 180);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (surface));
+  gtk_window_present (GTK_WINDOW (window));
+
+  g_assert_true (hw_cell_player_load (HW_CELL_PLAYER (player),
+                                      "av://lavfi:testsrc2=size=320x180:rate=30:d=60", NULL,
+                                      &error));
+  g_assert_no_error (error);
+  while (started == 0)
+    g_main_context_iteration (NULL, TRUE);
+  spin (300 * 1000);
+
+  /* Queue A's restart and positions without draining them. */
+  g_assert_cmpint (mpv_command (hw_player_get_handle (player), seek), >=, 0);
+  g_usleep (500 * 1000);
+
+  g_assert_true (hw_cell_player_load (HW_CELL_PLAYER (player), url, NULL, &error));
+  g_assert_no_error (error);
+  spin (1500 * 1000);
+
+  g_assert_cmpuint (started, ==, 1);
+  g_assert_cmpuint (ended, ==, 0);
+  g_assert_true (hw_cell_player_get_loaded (HW_CELL_PLAYER (player)));
+  g_assert_cmpfloat (hw_cell_player_get_position (HW_CELL_PLAYER (player)), <, 0);
+
+  hw_cell_player_stop (HW_CELL_PLAYER (player));
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (500 * 1000);
+}
+
+/* A frame larger than the software renderer renders is shrunk by one
+ * factor: a wide wall's cell stays wide. */
+static void
+test_sw_clamp (void)
+{
+  int w, h;
+
+  hw_sw_surface_clamp_size (640, 360, &w, &h);
+  g_assert_cmpint (w, ==, 640);
+  g_assert_cmpint (h, ==, 360);
+  hw_sw_surface_clamp_size (3840, 1080, &w, &h);   /* 32:9 */
+  g_assert_cmpint (w, ==, 1920);
+  g_assert_cmpint (h, ==, 540);
+  hw_sw_surface_clamp_size (1000, 2160, &w, &h);   /* portrait */
+  g_assert_cmpint (w, ==, 500);
+  g_assert_cmpint (h, ==, 1080);
+  hw_sw_surface_clamp_size (3840, 2160, &w, &h);
+  g_assert_cmpint (w, ==, 1920);
+  g_assert_cmpint (h, ==, 1080);
+  hw_sw_surface_clamp_size (0, 100, &w, &h);
+  g_assert_cmpint (w, ==, 0);
 }
 
 int
@@ -182,6 +289,8 @@ main (int argc, char *argv[])
   gtk_init ();
   hw_register_resource ();
 
+  g_test_add_func ("/hyperwall/player/stale-events", test_stale_events);
+  g_test_add_func ("/hyperwall/video/software-size-keeps-aspect", test_sw_clamp);
   g_test_add_data_func ("/hyperwall/cell/lifecycle/software",
                         GINT_TO_POINTER (HW_RENDERER_SOFTWARE), run_cycles);
   g_test_add_data_func ("/hyperwall/cell/lifecycle/gl",

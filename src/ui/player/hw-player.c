@@ -6,12 +6,12 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <string.h>
 
 #include "hw-mpv-command.h"
 #include "hw-player.h"
 #include "hw-redact.h"
+#include "hw-workers.h"
 
 struct _HwPlayer
 {
@@ -23,8 +23,15 @@ struct _HwPlayer
   /* Guarded by the atomic: one drain scheduled per burst of wakeups. */
   gint        drain_pending;
 
+  /* Loads are asynchronous: a load gets a serial, and its reply carries
+   * the playlist entry mpv made for it. Until then load_pending; a reply
+   * or a property reply of an older serial is stale. */
+  guint64     load_serial;
+  gboolean    load_pending;
   gint64      current_entry;     /* playlist_entry_id of our last load, -1 none */
+  gint64      active_entry;      /* the entry mpv last started and has not ended, -1 none */
   gboolean    started;           /* first frame of the current entry seen */
+  gboolean    idle;              /* mpv plays nothing (idle-active) */
 
   double      position;
   double      duration;
@@ -33,7 +40,9 @@ struct _HwPlayer
   gboolean    cache_eof;
   gint64      cache_bytes;
   gint64      cache_forward_bytes;
-  gint64      demuxer_max_bytes;
+  gint64      demuxer_max_bytes;      /* what we asked for: judges "cache full" */
+  gint64      seen_max_bytes;         /* as mpv reports them (observed) */
+  gint64      seen_max_back_bytes;
 };
 
 static void hw_player_cell_player_init (HwCellPlayerInterface *iface);
@@ -48,7 +57,31 @@ enum {
   OBSERVE_PAUSED_FOR_CACHE,
   OBSERVE_SEEKING,
   OBSERVE_CACHE_STATE,
+  OBSERVE_DEMUXER_MAX_BYTES,
+  OBSERVE_DEMUXER_MAX_BACK_BYTES,
+  OBSERVE_IDLE,
 };
+
+/* What an asynchronous request was, in the low byte of its reply_userdata;
+ * the load serial it belongs to above it. */
+enum {
+  REPLY_NONE,
+  REPLY_LOAD,
+  REPLY_DURATION,
+  REPLY_SET,
+};
+
+#define REPLY_ID(kind, serial) (((guint64) (serial) << 8) | (kind))
+#define REPLY_KIND(id)         ((id) & 0xff)
+#define REPLY_SERIAL(id)       ((id) >> 8)
+
+enum {
+  PROP_0,
+  PROP_IDLE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 hw_player_dispose (GObject *object)
@@ -71,19 +104,55 @@ hw_player_finalize (GObject *object)
 }
 
 static void
+hw_player_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  HwPlayer *self = HW_PLAYER (object);
+
+  switch (prop_id)
+    {
+    case PROP_IDLE:
+      g_value_set_boolean (value, self->idle);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 hw_player_class_init (HwPlayerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = hw_player_dispose;
   object_class->finalize = hw_player_finalize;
+  object_class->get_property = hw_player_get_property;
+
+  /* mpv plays nothing and has let go of its video output: a render
+   * context freed now does not wait for it. */
+  properties[PROP_IDLE] =
+    g_param_spec_boolean ("idle", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 hw_player_init (HwPlayer *self)
 {
   self->current_entry = -1;
+  self->active_entry = -1;
   self->position = -1;
+}
+
+/* The current load's entry is the one mpv plays: events about what plays
+ * are ours. Before the load's reply, or while the previous entry still
+ * winds down, they are stale and must not touch the new load. */
+static gboolean
+playing_current (HwPlayer *self)
+{
+  return self->current_entry >= 0 && self->active_entry == self->current_entry;
 }
 
 static void
@@ -156,6 +225,31 @@ handle_property (HwPlayer          *self,
 
   switch (id)
     {
+    case OBSERVE_DEMUXER_MAX_BYTES:
+      if (has)
+        self->seen_max_bytes = *(gint64 *) prop->data;
+      return;
+    case OBSERVE_DEMUXER_MAX_BACK_BYTES:
+      if (has)
+        self->seen_max_back_bytes = *(gint64 *) prop->data;
+      return;
+    case OBSERVE_IDLE:
+      if (has && self->idle != !!*(int *) prop->data)
+        {
+          self->idle = !!*(int *) prop->data;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE]);
+        }
+      return;
+    default:
+      break;
+    }
+
+  /* The rest describes what plays: only the current entry's count. */
+  if (!playing_current (self))
+    return;
+
+  switch (id)
+    {
     case OBSERVE_TIME_POS:
       /* mpv drops time-pos just before a load ends; keep the last one so a
        * premature end can be told from a finished item. A new load resets it. */
@@ -188,6 +282,9 @@ handle_end_file (HwPlayer           *self,
 {
   g_autofree char *message = NULL;
 
+  if (end->playlist_entry_id == self->active_entry)
+    self->active_entry = -1;
+
   if (end->playlist_entry_id != self->current_entry)
     {
       g_debug ("%s: ignoring a stale end of entry %" G_GINT64_FORMAT " (current %" G_GINT64_FORMAT ")",
@@ -219,6 +316,80 @@ handle_end_file (HwPlayer           *self,
   /* QUIT and REDIRECT are mpv's bookkeeping: not an outcome. */
 }
 
+static gint64
+entry_id_from_result (mpv_node *result)
+{
+  if (result->format != MPV_FORMAT_NODE_MAP)
+    return -1;
+
+  for (int i = 0; i < result->u.list->num; i++)
+    if (g_str_equal (result->u.list->keys[i], "playlist_entry_id") &&
+        result->u.list->values[i].format == MPV_FORMAT_INT64)
+      return result->u.list->values[i].u.int64;
+
+  return -1;
+}
+
+/* The reply to our loadfile: which playlist entry is ours from now on. */
+static void
+handle_load_reply (HwPlayer          *self,
+                   guint64            serial,
+                   int                error,
+                   mpv_event_command *command)
+{
+  g_autofree char *message = NULL;
+
+  if (serial != self->load_serial || !self->load_pending)
+    {
+      g_debug ("%s: ignoring the reply to an earlier load", self->log_prefix);
+      return;
+    }
+
+  self->load_pending = FALSE;
+  if (error >= 0 && command != NULL)
+    self->current_entry = entry_id_from_result (&command->result);
+
+  if (error < 0)
+    message = g_strdup_printf ("loadfile failed: %s", mpv_error_string (error));
+  else if (self->current_entry < 0)
+    message = g_strdup ("loadfile returned no playlist entry id");
+
+  if (message != NULL)
+    hw_cell_player_emit_ended (HW_CELL_PLAYER (self), HW_PLAYER_END_ERROR, message);
+}
+
+static void
+handle_reply (HwPlayer  *self,
+              mpv_event *event)
+{
+  guint64 serial = REPLY_SERIAL (event->reply_userdata);
+
+  switch (REPLY_KIND (event->reply_userdata))
+    {
+    case REPLY_LOAD:
+      if (event->event_id == MPV_EVENT_COMMAND_REPLY)
+        handle_load_reply (self, serial, event->error, event->data);
+      break;
+    case REPLY_DURATION:
+      if (event->event_id == MPV_EVENT_GET_PROPERTY_REPLY && event->error >= 0 &&
+          serial == self->load_serial && playing_current (self))
+        {
+          mpv_event_property *prop = event->data;
+
+          if (prop->format == MPV_FORMAT_DOUBLE && prop->data != NULL)
+            self->duration = *(double *) prop->data;
+        }
+      break;
+    case REPLY_SET:
+      if (event->error < 0)
+        g_message ("%s: mpv refused a setting: %s", self->log_prefix,
+                   mpv_error_string (event->error));
+      break;
+    default:
+      break;
+    }
+}
+
 static void
 handle_event (HwPlayer  *self,
               mpv_event *event)
@@ -231,8 +402,23 @@ handle_event (HwPlayer  *self,
     case MPV_EVENT_PROPERTY_CHANGE:
       handle_property (self, event->reply_userdata, event->data);
       break;
+    case MPV_EVENT_COMMAND_REPLY:
+    case MPV_EVENT_GET_PROPERTY_REPLY:
+    case MPV_EVENT_SET_PROPERTY_REPLY:
+      handle_reply (self, event);
+      break;
+    case MPV_EVENT_START_FILE:
+      self->active_entry = ((mpv_event_start_file *) event->data)->playlist_entry_id;
+      break;
+    case MPV_EVENT_FILE_LOADED:
+      /* Property changes are not ordered with events: a duration that came
+       * before START_FILE was not taken for this entry. Ask once more. */
+      if (playing_current (self))
+        mpv_get_property_async (self->mpv, REPLY_ID (REPLY_DURATION, self->load_serial),
+                                "duration", MPV_FORMAT_DOUBLE);
+      break;
     case MPV_EVENT_PLAYBACK_RESTART:
-      if (self->current_entry >= 0 && !self->started)
+      if (playing_current (self) && !self->started)
         {
           self->started = TRUE;
           hw_cell_player_emit_started (HW_CELL_PLAYER (self));
@@ -362,6 +548,12 @@ observe (HwPlayer *self)
   mpv_observe_property (self->mpv, OBSERVE_PAUSED_FOR_CACHE, "paused-for-cache", MPV_FORMAT_FLAG);
   mpv_observe_property (self->mpv, OBSERVE_SEEKING, "seeking", MPV_FORMAT_FLAG);
   mpv_observe_property (self->mpv, OBSERVE_CACHE_STATE, "demuxer-cache-state", MPV_FORMAT_NODE);
+  /* The status file shows what mpv uses, observed rather than asked for. */
+  mpv_observe_property (self->mpv, OBSERVE_DEMUXER_MAX_BYTES, "demuxer-max-bytes",
+                        MPV_FORMAT_INT64);
+  mpv_observe_property (self->mpv, OBSERVE_DEMUXER_MAX_BACK_BYTES, "demuxer-max-back-bytes",
+                        MPV_FORMAT_INT64);
+  mpv_observe_property (self->mpv, OBSERVE_IDLE, "idle-active", MPV_FORMAT_FLAG);
 }
 
 HwPlayer *
@@ -371,8 +563,9 @@ hw_player_new (const HwPlayerOptions  *options,
   g_autoptr(HwPlayer) self = g_object_new (HW_TYPE_PLAYER, NULL);
   int rc;
 
-  /* mpv refuses to start under a locale with a decimal comma. */
-  setlocale (LC_NUMERIC, "C");
+  /* mpv refuses to start under a locale with a decimal comma: main() sets
+   * LC_NUMERIC to "C" before any thread exists. setlocale() here, with
+   * render and mpv threads running, would not be thread-safe. */
 
   self->log_prefix = g_strdup (options->log_prefix ? options->log_prefix : "player");
   self->mpv = mpv_create ();
@@ -406,18 +599,11 @@ hw_player_get_handle (HwPlayer *self)
   return self->mpv;
 }
 
-static gint64
-entry_id_from_result (mpv_node *result)
+gboolean
+hw_player_get_idle (HwPlayer *self)
 {
-  if (result->format != MPV_FORMAT_NODE_MAP)
-    return -1;
-
-  for (int i = 0; i < result->u.list->num; i++)
-    if (g_str_equal (result->u.list->keys[i], "playlist_entry_id") &&
-        result->u.list->values[i].format == MPV_FORMAT_INT64)
-      return result->u.list->values[i].u.int64;
-
-  return -1;
+  g_return_val_if_fail (HW_IS_PLAYER (self), FALSE);
+  return self->idle;
 }
 
 static gboolean
@@ -428,7 +614,6 @@ hw_player_load (HwCellPlayer  *player,
 {
   HwPlayer *self = HW_PLAYER (player);
   const char *args[HW_MPV_LOADFILE_ARGV_MAX];
-  mpv_node result = { 0 };
   int rc;
 
   if (self->mpv == NULL)
@@ -437,26 +622,22 @@ hw_player_load (HwCellPlayer  *player,
       return FALSE;
     }
 
-  /* Forget the previous entry first: its end-file, still queued, is stale. */
+  /* Forget the previous entry first: its events, still queued, are stale.
+   * The entry id of the new one comes with the command's reply; mpv runs
+   * asynchronous commands in the order they were sent, so an earlier
+   * asynchronous stop cannot overtake this load. */
+  self->load_serial++;
   self->current_entry = -1;
+  self->load_pending = TRUE;
   hw_mpv_loadfile_argv (mpv_client_api_version (), url, options, args);
   reset_observed (self);
 
-  rc = mpv_command_ret (self->mpv, args, &result);
+  rc = mpv_command_async (self->mpv, REPLY_ID (REPLY_LOAD, self->load_serial), args);
   if (rc < 0)
     {
+      self->load_pending = FALSE;
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "loadfile failed: %s",
                    mpv_error_string (rc));
-      return FALSE;
-    }
-
-  self->current_entry = entry_id_from_result (&result);
-  mpv_free_node_contents (&result);
-
-  if (self->current_entry < 0)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                           "loadfile returned no playlist entry id");
       return FALSE;
     }
 
@@ -473,6 +654,9 @@ hw_player_forget (HwCellPlayer *player)
 {
   HwPlayer *self = HW_PLAYER (player);
 
+  /* A load still waiting for its reply is forgotten too. */
+  self->load_serial++;
+  self->load_pending = FALSE;
   self->current_entry = -1;
   reset_observed (self);
 }
@@ -515,9 +699,11 @@ hw_player_set_cache_limits (HwCellPlayer *player,
     return;
 
   self->demuxer_max_bytes = forward;
-  /* Synchronous on purpose: the status file reads the value back at once. */
-  mpv_set_property (self->mpv, "demuxer-max-bytes", MPV_FORMAT_INT64, &forward);
-  mpv_set_property (self->mpv, "demuxer-max-back-bytes", MPV_FORMAT_INT64, &back);
+  /* Asynchronous: the status file shows the values mpv reports back
+   * (observed), not these. */
+  mpv_set_property_async (self->mpv, REPLY_SET, "demuxer-max-bytes", MPV_FORMAT_INT64, &forward);
+  mpv_set_property_async (self->mpv, REPLY_SET, "demuxer-max-back-bytes", MPV_FORMAT_INT64,
+                          &back);
 }
 
 static void
@@ -525,25 +711,16 @@ hw_player_set_audible (HwCellPlayer *player,
                        gboolean      audible)
 {
   HwPlayer *self = HW_PLAYER (player);
+  const char *ao = audible ? "pipewire,pulse,alsa,null" : "null";
+  const char *aid = audible ? "auto" : "no";
   int mute = !audible;
 
   if (self->mpv == NULL)
     return;
 
-  mpv_set_property_string (self->mpv, "ao", audible ? "pipewire,pulse,alsa,null" : "null");
-  mpv_set_property_string (self->mpv, "aid", audible ? "auto" : "no");
-  mpv_set_property_async (self->mpv, 0, "mute", MPV_FORMAT_FLAG, &mute);
-}
-
-static guint64
-read_int_property (HwPlayer   *self,
-                   const char *name)
-{
-  gint64 value = 0;
-
-  if (self->mpv == NULL || mpv_get_property (self->mpv, name, MPV_FORMAT_INT64, &value) < 0)
-    return 0;
-  return value > 0 ? (guint64) value : 0;
+  mpv_set_property_async (self->mpv, REPLY_SET, "ao", MPV_FORMAT_STRING, &ao);
+  mpv_set_property_async (self->mpv, REPLY_SET, "aid", MPV_FORMAT_STRING, &aid);
+  mpv_set_property_async (self->mpv, REPLY_SET, "mute", MPV_FORMAT_FLAG, &mute);
 }
 
 static guint64
@@ -551,7 +728,7 @@ hw_player_read_demuxer_max_bytes (HwCellPlayer *player)
 {
   HwPlayer *self = HW_PLAYER (player);
 
-  return read_int_property (self, "demuxer-max-bytes");
+  return self->mpv != NULL && self->seen_max_bytes > 0 ? (guint64) self->seen_max_bytes : 0;
 }
 
 static guint64
@@ -559,7 +736,8 @@ hw_player_read_demuxer_max_back_bytes (HwCellPlayer *player)
 {
   HwPlayer *self = HW_PLAYER (player);
 
-  return read_int_property (self, "demuxer-max-back-bytes");
+  return self->mpv != NULL && self->seen_max_back_bytes > 0 ?
+         (guint64) self->seen_max_back_bytes : 0;
 }
 
 static double
@@ -627,7 +805,7 @@ hw_player_get_loaded (HwCellPlayer *player)
 {
   HwPlayer *self = HW_PLAYER (player);
 
-  return self->current_entry >= 0;
+  return self->current_entry >= 0 || self->load_pending;
 }
 
 static void
@@ -671,6 +849,8 @@ hw_player_destroy_async (HwPlayer *self)
 
   mpv_set_wakeup_callback (mpv, NULL, NULL);
   self->current_entry = -1;
-  /* mpv_terminate_destroy blocks 0.2–1 s: never on the main thread. */
-  g_thread_unref (g_thread_new ("hw-mpv-destroy", terminate_thread, mpv));
+  self->load_pending = FALSE;
+  /* mpv_terminate_destroy blocks 0.2–1 s: never on the main thread.
+   * Counted, so that shutdown can wait for it (hw-workers.h). */
+  hw_workers_spawn ("hw-mpv-destroy", terminate_thread, mpv);
 }

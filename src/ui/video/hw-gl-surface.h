@@ -17,4 +17,10 @@ G_DECLARE_FINAL_TYPE (HwGlSurface, hw_gl_surface, HW, GL_SURFACE, GtkGLArea)
 
 GtkWidget *hw_gl_surface_new (HwPlayer *player);
 
+/* Render contexts of unrealized surfaces wait for their players to go idle
+ * (see hw-gl-surface.c); at shutdown, before the window goes, this runs
+ * the main loop until they are freed, at most @timeout_us, then frees the
+ * rest at once. */
+void       hw_gl_surface_finish_retired (gint64 timeout_us);
+
 G_END_DECLS

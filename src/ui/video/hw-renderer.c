@@ -31,6 +31,40 @@ is_software_rasterizer (const char *renderer)
   return FALSE;
 }
 
+static gboolean
+env_true (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' && g_strcmp0 (value, "0") != 0 &&
+         g_ascii_strcasecmp (value, "false") != 0 && g_ascii_strcasecmp (value, "no") != 0;
+}
+
+static gboolean
+has_gpu_device (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/dev/dri", 0, NULL);
+  const char *name;
+
+  /* NVIDIA's own driver works without DRM device nodes. */
+  if (g_file_test ("/dev/nvidiactl", G_FILE_TEST_EXISTS))
+    return TRUE;
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "renderD") || g_str_has_prefix (name, "card"))
+      return TRUE;
+  return FALSE;
+}
+
+HwRenderer
+hw_renderer_guess (void)
+{
+  if (env_true ("LIBGL_ALWAYS_SOFTWARE") || is_software_rasterizer (g_getenv ("GALLIUM_DRIVER")))
+    return HW_RENDERER_SOFTWARE;
+  if (!has_gpu_device ())
+    return HW_RENDERER_SOFTWARE;
+  return HW_RENDERER_AUTO;
+}
+
 /* Probes a throw-away GL context: the real ones belong to the cells. */
 static HwRenderer
 probe (GdkDisplay *display)
@@ -72,6 +106,12 @@ hw_renderer_resolve (HwRenderer  requested,
     return requested;
 
   if (resolved == HW_RENDERER_AUTO)
-    resolved = probe (display);
+    {
+      resolved = hw_renderer_guess ();
+      if (resolved == HW_RENDERER_SOFTWARE)
+        g_message ("OpenGL can only be a software rasterizer here; using the software renderer");
+      else
+        resolved = probe (display);
+    }
   return resolved;
 }

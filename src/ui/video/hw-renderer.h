@@ -15,8 +15,14 @@ typedef enum {
 } HwRenderer;
 
 HwRenderer hw_renderer_from_string (const char *name);
+/* What can be told without a display or a GL context (and so before any
+ * thread runs): SOFTWARE when GL can only be a software rasterizer
+ * (LIBGL_ALWAYS_SOFTWARE, GALLIUM_DRIVER=llvmpipe, or no GPU device node),
+ * else AUTO: a probe must decide. */
+HwRenderer hw_renderer_guess       (void);
 /* For "auto": GL only when GL realizes and is not a software rasterizer
- * (llvmpipe, softpipe, swrast): without a GPU the GL path drops frames. */
+ * (llvmpipe, softpipe, swrast): without a GPU the GL path drops frames.
+ * When hw_renderer_guess() already says SOFTWARE, no GL context is made. */
 HwRenderer hw_renderer_resolve     (HwRenderer  requested,
                                     GdkDisplay *display);
 

@@ -19,6 +19,7 @@
 
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
+#include "hw-workers.h"
 
 #define MAX_WIDTH  1920
 #define MAX_HEIGHT 1080
@@ -198,6 +199,12 @@ publish_frame (RenderShared *shared,
     }
 }
 
+static gboolean
+release_player_idle (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
 static gpointer
 render_thread (gpointer data)
 {
@@ -237,10 +244,14 @@ render_thread (gpointer data)
   g_mutex_unlock (&shared->lock);
 
   /* Tear down here, off the main thread: freeing the render context waits
-   * for mpv's video output, and only after it may the handle go. */
+   * for mpv's video output, and only after it may the handle go. The
+   * player itself is the main thread's: this may be its last reference,
+   * and its dispose belongs on the main loop, so the reference is dropped
+   * there (an idle's destroy notify runs on the main thread). */
   mpv_render_context_set_update_callback (shared->render, NULL, NULL);
   g_clear_pointer (&shared->render, mpv_render_context_free);
-  g_clear_object (&shared->player);
+  g_idle_add_full (G_PRIORITY_DEFAULT, release_player_idle,
+                   g_steal_pointer (&shared->player), g_object_unref);
   render_shared_unref (shared);
 
   return NULL;
@@ -286,8 +297,9 @@ hw_sw_surface_realize (GtkWidget *widget)
   self->shared = shared;
 
   mpv_render_context_set_update_callback (render, update_cb, shared);
-  /* The thread holds the second reference and drops it when done. */
-  g_thread_unref (g_thread_new ("hw-sw-render", render_thread, render_shared_ref (shared)));
+  /* The thread holds the second reference and drops it when done. It is
+   * counted, so that shutdown can wait for it (hw-workers.h). */
+  hw_workers_spawn ("hw-sw-render", render_thread, render_shared_ref (shared));
 }
 
 static void
@@ -308,6 +320,33 @@ hw_sw_surface_unrealize (GtkWidget *widget)
   GTK_WIDGET_CLASS (hw_sw_surface_parent_class)->unrealize (widget);
 }
 
+/* Frames larger than MAX_WIDTH × MAX_HEIGHT are rendered smaller and
+ * scaled up by GTK: both sides shrink by the same factor, so the picture
+ * keeps its shape. */
+void
+hw_sw_surface_clamp_size (int  width,
+                          int  height,
+                          int *out_width,
+                          int *out_height)
+{
+  double factor = 1.0;
+
+  if (width <= 0 || height <= 0)
+    {
+      *out_width = MAX (width, 0);
+      *out_height = MAX (height, 0);
+      return;
+    }
+
+  if (width > MAX_WIDTH)
+    factor = MIN (factor, (double) MAX_WIDTH / width);
+  if (height > MAX_HEIGHT)
+    factor = MIN (factor, (double) MAX_HEIGHT / height);
+
+  *out_width = CLAMP ((int) (width * factor + 0.5), 1, MAX_WIDTH);
+  *out_height = CLAMP ((int) (height * factor + 0.5), 1, MAX_HEIGHT);
+}
+
 static void
 hw_sw_surface_size_allocate (GtkWidget *widget,
                              int        width,
@@ -317,8 +356,7 @@ hw_sw_surface_size_allocate (GtkWidget *widget,
   HwSwSurface *self = HW_SW_SURFACE (widget);
   int scale = gtk_widget_get_scale_factor (widget);
 
-  self->width = MIN (width * scale, MAX_WIDTH);
-  self->height = MIN (height * scale, MAX_HEIGHT);
+  hw_sw_surface_clamp_size (width * scale, height * scale, &self->width, &self->height);
   if (self->shared == NULL)
     return;
 

@@ -17,4 +17,11 @@ G_DECLARE_FINAL_TYPE (HwSwSurface, hw_sw_surface, HW, SW_SURFACE, GtkWidget)
 
 GtkWidget *hw_sw_surface_new (HwPlayer *player);
 
+/* The size frames are rendered at for a widget of @width × @height pixels:
+ * at most 1920 × 1080, shrunk by one factor so the aspect stays. */
+void       hw_sw_surface_clamp_size (int  width,
+                                     int  height,
+                                     int *out_width,
+                                     int *out_height);
+
 G_END_DECLS

@@ -1,0 +1,121 @@
+/* hw-loop-monitor.c: gaps between turns of the main loop.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "hw-loop-monitor.h"
+
+typedef struct {
+  gint64 real_us;   /* when the gap ended */
+  gint64 gap_us;
+} Gap;
+
+struct _HwLoopMonitor
+{
+  GSource *source;
+  gint64   last_us;   /* monotonic time of the previous run, 0 before the first */
+  gint64   max_us;
+  Gap      kept[HW_LOOP_MONITOR_KEPT];
+  guint    n_kept;    /* total ever kept; the ring holds the last HW_LOOP_MONITOR_KEPT */
+};
+
+static gboolean
+on_timeout (gpointer user_data)
+{
+  hw_loop_monitor_note (user_data, g_get_monotonic_time (), g_get_real_time ());
+  return G_SOURCE_CONTINUE;
+}
+
+HwLoopMonitor *
+hw_loop_monitor_new (void)
+{
+  HwLoopMonitor *self = g_new0 (HwLoopMonitor, 1);
+
+  self->source = g_timeout_source_new (HW_LOOP_MONITOR_PERIOD_MS);
+  /* Above every other source: a gap is the loop not turning, not this
+   * timer waiting behind the work of one turn. */
+  g_source_set_priority (self->source, G_PRIORITY_HIGH);
+  g_source_set_callback (self->source, on_timeout, self, NULL);
+  g_source_set_static_name (self->source, "hw-loop-monitor");
+  g_source_attach (self->source, g_main_context_get_thread_default ());
+  return self;
+}
+
+void
+hw_loop_monitor_free (HwLoopMonitor *self)
+{
+  if (self == NULL)
+    return;
+  if (self->source != NULL)
+    {
+      g_source_destroy (self->source);
+      g_source_unref (self->source);
+    }
+  g_free (self);
+}
+
+void
+hw_loop_monitor_note (HwLoopMonitor *self,
+                      gint64         now_us,
+                      gint64         real_us)
+{
+  gint64 gap;
+
+  g_return_if_fail (self != NULL);
+
+  if (self->last_us == 0 || now_us < self->last_us)
+    {
+      self->last_us = now_us;
+      return;
+    }
+
+  gap = now_us - self->last_us;
+  self->last_us = now_us;
+  self->max_us = MAX (self->max_us, gap);
+  if (gap >= HW_LOOP_MONITOR_KEEP_MS * 1000)
+    {
+      self->kept[self->n_kept % HW_LOOP_MONITOR_KEPT] = (Gap) { real_us, gap };
+      self->n_kept++;
+      g_debug ("The main loop stood still for %.1f ms", gap / 1000.0);
+    }
+}
+
+double
+hw_loop_monitor_get_max_ms (HwLoopMonitor *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->max_us / 1000.0;
+}
+
+void
+hw_loop_monitor_add_status (HwLoopMonitor *self,
+                            JsonBuilder   *builder)
+{
+  guint first;
+
+  g_return_if_fail (self != NULL);
+
+  first = self->n_kept > HW_LOOP_MONITOR_KEPT ? self->n_kept - HW_LOOP_MONITOR_KEPT : 0;
+  json_builder_set_member_name (builder, "main_loop");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "max_gap_ms");
+  json_builder_add_double_value (builder, round (self->max_us / 100.0) / 10);
+  json_builder_set_member_name (builder, "gaps");
+  json_builder_begin_array (builder);
+  for (guint i = first; i < self->n_kept; i++)
+    {
+      const Gap *gap = &self->kept[i % HW_LOOP_MONITOR_KEPT];
+
+      json_builder_begin_array (builder);
+      json_builder_add_double_value (builder, round (gap->real_us / 1000.0) / 1000);
+      json_builder_add_double_value (builder, round (gap->gap_us / 100.0) / 10);
+      json_builder_end_array (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+}
