@@ -187,6 +187,7 @@ class Handler(BaseHTTPRequestHandler):
         self.query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
         self.body = self.read_body()
         self.logged = False
+        self.throttle_rate = None
         try:
             if self.raw_path == "/__control":
                 self.control()
@@ -219,8 +220,23 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        if self.method != "HEAD":
+        if self.method == "HEAD":
+            return
+        rate = getattr(self, "throttle_rate", None)
+        if not rate:
             self.wfile.write(data)
+            return
+        chunk = max(1024, int(rate / 10))
+        for offset in range(0, len(data), chunk):
+            # A stream whose token was revoked ends mid-body, as a server
+            # ends the streams of a device an admin signed out.
+            if self.query.get("api_key") and not self.tokens_valid():
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.wfile.write(data[offset:offset + chunk])
+            self.wfile.flush()
+            time.sleep(chunk / rate)
 
     def send_json(self, status, obj):
         self.send_bytes(status, json.dumps(obj).encode())
@@ -291,6 +307,15 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "stall-body":
             body_writer(int(fault.get("after_bytes", 0)), float(fault.get("delay", 3600)))
             return True
+        if kind == "throttle":
+            # The normal answer, its body at @rate bytes per second.
+            self.throttle_rate = float(fault.get("rate", 65536))
+            return False
+        if kind == "slow":
+            # The normal answer after @delay seconds (a slow server, not a
+            # silent one: unlike slow-headers the delay is meant to end).
+            time.sleep(float(fault.get("delay", 1)))
+            return False
         return False
 
     # --- the API ----------------------------------------------------------
@@ -319,9 +344,25 @@ class Handler(BaseHTTPRequestHandler):
             token = self.query.get("api_key")
         return token
 
+    def presented_tokens(self):
+        """Every token the request carries: headers and api_key."""
+        tokens = [self.headers.get("X-Emby-Token"), self.query.get("api_key")]
+        auth = self.headers.get("X-Emby-Authorization") or ""
+        match = re.search(r'Token="([^"]*)"', auth, re.IGNORECASE)
+        tokens.append(match.group(1) if match else None)
+        return [t for t in tokens if t]
+
+    def tokens_valid(self):
+        presented = self.presented_tokens()
+        return bool(presented) and all(t in STATE.tokens or t == STATE.args.api_key
+                                       for t in presented)
+
     def authorized(self):
-        token = self.token()
-        if token and (token in STATE.tokens or token == STATE.args.api_key):
+        # Strict on purpose: a revoked token anywhere in the request (an
+        # api_key left in a URL next to a valid header) is refused, as a
+        # proxy that authenticates by the query would. A client must never
+        # send a token it no longer holds.
+        if self.tokens_valid():
             return True
         self.send_json(401, {"error": "Access token is invalid or expired."})
         return False

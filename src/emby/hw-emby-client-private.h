@@ -93,6 +93,11 @@ typedef enum {
 void _hw_emby_client_set_state              (HwEmbyClient        *self,
                                              HwServerState        state,
                                              const char          *reason);
+/* A new token (and its user): the generation goes up and
+ * "token-generation" is notified. */
+void _hw_emby_client_set_token              (HwEmbyClient        *self,
+                                             const char          *token,
+                                             const char          *user_id);
 /* Drops the token; anything minted with it is now from an older one. */
 void _hw_emby_client_forget_token           (HwEmbyClient        *self);
 /* Drops the token, stops in SIGN_IN_REQUIRED and fails every waiter. */

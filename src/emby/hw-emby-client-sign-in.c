@@ -66,12 +66,7 @@ on_token_looked_up (GObject      *source,
 
   if (token != NULL && user_id != NULL)
     {
-      hw_redact_add_secret (token);
-      g_free (self->token);
-      self->token = g_steal_pointer (&token);
-      self->token_generation++;
-      g_free (self->user_id);
-      self->user_id = g_steal_pointer (&user_id);
+      _hw_emby_client_set_token (self, token, user_id);
       g_message ("Using the access token kept in the Secret Service for %s", self->username);
       if (self->state == HW_SERVER_STATE_CONNECTING && !self->probing)
         _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
@@ -167,12 +162,7 @@ on_signed_in (GObject      *source,
       return;
     }
 
-  hw_redact_add_secret (auth->access_token);
-  g_free (self->token);
-  self->token = g_steal_pointer (&auth->access_token);
-  self->token_generation++;
-  g_free (self->user_id);
-  self->user_id = g_steal_pointer (&auth->user_id);
+  _hw_emby_client_set_token (self, auth->access_token, auth->user_id);
   g_message ("Signed in to %s as %s", self->base_url, self->username);
 
   store_token (self);
@@ -204,10 +194,7 @@ _hw_emby_client_sign_in (HwEmbyClient *self)
                                                   "no user-id is configured");
           return;
         }
-      self->token = g_strdup (self->api_key);
-      self->token_generation++;
-      g_free (self->user_id);
-      self->user_id = g_strdup (self->configured_user_id);
+      _hw_emby_client_set_token (self, self->api_key, self->configured_user_id);
       if (self->state == HW_SERVER_STATE_CONNECTING && !self->probing)
         _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
       _hw_emby_client_resume_waiters (self->sign_in_waiters);

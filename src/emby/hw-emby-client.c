@@ -22,6 +22,7 @@
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_TOKEN_GENERATION,
   N_PROPS
 };
 
@@ -92,6 +93,29 @@ _hw_emby_client_forget_token (HwEmbyClient *self)
 {
   g_clear_pointer (&self->token, g_free);
   self->token_generation++;
+}
+
+void
+_hw_emby_client_set_token (HwEmbyClient *self,
+                           const char   *token,
+                           const char   *user_id)
+{
+  /* Registered before it can reach anything that logs. */
+  hw_redact_add_secret (token);
+  g_free (self->token);
+  self->token = g_strdup (token);
+  self->token_generation++;
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
+  /* Whoever minted URLs with the old token mints them again. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_GENERATION]);
+}
+
+guint
+hw_emby_client_get_token_generation (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), 0);
+  return self->token_generation;
 }
 
 void
@@ -456,6 +480,9 @@ hw_emby_client_get_property (GObject    *object,
     case PROP_STATE:
       g_value_set_int (value, self->state);
       break;
+    case PROP_TOKEN_GENERATION:
+      g_value_set_uint (value, self->token_generation);
+      break;
     case PROP_CONFIG:
       g_value_set_object (value, self->config);
       break;
@@ -498,6 +525,9 @@ hw_emby_client_class_init (HwEmbyClientClass *klass)
                       HW_SERVER_STATE_NONE, HW_SERVER_STATE_SIGN_IN_REQUIRED,
                       HW_SERVER_STATE_CONNECTING,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN_GENERATION] =
+    g_param_spec_uint ("token-generation", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_object_class_install_property (object_class, PROP_CONFIG,

@@ -77,6 +77,10 @@ const char    *hw_emby_client_get_user_id        (HwEmbyClient        *self);
 const char    *hw_emby_client_get_device_id      (HwEmbyClient        *self);
 /* For stream URLs (api_key=). Never log it. NULL until signed in. */
 const char    *hw_emby_client_get_access_token   (HwEmbyClient        *self);
+/* Goes up with every new token (the "token-generation" property, notified
+ * then): URLs minted before carry an older token and must be minted
+ * again; a 401 on them says nothing about the current token. */
+guint          hw_emby_client_get_token_generation (HwEmbyClient      *self);
 
 /* @path is relative to the API base, starts with "/" and may contain the
  * placeholder "{UserId}", filled in once signed in. @json_body: NULL for

@@ -1071,6 +1071,93 @@ test_feed_prefetch (Fixture       *f,
   g_assert_cmpstr (hw_media_item_get_id (third), !=, hw_media_item_get_id (second));
 }
 
+typedef struct {
+  gboolean done;
+  gboolean gone;
+  GError  *error;
+} CheckOutcome;
+
+static void
+on_stream_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CheckOutcome *o = user_data;
+
+  o->gone = hw_feed_check_stream_finish (HW_FEED (source), result, &o->error);
+  o->done = TRUE;
+}
+
+/* What mpv does with a stream URL: a plain GET, the token in api_key. */
+static guint
+fetch_status (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  return soup_message_get_status (message);
+}
+
+/* An admin signs the device out while cells play. The cell's stream fails
+ * with 401 in mpv and it asks the feed whether the stream is gone: that
+ * check meets the revocation, the client signs in once more, and the URLs
+ * of every item handed out or prepared are minted again with the new
+ * token. Nothing minted with the old token counts against the new one. */
+static void
+test_feed_revoked_token (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) playing = NULL;
+  g_autoptr(HwMediaItem) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_token = NULL;
+  g_autofree char *old_url = NULL;
+  const char *token;
+  CheckOutcome check = { 0 };
+
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  playing = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  spin_for (0.5);   /* two more prepared */
+  old_token = g_strdup (hw_emby_client_get_access_token (f->client));
+  old_url = g_strdup (hw_media_item_get_direct_url (playing));
+  g_assert_cmpuint (fetch_status (old_url), ==, 200);
+
+  control (f, "{\"fault\": \"revoke-token\"}");
+  g_assert_cmpuint (fetch_status (old_url), ==, 401);
+
+  hw_feed_check_stream_async (HW_FEED (feed), playing, old_url, NULL, on_stream_checked, &check);
+  g_assert_true (spin_until (&check.done, 10));
+  g_assert_no_error (check.error);
+  g_assert_false (check.gone);
+  remember_token (f);
+
+  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 2);
+  token = hw_emby_client_get_access_token (f->client);
+  g_assert_cmpstr (token, !=, old_token);
+
+  /* The item the cell holds: its next load uses the new token. */
+  g_assert_true (hw_emby_url_carries_token (hw_media_item_get_direct_url (playing), token));
+  g_assert_false (hw_emby_url_carries_token (hw_media_item_get_direct_url (playing), old_token));
+  g_assert_true (hw_emby_url_carries_token (hw_media_item_get_fallback_url (playing), token));
+  g_assert_false (hw_emby_url_carries_token (hw_media_item_get_fallback_url (playing), old_token));
+  g_assert_cmpuint (fetch_status (hw_media_item_get_direct_url (playing)), ==, 200);
+
+  /* A prepared item is minted again rather than thrown away. */
+  next = next_item (HW_FEED (feed), 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (hw_emby_url_carries_token (hw_media_item_get_direct_url (next), token));
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), ==, 3);
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 2);
+
+  hw_feed_release_item (HW_FEED (feed), 0, playing);
+  hw_feed_release_item (HW_FEED (feed), 1, next);
+}
+
 static void
 test_feed_sign_in_required (Fixture       *f,
                             gconstpointer  data)
@@ -1139,6 +1226,7 @@ main (int   argc,
   ADD ("feed/library-filter", test_feed_library_filter, NULL);
   ADD ("feed/sign-in-required", test_feed_sign_in_required, NULL);
   ADD ("feed/prefetch", test_feed_prefetch, NULL);
+  ADD ("feed/revoked-token-urls-minted-again", test_feed_revoked_token, NULL);
 
 #undef ADD
 

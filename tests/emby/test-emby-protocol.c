@@ -120,10 +120,17 @@ test_api_key (void)
   g_autofree char *first = hw_emby_url_with_api_key ("http://h/emby/v", "t0k");
   g_autofree char *kept = hw_emby_url_with_api_key ("http://h/emby/v?API_KEY=old", "t0k");
   g_autofree char *none = hw_emby_url_with_api_key ("http://h/emby/v", NULL);
+  g_autofree char *middle = hw_emby_url_with_api_key ("http://h/emby/v?a=1&api_key=old&b=2", "t0k");
+  g_autofree char *stripped = hw_emby_url_without_api_key ("http://h/emby/v?a=1&Api_Key=old&b=2");
+  g_autofree char *only = hw_emby_url_without_api_key ("/Videos/1/stream?api_key=old");
 
   g_assert_cmpstr (added, ==, "http://h/emby/v?x=1&api_key=t0k");
   g_assert_cmpstr (first, ==, "http://h/emby/v?api_key=t0k");
-  g_assert_cmpstr (kept, ==, "http://h/emby/v?API_KEY=old");
+  /* An older token is replaced, never kept. */
+  g_assert_cmpstr (kept, ==, "http://h/emby/v?api_key=t0k");
+  g_assert_cmpstr (middle, ==, "http://h/emby/v?a=1&b=2&api_key=t0k");
+  g_assert_cmpstr (stripped, ==, "http://h/emby/v?a=1&b=2");
+  g_assert_cmpstr (only, ==, "/Videos/1/stream");
   g_assert_cmpstr (none, ==, "http://h/emby/v");
 }
 
@@ -222,10 +229,11 @@ test_stream_direct_from_server (void)
   g_assert_cmpstr (url, ==,
                    BASE "/videos/9/stream.mkv?Static=true&MediaSourceId=ms1&api_key=t0k%26%3D");
 
-  /* The server's own api_key is not doubled. */
+  /* The server's api_key is the token PlaybackInfo was asked with, maybe
+   * an older one: replaced by the current token, never doubled. */
   keyed->direct_stream_url = g_strdup ("/videos/9/stream?api_key=srv");
   kept = hw_emby_direct_stream_url (&signed_in, keyed);
-  g_assert_cmpstr (kept, ==, BASE "/videos/9/stream?api_key=srv");
+  g_assert_cmpstr (kept, ==, BASE "/videos/9/stream?api_key=t0k%26%3D");
 }
 
 static void
