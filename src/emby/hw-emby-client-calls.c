@@ -278,10 +278,12 @@ on_sent (GObject      *source,
       return;
     }
 
-  /* Only the gate's own probe may fail without closing the gate: it is
-   * what decides when to open it again. */
-  if (outcome.unreachable != NULL && !call->is_probe)
-    _hw_emby_client_gate_close (self, outcome.unreachable);
+  /* No answer is a suspicion, and the probe decides (its own failure is
+   * handled by the gate). A report's says nothing: reports go to slow
+   * endpoints, and the wall must not stop for them. */
+  if (outcome.unreachable != NULL && !call->is_probe &&
+      !(call->flags & HW_EMBY_REQUEST_BEST_EFFORT))
+    _hw_emby_client_gate_suspect (self, outcome.unreachable);
 
   if (outcome.retry_after_us > 0)
     self->retry_after_until_us = MAX (self->retry_after_until_us,

@@ -45,6 +45,7 @@ struct _HwEmbyClient
   /* Typed by a person into the sign-in dialog; used for one attempt. */
   char          *typed_password;
   guint          sends_in_flight;  /* reports not yet answered */
+  GHashTable    *latest_reports;   /* supersede key → GCancellable of the one in flight */
   guint          request_timeout_s;
   gint64         backoff_initial_us;
   gint64         backoff_max_us;
@@ -136,8 +137,9 @@ void _hw_emby_client_watch_network          (HwEmbyClient        *self);
 void _hw_emby_client_probe_now              (HwEmbyClient        *self);
 /* Drops the probe in flight, if any: its answer will be ignored. */
 void _hw_emby_client_cancel_probe           (HwEmbyClient        *self);
-/* The server could not be reached: OFFLINE, and probe with backoff. */
-void _hw_emby_client_gate_close             (HwEmbyClient        *self,
+/* A request got no answer: a suspicion, not a verdict. One probe decides;
+ * only its failure closes the gate. */
+void _hw_emby_client_gate_suspect           (HwEmbyClient        *self,
                                              const char          *reason);
 
 /* hw-emby-client-sign-in.c */

@@ -255,35 +255,85 @@ hw_emby_client_request_finish (HwEmbyClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct {
+  char         *key;      /* or NULL */
+  GCancellable *cancel;
+} Report;
+
+static void
+report_free (Report *report)
+{
+  g_free (report->key);
+  g_clear_object (&report->cancel);
+  g_free (report);
+}
+
 static void
 on_sent_quietly (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   HwEmbyClient *self = HW_EMBY_CLIENT (source);
+  Report *report = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = hw_emby_client_request_finish (self, result, &error);
 
   self->sends_in_flight--;
+  if (report->key != NULL &&
+      g_hash_table_lookup (self->latest_reports, report->key) == report->cancel)
+    g_hash_table_remove (self->latest_reports, report->key);
+
   if (body == NULL)
     {
       g_autofree char *safe = hw_redact (error->message);
 
       g_debug ("Report not delivered: %s", safe);
     }
+  report_free (report);
+}
+
+static void
+on_life_cancelled (GCancellable *life,
+                   gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
 void
 hw_emby_client_send (HwEmbyClient *self,
                      const char   *method,
                      const char   *path,
-                     const char   *json_body)
+                     const char   *json_body,
+                     const char   *supersede_key)
 {
+  Report *report;
+  GCancellable *older;
+
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
+  report = g_new0 (Report, 1);
+  report->key = g_strdup (supersede_key);
+  report->cancel = g_cancellable_new ();
+  /* Belongs to the current identity like every other call. */
+  if (g_cancellable_is_cancelled (self->life))
+    g_cancellable_cancel (report->cancel);
+  else
+    g_signal_connect_object (self->life, "cancelled", G_CALLBACK (on_life_cancelled),
+                             report->cancel, 0);
+
+  if (supersede_key != NULL)
+    {
+      /* The newer report says all the older one did: never two in flight. */
+      older = g_hash_table_lookup (self->latest_reports, supersede_key);
+      if (older != NULL)
+        g_cancellable_cancel (older);
+      g_hash_table_replace (self->latest_reports, g_strdup (supersede_key),
+                            g_object_ref (report->cancel));
+    }
+
   self->sends_in_flight++;
-  hw_emby_client_request_async (self, method, path, json_body, HW_EMBY_REQUEST_NONE,
-                                self->life, on_sent_quietly, NULL);
+  hw_emby_client_request_async (self, method, path, json_body, HW_EMBY_REQUEST_BEST_EFFORT,
+                                report->cancel, on_sent_quietly, report);
 }
 
 gboolean
@@ -291,6 +341,13 @@ hw_emby_client_is_busy (HwEmbyClient *self)
 {
   g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), FALSE);
   return self->sends_in_flight > 0;
+}
+
+guint
+hw_emby_client_get_reports_in_flight (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), 0);
+  return self->sends_in_flight;
 }
 
 /* ------------------------------------------------------------------ */
@@ -463,6 +520,7 @@ hw_emby_client_finalize (GObject *object)
   g_clear_pointer (&self->sign_in_waiters, g_ptr_array_unref);
   g_clear_object (&self->shared);
   g_clear_object (&self->tokens);
+  g_clear_pointer (&self->latest_reports, g_hash_table_unref);
 
   G_OBJECT_CLASS (hw_emby_client_parent_class)->finalize (object);
 }
@@ -546,6 +604,7 @@ hw_emby_client_init (HwEmbyClient *self)
   self->gate_waiters = g_ptr_array_new ();
   self->sign_in_waiters = g_ptr_array_new ();
   self->shared = hw_shared_requests_new ();
+  self->latest_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->tokens = hw_token_store_new ();
   self->device_id = hw_emby_device_id_load (device_id_path);
   self->device_name = g_strdup (g_get_host_name ());

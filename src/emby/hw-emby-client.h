@@ -43,6 +43,7 @@ typedef enum {
   HW_EMBY_REQUEST_NONE    = 0,
   HW_EMBY_REQUEST_NO_AUTH = 1 << 0,   /* no token, no sign-in first (probe, sign-in) */
   HW_EMBY_REQUEST_SHARED  = 1 << 1,   /* coalesce with identical concurrent requests */
+  HW_EMBY_REQUEST_BEST_EFFORT = 1 << 2, /* a report: its failure says nothing of the server */
 } HwEmbyRequestFlags;
 
 /* Reads server-url, username, user-id, request-timeout, backoff-initial and
@@ -128,14 +129,20 @@ HwEmbyPlaybackInfo *hw_emby_client_get_playback_info_finish (HwEmbyClient  *self
                                                              GAsyncResult  *result,
                                                              GError       **error);
 
-/* Fire and forget (playback reports, stopping a transcode): failures are
- * logged at debug level only. */
+/* Fire and forget (playback reports, stopping a transcode), best effort:
+ * failures are logged at debug level only, never close the server gate nor
+ * make it probe, and nothing waits for them. With a @supersede_key (the
+ * play session of an item), a newer report cancels the one still in
+ * flight under the same key, so reports to a slow server never pile up. */
 void           hw_emby_client_send               (HwEmbyClient        *self,
                                                   const char          *method,
                                                   const char          *path,
-                                                  const char          *json_body);
+                                                  const char          *json_body,
+                                                  const char          *supersede_key);
 /* TRUE while reports sent with hw_emby_client_send () are unanswered. */
 gboolean       hw_emby_client_is_busy            (HwEmbyClient        *self);
+/* How many of them are unanswered. */
+guint          hw_emby_client_get_reports_in_flight (HwEmbyClient     *self);
 
 /* How a caller should treat an error from this client. */
 HwErrorClass   hw_emby_error_get_class           (const GError        *error);

@@ -557,7 +557,7 @@ stop_transcode (HwEmbyFeed  *self,
   g_autofree char *path = hw_emby_stop_transcode_path (hw_emby_client_get_device_id (self->client),
                                                        hw_media_item_get_session_id (item));
 
-  hw_emby_client_send (self->client, "DELETE", path, NULL);
+  hw_emby_client_send (self->client, "DELETE", path, NULL, NULL);
 }
 
 static void
@@ -570,17 +570,23 @@ hw_emby_feed_report (HwFeed       *feed,
   gint64 now = g_get_monotonic_time ();
   gint64 *last;
   g_autofree char *body = NULL;
+  g_autofree char *key = NULL;
+  const char *session;
 
   if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
     return;
 
   body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
                               hw_media_item_get_session_id (item), position);
+  /* One progress report per play session in flight: a newer one, or the
+   * final "stopped", replaces it. "Started" goes once and is never cut. */
+  session = hw_media_item_get_session_id (item);
+  key = g_strconcat ("progress ", session != NULL ? session : hw_media_item_get_id (item), NULL);
   switch (report)
     {
     case HW_FEED_REPORT_STARTED:
       hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
-                           body);
+                           body, NULL);
       break;
     case HW_FEED_REPORT_PROGRESS:
       last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
@@ -590,12 +596,12 @@ hw_emby_feed_report (HwFeed       *feed,
       *last = now;
       g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
       hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
-                           body);
+                           body, key);
       break;
     case HW_FEED_REPORT_STOPPED:
     default:
       hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
-                           body);
+                           body, key);
       stop_transcode (self, item);
       break;
     }

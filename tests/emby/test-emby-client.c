@@ -613,8 +613,79 @@ test_deadline (Fixture       *f,
   g_assert_cmpint (o.finished_us - started, <=, 3 * G_USEC_PER_SEC);
   outcome_clear (&o);
 
-  /* A silent server closes the gate; the probe opens it again. */
+  /* No answer is a suspicion: one probe, which answers, so the gate stays
+   * open. */
+  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+}
+
+/* Only the probe decides that the server is unreachable. */
+static void
+test_suspicion_probe_decides (Fixture       *f,
+                              gconstpointer  data)
+{
+  Outcome o = { 0 };
+  guint probes;
+
+  start_online (f);
+  probes = log_count (f, "GET", "Info/Public$");
+  control (f, "{\"fault\": \"slow-headers\", \"match\": \"Views$\", \"delay\": 30, \"count\": 1}");
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  outcome_clear (&o);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+      spin_for (0.1);
+    }
+  g_assert_cmpuint (log_count (f, "GET", "Info/Public$"), ==, probes + 1);
+
+  /* A probe that gets no answer either closes the gate. */
+  control (f, "{\"fault\": \"slow-headers\", \"match\": \"(Views|Info/Public)$\", "
+              "\"delay\": 30, \"count\": 2}");
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  outcome_clear (&o);
+  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_OFFLINE, 5));
   g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+}
+
+/* Reports to a slow endpoint: no gate closed, no probe, never more than
+ * the latest one per play session in flight. */
+static void
+test_reports_best_effort (Fixture       *f,
+                          gconstpointer  data)
+{
+  Outcome o = { 0 };
+  guint probes;
+
+  start_online (f);
+  probes = log_count (f, "GET", "Info/Public$");
+  control (f, "{\"fault\": \"slow\", \"match\": \"Sessions/Playing\", \"delay\": 4}");
+  control (f, "{\"fault\": \"slow\", \"match\": \"ActiveEncodings\", \"delay\": 4}");
+
+  hw_emby_client_send (f->client, "POST", "/Sessions/Playing", "{}", "report s1");
+  hw_emby_client_send (f->client, "POST", "/Sessions/Playing/Progress", "{}", "report s1");
+  hw_emby_client_send (f->client, "POST", "/Sessions/Playing/Progress", "{}", "report s1");
+  hw_emby_client_send (f->client, "POST", "/Sessions/Playing/Progress", "{}", "report s2");
+  hw_emby_client_send (f->client, "DELETE", "/Videos/ActiveEncodings?PlaySessionId=s0", NULL,
+                       NULL);
+  spin_for (0.3);
+  /* s1's latest, s2's, and the DELETE. */
+  g_assert_cmpuint (hw_emby_client_get_reports_in_flight (f->client), ==, 3);
+  g_assert_true (hw_emby_client_is_busy (f->client));
+
+  /* request-timeout is 2 s: every one of them times out. */
+  for (guint i = 0; i < 30; i++)
+    {
+      g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+      spin_for (0.1);
+    }
+  g_assert_cmpuint (hw_emby_client_get_reports_in_flight (f->client), ==, 0);
+  g_assert_cmpuint (log_count (f, "GET", "Info/Public$"), ==, probes);
   get_views (f, &o);
   g_assert_no_error (o.error);
   outcome_clear (&o);
@@ -795,7 +866,8 @@ test_gate (Fixture       *f,
 
   get_views (f, &o);
   g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
-  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_OFFLINE);
+  /* The probe that follows is refused too: the gate closes. */
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_OFFLINE, 5));
 
   /* While the gate is closed nothing but the probe goes out. */
   views_before = log_count (f, "GET", "Views$");
@@ -959,6 +1031,8 @@ test_feed_items (Fixture       *f,
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_STARTED, 0.0);
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 1.0);
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 2.0);   /* throttled */
+  /* Answered before "stopped", which would replace a progress in flight. */
+  spin_for (0.3);
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_STOPPED, 3.0);
   hw_feed_release_item (HW_FEED (feed), 0, items[0]);
   spin_for (0.5);
@@ -1209,6 +1283,8 @@ main (int   argc,
   ADD ("client/api-key-without-user-id", test_api_key_without_user, NULL);
   ADD ("client/deadline-slow-headers", test_deadline, NULL);
   ADD ("client/deadline-stalled-body", test_stalled_body, NULL);
+  ADD ("client/no-answer-suspicion-probe-decides", test_suspicion_probe_decides, NULL);
+  ADD ("client/reports-best-effort", test_reports_best_effort, NULL);
   ADD ("client/status-500-transient", test_status_500, NULL);
   ADD ("client/retry-after", test_retry_after, NULL);
   ADD ("client/404-403", test_not_found, NULL);
