@@ -97,6 +97,77 @@ describe (Call *call)
   return g_strdup_printf ("%s %s", call->method, path);
 }
 
+/* What a Retry-After holds back: the endpoint with its query dropped and
+ * its ids ("/Items/61256/PlaybackInfo": any segment with a digit) masked,
+ * so one item's answer holds back PlaybackInfo, not the whole client. */
+static char *
+request_kind (Call *call)
+{
+  g_autofree char *what = describe (call);
+  g_auto(GStrv) segments = g_strsplit (what, "/", -1);
+
+  for (guint i = 1; segments[i] != NULL; i++)
+    {
+      if (strpbrk (segments[i], "0123456789") != NULL)
+        {
+          g_free (segments[i]);
+          segments[i] = g_strdup ("*");
+        }
+    }
+  return g_strjoinv ("/", segments);
+}
+
+/* How much longer calls like @call are held back by a Retry-After; 0 when
+ * they may go. */
+static gint64
+held_back_us (HwEmbyClient *self,
+              Call         *call)
+{
+  g_autofree char *kind = NULL;
+  const gint64 *until;
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_hash_table_size (self->held_back) == 0)
+    return 0;
+
+  kind = request_kind (call);
+  until = g_hash_table_lookup (self->held_back, kind);
+  if (until == NULL)
+    return 0;
+  if (*until <= now)
+    {
+      g_hash_table_remove (self->held_back, kind);
+      return 0;
+    }
+  return *until - now;
+}
+
+static void
+hold_back (HwEmbyClient *self,
+           Call         *call,
+           gint64        retry_after_s)
+{
+  gint64 wait_s = hw_retry_after_wait (retry_after_s, self->backoff_max_us / HW_USEC_PER_SEC);
+  gint64 until_us = g_get_monotonic_time () + wait_s * HW_USEC_PER_SEC;
+  g_autofree char *kind = NULL;
+
+  if (wait_s <= 0)
+    return;
+
+  /* The probe's own Retry-After holds the gate's next probe only. */
+  if (call->is_probe)
+    {
+      self->probe_held_until_us = MAX (self->probe_held_until_us, until_us);
+      return;
+    }
+
+  kind = request_kind (call);
+  g_debug ("%s: the server asked to wait; holding these back for %" G_GINT64_FORMAT " s",
+           kind, wait_s);
+  g_hash_table_replace (self->held_back, g_steal_pointer (&kind), g_memdup2 (&until_us,
+                                                                            sizeof until_us));
+}
+
 /* The gate and the sign-in decide whether a call may go out now. */
 static void
 call_begin (GTask *task)
@@ -134,12 +205,13 @@ call_begin (GTask *task)
           g_ptr_array_add (self->gate_waiters, g_object_ref (task));
           return;
         }
-      if (self->retry_after_until_us > g_get_monotonic_time ())
+      if (held_back_us (self, call) > 0)
         {
+          g_autofree char *kind = request_kind (call);
+
           g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT,
-                                   "The server asked to wait %" G_GINT64_FORMAT " s",
-                                   (self->retry_after_until_us - g_get_monotonic_time ()) /
-                                   HW_USEC_PER_SEC + 1);
+                                   "%s: the server asked to wait %" G_GINT64_FORMAT " s", kind,
+                                   held_back_us (self, call) / HW_USEC_PER_SEC + 1);
           return;
         }
     }
@@ -285,9 +357,8 @@ on_sent (GObject      *source,
       !(call->flags & HW_EMBY_REQUEST_BEST_EFFORT))
     _hw_emby_client_gate_suspect (self, outcome.unreachable);
 
-  if (outcome.retry_after_us > 0)
-    self->retry_after_until_us = MAX (self->retry_after_until_us,
-                                      g_get_monotonic_time () + outcome.retry_after_us);
+  if (outcome.retry_after_s >= 0)
+    hold_back (self, call, outcome.retry_after_s);
 
   if (outcome.status == SOUP_STATUS_UNAUTHORIZED && !(call->flags & HW_EMBY_REQUEST_NO_AUTH))
     {

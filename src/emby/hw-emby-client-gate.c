@@ -50,7 +50,7 @@ schedule_probe (HwEmbyClient *self)
 {
   gint64 delay_us = hw_backoff_delay (self->probe_attempt++, self->backoff_initial_us,
                                       self->backoff_max_us, g_random_double_range (-1.0, 1.0));
-  gint64 retry_us = self->retry_after_until_us - g_get_monotonic_time ();
+  gint64 retry_us = self->probe_held_until_us - g_get_monotonic_time ();
 
   delay_us = MAX (delay_us, retry_us);
   g_debug ("Next probe of the server in %.1f s", delay_us / (double) HW_USEC_PER_SEC);

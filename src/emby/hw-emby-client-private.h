@@ -72,7 +72,12 @@ struct _HwEmbyClient
   guint          probe_source;
   GCancellable  *probe_life;    /* the probe in flight; cancelled to supersede it */
   GPtrArray     *gate_waiters;     /* GTask (calls) waiting for the first probe */
-  gint64         retry_after_until_us;
+  gint64         probe_held_until_us;  /* a Retry-After on the probe (monotonic) */
+
+  /* Retry-After, scoped to what sent it: request kind ("GET
+   * /Users/{UserId}/Items") → gint64 * monotonic time until which calls of
+   * that kind are held back. */
+  GHashTable    *held_back;
 
   /* Sign-in. */
   gboolean       signing_in;

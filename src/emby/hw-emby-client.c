@@ -190,7 +190,8 @@ reset (HwEmbyClient *self)
   self->probe_attempt = 0;
   self->signing_in = FALSE;
   self->keyring_checked = FALSE;
-  self->retry_after_until_us = 0;
+  self->probe_held_until_us = 0;
+  g_hash_table_remove_all (self->held_back);
   _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
   _hw_emby_client_fail_waiters (self->gate_waiters, error);
 
@@ -521,6 +522,7 @@ hw_emby_client_finalize (GObject *object)
   g_clear_object (&self->shared);
   g_clear_object (&self->tokens);
   g_clear_pointer (&self->latest_reports, g_hash_table_unref);
+  g_clear_pointer (&self->held_back, g_hash_table_unref);
 
   G_OBJECT_CLASS (hw_emby_client_parent_class)->finalize (object);
 }
@@ -605,6 +607,7 @@ hw_emby_client_init (HwEmbyClient *self)
   self->sign_in_waiters = g_ptr_array_new ();
   self->shared = hw_shared_requests_new ();
   self->latest_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->held_back = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tokens = hw_token_store_new ();
   self->device_id = hw_emby_device_id_load (device_id_path);
   self->device_name = g_strdup (g_get_host_name ());

@@ -31,7 +31,7 @@ hw_emby_outcome_clear (HwEmbyOutcome *outcome)
 {
   g_clear_pointer (&outcome->unreachable, g_free);
   outcome->status = 0;
-  outcome->retry_after_us = 0;
+  outcome->retry_after_s = -1;
 }
 
 static void
@@ -66,14 +66,48 @@ on_caller_cancelled (GCancellable *cancellable,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+/* Too many digits for a gint64 is still "a very long time": the caller
+ * caps it anyway (hw_retry_after_wait ()). */
+#define RETRY_AFTER_LONG_S (G_GINT64_CONSTANT (86400) * 365)
+
+gint64
+hw_emby_parse_retry_after (const char *value,
+                           GDateTime  *now)
+{
+  g_autofree char *trimmed = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  const char *c;
+
+  if (value == NULL)
+    return -1;
+
+  trimmed = g_strstrip (g_strdup (value));
+  if (*trimmed == '\0')
+    return -1;
+
+  /* delta-seconds: 1*DIGIT, nothing else (no sign, no fraction). */
+  for (c = trimmed; g_ascii_isdigit (*c); c++)
+    ;
+  if (*c == '\0')
+    return c - trimmed > 12 ? RETRY_AFTER_LONG_S
+                            : MIN (g_ascii_strtoll (trimmed, NULL, 10), RETRY_AFTER_LONG_S);
+
+  /* IMF-fixdate, RFC 850 and asctime: libsoup reads all three. */
+  when = soup_date_time_new_from_http_string (trimmed);
+  if (when == NULL)
+    return -1;
+
+  return g_date_time_difference (when, now) / G_TIME_SPAN_SECOND;
+}
+
 static gint64
-retry_after_us (SoupMessage *message)
+retry_after_s (SoupMessage *message)
 {
   const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message),
                                                     "Retry-After");
-  gint64 seconds = hw_parse_retry_after (value, g_get_real_time () / HW_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  return seconds < 0 ? 0 : seconds * HW_USEC_PER_SEC;
+  return hw_emby_parse_retry_after (value, now);
 }
 
 /* The server answered with a status that is not a success. */
@@ -89,7 +123,7 @@ http_error (Exchange *exchange)
       return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED, "%s: HTTP %u",
                           exchange->what, status);
     case HW_ERROR_CLASS_TRANSIENT:
-      exchange->outcome.retry_after_us = retry_after_us (exchange->message);
+      exchange->outcome.retry_after_s = retry_after_s (exchange->message);
       phrase = soup_status_get_phrase (status);
       return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: HTTP %u (%s)",
                           exchange->what, status, phrase ? phrase : "");
@@ -177,6 +211,7 @@ hw_emby_request_send_async (SoupSession         *session,
   exchange->timeout_s = MAX (1, timeout_s);
   exchange->attempt = g_cancellable_new ();
   exchange->started_us = g_get_monotonic_time ();
+  exchange->outcome.retry_after_s = -1;
   g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
 
   if (cancellable != NULL)
@@ -209,7 +244,7 @@ hw_emby_request_send_finish (GAsyncResult   *result,
   exchange = g_task_get_task_data (G_TASK (result));
   hw_emby_outcome_clear (outcome);
   outcome->status = exchange->outcome.status;
-  outcome->retry_after_us = exchange->outcome.retry_after_us;
+  outcome->retry_after_s = exchange->outcome.retry_after_s;
   outcome->unreachable = g_steal_pointer (&exchange->outcome.unreachable);
 
   return g_task_propagate_pointer (G_TASK (result), error);

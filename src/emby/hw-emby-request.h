@@ -21,10 +21,17 @@ typedef struct {
   guint   status;           /* the HTTP status; 0 when nothing answered */
   char   *unreachable;      /* nothing answered (a transport error or the
                              * deadline, not a cancel): why, redacted */
-  gint64  retry_after_us;   /* a transient answer's Retry-After; 0 without */
+  gint64  retry_after_s;    /* a transient answer's Retry-After, uncapped;
+                             * -1 without one */
 } HwEmbyOutcome;
 
 void    hw_emby_outcome_clear        (HwEmbyOutcome        *outcome);
+
+/* Retry-After as delta-seconds or an HTTP date (any of the three forms)
+ * relative to @now: seconds, negative for a date already past, -1 when
+ * absent or unparsable. Not capped: hw_retry_after_wait () is the rule. */
+gint64  hw_emby_parse_retry_after    (const char           *value,
+                                      GDateTime            *now);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HwEmbyOutcome, hw_emby_outcome_clear)
 

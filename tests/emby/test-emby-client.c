@@ -729,10 +729,25 @@ test_status_500 (Fixture       *f,
 }
 
 static void
+get_items (Fixture *f,
+           Outcome *o)
+{
+  outcome_clear (o);
+  hw_emby_client_get_items_async (f->client, "2000", 10, NULL, on_items, o);
+  g_assert_true (spin_until (&o->done, 10));
+}
+
+/* Retry-After holds back what sent it (that kind of request), for at most
+ * backoff-max (2 s here), whether it comes as delta-seconds or a date. */
+static void
 test_retry_after (Fixture       *f,
                   gconstpointer  data)
 {
   Outcome o = { 0 };
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) in_an_hour = g_date_time_add_hours (now, 1);
+  g_autofree char *date = soup_date_time_to_string (in_an_hour, SOUP_DATE_HTTP);
+  g_autofree char *fault = NULL;
 
   start_online (f);
   control (f, "{\"fault\": \"status\", \"match\": \"Views$\", \"status\": 503, "
@@ -740,16 +755,46 @@ test_retry_after (Fixture       *f,
   get_views (f, &o);
   g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
 
-  /* Inside the window nothing goes out. */
+  /* Inside the window no Views request goes out ... */
   get_views (f, &o);
   g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
   g_assert_cmpuint (log_count (f, "GET", "Views$"), ==, 1);
+  /* ... but other requests do. */
+  get_items (f, &o);
+  g_assert_no_error (o.error);
 
   spin_for (2.2);
   get_views (f, &o);
   g_assert_no_error (o.error);
-  outcome_clear (&o);
   g_assert_cmpuint (log_count (f, "GET", "Views$"), ==, 2);
+
+  /* An hour, as delta-seconds: capped at backoff-max. */
+  control (f, "{\"fault\": \"status\", \"match\": \"Items$\", \"status\": 503, "
+              "\"retry_after\": 3600, \"count\": 1}");
+  get_items (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  get_items (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  spin_for (2.2);
+  get_items (f, &o);
+  g_assert_no_error (o.error);
+
+  /* An hour, as an HTTP date: the same. */
+  fault = g_strdup_printf ("{\"fault\": \"status\", \"match\": \"Views$\", \"status\": 429, "
+                           "\"retry_after\": \"%s\", \"count\": 1}", date);
+  control (f, fault);
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  g_assert_cmpuint (log_count (f, "GET", "Views$"), ==, 4);
+  spin_for (2.2);
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
 }
 
 static void
