@@ -307,6 +307,25 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "stall-body":
             body_writer(int(fault.get("after_bytes", 0)), float(fault.get("delay", 3600)))
             return True
+        if kind == "big-body":
+            # @size bytes of valid JSON, with or without a Content-Length.
+            size = int(fault.get("size", 9 * 1024 * 1024))
+            data = b'{"Items": [], "Pad": "' + b"x" * max(0, size - 24) + b'"}'
+            self.status = int(fault.get("status", 200))
+            self.write_log()
+            self.send_response(self.status)
+            self.send_header("Content-Type", "application/json")
+            if fault.get("no_length"):
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+            except OSError:
+                self.close_connection = True
+            return True
         if kind == "throttle":
             # The normal answer, its body at @rate bytes per second.
             self.throttle_rate = float(fault.get("rate", 65536))

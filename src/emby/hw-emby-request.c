@@ -24,7 +24,19 @@ typedef struct {
   gboolean       timed_out;
   gint64         started_us;
   HwEmbyOutcome  outcome;
+  GInputStream  *body_stream;
+  GByteArray    *body;
+  gsize          cap;         /* the most of this body we read */
+  gboolean       too_large;
 } Exchange;
+
+/* JSON replies a wall needs are a few hundred KiB at most (a page of 100
+ * items); anything bigger is a misbehaving server or proxy and must not
+ * take the kiosk's memory. Error bodies are never parsed: read a little,
+ * so the connection can be kept, and drop it. */
+#define BODY_CAP        (8 * 1024 * 1024)
+#define ERROR_BODY_CAP  (64 * 1024)
+#define READ_CHUNK      (64 * 1024)
 
 void
 hw_emby_outcome_clear (HwEmbyOutcome *outcome)
@@ -43,6 +55,8 @@ exchange_free (Exchange *exchange)
   g_free (exchange->what);
   g_clear_object (&exchange->caller);
   g_clear_object (&exchange->attempt);
+  g_clear_object (&exchange->body_stream);
+  g_clear_pointer (&exchange->body, g_byte_array_unref);
   hw_emby_outcome_clear (&exchange->outcome);
   g_free (exchange);
 }
@@ -139,49 +153,154 @@ http_error (Exchange *exchange)
 }
 
 static void
-on_sent (GObject      *source,
+stop_timers (Exchange *exchange)
+{
+  g_clear_handle_id (&exchange->deadline, g_source_remove);
+  if (exchange->cancel_id != 0)
+    g_cancellable_disconnect (exchange->caller, exchange->cancel_id);
+  exchange->cancel_id = 0;
+}
+
+/* Sending or reading failed: the caller cancelled, the deadline passed,
+ * or the transport broke. */
+static void
+return_failure (GTask  *task,
+                GError *error)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+
+  stop_timers (exchange);
+  if (!exchange->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  exchange->outcome.unreachable =
+    exchange->timed_out
+      ? g_strdup_printf ("%s: no answer within %u s", exchange->what, exchange->timeout_s)
+      : hw_redact (error->message);
+  g_debug ("%s failed: %s", exchange->what, exchange->outcome.unreachable);
+  g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
+                           exchange->what,
+                           exchange->timed_out ? _("the server did not answer in time")
+                                               : exchange->outcome.unreachable);
+  g_error_free (error);
+}
+
+/* The whole body is in (or as much of it as we read). */
+static void
+return_answer (GTask *task)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+  GBytes *body;
+
+  stop_timers (exchange);
+  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms", exchange->what, exchange->outcome.status,
+           (g_get_monotonic_time () - exchange->started_us) / 1000);
+
+  if (hw_classify_response (exchange->outcome.status, NULL, TRUE) != HW_ERROR_CLASS_OK)
+    {
+      g_task_return_error (task, http_error (exchange));
+      return;
+    }
+  if (exchange->too_large)
+    {
+      /* An answer, so the server is up: transient for this request. */
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT,
+                               _("%s: the answer is larger than %u MiB"), exchange->what,
+                               (guint) (BODY_CAP / (1024 * 1024)));
+      return;
+    }
+
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&exchange->body));
+  g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
+}
+
+static void read_more (GTask *task);
+
+static void
+on_read (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   Exchange *exchange = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
+  GError *error = NULL;
+  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              &error);
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_clear_handle_id (&exchange->deadline, g_source_remove);
-  if (exchange->cancel_id != 0)
-    g_cancellable_disconnect (exchange->caller, exchange->cancel_id);
-  exchange->cancel_id = 0;
-
-  if (error != NULL)
+  if (chunk == NULL)
     {
-      if (!exchange->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+      return_failure (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      return_answer (task);
+      return;
+    }
+  if (exchange->body->len + g_bytes_get_size (chunk) > exchange->cap)
+    {
+      /* Never more than the cap in memory: stop reading, the connection
+       * is dropped with the stream. */
+      exchange->too_large = TRUE;
+      g_byte_array_set_size (exchange->body, 0);
+      return_answer (task);
+      return;
+    }
 
-      exchange->outcome.unreachable =
-        exchange->timed_out
-          ? g_strdup_printf ("%s: no answer within %u s", exchange->what, exchange->timeout_s)
-          : hw_redact (error->message);
-      g_debug ("%s failed: %s", exchange->what, exchange->outcome.unreachable);
-      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
-                               exchange->what,
-                               exchange->timed_out ? _("the server did not answer in time")
-                                                   : exchange->outcome.unreachable);
+  g_byte_array_append (exchange->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  read_more (g_steal_pointer (&task));
+}
+
+static void
+read_more (GTask *task)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (exchange->body_stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   exchange->attempt, on_read, task);
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Exchange *exchange = g_task_get_task_data (task);
+  GError *error = NULL;
+  SoupMessageHeaders *headers;
+  goffset length;
+
+  exchange->body_stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (exchange->body_stream == NULL)
+    {
+      return_failure (task, error);
+      g_object_unref (task);
       return;
     }
 
   exchange->outcome.status = soup_message_get_status (exchange->message);
-  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms", exchange->what, exchange->outcome.status,
-           (g_get_monotonic_time () - exchange->started_us) / 1000);
+  exchange->cap = hw_classify_response (exchange->outcome.status, NULL, TRUE) == HW_ERROR_CLASS_OK
+                    ? BODY_CAP : ERROR_BODY_CAP;
+  exchange->body = g_byte_array_new ();
 
-  if (hw_classify_response (exchange->outcome.status, NULL, TRUE) == HW_ERROR_CLASS_OK)
-    g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
-  else
-    g_task_return_error (task, http_error (exchange));
+  /* Announced too big: no need to read any of it. */
+  headers = soup_message_get_response_headers (exchange->message);
+  length = soup_message_headers_get_content_length (headers);
+  if (length > (goffset) exchange->cap)
+    {
+      if (exchange->cap == BODY_CAP)
+        exchange->too_large = TRUE;
+      return_answer (task);
+      g_object_unref (task);
+      return;
+    }
+
+  /* The read keeps the deadline: a body that stalls halfway still ends. */
+  read_more (task);
 }
 
 void
@@ -225,8 +344,8 @@ hw_emby_request_send_async (SoupSession         *session,
   /* Not g_timeout_add_seconds (): it rounds to whole seconds and may fire
    * up to a quarter second early (the unit test of the deadline caught it). */
   exchange->deadline = g_timeout_add (exchange->timeout_s * 1000, on_deadline, exchange);
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, exchange->attempt,
-                                    on_sent, task);
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, exchange->attempt,
+                           on_sent, task);
 }
 
 GBytes *

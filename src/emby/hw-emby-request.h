@@ -2,7 +2,9 @@
  *
  * Sends a message and reads its body within a hard deadline, enforced with
  * a GCancellable and a timeout source: libsoup's idle timeout never fires
- * on a half-open connection. The answer is classified with
+ * on a half-open connection. Bodies are read with a cap (8 MiB for a 2xx,
+ * 64 KiB of an error, which is never parsed): a bigger answer is a
+ * transient error naming the request, never all of it in memory. The answer is classified with
  * hw_classify_response () into the body (2xx) or a HW_EMBY_ERROR, and what
  * the caller's policy needs besides (did anything answer? which status?
  * Retry-After?) comes back in an HwEmbyOutcome. Nothing here knows tokens,

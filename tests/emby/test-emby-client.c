@@ -839,6 +839,46 @@ test_malformed (Fixture       *f,
   outcome_clear (&o);
 }
 
+/* A body over the cap is a transient error naming the endpoint, whether
+ * it announces its length or not; a huge error body is just an error. */
+static void
+test_body_cap (Fixture       *f,
+               gconstpointer  data)
+{
+  Outcome o = { 0 };
+
+  start_online (f);
+  control (f, "{\"fault\": \"big-body\", \"match\": \"Views$\", \"count\": 1}");
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  g_assert_nonnull (strstr (o.error->message, "GET /Users/{UserId}/Views"));
+  g_assert_nonnull (strstr (o.error->message, "8 MiB"));
+
+  control (f, "{\"fault\": \"big-body\", \"match\": \"Views$\", \"no_length\": true, "
+              "\"count\": 1}");
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  g_assert_nonnull (strstr (o.error->message, "8 MiB"));
+
+  control (f, "{\"fault\": \"big-body\", \"match\": \"Views$\", \"status\": 500, "
+              "\"no_length\": true, \"count\": 1}");
+  get_views (f, &o);
+  g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT);
+  g_assert_nonnull (strstr (o.error->message, "500"));
+
+  /* Just under the cap is fine. */
+  control (f, "{\"fault\": \"big-body\", \"match\": \"Views$\", \"size\": 8000000, "
+              "\"count\": 1}");
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  g_assert_cmpuint (((GPtrArray *) o.result)->len, ==, 0);
+
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+}
+
 static void
 test_coalesce (Fixture       *f,
                gconstpointer  data)
@@ -1150,6 +1190,9 @@ test_feed_library_filter (Fixture       *f,
   g_assert_cmpuint (log_count_query (f, "GET", "Items$",
                                      "ParentId=2001&.*SortBy=Random&Limit=100&.*"
                                      "EnableTotalRecordCount=false"), ==, 1);
+  /* Only what the parser reads: no Fields=, no images. */
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$", "(?i)Fields=|ImageType"), ==, 0);
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$", "EnableImages=false"), ==, 1);
 }
 
 static void
@@ -1334,6 +1377,7 @@ main (int   argc,
   ADD ("client/retry-after", test_retry_after, NULL);
   ADD ("client/404-403", test_not_found, NULL);
   ADD ("client/malformed-json-and-html", test_malformed, NULL);
+  ADD ("client/body-cap", test_body_cap, NULL);
   ADD ("client/coalesce", test_coalesce, NULL);
   ADD ("client/coalesce-cancel", test_coalesce_cancel, NULL);
   ADD ("client/gate-refused", test_gate, NULL);
