@@ -306,7 +306,7 @@ handle_unauthorized (GTask *task)
 
   if (self->api_key != NULL)
     {
-      _hw_emby_client_enter_sign_in_required (self, "the server refused the API key");
+      _hw_emby_client_refused (self, "the server refused the API key");
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                "%s", _("Sign-in required"));
       return;
@@ -315,7 +315,7 @@ handle_unauthorized (GTask *task)
   if (call->replayed)
     {
       /* A brand-new token refused too: signing in again would loop. */
-      _hw_emby_client_enter_sign_in_required (self, "the server refused a fresh access token");
+      _hw_emby_client_refused (self, "the server refused a fresh access token");
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                "%s", _("Sign-in required"));
       return;

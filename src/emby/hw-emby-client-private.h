@@ -83,6 +83,8 @@ struct _HwEmbyClient
   gboolean       signing_in;
   GPtrArray     *sign_in_waiters;  /* GTask (calls) */
   gboolean       keyring_checked;  /* the token store was asked for this identity */
+  gboolean       typed_attempt;    /* the last password came from the dialog */
+  guint          sign_in_retry;    /* unattended credentials refused: try again later */
   HwTokenStore  *tokens;
 
   HwSharedRequests *shared;        /* identical concurrent GETs */
@@ -150,6 +152,12 @@ void _hw_emby_client_gate_suspect           (HwEmbyClient        *self,
 /* hw-emby-client-sign-in.c */
 /* Gets a token for the waiters in sign_in_waiters: one attempt at a time. */
 void _hw_emby_client_sign_in                (HwEmbyClient        *self);
+/* The server refused our credentials (@reason, for the log). Without a
+ * person to ask (API key, HYPERWALL_PASSWORD, a password file) the client
+ * tries again slowly and says when; otherwise it stops in
+ * SIGN_IN_REQUIRED until the configuration changes. */
+void _hw_emby_client_refused                (HwEmbyClient        *self,
+                                             const char          *reason);
 /* The server refused the token: drop the copy in the Secret Service. */
 void _hw_emby_client_clear_stored_token     (HwEmbyClient        *self);
 

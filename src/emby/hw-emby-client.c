@@ -186,6 +186,7 @@ reset (HwEmbyClient *self)
   self->life = g_cancellable_new ();
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
   _hw_emby_client_cancel_probe (self);
   self->probe_attempt = 0;
   self->signing_in = FALSE;
@@ -486,6 +487,7 @@ hw_emby_client_dispose (GObject *object)
   if (self->life != NULL)
     g_cancellable_cancel (self->life);
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
   _hw_emby_client_cancel_probe (self);
   if (self->sign_in_waiters != NULL)
     _hw_emby_client_fail_waiters (self->sign_in_waiters, error);

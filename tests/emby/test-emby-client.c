@@ -551,6 +551,7 @@ test_revoked_and_refused (Fixture       *f,
   /* The token is revoked and the password no longer works: one attempt. */
   g_unsetenv ("HYPERWALL_PASSWORD");
   g_assert_true (g_file_set_contents (old_password_file, PASSWORD "\n", -1, NULL));
+  g_assert_cmpint (g_chmod (old_password_file, 0600), ==, 0);
   fixture_make_client (f);
   hw_emby_client_set_password_file (f->client, old_password_file);
   hw_emby_client_start (f->client);
@@ -558,6 +559,7 @@ test_revoked_and_refused (Fixture       *f,
   remember_token (f);
 
   g_assert_true (g_file_set_contents (old_password_file, "changed\n", -1, NULL));
+  g_assert_cmpint (g_chmod (old_password_file, 0600), ==, 0);
   control (f, "{\"fault\": \"revoke-token\"}");
   get_views (f, &o);
   g_assert_error (o.error, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED);
@@ -565,6 +567,93 @@ test_revoked_and_refused (Fixture       *f,
   g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_SIGN_IN_REQUIRED);
   g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 2);
   g_unlink (old_password_file);
+}
+
+/* Unattended credentials (here HYPERWALL_PASSWORD) that the server
+ * refuses: the wall says so and tries again slowly, by itself. */
+static void
+test_unattended_refused_retries (Fixture       *f,
+                                 gconstpointer  data)
+{
+  const char *reason;
+
+  g_setenv ("HYPERWALL_BACKOFF_MAX", "1", TRUE);   /* the next attempt in 10 s ± 25 % */
+  g_setenv ("HYPERWALL_PASSWORD", "not-the-password", TRUE);
+  fixture_make_client (f);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_SIGN_IN_REQUIRED, 10));
+  reason = hw_emby_client_get_state_reason (f->client);
+  g_assert_nonnull (strstr (reason, "The server refused the credentials. Trying again in "));
+  spin_for (2);
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 1);
+
+  /* Someone fixes the password where the wall reads it. */
+  g_setenv ("HYPERWALL_PASSWORD", PASSWORD, TRUE);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 15));
+  remember_token (f);
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 2);
+  g_assert_null (strstr (captured_log->str, "not-the-password"));
+}
+
+/* A person typed it: asking again is the dialog's job, not a timer's. */
+static void
+test_typed_refused_stays (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_unsetenv ("HYPERWALL_PASSWORD");
+  fixture_make_client (f);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_SIGN_IN_REQUIRED, 10));
+  hw_emby_client_sign_in_with_password (f->client, "typed-wrong");
+  spin_for (1);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_SIGN_IN_REQUIRED, 10));
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 1);
+  g_assert_null (strstr (hw_emby_client_get_state_reason (f->client), "Trying again"));
+  g_assert_null (strstr (captured_log->str, "typed-wrong"));
+}
+
+/* A password file others can read is refused, like ssh refuses such a
+ * key, unless it is a systemd credential. */
+static void
+test_password_file_mode (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "password", NULL);
+  const char *reason;
+
+  g_unsetenv ("HYPERWALL_PASSWORD");
+  g_unsetenv ("CREDENTIALS_DIRECTORY");
+  g_assert_true (g_file_set_contents (path, PASSWORD "\n", -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+  fixture_make_client (f);
+  hw_emby_client_set_password_file (f->client, path);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_SIGN_IN_REQUIRED, 10));
+  reason = hw_emby_client_get_state_reason (f->client);
+  g_assert_nonnull (strstr (reason, path));
+  g_assert_nonnull (strstr (reason, "0644"));
+  g_assert_nonnull (strstr (reason, "chmod 600"));
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 0);
+  g_clear_object (&f->client);
+
+  /* The same file handed over by systemd (LoadCredential=). */
+  g_setenv ("CREDENTIALS_DIRECTORY", f->dir, TRUE);
+  f->client = hw_emby_client_new (f->config);
+  hw_emby_client_set_password_file (f->client, path);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  remember_token (f);
+  g_clear_object (&f->client);
+  g_unsetenv ("CREDENTIALS_DIRECTORY");
+
+  /* Private: fine. */
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+  f->client = hw_emby_client_new (f->config);
+  hw_emby_client_set_password_file (f->client, path);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  remember_token (f);
+  g_unlink (path);
 }
 
 static void
@@ -1367,6 +1456,9 @@ main (int   argc,
   ADD ("client/401-concurrent-one-re-sign-in", test_reauth_concurrent, NULL);
   ADD ("client/wrong-password-bounded", test_wrong_password, NULL);
   ADD ("client/revoked-and-password-refused", test_revoked_and_refused, NULL);
+  ADD ("client/unattended-refused-retries-slowly", test_unattended_refused_retries, NULL);
+  ADD ("client/typed-password-refused-stays", test_typed_refused_stays, NULL);
+  ADD ("client/password-file-mode", test_password_file_mode, NULL);
   ADD ("client/api-key", test_api_key, NULL);
   ADD ("client/api-key-without-user-id", test_api_key_without_user, NULL);
   ADD ("client/deadline-slow-headers", test_deadline, NULL);
