@@ -10,6 +10,7 @@
 # secrets kept as sent so tests can check them.
 #
 # Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
+#        [--tls-cert CERT.pem --tls-key KEY.pem]
 # The first line on stdout is "PORT <n>".
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,6 +23,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -599,6 +601,17 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+    tls = None      # an ssl.SSLContext with --tls-cert/--tls-key
+
+    def finish_request(self, request, client_address):
+        # The TLS handshake in the request's own thread: a client that
+        # refuses our certificate must not hold up the others.
+        if Server.tls is not None:
+            try:
+                request = Server.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
 
 def main():
@@ -617,11 +630,16 @@ def main():
     parser.add_argument("--no-root-ok", action="store_true",
                         help="also answer without the /emby root")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
+    parser.add_argument("--tls-key", help="... and this PEM key")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (the test that started us died)")
     args = parser.parse_args()
 
     STATE = State(args)
+    if args.tls_cert:
+        Server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        Server.tls.load_cert_chain(args.tls_cert, args.tls_key)
     signal.signal(signal.SIGTERM, lambda signum, frame: quit_now())
     STATE.server = Server(("127.0.0.1", args.port), Handler)
     port = STATE.server.server_address[1]

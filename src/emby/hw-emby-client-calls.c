@@ -18,6 +18,7 @@
 
 #include "hw-emby-client-private.h"
 #include "hw-emby-request.h"
+#include "hw-emby-tls.h"
 
 typedef struct {
   char               *method;
@@ -280,6 +281,7 @@ call_send (GTask *task)
       soup_message_set_request_body_from_bytes (message, "application/json", body);
     }
 
+  hw_emby_tls_watch (message, self->accept_certificate);
   call->token_generation = self->token_generation;
   what = describe (call);
   hw_emby_request_send_async (self->session, message, what, self->request_timeout_s,

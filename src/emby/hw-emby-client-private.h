@@ -42,6 +42,7 @@ struct _HwEmbyClient
   char          *configured_user_id;
   char          *api_key;
   char          *password_file;
+  char          *accept_certificate;  /* a normalised SHA-256 fingerprint, or NULL */
   /* Typed by a person into the sign-in dialog; used for one attempt. */
   char          *typed_password;
   guint          sends_in_flight;  /* reports not yet answered */

@@ -17,6 +17,7 @@
 
 #include "hw-emby-client-private.h"
 #include "hw-emby-device-id.h"
+#include "hw-emby-tls.h"
 #include "hw-redact.h"
 
 enum {
@@ -135,6 +136,30 @@ _hw_emby_client_enter_sign_in_required (HwEmbyClient *self,
 /* Configuration                                                       */
 
 static void
+load_accept_certificate (HwEmbyClient *self)
+{
+  g_autofree char *pin = hw_config_dup_string (self->config, "accept-certificate");
+  GTlsDatabase *database = NULL;
+
+  g_clear_pointer (&self->accept_certificate, g_free);
+  if (pin != NULL && *pin != '\0')
+    {
+      self->accept_certificate = hw_emby_tls_normalize_pin (pin);
+      if (self->accept_certificate == NULL)
+        g_warning ("accept-certificate is not a SHA-256 fingerprint (AA:BB:…, 32 pairs): "
+                   "ignored");
+    }
+
+  /* Pinned: no TLS database, so that every certificate, whoever signed it,
+   * reaches hw-emby-tls.c and only the pinned one passes. Else the
+   * system's authorities, as libsoup does by default. */
+  if (self->accept_certificate == NULL)
+    database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  soup_session_set_tls_database (self->session, database);
+  g_clear_object (&database);
+}
+
+static void
 load_config (HwEmbyClient *self)
 {
   g_autofree char *url = hw_config_dup_string (self->config, "server-url");
@@ -157,6 +182,7 @@ load_config (HwEmbyClient *self)
         }
     }
 
+  load_accept_certificate (self);
   self->username = hw_config_dup_string (self->config, "username");
   self->configured_user_id = hw_config_dup_string (self->config, "user-id");
   if (self->configured_user_id != NULL && *self->configured_user_id == '\0')
@@ -213,9 +239,12 @@ on_config_changed (HwConfig   *config,
   HwEmbyClient *self = user_data;
 
   if (g_str_equal (key, "server-url") || g_str_equal (key, "username") ||
-      g_str_equal (key, "user-id"))
+      g_str_equal (key, "user-id") || g_str_equal (key, "accept-certificate"))
     {
       g_message ("Server settings changed (%s): connecting again", key);
+      /* Pooled connections were accepted under the old rule. */
+      if (g_str_equal (key, "accept-certificate"))
+        soup_session_abort (self->session);
       reset (self);
     }
   else if (g_str_equal (key, "request-timeout") || g_str_equal (key, "backoff-initial") ||
@@ -514,6 +543,7 @@ hw_emby_client_finalize (GObject *object)
   g_free (self->api_key);
   g_free (self->typed_password);
   g_free (self->password_file);
+  g_free (self->accept_certificate);
   g_free (self->device_id);
   g_free (self->device_name);
   g_free (self->token);

@@ -10,6 +10,7 @@
 
 #include "hw-emby-protocol.h"
 #include "hw-emby-request.h"
+#include "hw-emby-tls.h"
 #include "hw-redact.h"
 #include "hw-reliability.h"
 
@@ -168,8 +169,20 @@ return_failure (GTask  *task,
                 GError *error)
 {
   Exchange *exchange = g_task_get_task_data (task);
+  g_autofree char *refusal = hw_emby_tls_dup_refusal (exchange->message);
 
   stop_timers (exchange);
+  if (refusal != NULL)
+    {
+      /* Nothing answered that we may talk to: the gate's probe will meet
+       * the same certificate and show this on the cards. */
+      exchange->outcome.unreachable = g_strdup (refusal);
+      g_message ("%s: %s", exchange->what, refusal);
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
+                               exchange->what, refusal);
+      g_error_free (error);
+      return;
+    }
   if (!exchange->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_task_return_error (task, error);

@@ -38,6 +38,9 @@ typedef struct {
   HwConfig     *config;
   HwEmbyClient *client;
   GPtrArray    *tokens;          /* every token seen, for the secrecy check */
+  char         *tls_dir;         /* certificates "a" (the server's) and "b" */
+  char         *fingerprint_a;
+  char         *fingerprint_b;
 } Fixture;
 
 /* ------------------------------------------------------------------ */
@@ -191,6 +194,65 @@ fixture_setup_prefix (Fixture       *f,
   fixture_setup_with (f, args, "/proxy/");
 }
 
+/* A self-signed certificate made now with openssl, and its fingerprint as
+ * openssl prints it ("sha256 Fingerprint=AA:BB:…"; only AA:BB:… kept). */
+static char *
+make_certificate (const char *dir,
+                  const char *name)
+{
+  g_autofree char *cert = g_strdup_printf ("%s/%s.pem", dir, name);
+  g_autofree char *key = g_strdup_printf ("%s/%s.key", dir, name);
+  g_autofree char *out = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *req[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                        "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                        NULL };
+  const char *fp[] = { "openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", cert, NULL };
+  int status = 0;
+  char *equals;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) req, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                               G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_true (g_spawn_sync (NULL, (char **) fp, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                               &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  equals = strchr (out, '=');
+  g_assert_nonnull (equals);
+  return g_strdup (g_strstrip (equals + 1));
+}
+
+/* The fake server behind a self-signed certificate ("a"); "b" is another
+ * one, for a server whose certificate changed. */
+static void
+fixture_setup_tls (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *dir = g_dir_make_tmp ("hw-emby-tls-XXXXXX", NULL);
+  g_autofree char *cert = g_build_filename (dir, "a.pem", NULL);
+  g_autofree char *key = g_build_filename (dir, "a.key", NULL);
+  g_autofree char *url = NULL;
+  const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+
+  if (g_find_program_in_path ("openssl") == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  f->fingerprint_a = make_certificate (dir, "a");
+  f->fingerprint_b = make_certificate (dir, "b");
+  f->tls_dir = g_steal_pointer (&dir);
+  fixture_setup_with (f, args, "");
+
+  g_free (f->origin);
+  f->origin = g_strdup_printf ("https://127.0.0.1:%u", f->port);
+  url = g_strconcat (f->origin, "/emby", NULL);
+  g_setenv ("HYPERWALL_SERVER_URL", url, TRUE);
+}
+
 static void
 fixture_make_client (Fixture *f)
 {
@@ -226,9 +288,27 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  if (f->server == NULL)
+    return;   /* skipped before it started */
   if (f->client != NULL)
     remember_token (f);
   assert_no_secret_logged (f);
+  g_unsetenv ("HYPERWALL_ACCEPT_CERTIFICATE");
+  if (f->tls_dir != NULL)
+    {
+      const char *names[] = { "a.pem", "a.key", "b.pem", "b.key" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (f->tls_dir, names[i], NULL);
+
+          g_unlink (path);
+        }
+      g_rmdir (f->tls_dir);
+      g_free (f->tls_dir);
+      g_free (f->fingerprint_a);
+      g_free (f->fingerprint_b);
+    }
 
   g_clear_object (&f->client);
   g_clear_object (&f->config);
@@ -1117,6 +1197,75 @@ test_config_change_clears_sign_in_required (Fixture       *f,
 }
 
 /* ------------------------------------------------------------------ */
+/* TLS                                                                 */
+
+/* Not trusted and not pinned: refused, and the reason says which
+ * certificate and which setting accepts it. */
+static void
+test_tls_untrusted (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *setting = NULL;
+  const char *reason;
+
+  if (f->server == NULL)
+    return;
+  fixture_make_client (f);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_OFFLINE, 10));
+  reason = hw_emby_client_get_state_reason (f->client);
+  g_test_message ("reason: %s", reason);
+  g_assert_nonnull (strstr (reason, f->fingerprint_a));
+  g_assert_nonnull (strstr (reason, "accept-certificate"));
+  g_assert_nonnull (strstr (captured_log->str, f->fingerprint_a));
+  g_assert_cmpuint (log_count (f, NULL, "."), ==, 0);
+
+  /* Accepting it (here through the settings layer) connects. */
+  setting = g_strdup_printf ("sha256 Fingerprint=%s", f->fingerprint_a);
+  g_assert_true (hw_config_set_from_string (f->config, "accept-certificate", setting, NULL));
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  remember_token (f);
+}
+
+static void
+test_tls_pinned (Fixture       *f,
+                 gconstpointer  data)
+{
+  Outcome o = { 0 };
+
+  if (f->server == NULL)
+    return;
+  g_setenv ("HYPERWALL_ACCEPT_CERTIFICATE", f->fingerprint_a, TRUE);
+  start_online (f);
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+  g_assert_cmpuint (log_count (f, "GET", "Views$"), ==, 1);
+}
+
+/* Pinned, and the server now shows another certificate: refused, saying
+ * it changed. */
+static void
+test_tls_changed (Fixture       *f,
+                  gconstpointer  data)
+{
+  const char *reason;
+
+  if (f->server == NULL)
+    return;
+  g_setenv ("HYPERWALL_ACCEPT_CERTIFICATE", f->fingerprint_b, TRUE);
+  fixture_make_client (f);
+  hw_emby_client_start (f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_OFFLINE, 10));
+  reason = hw_emby_client_get_state_reason (f->client);
+  g_test_message ("reason: %s", reason);
+  g_assert_nonnull (strstr (reason, "changed"));
+  g_assert_nonnull (strstr (reason, f->fingerprint_a));
+  g_assert_nonnull (strstr (reason, f->fingerprint_b));
+  g_assert_cmpuint (log_count (f, NULL, "."), ==, 0);
+}
+
+/* ------------------------------------------------------------------ */
 /* The feed                                                            */
 
 typedef struct {
@@ -1477,6 +1626,12 @@ main (int   argc,
   ADD ("client/not-emby", test_not_emby, NULL);
   ADD ("client/config-change-clears-sign-in-required",
        test_config_change_clears_sign_in_required, NULL);
+  g_test_add ("/hyperwall/emby/tls/untrusted-refused-with-fingerprint", Fixture, NULL,
+              fixture_setup_tls, test_tls_untrusted, fixture_teardown);
+  g_test_add ("/hyperwall/emby/tls/pinned", Fixture, NULL, fixture_setup_tls, test_tls_pinned,
+              fixture_teardown);
+  g_test_add ("/hyperwall/emby/tls/pinned-but-changed", Fixture, NULL, fixture_setup_tls,
+              test_tls_changed, fixture_teardown);
   ADD ("feed/items", test_feed_items, NULL);
   ADD ("feed/skips-missing", test_feed_skips_missing, NULL);
   ADD ("feed/unknown-library", test_feed_unknown_library, NULL);
