@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "hw-emby-feed.h"
+#include "hw-emby-feed-private.h"
 #include "hw-emby-libraries.h"
 #include "hw-item-pool.h"
 #include "hw-reliability.h"
@@ -22,7 +23,6 @@
 #define PREFETCH_TARGET     2
 #define MAX_SKIPS           8
 #define PAGE_REFRESH_US     (30 * HW_USEC_PER_SEC)
-#define PROGRESS_EVERY_US   (10 * HW_USEC_PER_SEC)
 #define NO_CELL             G_MAXUINT
 
 struct _HwEmbyFeed
@@ -551,60 +551,12 @@ hw_emby_feed_set_aside (HwFeed        *feed,
 }
 
 static void
-stop_transcode (HwEmbyFeed  *self,
-                HwMediaItem *item)
-{
-  g_autofree char *path = hw_emby_stop_transcode_path (hw_emby_client_get_device_id (self->client),
-                                                       hw_media_item_get_session_id (item));
-
-  hw_emby_client_send (self->client, "DELETE", path, NULL, NULL);
-}
-
-static void
 hw_emby_feed_report (HwFeed       *feed,
                      HwMediaItem  *item,
                      HwFeedReport  report,
                      double        position)
 {
-  HwEmbyFeed *self = HW_EMBY_FEED (feed);
-  gint64 now = g_get_monotonic_time ();
-  gint64 *last;
-  g_autofree char *body = NULL;
-  g_autofree char *key = NULL;
-  const char *session;
-
-  if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
-    return;
-
-  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
-                              hw_media_item_get_session_id (item), position);
-  /* One progress report per play session in flight: a newer one, or the
-   * final "stopped", replaces it. "Started" goes once and is never cut. */
-  session = hw_media_item_get_session_id (item);
-  key = g_strconcat ("progress ", session != NULL ? session : hw_media_item_get_id (item), NULL);
-  switch (report)
-    {
-    case HW_FEED_REPORT_STARTED:
-      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
-                           body, NULL);
-      break;
-    case HW_FEED_REPORT_PROGRESS:
-      last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
-      if (last != NULL && now - *last < PROGRESS_EVERY_US)
-        break;
-      last = g_new (gint64, 1);
-      *last = now;
-      g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
-      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
-                           body, key);
-      break;
-    case HW_FEED_REPORT_STOPPED:
-    default:
-      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
-                           body, key);
-      stop_transcode (self, item);
-      break;
-    }
+  _hw_emby_feed_report (HW_EMBY_FEED (feed)->client, item, report, position);
 }
 
 static void
@@ -614,24 +566,6 @@ hw_emby_feed_suspect_server (HwFeed *feed)
 }
 
 static void
-on_stream_checked (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, error != NULL &&
-                                 hw_emby_error_get_class (error) == HW_ERROR_CLASS_SKIP);
-}
-
-/* A HEAD on the stream that failed: only the server knows whether it was
- * a 404, and a 404 is skipped rather than retried (docs/emby-api.md). */
-static void
 hw_emby_feed_check_stream_async (HwFeed              *feed,
                                  HwMediaItem         *item,
                                  const char          *url,
@@ -639,21 +573,8 @@ hw_emby_feed_check_stream_async (HwFeed              *feed,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  HwEmbyFeed *self = HW_EMBY_FEED (feed);
-  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
-  const char *path = hw_emby_url_path_under_base (hw_emby_client_get_base_url (self->client), url);
-
-  g_task_set_source_tag (task, hw_emby_feed_check_stream_async);
-
-  if (path == NULL)
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-
-  hw_emby_client_request_async (self->client, "HEAD", path, NULL,
-                                HW_EMBY_REQUEST_NONE, cancellable, on_stream_checked,
-                                g_steal_pointer (&task));
+  _hw_emby_feed_check_stream_async (feed, HW_EMBY_FEED (feed)->client, url, cancellable,
+                                    callback, user_data);
 }
 
 static HwServerState
