@@ -353,10 +353,11 @@ on_sent (GObject      *source,
     }
 
   /* No answer is a suspicion, and the probe decides (its own failure is
-   * handled by the gate). A report's says nothing: reports go to slow
-   * endpoints, and the wall must not stop for them. */
+   * handled by the gate). A report that timed out says nothing: reports
+   * go to slow endpoints, and the wall must not even probe for them; one
+   * refused at the socket is as good a sign as any other request's. */
   if (outcome.unreachable != NULL && !call->is_probe &&
-      !(call->flags & HW_EMBY_REQUEST_BEST_EFFORT))
+      !((call->flags & HW_EMBY_REQUEST_BEST_EFFORT) && outcome.timed_out))
     _hw_emby_client_gate_suspect (self, outcome.unreachable);
 
   if (outcome.retry_after_s >= 0)

@@ -5,7 +5,7 @@
  * OFFLINE and calls fail at once (call_begin () in
  * hw-emby-client-calls.c) while one probe at a time runs with backoff. A
  * probe that answers opens the gate; the network coming back probes at
- * once. Best-effort reports never count.
+ * once. A best-effort report that times out does not count.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -43,7 +43,7 @@ typedef enum {
   HW_EMBY_REQUEST_NONE    = 0,
   HW_EMBY_REQUEST_NO_AUTH = 1 << 0,   /* no token, no sign-in first (probe, sign-in) */
   HW_EMBY_REQUEST_SHARED  = 1 << 1,   /* coalesce with identical concurrent requests */
-  HW_EMBY_REQUEST_BEST_EFFORT = 1 << 2, /* a report: its failure says nothing of the server */
+  HW_EMBY_REQUEST_BEST_EFFORT = 1 << 2, /* a report: its timeout says nothing of the server */
 } HwEmbyRequestFlags;
 
 /* Reads server-url, username, user-id, request-timeout, backoff-initial and
@@ -130,8 +130,9 @@ HwEmbyPlaybackInfo *hw_emby_client_get_playback_info_finish (HwEmbyClient  *self
                                                              GError       **error);
 
 /* Fire and forget (playback reports, stopping a transcode), best effort:
- * failures are logged at debug level only, never close the server gate nor
- * make it probe, and nothing waits for them. With a @supersede_key (the
+ * failures are logged at debug level only and never close the server gate,
+ * one that times out does not even make it probe (a slow endpoint), and
+ * nothing waits for them. With a @supersede_key (the
  * play session of an item), a newer report cancels the one still in
  * flight under the same key, so reports to a slow server never pile up. */
 void           hw_emby_client_send               (HwEmbyClient        *self,

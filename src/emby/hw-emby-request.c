@@ -45,6 +45,7 @@ hw_emby_outcome_clear (HwEmbyOutcome *outcome)
   g_clear_pointer (&outcome->unreachable, g_free);
   outcome->status = 0;
   outcome->retry_after_s = -1;
+  outcome->timed_out = FALSE;
 }
 
 static void
@@ -189,6 +190,7 @@ return_failure (GTask  *task,
       return;
     }
 
+  exchange->outcome.timed_out = exchange->timed_out;
   exchange->outcome.unreachable =
     exchange->timed_out
       ? g_strdup_printf ("%s: no answer within %u s", exchange->what, exchange->timeout_s)
@@ -377,6 +379,7 @@ hw_emby_request_send_finish (GAsyncResult   *result,
   hw_emby_outcome_clear (outcome);
   outcome->status = exchange->outcome.status;
   outcome->retry_after_s = exchange->outcome.retry_after_s;
+  outcome->timed_out = exchange->outcome.timed_out;
   outcome->unreachable = g_steal_pointer (&exchange->outcome.unreachable);
 
   return g_task_propagate_pointer (G_TASK (result), error);

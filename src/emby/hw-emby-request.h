@@ -23,6 +23,7 @@ typedef struct {
   guint   status;           /* the HTTP status; 0 when nothing answered */
   char   *unreachable;      /* nothing answered (a transport error or the
                              * deadline, not a cancel): why, redacted */
+  gboolean timed_out;       /* ... because the deadline passed */
   gint64  retry_after_s;    /* a transient answer's Retry-After, uncapped;
                              * -1 without one */
 } HwEmbyOutcome;
