@@ -5,8 +5,9 @@
 # paths and query names are case-insensitive, an optional /emby or /mediabrowser
 # root and an optional extra --prefix, user "wall" with --password, a library
 # built from the video files in --media DIR, Range and HEAD on streams, HLS
-# fallback, session reports, and faults injected at runtime through
-# POST /__control. Every request is logged as one JSON line to --log FILE,
+# fallback, session reports, optional HTTPS (--tls-cert/--tls-key), and faults
+# injected at runtime through POST /__control. A request that presents any
+# revoked token (header or api_key) is refused. Every request is logged as one JSON line to --log FILE,
 # secrets kept as sent so tests can check them.
 #
 # Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
