@@ -1,15 +1,18 @@
 /* hw-emby-client-private.h: HwEmbyClient across its files.
  *
  *   hw-emby-client.c            the object, configuration, state, public API
- *   hw-emby-client-calls.c      a call: gate, sign-in, exchange, 401 replay,
+ *   hw-emby-client-calls.c      a call: gate, Retry-After per kind of
+ *                               request, sign-in, exchange, 401 replay,
  *                               shared GETs
- *   hw-emby-client-gate.c       the server gate: probes, backoff, network
+ *   hw-emby-client-gate.c       the server gate: suspicion, probes, backoff,
+ *                               network
  *   hw-emby-client-sign-in.c    getting a token: API key, Secret Service,
- *                               password
+ *                               password; refused credentials
  *   hw-emby-client-endpoints.c  typed requests, on the public request API
  *
- * One HTTP exchange (deadline, classification, Retry-After) is
- * hw-emby-request.c, which knows nothing of the client.
+ * One HTTP exchange (deadline, body cap, classification, Retry-After) is
+ * hw-emby-request.c, which knows nothing of the client; which certificate
+ * it accepts is hw-emby-tls.c.
  *
  * Internal: not installed, and only these files include it.
  *

@@ -2,15 +2,23 @@
  *
  * One SoupSession, async only. Every request has a hard deadline
  * (request-timeout) that also fires on a server that accepts and then
- * says nothing. Outcomes are classified with hw_classify_response (); a 401
- * triggers one new sign-in and one replay, after which the client stops in
- * HW_SERVER_STATE_SIGN_IN_REQUIRED until the configuration changes.
+ * says nothing, and its body is read with a cap. Outcomes are classified
+ * with hw_classify_response (); a 401 triggers one new sign-in and one
+ * replay, after which the client stops in HW_SERVER_STATE_SIGN_IN_REQUIRED:
+ * until the configuration changes for a typed password, or until a slow
+ * retry (ten backoff-max) for unattended credentials. A Retry-After holds
+ * back that kind of request only, for at most backoff-max.
  *
- * The server gate: when the server cannot be reached, the state becomes
- * OFFLINE, one probe of /System/Info/Public runs at a time with backoff
- * (backoff-initial → backoff-max), and every other request fails at once
- * with HW_EMBY_ERROR_OFFLINE without touching the network. The network
- * coming back (GNetworkMonitor) probes at once.
+ * The server gate: a request that gets no answer raises a suspicion and
+ * one probe of /System/Info/Public; when that probe fails too, the state
+ * becomes OFFLINE, one probe runs at a time with backoff (backoff-initial
+ * → backoff-max), and every other request fails at once with
+ * HW_EMBY_ERROR_OFFLINE without touching the network. The network coming
+ * back (GNetworkMonitor) probes at once.
+ *
+ * TLS: verified against the system's authorities, or, with the setting
+ * accept-certificate, only the certificate with that SHA-256 fingerprint
+ * (hw-emby-tls.h).
  *
  * Shared GETs (HW_EMBY_REQUEST_SHARED) with the same path run once; every
  * caller gets the reply, a caller that cancels drops only its own interest,
@@ -46,9 +54,9 @@ typedef enum {
   HW_EMBY_REQUEST_BEST_EFFORT = 1 << 2, /* a report: its timeout says nothing of the server */
 } HwEmbyRequestFlags;
 
-/* Reads server-url, username, user-id, request-timeout, backoff-initial and
- * backoff-max from @config and follows their changes. Nothing is sent
- * before hw_emby_client_start (). */
+/* Reads server-url, username, user-id, accept-certificate, request-timeout,
+ * backoff-initial and backoff-max from @config and follows their changes.
+ * Nothing is sent before hw_emby_client_start (). */
 HwEmbyClient  *hw_emby_client_new                (HwConfig            *config);
 /* A file whose first line is the password; read at each sign-in, never
  * kept. Counts as a configuration change. */
