@@ -5,11 +5,13 @@
 # paths and query names are case-insensitive, an optional /emby or /mediabrowser
 # root and an optional extra --prefix, user "wall" with --password, a library
 # built from the video files in --media DIR, Range and HEAD on streams, HLS
-# fallback, session reports, and faults injected at runtime through
-# POST /__control. Every request is logged as one JSON line to --log FILE,
+# fallback, session reports, optional HTTPS (--tls-cert/--tls-key), and faults
+# injected at runtime through POST /__control. A request that presents any
+# revoked token (header or api_key) is refused. Every request is logged as one JSON line to --log FILE,
 # secrets kept as sent so tests can check them.
 #
 # Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
+#        [--tls-cert CERT.pem --tls-key KEY.pem]
 # The first line on stdout is "PORT <n>".
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -22,6 +24,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -187,6 +190,7 @@ class Handler(BaseHTTPRequestHandler):
         self.query = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
         self.body = self.read_body()
         self.logged = False
+        self.throttle_rate = None
         try:
             if self.raw_path == "/__control":
                 self.control()
@@ -219,8 +223,23 @@ class Handler(BaseHTTPRequestHandler):
         for key, value in (extra or {}).items():
             self.send_header(key, value)
         self.end_headers()
-        if self.method != "HEAD":
+        if self.method == "HEAD":
+            return
+        rate = getattr(self, "throttle_rate", None)
+        if not rate:
             self.wfile.write(data)
+            return
+        chunk = max(1024, int(rate / 10))
+        for offset in range(0, len(data), chunk):
+            # A stream whose token was revoked ends mid-body, as a server
+            # ends the streams of a device an admin signed out.
+            if self.query.get("api_key") and not self.tokens_valid():
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.wfile.write(data[offset:offset + chunk])
+            self.wfile.flush()
+            time.sleep(chunk / rate)
 
     def send_json(self, status, obj):
         self.send_bytes(status, json.dumps(obj).encode())
@@ -291,6 +310,34 @@ class Handler(BaseHTTPRequestHandler):
         if kind == "stall-body":
             body_writer(int(fault.get("after_bytes", 0)), float(fault.get("delay", 3600)))
             return True
+        if kind == "big-body":
+            # @size bytes of valid JSON, with or without a Content-Length.
+            size = int(fault.get("size", 9 * 1024 * 1024))
+            data = b'{"Items": [], "Pad": "' + b"x" * max(0, size - 24) + b'"}'
+            self.status = int(fault.get("status", 200))
+            self.write_log()
+            self.send_response(self.status)
+            self.send_header("Content-Type", "application/json")
+            if fault.get("no_length"):
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            else:
+                self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+            except OSError:
+                self.close_connection = True
+            return True
+        if kind == "throttle":
+            # The normal answer, its body at @rate bytes per second.
+            self.throttle_rate = float(fault.get("rate", 65536))
+            return False
+        if kind == "slow":
+            # The normal answer after @delay seconds (a slow server, not a
+            # silent one: unlike slow-headers the delay is meant to end).
+            time.sleep(float(fault.get("delay", 1)))
+            return False
         return False
 
     # --- the API ----------------------------------------------------------
@@ -319,9 +366,25 @@ class Handler(BaseHTTPRequestHandler):
             token = self.query.get("api_key")
         return token
 
+    def presented_tokens(self):
+        """Every token the request carries: headers and api_key."""
+        tokens = [self.headers.get("X-Emby-Token"), self.query.get("api_key")]
+        auth = self.headers.get("X-Emby-Authorization") or ""
+        match = re.search(r'Token="([^"]*)"', auth, re.IGNORECASE)
+        tokens.append(match.group(1) if match else None)
+        return [t for t in tokens if t]
+
+    def tokens_valid(self):
+        presented = self.presented_tokens()
+        return bool(presented) and all(t in STATE.tokens or t == STATE.args.api_key
+                                       for t in presented)
+
     def authorized(self):
-        token = self.token()
-        if token and (token in STATE.tokens or token == STATE.args.api_key):
+        # Strict on purpose: a revoked token anywhere in the request (an
+        # api_key left in a URL next to a valid header) is refused, as a
+        # proxy that authenticates by the query would. A client must never
+        # send a token it no longer holds.
+        if self.tokens_valid():
             return True
         self.send_json(401, {"error": "Access token is invalid or expired."})
         return False
@@ -539,6 +602,17 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
+    tls = None      # an ssl.SSLContext with --tls-cert/--tls-key
+
+    def finish_request(self, request, client_address):
+        # The TLS handshake in the request's own thread: a client that
+        # refuses our certificate must not hold up the others.
+        if Server.tls is not None:
+            try:
+                request = Server.tls.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError):
+                return
+        super().finish_request(request, client_address)
 
 
 def main():
@@ -557,11 +631,16 @@ def main():
     parser.add_argument("--no-root-ok", action="store_true",
                         help="also answer without the /emby root")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
+    parser.add_argument("--tls-key", help="... and this PEM key")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",
                         help="exit when stdin closes (the test that started us died)")
     args = parser.parse_args()
 
     STATE = State(args)
+    if args.tls_cert:
+        Server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        Server.tls.load_cert_chain(args.tls_cert, args.tls_key)
     signal.signal(signal.SIGTERM, lambda signum, frame: quit_now())
     STATE.server = Server(("127.0.0.1", args.port), Handler)
     port = STATE.server.server_address[1]

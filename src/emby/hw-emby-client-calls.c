@@ -18,6 +18,7 @@
 
 #include "hw-emby-client-private.h"
 #include "hw-emby-request.h"
+#include "hw-emby-tls.h"
 
 typedef struct {
   char               *method;
@@ -27,6 +28,7 @@ typedef struct {
   gboolean            is_probe;
   gboolean            is_sign_in;
   gboolean            replayed;
+  guint               stale_replays;      /* 401s on a token already replaced */
   guint               token_generation;   /* of the token the last attempt carried */
 } Call;
 
@@ -96,6 +98,77 @@ describe (Call *call)
   return g_strdup_printf ("%s %s", call->method, path);
 }
 
+/* What a Retry-After holds back: the endpoint with its query dropped and
+ * its ids ("/Items/61256/PlaybackInfo": any segment with a digit) masked,
+ * so one item's answer holds back PlaybackInfo, not the whole client. */
+static char *
+request_kind (Call *call)
+{
+  g_autofree char *what = describe (call);
+  g_auto(GStrv) segments = g_strsplit (what, "/", -1);
+
+  for (guint i = 1; segments[i] != NULL; i++)
+    {
+      if (strpbrk (segments[i], "0123456789") != NULL)
+        {
+          g_free (segments[i]);
+          segments[i] = g_strdup ("*");
+        }
+    }
+  return g_strjoinv ("/", segments);
+}
+
+/* How much longer calls like @call are held back by a Retry-After; 0 when
+ * they may go. */
+static gint64
+held_back_us (HwEmbyClient *self,
+              Call         *call)
+{
+  g_autofree char *kind = NULL;
+  const gint64 *until;
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_hash_table_size (self->held_back) == 0)
+    return 0;
+
+  kind = request_kind (call);
+  until = g_hash_table_lookup (self->held_back, kind);
+  if (until == NULL)
+    return 0;
+  if (*until <= now)
+    {
+      g_hash_table_remove (self->held_back, kind);
+      return 0;
+    }
+  return *until - now;
+}
+
+static void
+hold_back (HwEmbyClient *self,
+           Call         *call,
+           gint64        retry_after_s)
+{
+  gint64 wait_s = hw_retry_after_wait (retry_after_s, self->backoff_max_us / HW_USEC_PER_SEC);
+  gint64 until_us = g_get_monotonic_time () + wait_s * HW_USEC_PER_SEC;
+  g_autofree char *kind = NULL;
+
+  if (wait_s <= 0)
+    return;
+
+  /* The probe's own Retry-After holds the gate's next probe only. */
+  if (call->is_probe)
+    {
+      self->probe_held_until_us = MAX (self->probe_held_until_us, until_us);
+      return;
+    }
+
+  kind = request_kind (call);
+  g_debug ("%s: the server asked to wait; holding these back for %" G_GINT64_FORMAT " s",
+           kind, wait_s);
+  g_hash_table_replace (self->held_back, g_steal_pointer (&kind), g_memdup2 (&until_us,
+                                                                            sizeof until_us));
+}
+
 /* The gate and the sign-in decide whether a call may go out now. */
 static void
 call_begin (GTask *task)
@@ -133,12 +206,13 @@ call_begin (GTask *task)
           g_ptr_array_add (self->gate_waiters, g_object_ref (task));
           return;
         }
-      if (self->retry_after_until_us > g_get_monotonic_time ())
+      if (held_back_us (self, call) > 0)
         {
+          g_autofree char *kind = request_kind (call);
+
           g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT,
-                                   "The server asked to wait %" G_GINT64_FORMAT " s",
-                                   (self->retry_after_until_us - g_get_monotonic_time ()) /
-                                   HW_USEC_PER_SEC + 1);
+                                   "%s: the server asked to wait %" G_GINT64_FORMAT " s", kind,
+                                   held_back_us (self, call) / HW_USEC_PER_SEC + 1);
           return;
         }
     }
@@ -158,8 +232,13 @@ call_url (HwEmbyClient *self,
           Call         *call)
 {
   g_autofree char *escaped_user = g_uri_escape_string (self->user_id ? self->user_id : "", NULL, FALSE);
-  g_autoptr(GString) path = g_string_new (call->path);
+  g_autofree char *bare = hw_emby_url_without_api_key (call->path);
+  g_autoptr(GString) path = g_string_new (bare);
 
+  /* Calls carry the current token in their headers. A path may come from
+   * a stream URL minted with an older token (a HEAD check of a stream that
+   * failed): its api_key would make the server refuse the current token's
+   * request, and the client would take that for the current token refused. */
   g_string_replace (path, USER_ID_PLACEHOLDER, escaped_user, 0);
   return g_strconcat (self->base_url, path->str, NULL);
 }
@@ -202,6 +281,7 @@ call_send (GTask *task)
       soup_message_set_request_body_from_bytes (message, "application/json", body);
     }
 
+  hw_emby_tls_watch (message, self->accept_certificate);
   call->token_generation = self->token_generation;
   what = describe (call);
   hw_emby_request_send_async (self->session, message, what, self->request_timeout_s,
@@ -216,9 +296,19 @@ handle_unauthorized (GTask *task)
   Call *call = g_task_get_task_data (task);
   g_autofree char *what = describe (call);
 
+  /* Sent with a token that has since been replaced (another call met the
+   * revocation first and signed in again): no evidence against the
+   * current token. Bounded, in case tokens keep changing under it. */
+  if (call->token_generation != self->token_generation && call->stale_replays < 2)
+    {
+      call->stale_replays++;
+      call_begin (task);
+      return;
+    }
+
   if (self->api_key != NULL)
     {
-      _hw_emby_client_enter_sign_in_required (self, "the server refused the API key");
+      _hw_emby_client_refused (self, "the server refused the API key");
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                "%s", _("Sign-in required"));
       return;
@@ -227,7 +317,7 @@ handle_unauthorized (GTask *task)
   if (call->replayed)
     {
       /* A brand-new token refused too: signing in again would loop. */
-      _hw_emby_client_enter_sign_in_required (self, "the server refused a fresh access token");
+      _hw_emby_client_refused (self, "the server refused a fresh access token");
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                "%s", _("Sign-in required"));
       return;
@@ -262,14 +352,16 @@ on_sent (GObject      *source,
       return;
     }
 
-  /* Only the gate's own probe may fail without closing the gate: it is
-   * what decides when to open it again. */
-  if (outcome.unreachable != NULL && !call->is_probe)
-    _hw_emby_client_gate_close (self, outcome.unreachable);
+  /* No answer is a suspicion, and the probe decides (its own failure is
+   * handled by the gate). A report that timed out says nothing: reports
+   * go to slow endpoints, and the wall must not even probe for them; one
+   * refused at the socket is as good a sign as any other request's. */
+  if (outcome.unreachable != NULL && !call->is_probe &&
+      !((call->flags & HW_EMBY_REQUEST_BEST_EFFORT) && outcome.timed_out))
+    _hw_emby_client_gate_suspect (self, outcome.unreachable);
 
-  if (outcome.retry_after_us > 0)
-    self->retry_after_until_us = MAX (self->retry_after_until_us,
-                                      g_get_monotonic_time () + outcome.retry_after_us);
+  if (outcome.retry_after_s >= 0)
+    hold_back (self, call, outcome.retry_after_s);
 
   if (outcome.status == SOUP_STATUS_UNAUTHORIZED && !(call->flags & HW_EMBY_REQUEST_NO_AUTH))
     {

@@ -119,10 +119,13 @@ hw_emby_client_get_items_async (HwEmbyClient        *self,
                             "IncludeItemTypes", "Movie,Episode,Video",
                             "SortBy", "Random",
                             "Limit", limit_text,
-                            "Fields", "MediaSources,Path",
                             "EnableTotalRecordCount", "false",
-                            "EnableImageTypes", "Primary",
-                            "ImageTypeLimit", "1",
+                            /* No Fields=: hw_emby_parse_items () reads Id, Name,
+                             * Type, SeriesName, IsFolder and RunTimeTicks,
+                             * which Emby always sends. Media sources come
+                             * from PlaybackInfo, images are not shown. */
+                            "EnableImages", "false",
+                            "EnableUserData", "false",
                             NULL);
   typed_request (self, "GET", path, NULL, HW_EMBY_REQUEST_SHARED, &items_request,
                  cancellable, callback, user_data);

@@ -1,9 +1,11 @@
 /* hw-emby-client-gate.c: the server gate of HwEmbyClient.
  *
- * When the server cannot be reached the state becomes OFFLINE and calls
- * fail at once (call_begin () in hw-emby-client.c) while one probe of
- * /System/Info/Public at a time runs with backoff. A probe that answers
- * opens the gate; the network coming back probes at once.
+ * A request that gets no answer only raises a suspicion: one probe of
+ * /System/Info/Public decides. When the probe fails the state becomes
+ * OFFLINE and calls fail at once (call_begin () in
+ * hw-emby-client-calls.c) while one probe at a time runs with backoff. A
+ * probe that answers opens the gate; the network coming back probes at
+ * once. A best-effort report that times out does not count.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,17 +20,20 @@
 
 #define PROBE_PATH "/System/Info/Public"
 
-/* The server could not be reached: close the gate (rule 5). */
+/* Rule 5: a request that timed out or failed in transport may have met a
+ * slow endpoint or a dropped connection, not a dead server. It raises a
+ * suspicion: one probe, whose failure (on_probe_done) closes the gate. */
 void
-_hw_emby_client_gate_close (HwEmbyClient *self,
-                            const char   *reason)
+_hw_emby_client_gate_suspect (HwEmbyClient *self,
+                              const char   *reason)
 {
-  if (self->state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+  if (self->state != HW_SERVER_STATE_ONLINE && self->state != HW_SERVER_STATE_CONNECTING)
+    return;   /* offline: the gate probes already; sign-in required: nothing to do */
+  if (self->probing || self->probe_source != 0)
     return;
 
-  _hw_emby_client_set_state (self, HW_SERVER_STATE_OFFLINE, reason);
-  if (!self->probing && self->probe_source == 0)
-    _hw_emby_client_probe_now (self);
+  g_message ("%s: checking the server", reason);
+  _hw_emby_client_probe_now (self);
 }
 
 static void
@@ -45,7 +50,7 @@ schedule_probe (HwEmbyClient *self)
 {
   gint64 delay_us = hw_backoff_delay (self->probe_attempt++, self->backoff_initial_us,
                                       self->backoff_max_us, g_random_double_range (-1.0, 1.0));
-  gint64 retry_us = self->retry_after_until_us - g_get_monotonic_time ();
+  gint64 retry_us = self->probe_held_until_us - g_get_monotonic_time ();
 
   delay_us = MAX (delay_us, retry_us);
   g_debug ("Next probe of the server in %.1f s", delay_us / (double) HW_USEC_PER_SEC);

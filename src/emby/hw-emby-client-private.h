@@ -1,15 +1,18 @@
 /* hw-emby-client-private.h: HwEmbyClient across its files.
  *
  *   hw-emby-client.c            the object, configuration, state, public API
- *   hw-emby-client-calls.c      a call: gate, sign-in, exchange, 401 replay,
+ *   hw-emby-client-calls.c      a call: gate, Retry-After per kind of
+ *                               request, sign-in, exchange, 401 replay,
  *                               shared GETs
- *   hw-emby-client-gate.c       the server gate: probes, backoff, network
+ *   hw-emby-client-gate.c       the server gate: suspicion, probes, backoff,
+ *                               network
  *   hw-emby-client-sign-in.c    getting a token: API key, Secret Service,
- *                               password
+ *                               password; refused credentials
  *   hw-emby-client-endpoints.c  typed requests, on the public request API
  *
- * One HTTP exchange (deadline, classification, Retry-After) is
- * hw-emby-request.c, which knows nothing of the client.
+ * One HTTP exchange (deadline, body cap, classification, Retry-After) is
+ * hw-emby-request.c, which knows nothing of the client; which certificate
+ * it accepts is hw-emby-tls.c.
  *
  * Internal: not installed, and only these files include it.
  *
@@ -42,9 +45,11 @@ struct _HwEmbyClient
   char          *configured_user_id;
   char          *api_key;
   char          *password_file;
+  char          *accept_certificate;  /* a normalised SHA-256 fingerprint, or NULL */
   /* Typed by a person into the sign-in dialog; used for one attempt. */
   char          *typed_password;
   guint          sends_in_flight;  /* reports not yet answered */
+  GHashTable    *latest_reports;   /* supersede key → GCancellable of the one in flight */
   guint          request_timeout_s;
   gint64         backoff_initial_us;
   gint64         backoff_max_us;
@@ -71,12 +76,19 @@ struct _HwEmbyClient
   guint          probe_source;
   GCancellable  *probe_life;    /* the probe in flight; cancelled to supersede it */
   GPtrArray     *gate_waiters;     /* GTask (calls) waiting for the first probe */
-  gint64         retry_after_until_us;
+  gint64         probe_held_until_us;  /* a Retry-After on the probe (monotonic) */
+
+  /* Retry-After, scoped to what sent it: request kind ("GET
+   * /Users/{UserId}/Items") → gint64 * monotonic time until which calls of
+   * that kind are held back. */
+  GHashTable    *held_back;
 
   /* Sign-in. */
   gboolean       signing_in;
   GPtrArray     *sign_in_waiters;  /* GTask (calls) */
   gboolean       keyring_checked;  /* the token store was asked for this identity */
+  gboolean       typed_attempt;    /* the last password came from the dialog */
+  guint          sign_in_retry;    /* unattended credentials refused: try again later */
   HwTokenStore  *tokens;
 
   HwSharedRequests *shared;        /* identical concurrent GETs */
@@ -93,6 +105,11 @@ typedef enum {
 void _hw_emby_client_set_state              (HwEmbyClient        *self,
                                              HwServerState        state,
                                              const char          *reason);
+/* A new token (and its user): the generation goes up and
+ * "token-generation" is notified. */
+void _hw_emby_client_set_token              (HwEmbyClient        *self,
+                                             const char          *token,
+                                             const char          *user_id);
 /* Drops the token; anything minted with it is now from an older one. */
 void _hw_emby_client_forget_token           (HwEmbyClient        *self);
 /* Drops the token, stops in SIGN_IN_REQUIRED and fails every waiter. */
@@ -131,13 +148,20 @@ void _hw_emby_client_watch_network          (HwEmbyClient        *self);
 void _hw_emby_client_probe_now              (HwEmbyClient        *self);
 /* Drops the probe in flight, if any: its answer will be ignored. */
 void _hw_emby_client_cancel_probe           (HwEmbyClient        *self);
-/* The server could not be reached: OFFLINE, and probe with backoff. */
-void _hw_emby_client_gate_close             (HwEmbyClient        *self,
+/* A request got no answer: a suspicion, not a verdict. One probe decides;
+ * only its failure closes the gate. */
+void _hw_emby_client_gate_suspect           (HwEmbyClient        *self,
                                              const char          *reason);
 
 /* hw-emby-client-sign-in.c */
 /* Gets a token for the waiters in sign_in_waiters: one attempt at a time. */
 void _hw_emby_client_sign_in                (HwEmbyClient        *self);
+/* The server refused our credentials (@reason, for the log). Without a
+ * person to ask (API key, HYPERWALL_PASSWORD, a password file) the client
+ * tries again slowly and says when; otherwise it stops in
+ * SIGN_IN_REQUIRED until the configuration changes. */
+void _hw_emby_client_refused                (HwEmbyClient        *self,
+                                             const char          *reason);
 /* The server refused the token: drop the copy in the Secret Service. */
 void _hw_emby_client_clear_stored_token     (HwEmbyClient        *self);
 

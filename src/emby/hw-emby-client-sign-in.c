@@ -13,6 +13,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "hw-emby-client-private.h"
 #include "hw-redact.h"
@@ -66,12 +70,7 @@ on_token_looked_up (GObject      *source,
 
   if (token != NULL && user_id != NULL)
     {
-      hw_redact_add_secret (token);
-      g_free (self->token);
-      self->token = g_steal_pointer (&token);
-      self->token_generation++;
-      g_free (self->user_id);
-      self->user_id = g_steal_pointer (&user_id);
+      _hw_emby_client_set_token (self, token, user_id);
       g_message ("Using the access token kept in the Secret Service for %s", self->username);
       if (self->state == HW_SERVER_STATE_CONNECTING && !self->probing)
         _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
@@ -102,6 +101,40 @@ keyring_lookup (HwEmbyClient *self)
 /* ------------------------------------------------------------------ */
 /* Sign-in                                                             */
 
+/* Like ssh with a private key: a password file others can read is refused,
+ * whatever it holds. A systemd credential is exempt: the service manager
+ * owns its directory and gives it the modes it wants. */
+static gboolean
+check_password_file_mode (const char  *path,
+                          GError     **error)
+{
+  const char *credentials = g_getenv ("CREDENTIALS_DIRECTORY");
+  GStatBuf st;
+
+  if (credentials != NULL && *credentials != '\0')
+    {
+      g_autofree char *dir = g_path_get_dirname (path);
+      g_autofree char *canonical_dir = g_canonicalize_filename (dir, NULL);
+      g_autofree char *canonical_credentials = g_canonicalize_filename (credentials, NULL);
+
+      if (g_str_equal (canonical_dir, canonical_credentials))
+        return TRUE;
+    }
+
+  if (g_stat (path, &st) != 0)
+    return TRUE;   /* reading it will say what is wrong */
+
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+    {
+      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
+                   _("The password file %s can be read by other users (mode %04o): "
+                     "make it private with chmod 600, or pass it as a systemd credential"),
+                   path, (guint) (st.st_mode & 07777));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 read_password (HwEmbyClient  *self,
                GError       **error)
@@ -110,6 +143,7 @@ read_password (HwEmbyClient  *self,
   g_autofree char *contents = NULL;
   char *newline;
 
+  self->typed_attempt = self->typed_password != NULL;
   if (self->typed_password != NULL)
     return g_steal_pointer (&self->typed_password);
 
@@ -123,6 +157,8 @@ read_password (HwEmbyClient  *self,
       return NULL;
     }
 
+  if (!check_password_file_mode (self->password_file, error))
+    return NULL;
   if (!g_file_get_contents (self->password_file, &contents, NULL, error))
     return NULL;
 
@@ -130,6 +166,88 @@ read_password (HwEmbyClient  *self,
   if (newline != NULL)
     *newline = '\0';
   return g_steal_pointer (&contents);
+}
+
+/* ------------------------------------------------------------------ */
+/* Refused                                                             */
+
+/* Credentials nobody types: the wall is on its own, so it keeps trying. */
+static gboolean
+is_unattended (HwEmbyClient *self)
+{
+  if (self->api_key != NULL)
+    return TRUE;
+  if (self->typed_attempt)
+    return FALSE;
+  return self->password_file != NULL || g_getenv ("HYPERWALL_PASSWORD") != NULL;
+}
+
+static void
+on_sign_in_retry (gpointer user_data)
+{
+  HwEmbyClient *self = user_data;
+
+  self->sign_in_retry = 0;
+  if (self->state != HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    return;
+
+  g_message ("Trying to sign in again");
+  /* The probe first, as at start: online once signed in. */
+  _hw_emby_client_set_state (self, HW_SERVER_STATE_CONNECTING, NULL);
+  self->probe_attempt = 0;
+  _hw_emby_client_probe_now (self);
+}
+
+static char *
+describe_delay (gint64 delay_us)
+{
+  gint64 seconds = delay_us / HW_USEC_PER_SEC;
+
+  if (seconds >= 90)
+    return g_strdup_printf (_("%d min"), (int) ((seconds + 30) / 60));
+  return g_strdup_printf (_("%d s"), (int) MAX (seconds, 1));
+}
+
+/* @shown: what the cards say, before when the next attempt comes; NULL
+ * for "the server refused the credentials". */
+static void
+refused (HwEmbyClient *self,
+         const char   *reason,
+         const char   *shown)
+{
+  g_autofree char *when = NULL;
+  g_autofree char *text = NULL;
+  gint64 delay_us;
+
+  if (!is_unattended (self))
+    {
+      _hw_emby_client_enter_sign_in_required (self, shown != NULL ? shown : reason);
+      return;
+    }
+
+  /* Slowly: ten backoff-max (5 min by default), with jitter so walls
+   * sharing an account do not come back together, and never a loop on
+   * the login endpoint (a server may lock the account). */
+  delay_us = MIN (self->backoff_max_us * 10, 3600 * HW_USEC_PER_SEC);
+  delay_us += (gint64) (delay_us * g_random_double_range (-0.25, 0.25));
+  when = describe_delay (delay_us);
+  g_warning ("Sign-in refused (%s); trying again in %s", reason, when);
+  if (shown != NULL)
+    /* TRANSLATORS: a reason, then when the next attempt comes ("5 min"). */
+    text = g_strdup_printf (_("%s. Trying again in %s."), shown, when);
+  else
+    text = g_strdup_printf (_("The server refused the credentials. Trying again in %s."), when);
+  _hw_emby_client_enter_sign_in_required (self, text);
+
+  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
+  self->sign_in_retry = g_timeout_add_once (MAX (1, delay_us / 1000), on_sign_in_retry, self);
+}
+
+void
+_hw_emby_client_refused (HwEmbyClient *self,
+                         const char   *reason)
+{
+  refused (self, reason, NULL);
 }
 
 static void
@@ -157,8 +275,7 @@ on_signed_in (GObject      *source,
 
       if (g_error_matches (error, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED) ||
           g_error_matches (error, HW_EMBY_ERROR, HW_EMBY_ERROR_FORBIDDEN))
-        _hw_emby_client_enter_sign_in_required (self,
-                                                "the server refused the user name or password");
+        _hw_emby_client_refused (self, "the server refused the user name or password");
       else
         {
           g_warning ("Sign-in failed, will try again: %s", reason);
@@ -167,12 +284,7 @@ on_signed_in (GObject      *source,
       return;
     }
 
-  hw_redact_add_secret (auth->access_token);
-  g_free (self->token);
-  self->token = g_steal_pointer (&auth->access_token);
-  self->token_generation++;
-  g_free (self->user_id);
-  self->user_id = g_steal_pointer (&auth->user_id);
+  _hw_emby_client_set_token (self, auth->access_token, auth->user_id);
   g_message ("Signed in to %s as %s", self->base_url, self->username);
 
   store_token (self);
@@ -204,10 +316,7 @@ _hw_emby_client_sign_in (HwEmbyClient *self)
                                                   "no user-id is configured");
           return;
         }
-      self->token = g_strdup (self->api_key);
-      self->token_generation++;
-      g_free (self->user_id);
-      self->user_id = g_strdup (self->configured_user_id);
+      _hw_emby_client_set_token (self, self->api_key, self->configured_user_id);
       if (self->state == HW_SERVER_STATE_CONNECTING && !self->probing)
         _hw_emby_client_set_state (self, HW_SERVER_STATE_ONLINE, NULL);
       _hw_emby_client_resume_waiters (self->sign_in_waiters);
@@ -228,6 +337,14 @@ _hw_emby_client_sign_in (HwEmbyClient *self)
   if (password == NULL)
     {
       self->signing_in = FALSE;
+      /* A password file may be fixed (or appear) without a restart. */
+      if (self->password_file != NULL && g_getenv ("HYPERWALL_PASSWORD") == NULL)
+        {
+          g_autofree char *safe = hw_redact (error->message);
+
+          refused (self, safe, safe);
+          return;
+        }
       _hw_emby_client_enter_sign_in_required (self, error->message);
       return;
     }

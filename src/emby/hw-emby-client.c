@@ -17,11 +17,13 @@
 
 #include "hw-emby-client-private.h"
 #include "hw-emby-device-id.h"
+#include "hw-emby-tls.h"
 #include "hw-redact.h"
 
 enum {
   PROP_0,
   PROP_STATE,
+  PROP_TOKEN_GENERATION,
   N_PROPS
 };
 
@@ -95,6 +97,29 @@ _hw_emby_client_forget_token (HwEmbyClient *self)
 }
 
 void
+_hw_emby_client_set_token (HwEmbyClient *self,
+                           const char   *token,
+                           const char   *user_id)
+{
+  /* Registered before it can reach anything that logs. */
+  hw_redact_add_secret (token);
+  g_free (self->token);
+  self->token = g_strdup (token);
+  self->token_generation++;
+  g_free (self->user_id);
+  self->user_id = g_strdup (user_id);
+  /* Whoever minted URLs with the old token mints them again. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_GENERATION]);
+}
+
+guint
+hw_emby_client_get_token_generation (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), 0);
+  return self->token_generation;
+}
+
+void
 _hw_emby_client_enter_sign_in_required (HwEmbyClient *self,
                                         const char   *reason)
 {
@@ -109,6 +134,30 @@ _hw_emby_client_enter_sign_in_required (HwEmbyClient *self,
 
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
+
+static void
+load_accept_certificate (HwEmbyClient *self)
+{
+  g_autofree char *pin = hw_config_dup_string (self->config, "accept-certificate");
+  GTlsDatabase *database = NULL;
+
+  g_clear_pointer (&self->accept_certificate, g_free);
+  if (pin != NULL && *pin != '\0')
+    {
+      self->accept_certificate = hw_emby_tls_normalize_pin (pin);
+      if (self->accept_certificate == NULL)
+        g_warning ("accept-certificate is not a SHA-256 fingerprint (AA:BB:…, 32 pairs): "
+                   "ignored");
+    }
+
+  /* Pinned: no TLS database, so that every certificate, whoever signed it,
+   * reaches hw-emby-tls.c and only the pinned one passes. Else the
+   * system's authorities, as libsoup does by default. */
+  if (self->accept_certificate == NULL)
+    database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  soup_session_set_tls_database (self->session, database);
+  g_clear_object (&database);
+}
 
 static void
 load_config (HwEmbyClient *self)
@@ -133,6 +182,7 @@ load_config (HwEmbyClient *self)
         }
     }
 
+  load_accept_certificate (self);
   self->username = hw_config_dup_string (self->config, "username");
   self->configured_user_id = hw_config_dup_string (self->config, "user-id");
   if (self->configured_user_id != NULL && *self->configured_user_id == '\0')
@@ -162,11 +212,13 @@ reset (HwEmbyClient *self)
   self->life = g_cancellable_new ();
 
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
   _hw_emby_client_cancel_probe (self);
   self->probe_attempt = 0;
   self->signing_in = FALSE;
   self->keyring_checked = FALSE;
-  self->retry_after_until_us = 0;
+  self->probe_held_until_us = 0;
+  g_hash_table_remove_all (self->held_back);
   _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
   _hw_emby_client_fail_waiters (self->gate_waiters, error);
 
@@ -187,9 +239,12 @@ on_config_changed (HwConfig   *config,
   HwEmbyClient *self = user_data;
 
   if (g_str_equal (key, "server-url") || g_str_equal (key, "username") ||
-      g_str_equal (key, "user-id"))
+      g_str_equal (key, "user-id") || g_str_equal (key, "accept-certificate"))
     {
       g_message ("Server settings changed (%s): connecting again", key);
+      /* Pooled connections were accepted under the old rule. */
+      if (g_str_equal (key, "accept-certificate"))
+        soup_session_abort (self->session);
       reset (self);
     }
   else if (g_str_equal (key, "request-timeout") || g_str_equal (key, "backoff-initial") ||
@@ -231,35 +286,85 @@ hw_emby_client_request_finish (HwEmbyClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+typedef struct {
+  char         *key;      /* or NULL */
+  GCancellable *cancel;
+} Report;
+
+static void
+report_free (Report *report)
+{
+  g_free (report->key);
+  g_clear_object (&report->cancel);
+  g_free (report);
+}
+
 static void
 on_sent_quietly (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   HwEmbyClient *self = HW_EMBY_CLIENT (source);
+  Report *report = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = hw_emby_client_request_finish (self, result, &error);
 
   self->sends_in_flight--;
+  if (report->key != NULL &&
+      g_hash_table_lookup (self->latest_reports, report->key) == report->cancel)
+    g_hash_table_remove (self->latest_reports, report->key);
+
   if (body == NULL)
     {
       g_autofree char *safe = hw_redact (error->message);
 
       g_debug ("Report not delivered: %s", safe);
     }
+  report_free (report);
+}
+
+static void
+on_life_cancelled (GCancellable *life,
+                   gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
 void
 hw_emby_client_send (HwEmbyClient *self,
                      const char   *method,
                      const char   *path,
-                     const char   *json_body)
+                     const char   *json_body,
+                     const char   *supersede_key)
 {
+  Report *report;
+  GCancellable *older;
+
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
+  report = g_new0 (Report, 1);
+  report->key = g_strdup (supersede_key);
+  report->cancel = g_cancellable_new ();
+  /* Belongs to the current identity like every other call. */
+  if (g_cancellable_is_cancelled (self->life))
+    g_cancellable_cancel (report->cancel);
+  else
+    g_signal_connect_object (self->life, "cancelled", G_CALLBACK (on_life_cancelled),
+                             report->cancel, 0);
+
+  if (supersede_key != NULL)
+    {
+      /* The newer report says all the older one did: never two in flight. */
+      older = g_hash_table_lookup (self->latest_reports, supersede_key);
+      if (older != NULL)
+        g_cancellable_cancel (older);
+      g_hash_table_replace (self->latest_reports, g_strdup (supersede_key),
+                            g_object_ref (report->cancel));
+    }
+
   self->sends_in_flight++;
-  hw_emby_client_request_async (self, method, path, json_body, HW_EMBY_REQUEST_NONE,
-                                self->life, on_sent_quietly, NULL);
+  hw_emby_client_request_async (self, method, path, json_body, HW_EMBY_REQUEST_BEST_EFFORT,
+                                report->cancel, on_sent_quietly, report);
 }
 
 gboolean
@@ -267,6 +372,13 @@ hw_emby_client_is_busy (HwEmbyClient *self)
 {
   g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), FALSE);
   return self->sends_in_flight > 0;
+}
+
+guint
+hw_emby_client_get_reports_in_flight (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), 0);
+  return self->sends_in_flight;
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,6 +516,7 @@ hw_emby_client_dispose (GObject *object)
   if (self->life != NULL)
     g_cancellable_cancel (self->life);
   g_clear_handle_id (&self->probe_source, g_source_remove);
+  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
   _hw_emby_client_cancel_probe (self);
   if (self->sign_in_waiters != NULL)
     _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
@@ -430,6 +543,7 @@ hw_emby_client_finalize (GObject *object)
   g_free (self->api_key);
   g_free (self->typed_password);
   g_free (self->password_file);
+  g_free (self->accept_certificate);
   g_free (self->device_id);
   g_free (self->device_name);
   g_free (self->token);
@@ -439,6 +553,8 @@ hw_emby_client_finalize (GObject *object)
   g_clear_pointer (&self->sign_in_waiters, g_ptr_array_unref);
   g_clear_object (&self->shared);
   g_clear_object (&self->tokens);
+  g_clear_pointer (&self->latest_reports, g_hash_table_unref);
+  g_clear_pointer (&self->held_back, g_hash_table_unref);
 
   G_OBJECT_CLASS (hw_emby_client_parent_class)->finalize (object);
 }
@@ -455,6 +571,9 @@ hw_emby_client_get_property (GObject    *object,
     {
     case PROP_STATE:
       g_value_set_int (value, self->state);
+      break;
+    case PROP_TOKEN_GENERATION:
+      g_value_set_uint (value, self->token_generation);
       break;
     case PROP_CONFIG:
       g_value_set_object (value, self->config);
@@ -498,6 +617,9 @@ hw_emby_client_class_init (HwEmbyClientClass *klass)
                       HW_SERVER_STATE_NONE, HW_SERVER_STATE_SIGN_IN_REQUIRED,
                       HW_SERVER_STATE_CONNECTING,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOKEN_GENERATION] =
+    g_param_spec_uint ("token-generation", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_object_class_install_property (object_class, PROP_CONFIG,
@@ -516,6 +638,8 @@ hw_emby_client_init (HwEmbyClient *self)
   self->gate_waiters = g_ptr_array_new ();
   self->sign_in_waiters = g_ptr_array_new ();
   self->shared = hw_shared_requests_new ();
+  self->latest_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->held_back = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tokens = hw_token_store_new ();
   self->device_id = hw_emby_device_id_load (device_id_path);
   self->device_name = g_strdup (g_get_host_name ());

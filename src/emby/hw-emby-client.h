@@ -2,15 +2,23 @@
  *
  * One SoupSession, async only. Every request has a hard deadline
  * (request-timeout) that also fires on a server that accepts and then
- * says nothing. Outcomes are classified with hw_classify_response (); a 401
- * triggers one new sign-in and one replay, after which the client stops in
- * HW_SERVER_STATE_SIGN_IN_REQUIRED until the configuration changes.
+ * says nothing, and its body is read with a cap. Outcomes are classified
+ * with hw_classify_response (); a 401 triggers one new sign-in and one
+ * replay, after which the client stops in HW_SERVER_STATE_SIGN_IN_REQUIRED:
+ * until the configuration changes for a typed password, or until a slow
+ * retry (ten backoff-max) for unattended credentials. A Retry-After holds
+ * back that kind of request only, for at most backoff-max.
  *
- * The server gate: when the server cannot be reached, the state becomes
- * OFFLINE, one probe of /System/Info/Public runs at a time with backoff
- * (backoff-initial → backoff-max), and every other request fails at once
- * with HW_EMBY_ERROR_OFFLINE without touching the network. The network
- * coming back (GNetworkMonitor) probes at once.
+ * The server gate: a request that gets no answer raises a suspicion and
+ * one probe of /System/Info/Public; when that probe fails too, the state
+ * becomes OFFLINE, one probe runs at a time with backoff (backoff-initial
+ * → backoff-max), and every other request fails at once with
+ * HW_EMBY_ERROR_OFFLINE without touching the network. The network coming
+ * back (GNetworkMonitor) probes at once.
+ *
+ * TLS: verified against the system's authorities, or, with the setting
+ * accept-certificate, only the certificate with that SHA-256 fingerprint
+ * (hw-emby-tls.h).
  *
  * Shared GETs (HW_EMBY_REQUEST_SHARED) with the same path run once; every
  * caller gets the reply, a caller that cancels drops only its own interest,
@@ -43,11 +51,12 @@ typedef enum {
   HW_EMBY_REQUEST_NONE    = 0,
   HW_EMBY_REQUEST_NO_AUTH = 1 << 0,   /* no token, no sign-in first (probe, sign-in) */
   HW_EMBY_REQUEST_SHARED  = 1 << 1,   /* coalesce with identical concurrent requests */
+  HW_EMBY_REQUEST_BEST_EFFORT = 1 << 2, /* a report: its timeout says nothing of the server */
 } HwEmbyRequestFlags;
 
-/* Reads server-url, username, user-id, request-timeout, backoff-initial and
- * backoff-max from @config and follows their changes. Nothing is sent
- * before hw_emby_client_start (). */
+/* Reads server-url, username, user-id, accept-certificate, request-timeout,
+ * backoff-initial and backoff-max from @config and follows their changes.
+ * Nothing is sent before hw_emby_client_start (). */
 HwEmbyClient  *hw_emby_client_new                (HwConfig            *config);
 /* A file whose first line is the password; read at each sign-in, never
  * kept. Counts as a configuration change. */
@@ -77,6 +86,10 @@ const char    *hw_emby_client_get_user_id        (HwEmbyClient        *self);
 const char    *hw_emby_client_get_device_id      (HwEmbyClient        *self);
 /* For stream URLs (api_key=). Never log it. NULL until signed in. */
 const char    *hw_emby_client_get_access_token   (HwEmbyClient        *self);
+/* Goes up with every new token (the "token-generation" property, notified
+ * then): URLs minted before carry an older token and must be minted
+ * again; a 401 on them says nothing about the current token. */
+guint          hw_emby_client_get_token_generation (HwEmbyClient      *self);
 
 /* @path is relative to the API base, starts with "/" and may contain the
  * placeholder "{UserId}", filled in once signed in. @json_body: NULL for
@@ -124,14 +137,21 @@ HwEmbyPlaybackInfo *hw_emby_client_get_playback_info_finish (HwEmbyClient  *self
                                                              GAsyncResult  *result,
                                                              GError       **error);
 
-/* Fire and forget (playback reports, stopping a transcode): failures are
- * logged at debug level only. */
+/* Fire and forget (playback reports, stopping a transcode), best effort:
+ * failures are logged at debug level only and never close the server gate,
+ * one that times out does not even make it probe (a slow endpoint), and
+ * nothing waits for them. With a @supersede_key (the
+ * play session of an item), a newer report cancels the one still in
+ * flight under the same key, so reports to a slow server never pile up. */
 void           hw_emby_client_send               (HwEmbyClient        *self,
                                                   const char          *method,
                                                   const char          *path,
-                                                  const char          *json_body);
+                                                  const char          *json_body,
+                                                  const char          *supersede_key);
 /* TRUE while reports sent with hw_emby_client_send () are unanswered. */
 gboolean       hw_emby_client_is_busy            (HwEmbyClient        *self);
+/* How many of them are unanswered. */
+guint          hw_emby_client_get_reports_in_flight (HwEmbyClient     *self);
 
 /* How a caller should treat an error from this client. */
 HwErrorClass   hw_emby_error_get_class           (const GError        *error);

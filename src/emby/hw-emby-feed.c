@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "hw-emby-feed.h"
+#include "hw-emby-feed-private.h"
 #include "hw-emby-libraries.h"
 #include "hw-item-pool.h"
 #include "hw-reliability.h"
@@ -22,7 +23,6 @@
 #define PREFETCH_TARGET     2
 #define MAX_SKIPS           8
 #define PAGE_REFRESH_US     (30 * HW_USEC_PER_SEC)
-#define PROGRESS_EVERY_US   (10 * HW_USEC_PER_SEC)
 #define NO_CELL             G_MAXUINT
 
 struct _HwEmbyFeed
@@ -35,6 +35,7 @@ struct _HwEmbyFeed
   GPtrArray     *library_ids;   /* NULL until the views are resolved */
   gint64         last_page_us;
   GQueue         ready;         /* HwMediaItem, pool slots held */
+  GPtrArray     *handed;        /* HwMediaItem held by cells, until released */
   gboolean       prefetching;
   GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
   GCancellable  *life;
@@ -225,32 +226,67 @@ load_pages (GTask *task)
 /* ------------------------------------------------------------------ */
 /* Items                                                               */
 
+/* Kept on every HwMediaItem the feed makes, so its stream URLs can be
+ * minted again with a new token: mpv cannot send headers, the token rides
+ * in the URL, and a cell reads the URL at each load. */
+#define SOURCE_KEY     "hw-emby-media-source"
+#define GENERATION_KEY "hw-emby-token-generation"
+
+static void
+mint_stream_urls (HwEmbyFeed  *self,
+                  HwMediaItem *media)
+{
+  const HwEmbyMediaSource *source = g_object_get_data (G_OBJECT (media), SOURCE_KEY);
+  const HwEmbyStreamContext stream = {
+    .base_url = hw_emby_client_get_base_url (self->client),
+    .item_id = hw_media_item_get_id (media),
+    .play_session_id = hw_media_item_get_session_id (media),
+    .device_id = hw_emby_client_get_device_id (self->client),
+    .token = hw_emby_client_get_access_token (self->client),
+  };
+  g_autofree char *direct = NULL;
+  g_autofree char *fallback = NULL;
+
+  if (source == NULL || stream.base_url == NULL)
+    return;
+
+  hw_emby_stream_urls (&stream, source, &direct, &fallback);
+  hw_media_item_set_direct_url (media, direct);
+  hw_media_item_set_fallback_url (media, fallback);
+  g_object_set_data (G_OBJECT (media), GENERATION_KEY,
+                     GUINT_TO_POINTER (hw_emby_client_get_token_generation (self->client)));
+}
+
+static void
+mint_again_if_stale (HwEmbyFeed  *self,
+                     HwMediaItem *media)
+{
+  guint generation = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (media), GENERATION_KEY));
+
+  if (generation == hw_emby_client_get_token_generation (self->client) ||
+      hw_emby_client_get_access_token (self->client) == NULL)
+    return;
+
+  g_debug ("Item %s: stream URLs minted again for a new sign-in", hw_media_item_get_id (media));
+  mint_stream_urls (self, media);
+}
+
 static HwMediaItem *
 build_media_item (HwEmbyFeed               *self,
                   const HwEmbyItem         *item,
                   const HwEmbyPlaybackInfo *info)
 {
   const HwEmbyMediaSource *source = hw_emby_pick_media_source (info);
-  const HwEmbyStreamContext stream = {
-    .base_url = hw_emby_client_get_base_url (self->client),
-    .item_id = item->id,
-    .play_session_id = info->play_session_id,
-    .device_id = hw_emby_client_get_device_id (self->client),
-    .token = hw_emby_client_get_access_token (self->client),
-  };
   g_autofree char *title = hw_emby_item_title (item);
-  g_autofree char *direct = NULL;
-  g_autofree char *fallback = NULL;
   HwMediaItem *media;
 
-  hw_emby_stream_urls (&stream, source, &direct, &fallback);
-
   media = hw_media_item_new (item->id, title, hw_emby_item_duration (item, source));
-  hw_media_item_set_direct_url (media, direct);
-  hw_media_item_set_fallback_url (media, fallback);
   hw_media_item_set_is_network (media, TRUE);
   hw_media_item_set_session_id (media, info->play_session_id);
   hw_media_item_set_source_id (media, source->id);
+  g_object_set_data_full (G_OBJECT (media), SOURCE_KEY, hw_emby_media_source_copy (source),
+                          (GDestroyNotify) hw_emby_media_source_free);
+  mint_stream_urls (self, media);
   return media;
 }
 
@@ -306,26 +342,15 @@ fetch_playback_info (GTask            *task,
 /* ------------------------------------------------------------------ */
 /* The pipeline                                                        */
 
-/* A prefetched item whose URLs carry the current token, or NULL. Items
- * prepared before a new sign-in would fail with 401 in mpv: drop them. */
+/* A prefetched item, its URLs minted with the current token. */
 static HwMediaItem *
 pop_ready (HwEmbyFeed *self)
 {
-  const char *token = hw_emby_client_get_access_token (self->client);
-  HwMediaItem *media;
+  HwMediaItem *media = g_queue_pop_head (&self->ready);
 
-  while ((media = g_queue_pop_head (&self->ready)) != NULL)
-    {
-      if (hw_emby_url_carries_token (hw_media_item_get_direct_url (media), token))
-        return media;
-
-      g_debug ("Dropping prefetched item %s: prepared for an older sign-in",
-               hw_media_item_get_id (media));
-      hw_item_pool_release (self->pool, hw_media_item_get_id (media));
-      g_object_unref (media);
-    }
-
-  return NULL;
+  if (media != NULL)
+    mint_again_if_stale (self, media);
+  return media;
 }
 
 static void
@@ -481,7 +506,11 @@ on_next_item_done (GObject      *source,
   if (media == NULL)
     g_task_return_error (outer, g_steal_pointer (&error));
   else
-    g_task_return_pointer (outer, media, g_object_unref);
+    {
+      /* Until the cell releases it: its URLs follow the token. */
+      g_ptr_array_add (HW_EMBY_FEED (source)->handed, g_object_ref (media));
+      g_task_return_pointer (outer, media, g_object_unref);
+    }
 
   maybe_prefetch (HW_EMBY_FEED (source));
 }
@@ -507,6 +536,7 @@ hw_emby_feed_release_item (HwFeed      *feed,
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
 
+  g_ptr_array_remove (self->handed, item);
   hw_item_pool_release (self->pool, hw_media_item_get_id (item));
 }
 
@@ -521,54 +551,12 @@ hw_emby_feed_set_aside (HwFeed        *feed,
 }
 
 static void
-stop_transcode (HwEmbyFeed  *self,
-                HwMediaItem *item)
-{
-  g_autofree char *path = hw_emby_stop_transcode_path (hw_emby_client_get_device_id (self->client),
-                                                       hw_media_item_get_session_id (item));
-
-  hw_emby_client_send (self->client, "DELETE", path, NULL);
-}
-
-static void
 hw_emby_feed_report (HwFeed       *feed,
                      HwMediaItem  *item,
                      HwFeedReport  report,
                      double        position)
 {
-  HwEmbyFeed *self = HW_EMBY_FEED (feed);
-  gint64 now = g_get_monotonic_time ();
-  gint64 *last;
-  g_autofree char *body = NULL;
-
-  if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
-    return;
-
-  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
-                              hw_media_item_get_session_id (item), position);
-  switch (report)
-    {
-    case HW_FEED_REPORT_STARTED:
-      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
-                           body);
-      break;
-    case HW_FEED_REPORT_PROGRESS:
-      last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
-      if (last != NULL && now - *last < PROGRESS_EVERY_US)
-        break;
-      last = g_new (gint64, 1);
-      *last = now;
-      g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
-      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
-                           body);
-      break;
-    case HW_FEED_REPORT_STOPPED:
-    default:
-      hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
-                           body);
-      stop_transcode (self, item);
-      break;
-    }
+  _hw_emby_feed_report (HW_EMBY_FEED (feed)->client, item, report, position);
 }
 
 static void
@@ -578,24 +566,6 @@ hw_emby_feed_suspect_server (HwFeed *feed)
 }
 
 static void
-on_stream_checked (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, error != NULL &&
-                                 hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE);
-}
-
-/* A HEAD on the stream that failed: only the server knows whether it was
- * a 404, and a 404 is skipped rather than retried (docs/emby-api.md). */
-static void
 hw_emby_feed_check_stream_async (HwFeed              *feed,
                                  HwMediaItem         *item,
                                  const char          *url,
@@ -603,21 +573,8 @@ hw_emby_feed_check_stream_async (HwFeed              *feed,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  HwEmbyFeed *self = HW_EMBY_FEED (feed);
-  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
-  const char *path = hw_emby_url_path_under_base (hw_emby_client_get_base_url (self->client), url);
-
-  g_task_set_source_tag (task, hw_emby_feed_check_stream_async);
-
-  if (path == NULL)
-    {
-      g_task_return_boolean (task, FALSE);
-      return;
-    }
-
-  hw_emby_client_request_async (self->client, "HEAD", path, NULL,
-                                HW_EMBY_REQUEST_NONE, cancellable, on_stream_checked,
-                                g_steal_pointer (&task));
+  _hw_emby_feed_check_stream_async (feed, HW_EMBY_FEED (feed)->client, url, cancellable,
+                                    callback, user_data);
 }
 
 static HwServerState
@@ -720,6 +677,22 @@ on_client_state (GObject    *client,
     maybe_prefetch (self);
 }
 
+/* A new sign-in: every URL handed out or prepared carries a token the
+ * server no longer takes. A cell reads its item's URL at each load, so its
+ * next retry uses the new one. */
+static void
+on_token_changed (GObject    *client,
+                  GParamSpec *pspec,
+                  gpointer    user_data)
+{
+  HwEmbyFeed *self = user_data;
+
+  for (guint i = 0; i < self->handed->len; i++)
+    mint_again_if_stale (self, g_ptr_array_index (self->handed, i));
+  for (GList *l = self->ready.head; l != NULL; l = l->next)
+    mint_again_if_stale (self, l->data);
+}
+
 HwEmbyFeed *
 hw_emby_feed_new_with_client (HwConfig     *config,
                               HwEmbyClient *client)
@@ -734,6 +707,8 @@ hw_emby_feed_new_with_client (HwConfig     *config,
   self->client = g_object_ref (client);
   g_signal_connect_object (config, "changed", G_CALLBACK (on_config_changed), self, 0);
   g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state), self, 0);
+  g_signal_connect_object (client, "notify::token-generation", G_CALLBACK (on_token_changed),
+                           self, 0);
   hw_emby_client_start (client);
   return self;
 }
@@ -777,6 +752,7 @@ hw_emby_feed_finalize (GObject *object)
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
+  g_clear_pointer (&self->handed, g_ptr_array_unref);
 
   G_OBJECT_CLASS (hw_emby_feed_parent_class)->finalize (object);
 }
@@ -798,6 +774,7 @@ hw_emby_feed_init (HwEmbyFeed *self)
 {
   self->pool = hw_item_pool_new (g_random_int ());
   self->waiting = g_ptr_array_new ();
+  self->handed = g_ptr_array_new_with_free_func (g_object_unref);
   self->life = g_cancellable_new ();
   g_queue_init (&self->ready);
 }

@@ -185,36 +185,55 @@ hw_emby_resolve_server_url (const char *base,
   return g_strconcat (base, "/", rel, NULL);
 }
 
-static gboolean
-url_has_api_key (const char *url)
+/* @url without its api_key= pairs (any case), the rest of the query kept
+ * in order. */
+char *
+hw_emby_url_without_api_key (const char *url)
 {
-  const char *query = strchr (url, '?');
+  const char *query;
   g_auto(GStrv) pairs = NULL;
+  GString *out;
+  gboolean first = TRUE;
 
+  if (url == NULL)
+    return NULL;
+
+  query = strchr (url, '?');
   if (query == NULL)
-    return FALSE;
+    return g_strdup (url);
 
+  out = g_string_new_len (url, query - url);
   pairs = g_strsplit (query + 1, "&", -1);
   for (guint i = 0; pairs[i] != NULL; i++)
-    if (g_ascii_strncasecmp (pairs[i], "api_key=", 8) == 0)
-      return TRUE;
-  return FALSE;
+    {
+      if (*pairs[i] == '\0' || g_ascii_strncasecmp (pairs[i], "api_key=", 8) == 0 ||
+          g_ascii_strcasecmp (pairs[i], "api_key") == 0)
+        continue;
+      g_string_append_c (out, first ? '?' : '&');
+      g_string_append (out, pairs[i]);
+      first = FALSE;
+    }
+  return g_string_free (out, FALSE);
 }
 
 char *
 hw_emby_url_with_api_key (const char *url,
                           const char *token)
 {
+  g_autofree char *bare = NULL;
   GString *out;
   gboolean first;
 
   if (url == NULL)
     return NULL;
-  if (token == NULL || url_has_api_key (url))
+  if (token == NULL)
     return g_strdup (url);
 
-  out = g_string_new (url);
-  first = strchr (url, '?') == NULL;
+  /* A TranscodingUrl carries the token PlaybackInfo was asked with, which
+   * may be an older one than @token: replace it, never keep it. */
+  bare = hw_emby_url_without_api_key (url);
+  out = g_string_new (bare);
+  first = strchr (out->str, '?') == NULL;
   append_query_pair (out, &first, "api_key", token);
   return g_string_free (out, FALSE);
 }

@@ -62,10 +62,15 @@ char  *hw_emby_build_url            (const char  *base,
 char  *hw_emby_resolve_server_url   (const char  *base,
                                      const char  *relative);
 
-/* Appends api_key=@token unless the URL already carries one (mpv cannot
- * send headers per stream, so stream URLs carry the token). */
+/* Sets api_key=@token, replacing any api_key the URL carries (mpv cannot
+ * send headers per stream, so stream URLs carry the token, and one minted
+ * with an older token must not keep it). @token NULL: @url unchanged. */
 char  *hw_emby_url_with_api_key     (const char  *url,
                                      const char  *token);
+/* @url without any api_key= in its query: for requests the client
+ * authenticates with headers, so that a token from an older sign-in in a
+ * path never rides along. */
+char  *hw_emby_url_without_api_key  (const char  *url);
 
 /* TRUE when @url carries @token, percent-encoded as hw_emby_build_url ()
  * puts it: a stream URL minted before a new sign-in would fail with a 401

@@ -67,6 +67,20 @@ hw_emby_item_copy (const HwEmbyItem *item)
   return copy;
 }
 
+HwEmbyMediaSource *
+hw_emby_media_source_copy (const HwEmbyMediaSource *source)
+{
+  HwEmbyMediaSource *copy = g_new0 (HwEmbyMediaSource, 1);
+
+  *copy = *source;
+  copy->id = g_strdup (source->id);
+  copy->container = g_strdup (source->container);
+  copy->protocol = g_strdup (source->protocol);
+  copy->direct_stream_url = g_strdup (source->direct_stream_url);
+  copy->transcoding_url = g_strdup (source->transcoding_url);
+  return copy;
+}
+
 void
 hw_emby_media_source_free (HwEmbyMediaSource *source)
 {

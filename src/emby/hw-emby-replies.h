@@ -65,8 +65,9 @@ void hw_emby_media_source_free   (HwEmbyMediaSource  *source);
 void hw_emby_playback_info_free  (HwEmbyPlaybackInfo *info);
 void hw_emby_server_info_free    (HwEmbyServerInfo   *info);
 
-/* A deep copy. */
-HwEmbyItem *hw_emby_item_copy    (const HwEmbyItem   *item);
+/* Deep copies. */
+HwEmbyItem        *hw_emby_item_copy         (const HwEmbyItem        *item);
+HwEmbyMediaSource *hw_emby_media_source_copy (const HwEmbyMediaSource *source);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyAuth, hw_emby_auth_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwEmbyView, hw_emby_view_free)

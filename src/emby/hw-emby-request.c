@@ -10,6 +10,7 @@
 
 #include "hw-emby-protocol.h"
 #include "hw-emby-request.h"
+#include "hw-emby-tls.h"
 #include "hw-redact.h"
 #include "hw-reliability.h"
 
@@ -24,14 +25,27 @@ typedef struct {
   gboolean       timed_out;
   gint64         started_us;
   HwEmbyOutcome  outcome;
+  GInputStream  *body_stream;
+  GByteArray    *body;
+  gsize          cap;         /* the most of this body we read */
+  gboolean       too_large;
 } Exchange;
+
+/* JSON replies a wall needs are a few hundred KiB at most (a page of 100
+ * items); anything bigger is a misbehaving server or proxy and must not
+ * take the kiosk's memory. Error bodies are never parsed: read a little,
+ * so the connection can be kept, and drop it. */
+#define BODY_CAP        (8 * 1024 * 1024)
+#define ERROR_BODY_CAP  (64 * 1024)
+#define READ_CHUNK      (64 * 1024)
 
 void
 hw_emby_outcome_clear (HwEmbyOutcome *outcome)
 {
   g_clear_pointer (&outcome->unreachable, g_free);
   outcome->status = 0;
-  outcome->retry_after_us = 0;
+  outcome->retry_after_s = -1;
+  outcome->timed_out = FALSE;
 }
 
 static void
@@ -43,6 +57,8 @@ exchange_free (Exchange *exchange)
   g_free (exchange->what);
   g_clear_object (&exchange->caller);
   g_clear_object (&exchange->attempt);
+  g_clear_object (&exchange->body_stream);
+  g_clear_pointer (&exchange->body, g_byte_array_unref);
   hw_emby_outcome_clear (&exchange->outcome);
   g_free (exchange);
 }
@@ -66,14 +82,48 @@ on_caller_cancelled (GCancellable *cancellable,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+/* Too many digits for a gint64 is still "a very long time": the caller
+ * caps it anyway (hw_retry_after_wait ()). */
+#define RETRY_AFTER_LONG_S (G_GINT64_CONSTANT (86400) * 365)
+
+gint64
+hw_emby_parse_retry_after (const char *value,
+                           GDateTime  *now)
+{
+  g_autofree char *trimmed = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  const char *c;
+
+  if (value == NULL)
+    return -1;
+
+  trimmed = g_strstrip (g_strdup (value));
+  if (*trimmed == '\0')
+    return -1;
+
+  /* delta-seconds: 1*DIGIT, nothing else (no sign, no fraction). */
+  for (c = trimmed; g_ascii_isdigit (*c); c++)
+    ;
+  if (*c == '\0')
+    return c - trimmed > 12 ? RETRY_AFTER_LONG_S
+                            : MIN (g_ascii_strtoll (trimmed, NULL, 10), RETRY_AFTER_LONG_S);
+
+  /* IMF-fixdate, RFC 850 and asctime: libsoup reads all three. */
+  when = soup_date_time_new_from_http_string (trimmed);
+  if (when == NULL)
+    return -1;
+
+  return g_date_time_difference (when, now) / G_TIME_SPAN_SECOND;
+}
+
 static gint64
-retry_after_us (SoupMessage *message)
+retry_after_s (SoupMessage *message)
 {
   const char *value = soup_message_headers_get_one (soup_message_get_response_headers (message),
                                                     "Retry-After");
-  gint64 seconds = hw_parse_retry_after (value, g_get_real_time () / HW_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
-  return seconds < 0 ? 0 : seconds * HW_USEC_PER_SEC;
+  return hw_emby_parse_retry_after (value, now);
 }
 
 /* The server answered with a status that is not a success. */
@@ -89,7 +139,7 @@ http_error (Exchange *exchange)
       return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED, "%s: HTTP %u",
                           exchange->what, status);
     case HW_ERROR_CLASS_TRANSIENT:
-      exchange->outcome.retry_after_us = retry_after_us (exchange->message);
+      exchange->outcome.retry_after_s = retry_after_s (exchange->message);
       phrase = soup_status_get_phrase (status);
       return g_error_new (HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: HTTP %u (%s)",
                           exchange->what, status, phrase ? phrase : "");
@@ -105,49 +155,167 @@ http_error (Exchange *exchange)
 }
 
 static void
-on_sent (GObject      *source,
+stop_timers (Exchange *exchange)
+{
+  g_clear_handle_id (&exchange->deadline, g_source_remove);
+  if (exchange->cancel_id != 0)
+    g_cancellable_disconnect (exchange->caller, exchange->cancel_id);
+  exchange->cancel_id = 0;
+}
+
+/* Sending or reading failed: the caller cancelled, the deadline passed,
+ * or the transport broke. */
+static void
+return_failure (GTask  *task,
+                GError *error)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+  g_autofree char *refusal = hw_emby_tls_dup_refusal (exchange->message);
+
+  stop_timers (exchange);
+  if (refusal != NULL)
+    {
+      /* Nothing answered that we may talk to: the gate's probe will meet
+       * the same certificate and show this on the cards. */
+      exchange->outcome.unreachable = g_strdup (refusal);
+      g_message ("%s: %s", exchange->what, refusal);
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
+                               exchange->what, refusal);
+      g_error_free (error);
+      return;
+    }
+  if (!exchange->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  exchange->outcome.timed_out = exchange->timed_out;
+  exchange->outcome.unreachable =
+    exchange->timed_out
+      ? g_strdup_printf ("%s: no answer within %u s", exchange->what, exchange->timeout_s)
+      : hw_redact (error->message);
+  g_debug ("%s failed: %s", exchange->what, exchange->outcome.unreachable);
+  g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
+                           exchange->what,
+                           exchange->timed_out ? _("the server did not answer in time")
+                                               : exchange->outcome.unreachable);
+  g_error_free (error);
+}
+
+/* The whole body is in (or as much of it as we read). */
+static void
+return_answer (GTask *task)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+  GBytes *body;
+
+  stop_timers (exchange);
+  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms", exchange->what, exchange->outcome.status,
+           (g_get_monotonic_time () - exchange->started_us) / 1000);
+
+  if (hw_classify_response (exchange->outcome.status, NULL, TRUE) != HW_ERROR_CLASS_OK)
+    {
+      g_task_return_error (task, http_error (exchange));
+      return;
+    }
+  if (exchange->too_large)
+    {
+      /* An answer, so the server is up: transient for this request. */
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT,
+                               _("%s: the answer is larger than %u MiB"), exchange->what,
+                               (guint) (BODY_CAP / (1024 * 1024)));
+      return;
+    }
+
+  body = g_byte_array_free_to_bytes (g_steal_pointer (&exchange->body));
+  g_task_return_pointer (task, body, (GDestroyNotify) g_bytes_unref);
+}
+
+static void read_more (GTask *task);
+
+static void
+on_read (GObject      *source,
          GAsyncResult *result,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   Exchange *exchange = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
+  GError *error = NULL;
+  g_autoptr(GBytes) chunk = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result,
+                                                              &error);
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
-  g_clear_handle_id (&exchange->deadline, g_source_remove);
-  if (exchange->cancel_id != 0)
-    g_cancellable_disconnect (exchange->caller, exchange->cancel_id);
-  exchange->cancel_id = 0;
-
-  if (error != NULL)
+  if (chunk == NULL)
     {
-      if (!exchange->timed_out && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
+      return_failure (task, error);
+      return;
+    }
+  if (g_bytes_get_size (chunk) == 0)
+    {
+      return_answer (task);
+      return;
+    }
+  if (exchange->body->len + g_bytes_get_size (chunk) > exchange->cap)
+    {
+      /* Never more than the cap in memory: stop reading, the connection
+       * is dropped with the stream. */
+      exchange->too_large = TRUE;
+      g_byte_array_set_size (exchange->body, 0);
+      return_answer (task);
+      return;
+    }
 
-      exchange->outcome.unreachable =
-        exchange->timed_out
-          ? g_strdup_printf ("%s: no answer within %u s", exchange->what, exchange->timeout_s)
-          : hw_redact (error->message);
-      g_debug ("%s failed: %s", exchange->what, exchange->outcome.unreachable);
-      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
-                               exchange->what,
-                               exchange->timed_out ? _("the server did not answer in time")
-                                                   : exchange->outcome.unreachable);
+  g_byte_array_append (exchange->body, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  read_more (g_steal_pointer (&task));
+}
+
+static void
+read_more (GTask *task)
+{
+  Exchange *exchange = g_task_get_task_data (task);
+
+  g_input_stream_read_bytes_async (exchange->body_stream, READ_CHUNK, G_PRIORITY_DEFAULT,
+                                   exchange->attempt, on_read, task);
+}
+
+static void
+on_sent (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  GTask *task = user_data;
+  Exchange *exchange = g_task_get_task_data (task);
+  GError *error = NULL;
+  SoupMessageHeaders *headers;
+  goffset length;
+
+  exchange->body_stream = soup_session_send_finish (SOUP_SESSION (source), result, &error);
+  if (exchange->body_stream == NULL)
+    {
+      return_failure (task, error);
+      g_object_unref (task);
       return;
     }
 
   exchange->outcome.status = soup_message_get_status (exchange->message);
-  g_debug ("%s -> %u in %" G_GINT64_FORMAT " ms", exchange->what, exchange->outcome.status,
-           (g_get_monotonic_time () - exchange->started_us) / 1000);
+  exchange->cap = hw_classify_response (exchange->outcome.status, NULL, TRUE) == HW_ERROR_CLASS_OK
+                    ? BODY_CAP : ERROR_BODY_CAP;
+  exchange->body = g_byte_array_new ();
 
-  if (hw_classify_response (exchange->outcome.status, NULL, TRUE) == HW_ERROR_CLASS_OK)
-    g_task_return_pointer (task, g_steal_pointer (&body), (GDestroyNotify) g_bytes_unref);
-  else
-    g_task_return_error (task, http_error (exchange));
+  /* Announced too big: no need to read any of it. */
+  headers = soup_message_get_response_headers (exchange->message);
+  length = soup_message_headers_get_content_length (headers);
+  if (length > (goffset) exchange->cap)
+    {
+      if (exchange->cap == BODY_CAP)
+        exchange->too_large = TRUE;
+      return_answer (task);
+      g_object_unref (task);
+      return;
+    }
+
+  /* The read keeps the deadline: a body that stalls halfway still ends. */
+  read_more (task);
 }
 
 void
@@ -177,6 +345,7 @@ hw_emby_request_send_async (SoupSession         *session,
   exchange->timeout_s = MAX (1, timeout_s);
   exchange->attempt = g_cancellable_new ();
   exchange->started_us = g_get_monotonic_time ();
+  exchange->outcome.retry_after_s = -1;
   g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
 
   if (cancellable != NULL)
@@ -190,8 +359,8 @@ hw_emby_request_send_async (SoupSession         *session,
   /* Not g_timeout_add_seconds (): it rounds to whole seconds and may fire
    * up to a quarter second early (the unit test of the deadline caught it). */
   exchange->deadline = g_timeout_add (exchange->timeout_s * 1000, on_deadline, exchange);
-  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, exchange->attempt,
-                                    on_sent, task);
+  soup_session_send_async (session, message, G_PRIORITY_DEFAULT, exchange->attempt,
+                           on_sent, task);
 }
 
 GBytes *
@@ -209,7 +378,8 @@ hw_emby_request_send_finish (GAsyncResult   *result,
   exchange = g_task_get_task_data (G_TASK (result));
   hw_emby_outcome_clear (outcome);
   outcome->status = exchange->outcome.status;
-  outcome->retry_after_us = exchange->outcome.retry_after_us;
+  outcome->retry_after_s = exchange->outcome.retry_after_s;
+  outcome->timed_out = exchange->outcome.timed_out;
   outcome->unreachable = g_steal_pointer (&exchange->outcome.unreachable);
 
   return g_task_propagate_pointer (G_TASK (result), error);

@@ -2,7 +2,9 @@
  *
  * Sends a message and reads its body within a hard deadline, enforced with
  * a GCancellable and a timeout source: libsoup's idle timeout never fires
- * on a half-open connection. The answer is classified with
+ * on a half-open connection. Bodies are read with a cap (8 MiB for a 2xx,
+ * 64 KiB of an error, which is never parsed): a bigger answer is a
+ * transient error naming the request, never all of it in memory. The answer is classified with
  * hw_classify_response () into the body (2xx) or a HW_EMBY_ERROR, and what
  * the caller's policy needs besides (did anything answer? which status?
  * Retry-After?) comes back in an HwEmbyOutcome. Nothing here knows tokens,
@@ -21,10 +23,18 @@ typedef struct {
   guint   status;           /* the HTTP status; 0 when nothing answered */
   char   *unreachable;      /* nothing answered (a transport error or the
                              * deadline, not a cancel): why, redacted */
-  gint64  retry_after_us;   /* a transient answer's Retry-After; 0 without */
+  gboolean timed_out;       /* ... because the deadline passed */
+  gint64  retry_after_s;    /* a transient answer's Retry-After, uncapped;
+                             * -1 without one */
 } HwEmbyOutcome;
 
 void    hw_emby_outcome_clear        (HwEmbyOutcome        *outcome);
+
+/* Retry-After as delta-seconds or an HTTP date (any of the three forms)
+ * relative to @now: seconds, negative for a date already past, -1 when
+ * absent or unparsable. Not capped: hw_retry_after_wait () is the rule. */
+gint64  hw_emby_parse_retry_after    (const char           *value,
+                                      GDateTime            *now);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HwEmbyOutcome, hw_emby_outcome_clear)
 

@@ -30,9 +30,10 @@ HwErrorClass hw_classify_response     (guint       status,
                                        const char *error_code,
                                        gboolean    body_ok);
 
-/* Parses Retry-After (delta seconds or an HTTP date, relative to @now_unix);
- * returns seconds clamped to [0, 3600], or -1 when absent or unparsable. */
-gint64       hw_parse_retry_after     (const char *value,
-                                       gint64      now_unix);
+/* How long to hold back what got a Retry-After of @seconds (parsed by the
+ * HTTP layer; negative for none or a date already past): @seconds, at
+ * least 0, at most @max_s (backoff-max). */
+gint64       hw_retry_after_wait      (gint64      seconds,
+                                       gint64      max_s);
 
 G_END_DECLS

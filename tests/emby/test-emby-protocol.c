@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hw-emby-protocol.h"
+#include "hw-emby-request.h"
 
 /* ------------------------------------------------------------------ */
 /* Base URLs                                                           */
@@ -120,10 +121,17 @@ test_api_key (void)
   g_autofree char *first = hw_emby_url_with_api_key ("http://h/emby/v", "t0k");
   g_autofree char *kept = hw_emby_url_with_api_key ("http://h/emby/v?API_KEY=old", "t0k");
   g_autofree char *none = hw_emby_url_with_api_key ("http://h/emby/v", NULL);
+  g_autofree char *middle = hw_emby_url_with_api_key ("http://h/emby/v?a=1&api_key=old&b=2", "t0k");
+  g_autofree char *stripped = hw_emby_url_without_api_key ("http://h/emby/v?a=1&Api_Key=old&b=2");
+  g_autofree char *only = hw_emby_url_without_api_key ("/Videos/1/stream?api_key=old");
 
   g_assert_cmpstr (added, ==, "http://h/emby/v?x=1&api_key=t0k");
   g_assert_cmpstr (first, ==, "http://h/emby/v?api_key=t0k");
-  g_assert_cmpstr (kept, ==, "http://h/emby/v?API_KEY=old");
+  /* An older token is replaced, never kept. */
+  g_assert_cmpstr (kept, ==, "http://h/emby/v?api_key=t0k");
+  g_assert_cmpstr (middle, ==, "http://h/emby/v?a=1&b=2&api_key=t0k");
+  g_assert_cmpstr (stripped, ==, "http://h/emby/v?a=1&b=2");
+  g_assert_cmpstr (only, ==, "/Videos/1/stream");
   g_assert_cmpstr (none, ==, "http://h/emby/v");
 }
 
@@ -222,10 +230,11 @@ test_stream_direct_from_server (void)
   g_assert_cmpstr (url, ==,
                    BASE "/videos/9/stream.mkv?Static=true&MediaSourceId=ms1&api_key=t0k%26%3D");
 
-  /* The server's own api_key is not doubled. */
+  /* The server's api_key is the token PlaybackInfo was asked with, maybe
+   * an older one: replaced by the current token, never doubled. */
   keyed->direct_stream_url = g_strdup ("/videos/9/stream?api_key=srv");
   kept = hw_emby_direct_stream_url (&signed_in, keyed);
-  g_assert_cmpstr (kept, ==, BASE "/videos/9/stream?api_key=srv");
+  g_assert_cmpstr (kept, ==, BASE "/videos/9/stream?api_key=t0k%26%3D");
 }
 
 static void
@@ -602,6 +611,47 @@ test_reply_values (void)
   g_assert_cmpstr (refused->error_code, ==, "NotAllowed");
 }
 
+/* ------------------------------------------------------------------ */
+/* Retry-After, as the HTTP layer reads it                             */
+
+typedef struct {
+  const char *value;
+  gint64      seconds;
+} RetryAfterCase;
+
+/* Relative to Sun, 06 Nov 1994 08:49:37 GMT. */
+static const RetryAfterCase retry_after_cases[] = {
+  { NULL, -1 },
+  { "", -1 },
+  { "   ", -1 },
+  { "120", 120 },
+  { "0", 0 },
+  { " 30 ", 30 },
+  { "3601", 3601 },                                   /* the rule caps it, not the parser */
+  { "99999999999999999999999", 86400 * 365 },
+  { "-5", -1 },
+  { "+5", -1 },
+  { "1.5", -1 },
+  { "12abc", -1 },
+  { "soon", -1 },
+  { "Sun, 06 Nov 1994 08:51:07 GMT", 90 },            /* IMF-fixdate */
+  { "Sunday, 06-Nov-94 08:51:07 GMT", 90 },           /* RFC 850 */
+  { "Sun Nov  6 08:51:07 1994", 90 },                 /* asctime */
+  { "Sun, 06 Nov 1994 08:49:37 GMT", 0 },
+  { "Sun, 06 Nov 1994 08:48:07 GMT", -90 },           /* already past */
+  { "Mon, 07 Nov 1994 08:49:37 GMT", 86400 },
+  { "Sun, 06 Foo 1994 08:51:07 GMT", -1 },
+};
+
+static void
+test_retry_after (gconstpointer data)
+{
+  const RetryAfterCase *c = data;
+  g_autoptr(GDateTime) now = g_date_time_new_utc (1994, 11, 6, 8, 49, 37);
+
+  g_assert_cmpint (hw_emby_parse_retry_after (c->value, now), ==, c->seconds);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -652,6 +702,12 @@ main (int   argc,
       g_test_add_data_func (path, &reply_cases[i], test_reply);
     }
   g_test_add_func ("/hyperwall/emby/reply/values", test_reply_values);
+  for (guint i = 0; i < G_N_ELEMENTS (retry_after_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/hyperwall/emby/request/retry-after/%u", i);
+
+      g_test_add_data_func (path, &retry_after_cases[i], test_retry_after);
+    }
 
   return g_test_run ();
 }

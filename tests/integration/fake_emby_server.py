@@ -179,9 +179,12 @@ class FakeEmbyServer:
 
     def control(self, fault, **options):
         """Arms @fault with @options (match, count, status, delay,
-        after_bytes, retry_after; see tests/fake-emby.py, control()).
-        "none" clears every armed fault, "revoke-token" forgets every issued
-        token, "refuse" closes the port for @delay seconds. Returns the
+        after_bytes, retry_after, rate, size; see tests/fake-emby.py,
+        control() and apply_fault()). "none" clears every armed fault,
+        "revoke-token" forgets every issued token (a throttled stream whose
+        token is revoked ends mid-body), "refuse" closes the port for @delay
+        seconds, "throttle" sends bodies at @rate bytes/s, "slow" answers
+        after @delay seconds, "big-body" sends @size bytes of JSON. Returns the
         server's answer; raises HarnessError if it refused."""
         spec = dict(options, fault=fault)
         request = urllib.request.Request(

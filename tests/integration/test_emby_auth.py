@@ -67,6 +67,48 @@ def test_token_revoked():
         emby.check_no_secrets(app, fake)
 
 
+def test_revoked_mid_play():
+    """The admin signs the device out while every cell streams: the server
+    ends the streams, mpv reconnects with the old token and meets a 401.
+    One new sign-in, every cell plays again, the server stays online."""
+    with harness.Session() as s:
+        media = emby.shared_media()
+        largest = max(os.path.getsize(os.path.join(media, f)) for f in os.listdir(media))
+        fake = fake_emby_server.FakeEmbyServer(s, media)
+        # Each stream's body takes about 12 s of a 20 s clip: at any moment
+        # the cells are still reading theirs.
+        fake.control("throttle", match=r"(?i)/videos/[^/]+/stream", rate=max(4096, largest // 12))
+        app = emby.launch_wall(s, fake)
+        app.wait_for(emby.all_playing_distinct(4), 45, "four cells playing")
+        harness.check(len(fake.sign_ins()) == 1, "expected one sign-in before the revocation")
+        revoked_at = time.time()
+        fake.control("revoke-token")
+
+        emby.wait_until(lambda: [r for r in fake.requests()
+                                 if r["status"] == 401 and r["time"] >= revoked_at
+                                 and emby.STREAM.search(r["path"])],
+                        30, "a stream request refused with 401 after the revocation")
+        emby.wait_until(lambda: len(fake.sign_ins()) >= 2, 30, "a new sign-in")
+        status = app.wait_for(harness.all_cells("playing", count=4), 60,
+                              "every cell playing again after the revocation")
+        harness.wait_rising(app, 30)
+        seen = emby.watch(app, 4)
+        for snapshot in seen + [status]:
+            harness.check(not emby.server_state("sign-in-required")(snapshot),
+                          "the wall gave up with sign-in-required\n%s"
+                          % harness.summarize(snapshot))
+        status = app.status()
+        harness.check(emby.server_state("online")(status),
+                      "server.state %s after the revocation" % status.get("server"))
+        harness.check(harness.all_cells("playing", count=4)(status),
+                      "not every cell plays\n%s" % harness.summarize(status))
+        sign_ins = fake.sign_ins()
+        harness.check(len(sign_ins) == 2,
+                      "expected exactly 2 sign-ins (start + one after the revocation), saw %d\n%s"
+                      % (len(sign_ins), emby.describe(fake.requests())))
+        emby.check_no_secrets(app, fake)
+
+
 def test_wrong_password():
     with harness.Session() as s:
         fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
@@ -111,5 +153,6 @@ def test_wrong_password():
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/emby/auth/token-revoked", test_token_revoked),
+        ("/hyperwall/integration/emby/auth/revoked-mid-play", test_revoked_mid_play),
         ("/hyperwall/integration/emby/auth/wrong-password", test_wrong_password),
     ])

@@ -245,10 +245,47 @@ def test_500_and_404_streams():
         emby.check_no_secrets(app, fake)
 
 
+def test_slow_reports():
+    """Playback reports answered later than request-timeout: reports are
+    best effort, so the gate stays open and every cell keeps playing."""
+    with harness.Session() as s:
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
+        app = emby.launch_wall(s, fake)
+        app.wait_for(emby.all_playing_distinct(4), 45, "four cells playing")
+        probes_before = len([r for r in fake.requests() if emby.PROBE.search(r["path"])])
+        delay = float(emby.FAST_ENV["HYPERWALL_REQUEST_TIMEOUT"]) + 3
+        fake.control("slow", match=r"(?i)/Sessions/Playing", delay=delay)
+        fake.control("slow", match=r"(?i)/Videos/ActiveEncodings", delay=delay)
+
+        # Long enough for progress reports (every 10 s) and items ending
+        # (20 s clips: started, stopped, transcode DELETE) to time out.
+        seen = emby.watch(app, 30)
+        for snapshot in seen:
+            harness.check(emby.server_state("online")(snapshot),
+                          "slow reports closed the gate: server %s\n%s"
+                          % (snapshot.get("server"), harness.summarize(snapshot)))
+            bad = [c for c in harness.cells(snapshot)
+                   if c.get("state") in ("waiting", "parked", "retrying", "sign-in-required")]
+            harness.check(not bad, "a cell stopped for slow reports\n%s"
+                          % harness.summarize(snapshot))
+        reports = [r for r in fake.requests() if re.search(r"(?i)/Sessions/Playing", r["path"])]
+        harness.check(reports, "no report reached the server in 30 s")
+        timed_out = [line for line in app.log().splitlines() if "Report not delivered" in line]
+        harness.note("%d report(s) answered, %d not delivered in time"
+                     % (len(reports), len(timed_out)))
+        probes = [r for r in fake.requests() if emby.PROBE.search(r["path"])]
+        harness.check(len(probes) == probes_before,
+                      "slow reports made the wall probe the server %d time(s)"
+                      % (len(probes) - probes_before))
+        app.wait_for(harness.all_cells("playing", count=4), 20, "every cell playing")
+        emby.check_no_secrets(app, fake)
+
+
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/emby/faults/refused-connections", test_refused_connections),
         ("/hyperwall/integration/emby/faults/stream-stalls-mid-body",
          test_stream_stalls_mid_body),
         ("/hyperwall/integration/emby/faults/stream-500-and-404", test_500_and_404_streams),
+        ("/hyperwall/integration/emby/faults/slow-reports", test_slow_reports),
     ])

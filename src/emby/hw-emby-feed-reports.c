@@ -1,0 +1,117 @@
+/* hw-emby-feed-reports.c: what HwEmbyFeed tells the server, and asks it
+ * about a stream that failed.
+ *
+ * Playback reports and stopping a transcode are best effort
+ * (hw_emby_client_send ()): a slow report endpoint never stops a cell.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-emby"
+
+#include "config.h"
+
+#include "hw-emby-feed-private.h"
+#include "hw-reliability.h"
+
+#define PROGRESS_EVERY_US   (10 * HW_USEC_PER_SEC)
+
+static void
+stop_transcode (HwEmbyClient *client,
+                HwMediaItem  *item)
+{
+  g_autofree char *path = hw_emby_stop_transcode_path (hw_emby_client_get_device_id (client),
+                                                       hw_media_item_get_session_id (item));
+
+  hw_emby_client_send (client, "DELETE", path, NULL, NULL);
+}
+
+void
+_hw_emby_feed_report (HwEmbyClient *client,
+                      HwMediaItem  *item,
+                      HwFeedReport  report,
+                      double        position)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 *last;
+  g_autofree char *body = NULL;
+  g_autofree char *key = NULL;
+  const char *session;
+
+  if (hw_emby_client_get_state (client) != HW_SERVER_STATE_ONLINE)
+    return;
+
+  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
+                              hw_media_item_get_session_id (item), position);
+  /* One progress report per play session in flight: a newer one, or the
+   * final "stopped", replaces it. "Started" goes once and is never cut. */
+  session = hw_media_item_get_session_id (item);
+  key = g_strconcat ("progress ", session != NULL ? session : hw_media_item_get_id (item), NULL);
+  switch (report)
+    {
+    case HW_FEED_REPORT_STARTED:
+      hw_emby_client_send (client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
+                           body, NULL);
+      break;
+    case HW_FEED_REPORT_PROGRESS:
+      last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
+      if (last != NULL && now - *last < PROGRESS_EVERY_US)
+        break;
+      last = g_new (gint64, 1);
+      *last = now;
+      g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
+      hw_emby_client_send (client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
+                           body, key);
+      break;
+    case HW_FEED_REPORT_STOPPED:
+    default:
+      hw_emby_client_send (client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
+                           body, key);
+      stop_transcode (client, item);
+      break;
+    }
+}
+
+static void
+on_stream_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, error != NULL &&
+                                 hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE);
+}
+
+/* A HEAD on the stream that failed: only the server knows whether it was
+ * a 404, and a 404 is skipped rather than retried (docs/emby-api.md). */
+void
+_hw_emby_feed_check_stream_async (HwFeed              *feed,
+                                  HwEmbyClient        *client,
+                                  const char          *url,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
+  const char *path = hw_emby_url_path_under_base (hw_emby_client_get_base_url (client), url);
+
+  g_task_set_source_tag (task, _hw_emby_feed_check_stream_async);
+
+  if (path == NULL)
+    {
+      g_task_return_boolean (task, FALSE);
+      return;
+    }
+
+  /* The URL may carry a token from an older sign-in: the client sends no
+   * api_key from a path, only the current token in its headers. */
+  hw_emby_client_request_async (client, "HEAD", path, NULL,
+                                HW_EMBY_REQUEST_NONE, cancellable, on_stream_checked,
+                                g_steal_pointer (&task));
+}
+

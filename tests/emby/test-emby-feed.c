@@ -1,0 +1,355 @@
+/* test-emby-feed.c: HwEmbyFeed against tests/fake-emby.py: items, pages,
+ * libraries, prefetch, reports, and stream URLs minted again when the
+ * token changes. The fixture is fake-emby-fixture.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "fake-emby-fixture.h"
+#include "hw-emby-feed.h"
+#include "hw-emby-protocol.h"
+#include "hw-emby-feed.h"
+
+/* ------------------------------------------------------------------ */
+/* The feed                                                            */
+
+typedef struct {
+  gboolean     done;
+  HwMediaItem *item;
+  GError      *error;
+} ItemOutcome;
+
+static void
+on_next_item (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ItemOutcome *o = user_data;
+
+  o->item = hw_feed_next_item_finish (HW_FEED (source), result, &o->error);
+  o->done = TRUE;
+}
+
+static HwMediaItem *
+next_item (HwFeed  *feed,
+           guint    cell,
+           GError **error)
+{
+  ItemOutcome o = { 0 };
+
+  hw_feed_next_item_async (feed, cell, NULL, on_next_item, &o);
+  g_assert_true (spin_until (&o.done, 10));
+  if (o.error != NULL)
+    g_propagate_error (error, o.error);
+  return o.item;
+}
+
+static void
+test_feed_items (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  HwMediaItem *items[4];
+  g_autofree char *base = g_strconcat (f->origin, "/emby", NULL);
+  g_autofree char *server_url = NULL;
+
+  fixture_make_client (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  g_assert_cmpint (hw_feed_get_server_state (HW_FEED (feed)), ==, HW_SERVER_STATE_ONLINE);
+  server_url = hw_feed_dup_server_url (HW_FEED (feed));
+  g_assert_cmpstr (server_url, ==, base);
+  remember_token (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *direct_prefix = NULL;
+      g_autofree char *fallback_prefix = NULL;
+      g_autofree char *source_id = NULL;
+      const char *id;
+
+      items[i] = next_item (HW_FEED (feed), i, &error);
+      g_assert_no_error (error);
+      id = hw_media_item_get_id (items[i]);
+      g_assert_false (g_hash_table_contains (seen, id));
+      g_hash_table_add (seen, (gpointer) id);
+
+      direct_prefix = g_strdup_printf ("%s/Videos/%s/stream?Static=true&MediaSourceId=ms%s"
+                                       "&PlaySessionId=", base, id, id);
+      g_assert_true (g_str_has_prefix (hw_media_item_get_direct_url (items[i]), direct_prefix));
+      g_assert_nonnull (strstr (hw_media_item_get_direct_url (items[i]), "&DeviceId="));
+      g_assert_nonnull (strstr (hw_media_item_get_direct_url (items[i]), "&api_key="));
+      /* TranscodingUrl is server-relative without /emby. */
+      fallback_prefix = g_strdup_printf ("%s/videos/%s/master.m3u8?", base, id);
+      g_assert_true (g_str_has_prefix (hw_media_item_get_fallback_url (items[i]), fallback_prefix));
+      /* The media source's RunTimeTicks (30 s), not the item's (31 s). */
+      g_assert_cmpfloat_with_epsilon (hw_media_item_get_duration (items[i]), 30.0, 0.01);
+      g_assert_true (hw_media_item_get_is_network (items[i]));
+      g_assert_nonnull (hw_media_item_get_session_id (items[i]));
+      source_id = g_strconcat ("ms", id, NULL);
+      g_assert_cmpstr (hw_media_item_get_source_id (items[i]), ==, source_id);
+    }
+
+  /* Paged once per library, with the contract's parameters. */
+  g_assert_cmpuint (log_count (f, "GET", "Items$"), ==, 2);
+  g_assert_cmpuint (log_count (f, "GET", "Views$"), ==, 1);
+
+  hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_STARTED, 0.0);
+  hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 1.0);
+  hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 2.0);   /* throttled */
+  /* Answered before "stopped", which would replace a progress in flight. */
+  spin_for (0.3);
+  hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_STOPPED, 3.0);
+  hw_feed_release_item (HW_FEED (feed), 0, items[0]);
+  spin_for (0.5);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing$"), ==, 1);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 1);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Stopped$"), ==, 1);
+  g_assert_cmpuint (log_count (f, "DELETE", "Videos/ActiveEncodings$"), ==, 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+    {
+      if (i > 0)
+        hw_feed_release_item (HW_FEED (feed), i, items[i]);
+      g_object_unref (items[i]);
+    }
+}
+
+static void
+test_feed_skips_missing (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  control (f, "{\"fault\": \"status\", \"match\": \"PlaybackInfo$\", \"status\": 404, \"count\": 2}");
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), >=, 3);
+}
+
+static void
+test_feed_unknown_library (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+
+  g_setenv ("HYPERWALL_LIBRARIES", "Nope,Nada", TRUE);
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_assert_null (item);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "Nope"));
+  g_assert_nonnull (strstr (error->message, "Nada"));
+}
+
+static void
+test_feed_library_filter (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+
+  g_setenv ("HYPERWALL_LIBRARIES", "clips", TRUE);
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), i, &error);
+
+      g_assert_no_error (error);
+    }
+  /* Only the Clips library (id 2001) was paged, with the contract's query. */
+  g_assert_cmpuint (log_count (f, "GET", "Items$"), ==, 1);
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$",
+                                     "ParentId=2001&.*SortBy=Random&Limit=100&.*"
+                                     "EnableTotalRecordCount=false"), ==, 1);
+  /* Only what the parser reads: no Fields=, no images. */
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$", "(?i)Fields=|ImageType"), ==, 0);
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$", "EnableImages=false"), ==, 1);
+}
+
+static void
+test_feed_prefetch (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) first = NULL;
+  g_autoptr(HwMediaItem) second = NULL;
+  g_autoptr(HwMediaItem) third = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  Outcome o = { 0 };
+
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  first = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  spin_for (0.5);
+
+  /* Two more are ready: the next cell does not wait on PlaybackInfo. */
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), ==, 3);
+  second = next_item (HW_FEED (feed), 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), ==, 3);
+
+  /* A new sign-in makes the prepared URLs useless: they are not handed out. */
+  control (f, "{\"fault\": \"revoke-token\"}");
+  get_views (f, &o);
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+  remember_token (f);
+  token = g_strdup (hw_emby_client_get_access_token (f->client));
+  third = next_item (HW_FEED (feed), 2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (hw_media_item_get_direct_url (third), token));
+  g_assert_cmpstr (hw_media_item_get_id (third), !=, hw_media_item_get_id (first));
+  g_assert_cmpstr (hw_media_item_get_id (third), !=, hw_media_item_get_id (second));
+}
+
+typedef struct {
+  gboolean done;
+  gboolean gone;
+  GError  *error;
+} CheckOutcome;
+
+static void
+on_stream_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CheckOutcome *o = user_data;
+
+  o->gone = hw_feed_check_stream_finish (HW_FEED (source), result, &o->error);
+  o->done = TRUE;
+}
+
+/* What mpv does with a stream URL: a plain GET, the token in api_key. */
+static guint
+fetch_status (const char *url)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = soup_message_new ("GET", url);
+  g_autoptr(GBytes) body = soup_session_send_and_read (session, message, NULL, NULL);
+
+  return soup_message_get_status (message);
+}
+
+/* An admin signs the device out while cells play. The cell's stream fails
+ * with 401 in mpv and it asks the feed whether the stream is gone: that
+ * check meets the revocation, the client signs in once more, and the URLs
+ * of every item handed out or prepared are minted again with the new
+ * token. Nothing minted with the old token counts against the new one. */
+static void
+test_feed_revoked_token (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) playing = NULL;
+  g_autoptr(HwMediaItem) next = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *old_token = NULL;
+  g_autofree char *old_url = NULL;
+  const char *token;
+  CheckOutcome check = { 0 };
+
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  playing = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  spin_for (0.5);   /* two more prepared */
+  old_token = g_strdup (hw_emby_client_get_access_token (f->client));
+  old_url = g_strdup (hw_media_item_get_direct_url (playing));
+  g_assert_cmpuint (fetch_status (old_url), ==, 200);
+
+  control (f, "{\"fault\": \"revoke-token\"}");
+  g_assert_cmpuint (fetch_status (old_url), ==, 401);
+
+  hw_feed_check_stream_async (HW_FEED (feed), playing, old_url, NULL, on_stream_checked, &check);
+  g_assert_true (spin_until (&check.done, 10));
+  g_assert_no_error (check.error);
+  g_assert_false (check.gone);
+  remember_token (f);
+
+  g_assert_cmpint (hw_emby_client_get_state (f->client), ==, HW_SERVER_STATE_ONLINE);
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 2);
+  token = hw_emby_client_get_access_token (f->client);
+  g_assert_cmpstr (token, !=, old_token);
+
+  /* The item the cell holds: its next load uses the new token. */
+  g_assert_true (hw_emby_url_carries_token (hw_media_item_get_direct_url (playing), token));
+  g_assert_false (hw_emby_url_carries_token (hw_media_item_get_direct_url (playing), old_token));
+  g_assert_true (hw_emby_url_carries_token (hw_media_item_get_fallback_url (playing), token));
+  g_assert_false (hw_emby_url_carries_token (hw_media_item_get_fallback_url (playing), old_token));
+  g_assert_cmpuint (fetch_status (hw_media_item_get_direct_url (playing)), ==, 200);
+
+  /* A prepared item is minted again rather than thrown away. */
+  next = next_item (HW_FEED (feed), 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (hw_emby_url_carries_token (hw_media_item_get_direct_url (next), token));
+  g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), ==, 3);
+  g_assert_cmpuint (log_count (f, "POST", "AuthenticateByName"), ==, 2);
+
+  hw_feed_release_item (HW_FEED (feed), 0, playing);
+  hw_feed_release_item (HW_FEED (feed), 1, next);
+}
+
+static void
+test_feed_sign_in_required (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+
+  g_setenv ("HYPERWALL_PASSWORD", "wrong", TRUE);
+  fixture_make_client (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_SIGN_IN_REQUIRED, 10));
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_SIGN_IN_REQUIRED);
+  g_assert_cmpint (hw_feed_get_server_state (HW_FEED (feed)), ==, HW_SERVER_STATE_SIGN_IN_REQUIRED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  fixture_main_init (&argc, &argv);
+
+#define ADD(path, func, data) \
+  g_test_add ("/hyperwall/emby/" path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+  ADD ("feed/items", test_feed_items, NULL);
+  ADD ("feed/skips-missing", test_feed_skips_missing, NULL);
+  ADD ("feed/unknown-library", test_feed_unknown_library, NULL);
+  ADD ("feed/library-filter", test_feed_library_filter, NULL);
+  ADD ("feed/sign-in-required", test_feed_sign_in_required, NULL);
+  ADD ("feed/prefetch", test_feed_prefetch, NULL);
+  ADD ("feed/revoked-token-urls-minted-again", test_feed_revoked_token, NULL);
+
+#undef ADD
+
+  ret = g_test_run ();
+  fixture_main_cleanup ();
+  return ret;
+}
