@@ -260,7 +260,10 @@ log_decision (HwCellSupervisor     *self,
         g_message ("cell %u: %s; trying a fresh item", self->index, decision->reason);
       break;
     case HW_CELL_ACTION_STOP:
-      if (decision->old_state != decision->state)
+      if (decision->state == HW_CELL_STATE_WAITING && decision->old_state != decision->state)
+        g_message ("cell %u: waiting for the server (%s)", self->index,
+                   clean ? clean : decision->reason);
+      else if (decision->old_state != decision->state)
         g_debug ("cell %u: stopped: %s", self->index, decision->reason);
       break;
     default:

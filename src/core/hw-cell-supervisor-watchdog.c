@@ -74,7 +74,10 @@ static gboolean
 check_failed_stream (HwCellSupervisor *self,
                      const char       *why)
 {
-  if (self->item == NULL || !hw_media_item_get_is_network (self->item) ||
+  /* With the server gate closed, asking is no option: the failure makes
+   * the cell wait, uncounted, and the item is judged after the outage. */
+  if (self->machine.gate_closed ||
+      self->item == NULL || !hw_media_item_get_is_network (self->item) ||
       !hw_feed_can_check_stream (self->feed) || self->loaded_url == NULL)
     return FALSE;
 
@@ -162,7 +165,9 @@ watch_playing (HwCellSupervisor *self,
   if (advanced)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_PROGRESS, NULL);
 
-  if (self->item != NULL && now - self->last_report_us >= PROGRESS_REPORT_US)
+  /* Reports need the server: none while its gate is closed. */
+  if (self->item != NULL && !self->machine.gate_closed &&
+      now - self->last_report_us >= PROGRESS_REPORT_US)
     {
       self->last_report_us = now;
       hw_feed_report (self->feed, self->item, HW_FEED_REPORT_PROGRESS, MAX (position, 0));

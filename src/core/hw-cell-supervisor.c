@@ -407,8 +407,10 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
   switch (state)
     {
     case HW_SERVER_STATE_OFFLINE:
+      /* A cell whose stream still plays keeps playing: the server's
+       * trouble is no reason of its own. */
       _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_CLOSED, NULL);
-      if (reason != NULL)
+      if (reason != NULL && self->machine.state == HW_CELL_STATE_WAITING)
         _hw_cell_supervisor_set_reason (self, reason);
       _hw_cell_supervisor_update_card (self);
       break;
@@ -419,10 +421,9 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
       _hw_cell_supervisor_update_card (self);
       break;
     case HW_SERVER_STATE_ONLINE:
-      /* Whatever came between (connecting…), a stopped cell starts again. */
-      if (self->machine.state == HW_CELL_STATE_WAITING ||
-          self->machine.state == HW_CELL_STATE_SIGN_IN_REQUIRED)
-        _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
+      /* Whatever came between (connecting…), a stopped cell starts again;
+       * the others only learn that the server may be asked again. */
+      _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
       break;
     default:
       break;
