@@ -26,6 +26,8 @@ typedef struct {
 typedef enum {
   HW_PLAYER_END_EOF,            /* reached the end; may be a dead stream: check the position */
   HW_PLAYER_END_ERROR,          /* the player reported an error */
+  HW_PLAYER_END_UNPLAYABLE,     /* not a format the player recognises, or nothing in it to
+                                 * show: certain to fail again as it is */
 } HwPlayerEnd;
 
 #define HW_TYPE_CELL_PLAYER (hw_cell_player_get_type ())

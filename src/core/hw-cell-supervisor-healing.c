@@ -95,18 +95,39 @@ _hw_cell_supervisor_cancel_request (HwCellSupervisor *self)
     }
 }
 
+/* One next-item request: the cell, and the cancellable that tells whether
+ * the cell still wants the answer. */
+typedef struct {
+  HwCellSupervisor *self;
+  GCancellable     *cancellable;
+} ItemRequest;
+
+static void
+item_request_free (ItemRequest *request)
+{
+  g_object_unref (request->self);
+  g_object_unref (request->cancellable);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ItemRequest, item_request_free)
+
 static void
 on_next_item (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(HwCellSupervisor) self = user_data;
+  g_autoptr(ItemRequest) request = user_data;
+  HwCellSupervisor *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(HwMediaItem) item = NULL;
   g_autofree char *why = NULL;
 
   item = hw_feed_next_item_finish (HW_FEED (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->shut_down)
+  /* Cancelled (a stop, a reset, the next request) after the feed took an
+   * item: it goes back, or its pool slot would never be free again. */
+  if (g_cancellable_is_cancelled (request->cancellable) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->shut_down)
     {
       if (item != NULL)
         hw_feed_release_item (HW_FEED (source), self->index, item);
@@ -136,6 +157,8 @@ on_next_item (GObject      *source,
 static void
 request_item (HwCellSupervisor *self)
 {
+  ItemRequest *request;
+
   _hw_cell_supervisor_cancel_request (self);
   _hw_cell_supervisor_release_item (self);
   /* Not stopped: the next load replaces it, and a stop now could overtake
@@ -144,8 +167,10 @@ request_item (HwCellSupervisor *self)
     hw_cell_player_forget (self->player);
 
   self->request = g_cancellable_new ();
-  hw_feed_next_item_async (self->feed, self->index, self->request,
-                           on_next_item, g_object_ref (self));
+  request = g_new0 (ItemRequest, 1);
+  request->self = g_object_ref (self);
+  request->cancellable = g_object_ref (self->request);
+  hw_feed_next_item_async (self->feed, self->index, self->request, on_next_item, request);
 }
 
 static void

@@ -103,6 +103,10 @@ on_player_ended (HwCellSupervisor *self,
 
   if (reason == HW_CELL_REASON_NONE)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_END, NULL);
+  else if (reason == HW_CELL_REASON_NOT_VIDEO)
+    /* The file's fault, certain to repeat: skipped and set aside at once,
+     * and no evidence against the server either (no "failure" signal). */
+    _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_UNPLAYABLE, why);
   else if (reason != HW_CELL_REASON_PLAYER_ERROR || started || !check_failed_stream (self, why))
     _hw_cell_supervisor_fail (self, why);
 }

@@ -95,7 +95,8 @@ _hw_cell_supervisor_update_card (HwCellSupervisor *self)
   g_autofree char *detail = NULL;
   gint64 remaining = self->timer_due_us - _hw_cell_supervisor_now (self);
 
-  hw_cell_card_texts (self->machine.state, self->buffering, self->reason, remaining,
+  hw_cell_card_texts (self->machine.state, self->machine.item_failures == 0,
+                      self->buffering, self->reason, remaining,
                       &headline, &detail);
 
   g_object_freeze_notify (G_OBJECT (self));

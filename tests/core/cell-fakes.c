@@ -271,13 +271,8 @@ feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
       hw_media_item_set_fallback_url (item, url);
     }
   hw_media_item_set_is_network (item, TRUE);
+  self->handed++;
   g_task_return_pointer (task, item, g_object_unref);
-}
-
-static HwMediaItem *
-feed_next_item_finish (HwFeed *feed, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -328,7 +323,6 @@ static void
 test_feed_iface_init (HwFeedInterface *iface)
 {
   iface->next_item_async = feed_next_item_async;
-  iface->next_item_finish = feed_next_item_finish;
   iface->release_item = feed_release_item;
   iface->report = feed_report;
   iface->check_stream_async = feed_check_stream_async;

@@ -650,6 +650,32 @@ test_set_aside_not_found (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (PLAYER (fx)->stops, ==, 0);
 }
 
+/* A file the player cannot read is skipped at once and set aside as
+ * unplayable, without a retry, a stream check or a count towards a park:
+ * a cell that meets many of them in a row never parks for them. */
+static void
+test_set_aside_not_video (Fixture *fx, gconstpointer data)
+{
+  guint threshold = fx->settings.policy.crash_loop_threshold;
+
+  hw_cell_supervisor_start (fx->supervisor);
+  for (guint i = 1; i <= 2 * threshold; i++)
+    {
+      wait_for_load (fx, i);
+      hw_cell_player_emit_ended (HW_CELL_PLAYER (PLAYER (fx)), HW_PLAYER_END_UNPLAYABLE,
+                                 "unrecognized file format");
+    }
+  wait_for_load (fx, 2 * threshold + 1);
+
+  g_assert_cmpuint (fx->feed->checks, ==, 0);
+  g_assert_cmpuint (fx->failures, ==, 0);
+  g_assert_cmpuint (fx->feed->set_aside->len, ==, 2 * threshold);
+  g_assert_cmpstr (g_ptr_array_index (fx->feed->set_aside, 0), ==, "item-1:gone");
+  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
+                   "Not a playable video: unrecognized file format");
+  assert_state (fx, HW_CELL_STATE_LOADING);
+}
+
 static void
 test_set_aside_check_inconclusive (Fixture *fx, gconstpointer data)
 {
@@ -759,6 +785,10 @@ test_feed_unavailable (Fixture *fx, gconstpointer data)
   WAIT_FOR (STATE (fx) == HW_CELL_STATE_RETRYING);
   g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==, "The folder has no videos");
   g_assert_cmpuint (fx->failures, ==, 0);
+  /* No stream is in trouble: the card says what is missing. */
+  g_assert_cmpstr (hw_cell_supervisor_get_headline (fx->supervisor), ==, "Nothing to play");
+  g_assert_true (g_str_has_prefix (hw_cell_supervisor_get_detail (fx->supervisor),
+                                   "The folder has no videos — asking again in"));
 
   /* Asks again after the backoff. */
   g_clear_error (&fx->feed->error);
@@ -812,6 +842,32 @@ test_shutdown_quiet (Fixture *fx, gconstpointer data)
   assert_state (fx, HW_CELL_STATE_PLAYING);
 }
 
+/* A request cancelled after the feed took its item (the cell shut down or
+ * was reset before the answer came) still gives the item back: otherwise
+ * its slot in the feed's pool would stay taken for good. */
+static void
+test_cancelled_request_releases (Fixture *fx, gconstpointer data)
+{
+  hw_cell_supervisor_start (fx->supervisor);
+  g_assert_cmpuint (fx->feed->handed, ==, 1);
+  /* The answer is on its way (GTask delivers it from an idle). */
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*watchdog stopped ticking*");
+  hw_cell_supervisor_reset (fx->supervisor);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (fx->feed->handed, ==, 2);
+  wait_for_load (fx, 1);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
+  g_assert_cmpuint (fx->feed->released, ==, 1);
+
+  /* Shut down with an answer on its way. */
+  hw_cell_supervisor_next (fx->supervisor);
+  g_assert_cmpuint (fx->feed->handed, ==, 3);
+  hw_cell_supervisor_shutdown (fx->supervisor);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (fx->feed->released, ==, fx->feed->handed);
+}
+
 /* ------------------------------------------------------------------ */
 /* Reasons                                                             */
 
@@ -825,6 +881,7 @@ typedef struct {
 
 static const EndCase end_cases[] = {
   { HW_PLAYER_END_ERROR, TRUE, 10, 60, HW_CELL_REASON_PLAYER_ERROR },
+  { HW_PLAYER_END_UNPLAYABLE, FALSE, -1, 60, HW_CELL_REASON_NOT_VIDEO },
   { HW_PLAYER_END_EOF, FALSE, -1, 60, HW_CELL_REASON_NO_FIRST_FRAME },
   { HW_PLAYER_END_EOF, TRUE, 59.5, 60, HW_CELL_REASON_NONE },
   { HW_PLAYER_END_EOF, TRUE, 54.9, 60, HW_CELL_REASON_PREMATURE_END },
@@ -893,6 +950,8 @@ main (int argc, char *argv[])
   ADD ("gate/start-while-closed", test_gate_start_while_closed);
   ADD ("gate/sign-in-required", test_gate_sign_in_required);
   ADD ("set-aside/not-found", test_set_aside_not_found);
+  ADD ("set-aside/not-video", test_set_aside_not_video);
+  ADD ("feed/cancelled-request-releases", test_cancelled_request_releases);
   ADD ("set-aside/check-inconclusive", test_set_aside_check_inconclusive);
   ADD ("end/normal-and-premature", test_end_normal_and_premature);
   ADD ("reports/progress-throttled", test_reports_progress_throttled);

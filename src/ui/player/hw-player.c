@@ -203,7 +203,13 @@ handle_end_file (HwPlayer           *self,
   else if (end->reason == MPV_END_FILE_REASON_ERROR)
     {
       message = g_strdup (mpv_error_string (end->error));
-      hw_cell_player_emit_ended (HW_CELL_PLAYER (self), HW_PLAYER_END_ERROR, message);
+      /* Not a video mpv can read, or nothing in it to show: as certain to
+       * fail again as a 404, so not worth a retry. */
+      hw_cell_player_emit_ended (HW_CELL_PLAYER (self),
+                                 end->error == MPV_ERROR_UNKNOWN_FORMAT ||
+                                 end->error == MPV_ERROR_NOTHING_TO_PLAY
+                                 ? HW_PLAYER_END_UNPLAYABLE : HW_PLAYER_END_ERROR,
+                                 message);
     }
   else if (end->reason == MPV_END_FILE_REASON_STOP)
     {
