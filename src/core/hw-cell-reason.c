@@ -44,6 +44,8 @@ unredacted_text (HwCellReason  reason,
       return g_strdup (_("The stream stalled"));
     case HW_CELL_REASON_LOAD_TIMEOUT:
       return g_strdup (_("The stream did not start in time"));
+    case HW_CELL_REASON_FROZEN:
+      return g_strdup (_("The picture stopped while the stream played on"));
     case HW_CELL_REASON_PLAYER_ERROR:
       return g_strdup_printf (_("Playback failed: %s"), detail ? detail : _("unknown error"));
     case HW_CELL_REASON_NO_FIRST_FRAME:

@@ -19,6 +19,7 @@ typedef enum {
   HW_CELL_REASON_NONE,            /* a normal end: no failure */
   HW_CELL_REASON_STALLED,         /* playing, but the position stopped moving */
   HW_CELL_REASON_LOAD_TIMEOUT,    /* no first frame within the load timeout */
+  HW_CELL_REASON_FROZEN,          /* the position advanced, the picture did not */
   HW_CELL_REASON_PLAYER_ERROR,    /* the player gave up; detail: its message or NULL */
   HW_CELL_REASON_NO_FIRST_FRAME,  /* the stream ended before showing anything */
   HW_CELL_REASON_PREMATURE_END,   /* ended well before its duration (a dead stream) */

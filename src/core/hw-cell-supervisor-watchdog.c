@@ -149,6 +149,8 @@ check_stall (HwCellSupervisor *self,
     why = hw_cell_reason_text (HW_CELL_REASON_STALLED, NULL, 0, 0);
   else if (verdict == HW_STALL_VERDICT_LOAD_TIMEOUT)
     why = hw_cell_reason_text (HW_CELL_REASON_LOAD_TIMEOUT, NULL, 0, 0);
+  else if (verdict == HW_STALL_VERDICT_FROZEN)
+    why = hw_cell_reason_text (HW_CELL_REASON_FROZEN, NULL, 0, 0);
   if (why != NULL)
     _hw_cell_supervisor_fail (self, why);
 }
@@ -165,6 +167,8 @@ watch_playing (HwCellSupervisor *self,
     hw_stall_tracker_position (&self->tracker, position, now);
   hw_stall_tracker_cache_bytes (&self->tracker, hw_cell_player_get_cache_bytes (self->player),
                                 now);
+  if (self->view != NULL)
+    hw_stall_tracker_frames (&self->tracker, hw_cell_view_get_frames (self->view), now);
 
   if (advanced)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_PROGRESS, NULL);

@@ -69,7 +69,9 @@ fixture_set_up (Fixture *fx, gconstpointer data)
   fx->settings.policy.backoff_initial_us = 20 * MS;
   fx->settings.policy.backoff_max_us = 200 * MS;
   fx->settings.policy.crash_loop_cooldown_us = 150 * MS;
-  fx->settings.stall = (HwStallParams) { 20 * S, 30 * S, 0 };
+  /* The fake view shows no frames unless a test says so: the frozen
+   * picture rule is off but where a test turns it on. */
+  fx->settings.stall = (HwStallParams) { 20 * S, 30 * S, 0, -1 };
   fx->settings.watchdog_interval_ms = 50;
   fx->settings.network_timeout_s = 20;
   fx->settings.hwdec = "no";
@@ -776,6 +778,36 @@ test_cache_and_audible (Fixture *fx, gconstpointer data)
   g_assert_false (PLAYER (fx)->audible);
 }
 
+/* A cell whose position runs while its view shows no new frame (black,
+ * or a still) fails like a stalled one, after its grace. */
+static void
+test_stall_frozen_picture (Fixture *fx, gconstpointer data)
+{
+  fx->settings.stall.frozen_picture_us = 5 * S;
+  hw_cell_supervisor_set_settings (fx->supervisor, &fx->settings);
+  play (fx);
+
+  for (int i = 1; i <= 5; i++)
+    {
+      PLAYER (fx)->position += 1;
+      fx->view->frames += 30;
+      advance (fx, 1 * S);
+    }
+  /* Frames stop; the position goes on. */
+  for (int i = 1; i <= 5; i++)
+    {
+      PLAYER (fx)->position += 1;
+      advance (fx, 1 * S);
+      assert_state (fx, HW_CELL_STATE_PLAYING);
+    }
+  PLAYER (fx)->position += 1;
+  advance (fx, 1 * S);
+  assert_state (fx, HW_CELL_STATE_RETRYING);
+  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
+                   "The picture stopped while the stream played on");
+  g_assert_cmpuint (fx->failures, ==, 1);
+}
+
 static void
 test_feed_unavailable (Fixture *fx, gconstpointer data)
 {
@@ -957,6 +989,7 @@ main (int argc, char *argv[])
   ADD ("reports/progress-throttled", test_reports_progress_throttled);
   ADD ("operator/next-forgets", test_operator_next_forgets);
   ADD ("settings/cache-and-audible", test_cache_and_audible);
+  ADD ("stall/frozen-picture", test_stall_frozen_picture);
   ADD ("feed/unavailable", test_feed_unavailable);
   ADD ("heartbeat/reset", test_heartbeat_reset);
   ADD ("shutdown/quiet", test_shutdown_quiet);
