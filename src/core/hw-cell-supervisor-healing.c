@@ -204,6 +204,9 @@ load_item (HwCellSupervisor *self,
   self->run_started_us = 0;
   hw_stall_tracker_start_load (&self->tracker, _hw_cell_supervisor_now (self));
 
+  /* One line per load: tests count the loads of each item by it. */
+  g_debug ("cell %u: loading “%s” (%s)", self->index, hw_media_item_get_title (self->item),
+           stream == HW_STREAM_FALLBACK ? "transcoded" : "direct");
   g_free (self->loaded_url);
   self->loaded_url = g_strdup (url);
   if (!hw_cell_player_load (self->player, url, hw_media_item_get_mpv_options (self->item), &error))
