@@ -605,6 +605,9 @@ hw_wall_controller_new (HwConfig *config,
   self->renderer = hw_renderer_resolve (hw_renderer_from_string (renderer),
                                         gtk_widget_get_display (GTK_WIDGET (wall)));
   self->server_state = hw_feed_get_server_state (feed);
+  /* Born behind a closed gate: its opening is staggered like any other. */
+  self->gate_closed = self->server_state == HW_SERVER_STATE_OFFLINE ||
+                      self->server_state == HW_SERVER_STATE_SIGN_IN_REQUIRED;
   self->rows = hw_config_get_int (config, "rows");
   self->columns = hw_config_get_int (config, "columns");
 
