@@ -98,8 +98,16 @@ on_player_ended (HwCellSupervisor *self,
   double position = self->player ? hw_cell_player_get_position (self->player) : -1;
   double duration = expected_duration (self);
   gboolean started = self->run_started_us != 0;
+  gboolean network = self->item != NULL && hw_media_item_get_is_network (self->item);
   HwCellReason reason = hw_cell_reason_for_end (end, started, position, duration);
-  g_autofree char *why = hw_cell_reason_text (reason, message, position, duration);
+  g_autofree char *why = NULL;
+
+  /* Over the network, an answer cut off before its first bytes looks just
+   * like a file that is no video: there it is an ordinary error, checked
+   * and retried. */
+  if (reason == HW_CELL_REASON_NOT_VIDEO && network)
+    reason = HW_CELL_REASON_PLAYER_ERROR;
+  why = hw_cell_reason_text (reason, message, position, duration);
 
   if (reason == HW_CELL_REASON_NONE)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_END, NULL);

@@ -270,7 +270,7 @@ feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
       url = g_strdup_printf ("fallback://%s", id);
       hw_media_item_set_fallback_url (item, url);
     }
-  hw_media_item_set_is_network (item, TRUE);
+  hw_media_item_set_is_network (item, !self->local);
   self->handed++;
   g_task_return_pointer (task, item, g_object_unref);
 }

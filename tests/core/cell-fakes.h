@@ -68,6 +68,7 @@ struct _TestFeed
   guint      handed;            /* items handed out (a request may fail instead) */
   guint      released;
   gboolean   has_fallback;
+  gboolean   local;             /* items are local files, not network streams */
   GError    *error;             /* handed instead of an item while set */
   gboolean   stream_gone;       /* what check_stream answers */
   guint      checks;

@@ -660,6 +660,7 @@ test_set_aside_not_video (Fixture *fx, gconstpointer data)
 {
   guint threshold = fx->settings.policy.crash_loop_threshold;
 
+  fx->feed->local = TRUE;
   hw_cell_supervisor_start (fx->supervisor);
   for (guint i = 1; i <= 2 * threshold; i++)
     {
@@ -676,6 +677,21 @@ test_set_aside_not_video (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
                    "Not a playable video: unrecognized file format");
   assert_state (fx, HW_CELL_STATE_LOADING);
+}
+
+/* Over the network the same end may be an answer cut off before its first
+ * bytes: an ordinary error, checked and retried, not set aside. */
+static void
+test_not_video_network (Fixture *fx, gconstpointer data)
+{
+  hw_cell_supervisor_start (fx->supervisor);
+  wait_for_load (fx, 1);
+  hw_cell_player_emit_ended (HW_CELL_PLAYER (PLAYER (fx)), HW_PLAYER_END_UNPLAYABLE,
+                             "unrecognized file format");
+  WAIT_FOR (STATE (fx) == HW_CELL_STATE_RETRYING);
+  g_assert_cmpuint (fx->feed->checks, ==, 1);
+  g_assert_cmpuint (fx->feed->set_aside->len, ==, 0);
+  g_assert_cmpuint (fx->failures, ==, 1);
 }
 
 static void
@@ -983,6 +999,7 @@ main (int argc, char *argv[])
   ADD ("gate/sign-in-required", test_gate_sign_in_required);
   ADD ("set-aside/not-found", test_set_aside_not_found);
   ADD ("set-aside/not-video", test_set_aside_not_video);
+  ADD ("set-aside/not-video-network", test_not_video_network);
   ADD ("feed/cancelled-request-releases", test_cancelled_request_releases);
   ADD ("set-aside/check-inconclusive", test_set_aside_check_inconclusive);
   ADD ("end/normal-and-premature", test_end_normal_and_premature);
