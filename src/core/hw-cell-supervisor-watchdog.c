@@ -8,11 +8,16 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "hw-cell-reason.h"
 #include "hw-cell-supervisor-private.h"
 
 /* Reporting progress to the server more often is noise (docs/emby-api.md). */
 #define PROGRESS_REPORT_US (10 * HW_USEC_PER_SEC)
+/* The player reports the tracks of a load while it opens; by this long
+ * after the first frame what it says about video is settled. */
+#define NO_VIDEO_GRACE_US (2 * HW_USEC_PER_SEC)
 
 /* ------------------------------------------------------------------ */
 /* Player events                                                       */
@@ -177,6 +182,17 @@ watch_playing (HwCellSupervisor *self,
                                 now);
   if (self->view != NULL)
     hw_stall_tracker_frames (&self->tracker, hw_cell_view_get_frames (self->view), now);
+
+  /* Playing, but nothing to show (an audio file): certain to stay so. */
+  if (self->run_started_us != 0 && now - self->run_started_us > NO_VIDEO_GRACE_US &&
+      hw_cell_player_get_video_missing (self->player))
+    {
+      g_autofree char *why = hw_cell_reason_text (HW_CELL_REASON_NOT_VIDEO, _("no video stream"),
+                                                  0, 0);
+
+      _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_UNPLAYABLE, why);
+      return;
+    }
 
   if (advanced)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_PROGRESS, NULL);

@@ -38,6 +38,7 @@ struct _TestPlayer
   gboolean   seeking;
   gboolean   cache_eof;
   gboolean   cache_full;
+  gboolean   video_missing;
   gint64     cache_bytes;
 };
 

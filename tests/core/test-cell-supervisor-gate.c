@@ -201,6 +201,28 @@ test_set_aside_not_video (Fixture *fx, gconstpointer data)
   assert_state (fx, HW_CELL_STATE_LOADING);
 }
 
+/* A load that plays but has no video track (an audio file) has nothing to
+ * show, ever: once the player's report has settled, it is unplayable. */
+static void
+test_set_aside_no_video_track (Fixture *fx, gconstpointer data)
+{
+  play (fx);
+  PLAYER (fx)->video_missing = TRUE;     /* also the case while it opens */
+  PLAYER (fx)->position = 1;
+  advance (fx, 1 * S);
+  PLAYER (fx)->position = 2;
+  advance (fx, 1 * S);
+  assert_state (fx, HW_CELL_STATE_PLAYING);
+  PLAYER (fx)->position = 3;
+  advance (fx, 1 * S);
+  WAIT_FOR (LOADS (fx) == 2);
+  g_assert_cmpuint (fx->feed->set_aside->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fx->feed->set_aside, 0), ==, "item-1:gone");
+  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
+                   "Not a playable video: no video stream");
+  g_assert_cmpuint (fx->failures, ==, 0);
+}
+
 /* Over the network the same end may be an answer cut off before its first
  * bytes: an ordinary error, checked and retried, not set aside. */
 static void
@@ -282,6 +304,7 @@ main (int   argc,
   ADD ("set-aside/not-found", test_set_aside_not_found);
   ADD ("set-aside/not-video", test_set_aside_not_video);
   ADD ("set-aside/not-video-network", test_not_video_network);
+  ADD ("set-aside/no-video-track", test_set_aside_no_video_track);
   ADD ("feed/cancelled-request-releases", test_cancelled_request_releases);
   ADD ("set-aside/check-inconclusive", test_set_aside_check_inconclusive);
 

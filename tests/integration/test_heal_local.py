@@ -17,10 +17,12 @@ dropped, no cell may sit outside `playing` longer than the rules allow, and
 at the end every cell plays with a rising position.
 
 unplayable-files: three good clips (one large: 1080p, HEVC when ffmpeg has
-libx265) and four files mpv cannot recognise (empty, truncated before its
-index, random bytes, text named .mp4) on a 2x2 wall. Within 60 s no cell
-parks, the good clips play, each broken file is loaded exactly once and
-set aside (never retried, never back in a later round), and the spare
+libx265), four files mpv cannot recognise (empty, truncated before its
+index, random bytes, text named .mp4) and one with sound but no video on a
+2x2 wall whose cell 0 is audible (a muted cell has nothing to play in it at
+all; the audible one plays it and finds no video track). Within 60 s no
+cell parks, the good clips play, each broken file is loaded exactly once
+and set aside (never retried, never back in a later round), and the spare
 cell says there is nothing else to play.
 
 SPDX-License-Identifier: GPL-3.0-or-later
@@ -188,7 +190,7 @@ def has_x265():
     return "libx265" in out
 
 
-UNPLAYABLE = ["empty", "truncated", "random", "text"]
+UNPLAYABLE = ["empty", "truncated", "random", "text", "audio-only"]
 GOOD_SECONDS = 12
 
 
@@ -219,12 +221,15 @@ def test_unplayable_files():
             f.write(os.urandom(200000))
         with open(os.path.join(media, "text.mp4"), "w") as f:
             f.write("This is not a video.\n" * 40)
+        ffmpeg("-f", "lavfi", "-i", "sine=frequency=440", "-t", str(GOOD_SECONDS),
+               "-c:a", "aac", os.path.join(media, "audio-only.mp4"))
 
         app = s.launch(["--local", media, "--rows", "2", "--columns", "2",
                         "--renderer", "software"],
                        env={"HYPERWALL_BACKOFF_INITIAL": "1",
                             "HYPERWALL_BACKOFF_MAX": "4",
-                            "HYPERWALL_WATCHDOG_INTERVAL": "500"})
+                            "HYPERWALL_WATCHDOG_INTERVAL": "500",
+                            "HYPERWALL_AUDIO_CELL": "0"})
         w = heal_util.Watcher(app)
         t0 = time.time()
 

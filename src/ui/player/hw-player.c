@@ -30,6 +30,7 @@ struct _HwPlayer
   gboolean    paused_for_cache;
   gboolean    seeking;
   gboolean    cache_eof;
+  gboolean    video_missing;  /* the current load reported no video track */
   gint64      cache_bytes;
   gint64      cache_forward_bytes;
   gint64      demuxer_max_bytes;
@@ -47,6 +48,7 @@ enum {
   OBSERVE_PAUSED_FOR_CACHE,
   OBSERVE_SEEKING,
   OBSERVE_CACHE_STATE,
+  OBSERVE_VIDEO_ID,
 };
 
 static void
@@ -94,6 +96,7 @@ reset_observed (HwPlayer *self)
   self->paused_for_cache = FALSE;
   self->seeking = FALSE;
   self->cache_eof = FALSE;
+  self->video_missing = FALSE;
   self->cache_bytes = -1;
   self->cache_forward_bytes = 0;
 }
@@ -169,6 +172,10 @@ handle_property (HwPlayer          *self,
       break;
     case OBSERVE_SEEKING:
       self->seeking = has && *(int *) prop->data;
+      break;
+    case OBSERVE_VIDEO_ID:
+      /* Unavailable while a load opens, too: callers judge it later. */
+      self->video_missing = !has;
       break;
     case OBSERVE_CACHE_STATE:
       if (has)
@@ -357,6 +364,7 @@ observe (HwPlayer *self)
   mpv_observe_property (self->mpv, OBSERVE_PAUSED_FOR_CACHE, "paused-for-cache", MPV_FORMAT_FLAG);
   mpv_observe_property (self->mpv, OBSERVE_SEEKING, "seeking", MPV_FORMAT_FLAG);
   mpv_observe_property (self->mpv, OBSERVE_CACHE_STATE, "demuxer-cache-state", MPV_FORMAT_NODE);
+  mpv_observe_property (self->mpv, OBSERVE_VIDEO_ID, "current-tracks/video/id", MPV_FORMAT_INT64);
 }
 
 HwPlayer *
@@ -597,6 +605,12 @@ hw_player_get_cache_eof (HwCellPlayer *player)
 }
 
 static gboolean
+hw_player_get_video_missing (HwCellPlayer *player)
+{
+  return HW_PLAYER (player)->video_missing;
+}
+
+static gboolean
 hw_player_get_cache_full (HwCellPlayer *player)
 {
   HwPlayer *self = HW_PLAYER (player);
@@ -640,6 +654,7 @@ hw_player_cell_player_init (HwCellPlayerInterface *iface)
   iface->get_cache_eof = hw_player_get_cache_eof;
   iface->get_cache_bytes = hw_player_get_cache_bytes;
   iface->get_cache_full = hw_player_get_cache_full;
+  iface->get_video_missing = hw_player_get_video_missing;
   iface->get_loaded = hw_player_get_loaded;
   iface->read_demuxer_max_bytes = hw_player_read_demuxer_max_bytes;
   iface->read_demuxer_max_back_bytes = hw_player_read_demuxer_max_back_bytes;
