@@ -56,6 +56,8 @@ unredacted_text (HwCellReason  reason,
       return g_strdup (_("The server has no such stream (404)"));
     case HW_CELL_REASON_NOT_VIDEO:
       return g_strdup_printf (_("Not a playable video: %s"), detail ? detail : _("unknown error"));
+    case HW_CELL_REASON_NO_VIDEO_TRACK:
+      return g_strdup (_("Not a playable video: no video stream"));
     case HW_CELL_REASON_NO_ITEM:
       return g_strdup ("no item to load");
     case HW_CELL_REASON_WATCHDOG:

@@ -26,6 +26,7 @@ typedef enum {
   HW_CELL_REASON_UNPLAYABLE,      /* the server has no such stream: retrying cannot help */
   HW_CELL_REASON_NOT_VIDEO,       /* the player cannot read it, or it has nothing to show;
                                    * detail: the player's message or NULL */
+  HW_CELL_REASON_NO_VIDEO_TRACK,  /* it plays, but has no video track to show */
   HW_CELL_REASON_NO_ITEM,         /* asked to load with nothing to load */
   HW_CELL_REASON_WATCHDOG,        /* the cell's watchdog stopped ticking */
   HW_CELL_REASON_MESSAGE,         /* detail: a text from elsewhere (an error, the server gate) */

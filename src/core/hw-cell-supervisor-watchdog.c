@@ -8,8 +8,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "hw-cell-reason.h"
 #include "hw-cell-supervisor-private.h"
 
@@ -187,8 +185,7 @@ watch_playing (HwCellSupervisor *self,
   if (self->run_started_us != 0 && now - self->run_started_us > NO_VIDEO_GRACE_US &&
       hw_cell_player_get_video_missing (self->player))
     {
-      g_autofree char *why = hw_cell_reason_text (HW_CELL_REASON_NOT_VIDEO, _("no video stream"),
-                                                  0, 0);
+      g_autofree char *why = hw_cell_reason_text (HW_CELL_REASON_NO_VIDEO_TRACK, NULL, 0, 0);
 
       _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_UNPLAYABLE, why);
       return;
