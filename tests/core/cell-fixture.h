@@ -1,6 +1,6 @@
 /* cell-fixture.h: the supervisor tests' fixture: a supervisor over the
  * fakes of cell-fakes.h, a clock that only moves when a test moves it, and
- * the helpers every test uses.
+ * the functions every test uses.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
