@@ -559,6 +559,7 @@ KINDS = [
     ("park", re.compile(r"^parked for \d+ s after \d+ failures? \(last: .+\)")),
     ("skip", re.compile(r"^skipping .+: .+")),
     ("nothing-to-play", re.compile(r"^nothing to play \(.+\); asking again in [0-9.]+ s$")),
+    ("wait-for-server", re.compile(r"^waiting for the server \(.+\)$")),
     ("watchdog-reset", re.compile(r"watchdog stopped ticking")),
 ]
 WALL_LINES = [

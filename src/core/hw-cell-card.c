@@ -20,6 +20,7 @@ format_countdown (gint64 remaining_us)
 
 void
 hw_cell_card_texts (HwCellState   state,
+                    gboolean      nothing_to_play,
                     gboolean      buffering,
                     const char   *reason,
                     gint64        remaining_us,
@@ -44,6 +45,13 @@ hw_cell_card_texts (HwCellState   state,
       break;
     case HW_CELL_STATE_RETRYING:
       countdown = format_countdown (remaining_us);
+      if (nothing_to_play)
+        {
+          /* No stream is in trouble: the feed has nothing for this cell. */
+          title = _("Nothing to play");
+          text = g_strdup_printf (_("%s — asking again in %s"), reason ? reason : "", countdown);
+          break;
+        }
       title = _("Trouble playing");
       text = g_strdup_printf (_("%s — retrying in %s"), reason ? reason : "", countdown);
       break;

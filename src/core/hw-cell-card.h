@@ -13,8 +13,10 @@ G_BEGIN_DECLS
 /* @headline: NULL when the video shows without a card; @detail: NULL when
  * there is nothing under the headline. @reason: why the cell is not
  * playing (already redacted) or NULL; @remaining_us: time left on the
- * retry or park countdown. */
+ * retry or park countdown. @nothing_to_play: a retrying cell waits for the
+ * feed to have an item (fewer playable items than cells), not for a stream. */
 void hw_cell_card_texts (HwCellState   state,
+                         gboolean      nothing_to_play,
                          gboolean      buffering,
                          const char   *reason,
                          gint64        remaining_us,

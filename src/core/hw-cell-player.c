@@ -132,6 +132,13 @@ hw_cell_player_get_cache_full (HwCellPlayer *self)
 }
 
 gboolean
+hw_cell_player_get_video_missing (HwCellPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_CELL_PLAYER (self), FALSE);
+  return IFACE (self)->get_video_missing != NULL && IFACE (self)->get_video_missing (self);
+}
+
+gboolean
 hw_cell_player_get_loaded (HwCellPlayer *self)
 {
   g_return_val_if_fail (HW_IS_CELL_PLAYER (self), FALSE);

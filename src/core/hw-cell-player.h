@@ -26,6 +26,8 @@ typedef struct {
 typedef enum {
   HW_PLAYER_END_EOF,            /* reached the end; may be a dead stream: check the position */
   HW_PLAYER_END_ERROR,          /* the player reported an error */
+  HW_PLAYER_END_UNPLAYABLE,     /* not a format the player recognises, or nothing in it to
+                                 * show: certain to fail again as it is */
 } HwPlayerEnd;
 
 #define HW_TYPE_CELL_PLAYER (hw_cell_player_get_type ())
@@ -58,6 +60,7 @@ struct _HwCellPlayerInterface
   gboolean (*get_cache_eof)        (HwCellPlayer *self);
   gint64   (*get_cache_bytes)      (HwCellPlayer *self);
   gboolean (*get_cache_full)       (HwCellPlayer *self);
+  gboolean (*get_video_missing)    (HwCellPlayer *self);    /* optional */
   gboolean (*get_loaded)           (HwCellPlayer *self);
   guint64  (*read_demuxer_max_bytes)      (HwCellPlayer *self);
   guint64  (*read_demuxer_max_back_bytes) (HwCellPlayer *self);
@@ -93,6 +96,9 @@ gboolean hw_cell_player_get_cache_eof        (HwCellPlayer *self);
 gint64   hw_cell_player_get_cache_bytes      (HwCellPlayer *self);
 /* The forward buffer is (nearly) at its limit: reading paused on purpose. */
 gboolean hw_cell_player_get_cache_full       (HwCellPlayer *self);
+/* The current load has no video track, as last reported. Also TRUE for a
+ * moment while a load opens: judge it only once the load has played. */
+gboolean hw_cell_player_get_video_missing    (HwCellPlayer *self);
 /* A load of ours is current (neither ended, stopped nor forgotten). */
 gboolean hw_cell_player_get_loaded           (HwCellPlayer *self);
 /* As the player reports them (not as asked for), for the status file. */

@@ -20,6 +20,8 @@ hw_cell_reason_for_end (HwPlayerEnd end,
                         double      position,
                         double      duration)
 {
+  if (end == HW_PLAYER_END_UNPLAYABLE)
+    return HW_CELL_REASON_NOT_VIDEO;
   if (end == HW_PLAYER_END_ERROR)
     return HW_CELL_REASON_PLAYER_ERROR;
   if (!started)
@@ -42,6 +44,8 @@ unredacted_text (HwCellReason  reason,
       return g_strdup (_("The stream stalled"));
     case HW_CELL_REASON_LOAD_TIMEOUT:
       return g_strdup (_("The stream did not start in time"));
+    case HW_CELL_REASON_FROZEN:
+      return g_strdup (_("The picture stopped while the stream played on"));
     case HW_CELL_REASON_PLAYER_ERROR:
       return g_strdup_printf (_("Playback failed: %s"), detail ? detail : _("unknown error"));
     case HW_CELL_REASON_NO_FIRST_FRAME:
@@ -50,6 +54,10 @@ unredacted_text (HwCellReason  reason,
       return g_strdup_printf (_("The stream stopped at %.0f s of %.0f s"), position, duration);
     case HW_CELL_REASON_UNPLAYABLE:
       return g_strdup (_("The server has no such stream (404)"));
+    case HW_CELL_REASON_NOT_VIDEO:
+      return g_strdup_printf (_("Not a playable video: %s"), detail ? detail : _("unknown error"));
+    case HW_CELL_REASON_NO_VIDEO_TRACK:
+      return g_strdup (_("Not a playable video: no video stream"));
     case HW_CELL_REASON_NO_ITEM:
       return g_strdup ("no item to load");
     case HW_CELL_REASON_WATCHDOG:

@@ -19,10 +19,14 @@ typedef enum {
   HW_CELL_REASON_NONE,            /* a normal end: no failure */
   HW_CELL_REASON_STALLED,         /* playing, but the position stopped moving */
   HW_CELL_REASON_LOAD_TIMEOUT,    /* no first frame within the load timeout */
+  HW_CELL_REASON_FROZEN,          /* the position advanced, the picture did not */
   HW_CELL_REASON_PLAYER_ERROR,    /* the player gave up; detail: its message or NULL */
   HW_CELL_REASON_NO_FIRST_FRAME,  /* the stream ended before showing anything */
   HW_CELL_REASON_PREMATURE_END,   /* ended well before its duration (a dead stream) */
-  HW_CELL_REASON_UNPLAYABLE,       /* the server has no such stream: retrying cannot help */
+  HW_CELL_REASON_UNPLAYABLE,      /* the server has no such stream: retrying cannot help */
+  HW_CELL_REASON_NOT_VIDEO,       /* the player cannot read it, or it has nothing to show;
+                                   * detail: the player's message or NULL */
+  HW_CELL_REASON_NO_VIDEO_TRACK,  /* it plays, but has no video track to show */
   HW_CELL_REASON_NO_ITEM,         /* asked to load with nothing to load */
   HW_CELL_REASON_WATCHDOG,        /* the cell's watchdog stopped ticking */
   HW_CELL_REASON_MESSAGE,         /* detail: a text from elsewhere (an error, the server gate) */

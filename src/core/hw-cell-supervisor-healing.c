@@ -102,18 +102,39 @@ _hw_cell_supervisor_cancel_request (HwCellSupervisor *self)
     }
 }
 
+/* One next-item request: the cell, and the cancellable that tells whether
+ * the cell still wants the answer. */
+typedef struct {
+  HwCellSupervisor *self;
+  GCancellable     *cancellable;
+} ItemRequest;
+
+static void
+item_request_free (ItemRequest *request)
+{
+  g_object_unref (request->self);
+  g_object_unref (request->cancellable);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ItemRequest, item_request_free)
+
 static void
 on_next_item (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  g_autoptr(HwCellSupervisor) self = user_data;
+  g_autoptr(ItemRequest) request = user_data;
+  HwCellSupervisor *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(HwMediaItem) item = NULL;
   g_autofree char *why = NULL;
 
   item = hw_feed_next_item_finish (HW_FEED (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->shut_down)
+  /* Cancelled (a stop, a reset, the next request) after the feed took an
+   * item: it goes back, or its pool slot would never be free again. */
+  if (g_cancellable_is_cancelled (request->cancellable) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->shut_down)
     {
       if (item != NULL)
         hw_feed_release_item (HW_FEED (source), self->index, item);
@@ -164,6 +185,8 @@ deliver_queued (gpointer user_data)
 static void
 request_item (HwCellSupervisor *self)
 {
+  ItemRequest *request;
+
   _hw_cell_supervisor_cancel_request (self);
   self->going_back = self->queued != NULL;
   _hw_cell_supervisor_release_item (self);
@@ -179,8 +202,10 @@ request_item (HwCellSupervisor *self)
       g_idle_add_full (G_PRIORITY_DEFAULT, deliver_queued, g_object_ref (self), g_object_unref);
       return;
     }
-  hw_feed_next_item_async (self->feed, self->index, self->request,
-                           on_next_item, g_object_ref (self));
+  request = g_new0 (ItemRequest, 1);
+  request->self = g_object_ref (self);
+  request->cancellable = g_object_ref (self->request);
+  hw_feed_next_item_async (self->feed, self->index, self->request, on_next_item, request);
 }
 
 static void
@@ -214,6 +239,9 @@ load_item (HwCellSupervisor *self,
   self->run_started_us = 0;
   hw_stall_tracker_start_load (&self->tracker, _hw_cell_supervisor_now (self));
 
+  /* One line per load: tests count the loads of each item by it. */
+  g_debug ("cell %u: loading “%s” (%s)", self->index, hw_media_item_get_title (self->item),
+           stream == HW_STREAM_FALLBACK ? "transcoded" : "direct");
   g_free (self->loaded_url);
   self->loaded_url = g_strdup (url);
   if (!hw_cell_player_load (self->player, url, hw_media_item_get_mpv_options (self->item), &error))
@@ -295,7 +323,10 @@ log_decision (HwCellSupervisor     *self,
         g_message ("cell %u: %s; trying a fresh item", self->index, decision->reason);
       break;
     case HW_CELL_ACTION_STOP:
-      if (decision->old_state != decision->state)
+      if (decision->state == HW_CELL_STATE_WAITING && decision->old_state != decision->state)
+        g_message ("cell %u: waiting for the server (%s)", self->index,
+                   clean ? clean : decision->reason);
+      else if (decision->old_state != decision->state)
         g_debug ("cell %u: stopped: %s", self->index, decision->reason);
       break;
     default:

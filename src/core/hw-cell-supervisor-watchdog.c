@@ -13,6 +13,9 @@
 
 /* Reporting progress to the server more often is noise (docs/emby-api.md). */
 #define PROGRESS_REPORT_US (10 * HW_USEC_PER_SEC)
+/* The player reports the tracks of a load while it opens; by this long
+ * after the first frame what it says about video is settled. */
+#define NO_VIDEO_GRACE_US (2 * HW_USEC_PER_SEC)
 
 /* ------------------------------------------------------------------ */
 /* Player events                                                       */
@@ -74,7 +77,10 @@ static gboolean
 check_failed_stream (HwCellSupervisor *self,
                      const char       *why)
 {
-  if (self->item == NULL || !hw_media_item_get_is_network (self->item) ||
+  /* With the server gate closed, asking is no option: the failure makes
+   * the cell wait, uncounted, and the item is judged after the outage. */
+  if (self->machine.gate_closed ||
+      self->item == NULL || !hw_media_item_get_is_network (self->item) ||
       !hw_feed_can_check_stream (self->feed) || self->loaded_url == NULL)
     return FALSE;
 
@@ -95,11 +101,23 @@ on_player_ended (HwCellSupervisor *self,
   double position = self->player ? hw_cell_player_get_position (self->player) : -1;
   double duration = expected_duration (self);
   gboolean started = self->run_started_us != 0;
+  gboolean network = self->item != NULL && hw_media_item_get_is_network (self->item);
   HwCellReason reason = hw_cell_reason_for_end (end, started, position, duration);
-  g_autofree char *why = hw_cell_reason_text (reason, message, position, duration);
+  g_autofree char *why = NULL;
+
+  /* Over the network, an answer cut off before its first bytes looks just
+   * like a file that is no video: there it is an ordinary error, checked
+   * and retried. */
+  if (reason == HW_CELL_REASON_NOT_VIDEO && network)
+    reason = HW_CELL_REASON_PLAYER_ERROR;
+  why = hw_cell_reason_text (reason, message, position, duration);
 
   if (reason == HW_CELL_REASON_NONE)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_END, NULL);
+  else if (reason == HW_CELL_REASON_NOT_VIDEO)
+    /* The file's fault, certain to repeat: skipped and set aside at once,
+     * and no evidence against the server either (no "failure" signal). */
+    _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_UNPLAYABLE, why);
   else if (reason != HW_CELL_REASON_PLAYER_ERROR || started || !check_failed_stream (self, why))
     _hw_cell_supervisor_fail (self, why);
 }
@@ -142,6 +160,8 @@ check_stall (HwCellSupervisor *self,
     why = hw_cell_reason_text (HW_CELL_REASON_STALLED, NULL, 0, 0);
   else if (verdict == HW_STALL_VERDICT_LOAD_TIMEOUT)
     why = hw_cell_reason_text (HW_CELL_REASON_LOAD_TIMEOUT, NULL, 0, 0);
+  else if (verdict == HW_STALL_VERDICT_FROZEN)
+    why = hw_cell_reason_text (HW_CELL_REASON_FROZEN, NULL, 0, 0);
   if (why != NULL)
     _hw_cell_supervisor_fail (self, why);
 }
@@ -158,11 +178,25 @@ watch_playing (HwCellSupervisor *self,
     hw_stall_tracker_position (&self->tracker, position, now);
   hw_stall_tracker_cache_bytes (&self->tracker, hw_cell_player_get_cache_bytes (self->player),
                                 now);
+  if (self->view != NULL)
+    hw_stall_tracker_frames (&self->tracker, hw_cell_view_get_frames (self->view), now);
+
+  /* Playing, but nothing to show (an audio file): certain to stay so. */
+  if (self->run_started_us != 0 && now - self->run_started_us > NO_VIDEO_GRACE_US &&
+      hw_cell_player_get_video_missing (self->player))
+    {
+      g_autofree char *why = hw_cell_reason_text (HW_CELL_REASON_NO_VIDEO_TRACK, NULL, 0, 0);
+
+      _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_UNPLAYABLE, why);
+      return;
+    }
 
   if (advanced)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_PROGRESS, NULL);
 
-  if (self->item != NULL && now - self->last_report_us >= PROGRESS_REPORT_US)
+  /* Reports need the server: none while its gate is closed. */
+  if (self->item != NULL && !self->machine.gate_closed &&
+      now - self->last_report_us >= PROGRESS_REPORT_US)
     {
       self->last_report_us = now;
       hw_feed_report (self->feed, self->item, HW_FEED_REPORT_PROGRESS, MAX (position, 0));

@@ -95,7 +95,8 @@ _hw_cell_supervisor_update_card (HwCellSupervisor *self)
   g_autofree char *detail = NULL;
   gint64 remaining = self->timer_due_us - _hw_cell_supervisor_now (self);
 
-  hw_cell_card_texts (self->machine.state, self->buffering, self->reason, remaining,
+  hw_cell_card_texts (self->machine.state, self->machine.item_failures == 0,
+                      self->buffering, self->reason, remaining,
                       &headline, &detail);
 
   g_object_freeze_notify (G_OBJECT (self));
@@ -410,8 +411,10 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
   switch (state)
     {
     case HW_SERVER_STATE_OFFLINE:
+      /* A cell whose stream still plays keeps playing: the server's
+       * trouble is no reason of its own. */
       _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_CLOSED, NULL);
-      if (reason != NULL)
+      if (reason != NULL && self->machine.state == HW_CELL_STATE_WAITING)
         _hw_cell_supervisor_set_reason (self, reason);
       _hw_cell_supervisor_update_card (self);
       break;
@@ -422,10 +425,9 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
       _hw_cell_supervisor_update_card (self);
       break;
     case HW_SERVER_STATE_ONLINE:
-      /* Whatever came between (connecting…), a stopped cell starts again. */
-      if (self->machine.state == HW_CELL_STATE_WAITING ||
-          self->machine.state == HW_CELL_STATE_SIGN_IN_REQUIRED)
-        _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
+      /* Whatever came between (connecting…), a stopped cell starts again;
+       * the others only learn that the server may be asked again. */
+      _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
       break;
     default:
       break;

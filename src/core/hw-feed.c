@@ -29,6 +29,10 @@ hw_feed_real_next_item_finish (HwFeed        *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
+  /* A request cancelled after the feed took its item still hands the item
+   * over: only the caller can release it, and unreleased its slot in the
+   * pool would stay taken for good. */
+  g_task_set_check_cancellable (G_TASK (result), FALSE);
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 

@@ -50,7 +50,9 @@ struct _HwFeedInterface
   /* Hands the next item for @cell_index. A feed never hands an item that
    * another cell holds, and repeats nothing until its pool is used up.
    * The default next_item_finish takes the item from a GTask whose source
-   * object is the feed (g_task_return_pointer ()). */
+   * object is the feed (g_task_return_pointer ()), even when the request
+   * was cancelled after the item was taken: a caller that cancelled still
+   * releases what it gets. */
   void          (*next_item_async)  (HwFeed               *self,
                                      guint                 cell_index,
                                      GCancellable         *cancellable,

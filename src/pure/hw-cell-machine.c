@@ -114,12 +114,21 @@ hw_cell_event_to_string (HwCellEvent event)
  * - END moves PLAYING to ENDED while the next item is fetched; ITEM_READY
  *   then moves ENDED (or LOADING) to LOADING. So "ended" is visible in the
  *   status file for as long as the feed takes.
- * - NOT_FOUND counts in the crash window, so a library of only broken items
- *   parks instead of spinning through the feed.
+ * - UNPLAYABLE does not count in the crash window: the park judges the
+ *   cell, and an item certain to fail is the item's fault, set aside by the
+ *   feed. A library of only broken items empties the feed instead, and the
+ *   cell backs off on ITEM_UNAVAILABLE, saying why on its card.
  * - ITEM_UNAVAILABLE (the feed had nothing) is not the media's fault: it
  *   backs off on the retry count but does not count in the crash window.
+ * - A closed gate holds back only what needs the server: a PLAYING (or
+ *   PAUSED) cell keeps its stream, still judged by its watchdog, and moves
+ *   to WAITING once it needs the server (an end, a failure, the operator's
+ *   next); such a failure is not counted, as the server may be its cause.
+ *   Cells loading, retrying or asking for an item wait at once. A PARKED
+ *   cell stays parked and, when its cooldown ends, waits instead of asking.
  * - GATE_OPENED asks for a fresh item rather than reloading the held one:
- *   after an outage its play session and URLs may be stale.
+ *   after an outage its play session and URLs may be stale. Cells that
+ *   kept playing only learn that the gate is open.
  * - While WAITING or SIGN_IN_REQUIRED, OPERATOR_NEXT is ignored too: a
  *   closed gate means no requests, whoever asks.
  * - GATE_CLOSED does not clear the crash window: if the probe answers and
@@ -305,16 +314,20 @@ on_failure (HwCellMachine *machine,
   return decision;
 }
 
+/* Not recorded in the crash window: see the choices above. */
 static HwCellDecision
-on_not_found (HwCellMachine *machine,
-              gint64         now_us)
+on_unplayable (HwCellMachine *machine)
 {
-  machine->retries++;
+  return request_item (machine, HW_CELL_STATE_LOADING, "item unplayable, skipping");
+}
 
-  if (record_failure (machine, now_us))
-    return park (machine, now_us);
-
-  return request_item (machine, HW_CELL_STATE_LOADING, "item not found, skipping");
+/* The cell needs the server while its gate is closed: stop, count nothing. */
+static HwCellDecision
+wait_for_server (HwCellMachine *machine,
+                 const char    *reason)
+{
+  forget_item (machine);
+  return decide (machine, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP, reason);
 }
 
 static HwCellDecision
@@ -366,17 +379,32 @@ on_progress (HwCellMachine *machine,
   return decide (machine, machine->state, HW_CELL_ACTION_NONE, "run survived, backoff reset");
 }
 
-/* The parked card stays until the cooldown or the operator. */
+/* The parked card stays until the cooldown or the operator; then a fresh
+ * item, unless the gate is closed: then the cell waits for the server
+ * (a parked cell makes no requests, and neither does a waiting one). */
 static HwCellDecision
 handle_parked (HwCellMachine *machine,
                HwCellEvent    event)
 {
+  const char *why;
+
   switch (event)
     {
     case HW_CELL_EVENT_TIMER:
-      return unpark (machine, "cooldown over");
     case HW_CELL_EVENT_OPERATOR_NEXT:
-      return unpark (machine, "operator next");
+      why = event == HW_CELL_EVENT_TIMER ? "cooldown over" : "operator next";
+      if (!machine->gate_closed)
+        return unpark (machine, why);
+      hw_crash_window_clear (&machine->window);
+      machine->parked_until_us = 0;
+      machine->retries = 0;
+      return wait_for_server (machine, "server gate closed");
+    case HW_CELL_EVENT_GATE_CLOSED:
+      machine->gate_closed = TRUE;
+      return ignore (machine);
+    case HW_CELL_EVENT_GATE_OPENED:
+      machine->gate_closed = FALSE;
+      return ignore (machine);
     default:
       return ignore (machine);
     }
@@ -389,7 +417,11 @@ handle_stopped (HwCellMachine *machine,
 {
   switch (event)
     {
+    case HW_CELL_EVENT_GATE_CLOSED:
+      machine->gate_closed = TRUE;
+      return ignore (machine);
     case HW_CELL_EVENT_GATE_OPENED:
+      machine->gate_closed = FALSE;
       return request_item (machine, HW_CELL_STATE_LOADING, "server gate opened");
     case HW_CELL_EVENT_SIGN_IN_REQUIRED:
       if (machine->state == HW_CELL_STATE_SIGN_IN_REQUIRED)
@@ -415,6 +447,46 @@ has_player (HwCellMachine *machine)
          || machine->state == HW_CELL_STATE_PAUSED;
 }
 
+/* With the gate closed, what would ask the server waits instead. */
+static gboolean
+needs_server (HwCellMachine *machine,
+              HwCellEvent    event)
+{
+  switch (event)
+    {
+    case HW_CELL_EVENT_START:
+      return machine->state == HW_CELL_STATE_IDLE;
+    case HW_CELL_EVENT_ITEM_UNAVAILABLE:
+      return awaiting_item (machine);
+    case HW_CELL_EVENT_END:
+      return machine->state == HW_CELL_STATE_PLAYING;
+    case HW_CELL_EVENT_FAILURE:
+    case HW_CELL_EVENT_UNPLAYABLE:
+      return has_player (machine);
+    case HW_CELL_EVENT_TIMER:
+      return machine->state == HW_CELL_STATE_RETRYING;
+    case HW_CELL_EVENT_OPERATOR_NEXT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static HwCellDecision
+on_gate_closed (HwCellMachine *machine)
+{
+  machine->gate_closed = TRUE;
+
+  /* A stream that still plays needs nothing from the server (a buffered
+   * clip, a file): it keeps playing until it ends or fails. */
+  if (machine->state == HW_CELL_STATE_PLAYING || machine->state == HW_CELL_STATE_PAUSED)
+    return decide (machine, machine->state, HW_CELL_ACTION_NONE,
+                   "server gate closed, still playing");
+
+  machine->playing_since_us = 0;
+  return wait_for_server (machine, "server gate closed");
+}
+
 static HwCellDecision
 handle_active (HwCellMachine *machine,
                HwCellEvent    event,
@@ -422,6 +494,11 @@ handle_active (HwCellMachine *machine,
                gint64         now_us)
 {
   HwCellState state = machine->state;
+
+  if (machine->gate_closed && needs_server (machine, event))
+    return wait_for_server (machine, event == HW_CELL_EVENT_FAILURE
+                                       ? "failed while the server gate is closed"
+                                       : "needs the server, its gate is closed");
 
   switch (event)
     {
@@ -465,7 +542,7 @@ handle_active (HwCellMachine *machine,
     case HW_CELL_EVENT_UNPLAYABLE:
       if (!has_player (machine))
         break;
-      return on_not_found (machine, now_us);
+      return on_unplayable (machine);
 
     case HW_CELL_EVENT_TIMER:
       if (state != HW_CELL_STATE_RETRYING)
@@ -473,10 +550,10 @@ handle_active (HwCellMachine *machine,
       return on_retry_timer (machine);
 
     case HW_CELL_EVENT_GATE_CLOSED:
-      machine->playing_since_us = 0;
-      return decide (machine, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP, "server gate closed");
+      return on_gate_closed (machine);
 
     case HW_CELL_EVENT_GATE_OPENED:
+      machine->gate_closed = FALSE;
       break;
 
     case HW_CELL_EVENT_SIGN_IN_REQUIRED:

@@ -45,7 +45,7 @@ typedef enum {
   HW_CELL_STATE_ENDED,
   HW_CELL_STATE_RETRYING,
   HW_CELL_STATE_PARKED,
-  HW_CELL_STATE_WAITING,            /* the server gate is closed */
+  HW_CELL_STATE_WAITING,            /* needs the server while its gate is closed */
   HW_CELL_STATE_SIGN_IN_REQUIRED,
   HW_CELL_STATE_PAUSED,             /* by the operator */
 } HwCellState;
@@ -62,7 +62,8 @@ typedef enum {
   HW_CELL_EVENT_PROGRESS,           /* time-pos strictly advanced */
   HW_CELL_EVENT_END,                /* a normal end, or the cycle interval elapsed */
   HW_CELL_EVENT_FAILURE,            /* error, premature end, stall, load timeout */
-  HW_CELL_EVENT_UNPLAYABLE,          /* 404 or an ErrorCode: skip the item, no retry */
+  HW_CELL_EVENT_UNPLAYABLE,         /* the item is certain to fail again (a 404, an ErrorCode,
+                                     * a file that is no video): skip it, no retry, no count */
   HW_CELL_EVENT_TIMER,              /* the delay of the last SCHEDULE/PARK passed */
   HW_CELL_EVENT_GATE_CLOSED,
   HW_CELL_EVENT_GATE_OPENED,
@@ -81,7 +82,7 @@ typedef enum {
   HW_CELL_ACTION_SCHEDULE,          /* stop, show the retry card, send TIMER after delay_us */
   HW_CELL_ACTION_PARK,              /* stop, release the item, show "Media unavailable",
                                      * send TIMER after delay_us (the cooldown) */
-  HW_CELL_ACTION_STOP,              /* stop playback, make no requests (gate / sign-in) */
+  HW_CELL_ACTION_STOP,              /* stop, release the item, make no requests (gate / sign-in) */
   HW_CELL_ACTION_PAUSE,
   HW_CELL_ACTION_RESUME,
 } HwCellAction;
@@ -116,6 +117,7 @@ typedef struct {
   guint         retries;            /* the retry count the backoff reset clears */
   gint64        playing_since_us;   /* first frame of the current run, 0 if none */
   gint64        parked_until_us;
+  gboolean      gate_closed;        /* the server gate: nothing that needs the server */
   HwCrashWindow window;
 } HwCellMachine;
 

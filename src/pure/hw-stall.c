@@ -39,6 +39,7 @@ hw_stall_tracker_first_frame (HwStallTracker *tracker,
    * had its own deadline. */
   tracker->loading = FALSE;
   tracker->last_progress_us = now_us;
+  tracker->last_frames_growth_us = now_us;
 }
 
 void
@@ -78,6 +79,40 @@ hw_stall_tracker_cache_bytes (HwStallTracker *tracker,
 
   tracker->has_bytes = TRUE;
   tracker->last_total_bytes = total_bytes;
+}
+
+void
+hw_stall_tracker_frames (HwStallTracker *tracker,
+                         guint64         frames,
+                         gint64          now_us)
+{
+  g_return_if_fail (tracker != NULL);
+
+  /* The first sample only sets the reference: the clock has run since the
+   * first frame (a cell black from the start never counts one). */
+  if (tracker->has_frames && frames > tracker->last_frames)
+    tracker->last_frames_growth_us = now_us;
+
+  tracker->has_frames = TRUE;
+  tracker->last_frames = frames;
+}
+
+/* The position moves, so mpv decodes and the clock runs, but nothing new
+ * reaches the screen: a cell that looks like it plays and shows black or
+ * a still. Only judged while the position advances: a position that
+ * stands is the stall timeout's business. */
+static gboolean
+picture_frozen (const HwStallTracker *tracker,
+                const HwStallParams  *params,
+                gint64                now_us)
+{
+  gint64 limit_us = params->frozen_picture_us == 0 ? params->stall_timeout_us
+                                                   : params->frozen_picture_us;
+
+  return limit_us > 0
+         && tracker->has_frames
+         && now_us - tracker->last_frames_growth_us > limit_us
+         && tracker->last_progress_us > tracker->last_frames_growth_us;
 }
 
 static gboolean
@@ -122,6 +157,7 @@ hw_stall_tracker_check (HwStallTracker        *tracker,
       tracker->load_started_us = now_us;
       tracker->last_progress_us = now_us;
       tracker->last_bytes_growth_us = now_us;
+      tracker->last_frames_growth_us = now_us;
       return HW_STALL_VERDICT_OK;
     }
 
@@ -138,6 +174,9 @@ hw_stall_tracker_check (HwStallTracker        *tracker,
 
   if (now_us - tracker->last_progress_us > params->stall_timeout_us)
     return HW_STALL_VERDICT_STALLED;
+
+  if (picture_frozen (tracker, params, now_us))
+    return HW_STALL_VERDICT_FROZEN;
 
   if (bytes_stopped)
     {

@@ -20,6 +20,11 @@ typedef struct {
    * than this while mpv waits for cache (paused-for-cache) is stalled early.
    * 0 disables the early path. */
   gint64 network_stall_us;
+  /* A picture that shows no new frame for more than this while the
+   * position advances is frozen (a black or stuck cell that "plays"):
+   * > 0 this long, 0 the stall timeout, < 0 never judged. The clock starts
+   * at the first frame, which is the grace a fresh load gets. */
+  gint64 frozen_picture_us;
 } HwStallParams;
 
 typedef struct {
@@ -35,6 +40,7 @@ typedef enum {
   HW_STALL_VERDICT_BUFFERING,     /* bytes stopped growing: show "buffering", not yet a failure */
   HW_STALL_VERDICT_STALLED,       /* playing, no progress for too long */
   HW_STALL_VERDICT_LOAD_TIMEOUT,  /* loading, no first frame in time */
+  HW_STALL_VERDICT_FROZEN,        /* the position advances, the picture does not */
 } HwStallVerdict;
 
 typedef struct {
@@ -46,6 +52,9 @@ typedef struct {
   gboolean has_bytes;
   gint64   last_total_bytes;
   gint64   last_bytes_growth_us;
+  gboolean has_frames;
+  guint64  last_frames;
+  gint64   last_frames_growth_us;
 } HwStallTracker;
 
 void           hw_stall_tracker_start_load  (HwStallTracker        *tracker,
@@ -62,6 +71,10 @@ void           hw_stall_tracker_cache_bytes (HwStallTracker        *tracker,
 /* Not const: while exempt the progress clock is held at @now_us, so time
  * spent paused or seeking never counts towards a stall afterwards.
  * At exactly the timeout a cell is not stalled (the check is strict). */
+/* @frames: how many frames the cell has shown so far for this load. */
+void           hw_stall_tracker_frames      (HwStallTracker        *tracker,
+                                             guint64                frames,
+                                             gint64                 now_us);
 HwStallVerdict hw_stall_tracker_check       (HwStallTracker        *tracker,
                                              const HwStallParams   *params,
                                              const HwPlaybackFlags *flags,

@@ -65,14 +65,44 @@ hw_systemic_detector_record (HwSystemicDetector *detector,
 /* ------------------------------------------------------------------ */
 /* Heartbeats                                                          */
 
+void
+hw_heartbeat_init (HwHeartbeat *heartbeat)
+{
+  g_return_if_fail (heartbeat != NULL);
+
+  heartbeat->last_check_us = 0;
+  heartbeat->resumed_us = 0;
+}
+
+void
+hw_heartbeat_check_loop (HwHeartbeat *heartbeat,
+                         gint64       period_us,
+                         gint64       now_us)
+{
+  g_return_if_fail (heartbeat != NULL);
+
+  /* A check this late means the main loop itself stood still (a blocking
+   * call, a suspended machine): no watchdog could tick meanwhile, so the
+   * time counts for none of them. A check on time proves nothing. */
+  if (heartbeat->last_check_us != 0 && now_us - heartbeat->last_check_us > 2 * period_us)
+    heartbeat->resumed_us = now_us;
+  heartbeat->last_check_us = now_us;
+}
+
 gboolean
-hw_heartbeat_is_stale (gint64 last_tick_us,
-                       gint64 interval_us,
-                       gint64 now_us)
+hw_heartbeat_is_stale (const HwHeartbeat *heartbeat,
+                       gint64             last_tick_us,
+                       gint64             interval_us,
+                       gint64             now_us)
 {
   gint64 limit_us = MAX (5 * interval_us, 5 * HW_USEC_PER_SEC);
+  gint64 since_us;
 
-  return now_us - last_tick_us > limit_us;
+  g_return_val_if_fail (heartbeat != NULL, FALSE);
+
+  /* Only the time the loop ran, since the cell last ticked. */
+  since_us = MAX (last_tick_us, heartbeat->resumed_us);
+  return now_us - since_us > limit_us;
 }
 
 /* ------------------------------------------------------------------ */

@@ -33,11 +33,27 @@ void     hw_systemic_detector_clear  (HwSystemicDetector *detector);
 
 /* Heartbeats (rule 9) */
 
-/* TRUE when a watchdog whose period is @interval_us last ticked so long ago
- * that it must be wedged (more than 5 periods, at least 5 s). */
-gboolean hw_heartbeat_is_stale (gint64 last_tick_us,
-                                gint64 interval_us,
-                                gint64 now_us);
+/* The controller checks its cells' watchdogs periodically; what it needs
+ * to remember is when the main loop last came back from standing still. */
+typedef struct {
+  gint64 last_check_us;    /* the previous check, 0 before the first */
+  gint64 resumed_us;       /* when the loop last came back from a gap, 0 never */
+} HwHeartbeat;
+
+void     hw_heartbeat_init       (HwHeartbeat       *heartbeat);
+/* Call at every check, meant to come every @period_us: a check more than
+ * two periods late marks a main-loop gap ending at @now_us. */
+void     hw_heartbeat_check_loop (HwHeartbeat       *heartbeat,
+                                  gint64             period_us,
+                                  gint64             now_us);
+/* TRUE when a watchdog whose period is @interval_us has not ticked for so
+ * long while the main loop ran that it must be wedged (more than 5
+ * periods, at least 5 s). Time in a main-loop gap is not held against it:
+ * every watchdog stands still then. */
+gboolean hw_heartbeat_is_stale   (const HwHeartbeat *heartbeat,
+                                  gint64             last_tick_us,
+                                  gint64             interval_us,
+                                  gint64             now_us);
 
 /* Cache budget (rule 8) */
 

@@ -45,6 +45,7 @@ struct _HwWallController
   HwWallWindowState   window_state;   /* reported in the status file */
 
   HwSystemicDetector  systemic;
+  HwHeartbeat         heartbeat;
   gint64              last_suspect_us;
 
   HwStatusWriter     *status;
@@ -52,6 +53,7 @@ struct _HwWallController
   guint               status_idle_id;
   guint               tick_id;
   GList              *start_timers;   /* GSource ids of pending staggered starts */
+  GList              *gate_timers;    /* GSource ids of pending staggered gate openings */
   gboolean            started;
 };
 

@@ -265,24 +265,76 @@ on_audio_cell_changed (HwWallController *self)
 /* ------------------------------------------------------------------ */
 /* The server gate                                                     */
 
+typedef struct {
+  HwWallController *self;
+  HwCell           *cell;
+  guint             id;
+} GateData;
+
 static gboolean
 open_gate_cb (gpointer user_data)
 {
-  HwCell *cell = user_data;
+  GateData *data = user_data;
 
-  hw_cell_server_state_changed (cell, HW_SERVER_STATE_ONLINE, NULL);
+  data->self->gate_timers = g_list_remove (data->self->gate_timers,
+                                           GUINT_TO_POINTER (data->id));
+  hw_cell_server_state_changed (data->cell, HW_SERVER_STATE_ONLINE, NULL);
   return G_SOURCE_REMOVE;
+}
+
+static void
+gate_data_free (gpointer user_data)
+{
+  GateData *data = user_data;
+
+  g_object_unref (data->cell);
+  g_free (data);
+}
+
+/* A pending opening is stale as soon as the server state moves on: a
+ * flapping server must never send "online" to a cell after "offline". */
+static void
+cancel_gate_timers (HwWallController *self)
+{
+  for (GList *l = self->gate_timers; l != NULL; l = l->next)
+    g_source_remove (GPOINTER_TO_UINT (l->data));
+  g_clear_pointer (&self->gate_timers, g_list_free);
+}
+
+static void
+open_gate_staggered (HwWallController *self,
+                     HwCell           *cell,
+                     guint             slot)
+{
+  GateData *data = g_new0 (GateData, 1);
+
+  data->self = self;
+  data->cell = g_object_ref (cell);
+  data->id = g_timeout_add_full (G_PRIORITY_DEFAULT, slot * STAGGER_MS,
+                                 open_gate_cb, data, gate_data_free);
+  self->gate_timers = g_list_prepend (self->gate_timers, GUINT_TO_POINTER (data->id));
+}
+
+static gboolean
+cell_waits_for_server (HwCell *cell)
+{
+  HwCellState state = hw_cell_get_state (cell);
+
+  return state == HW_CELL_STATE_WAITING || state == HW_CELL_STATE_SIGN_IN_REQUIRED;
 }
 
 static void
 on_server_state (HwWallController *self)
 {
   HwServerState state = hw_feed_get_server_state (self->feed);
+  guint slot = 0;
+
   if (state == self->server_state)
     return;
 
   self->server_state = state;
   g_message ("Server is %s", hw_server_state_to_string (state));
+  cancel_gate_timers (self);
 
   if (state == HW_SERVER_STATE_OFFLINE || state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
     self->gate_closed = TRUE;
@@ -291,11 +343,11 @@ on_server_state (HwWallController *self)
     {
       HwCell *cell = g_ptr_array_index (self->cells, i);
 
-      /* When the gate opens (even by way of "connecting"), cells come back
-       * staggered, never all at once. */
-      if (state == HW_SERVER_STATE_ONLINE && self->gate_closed)
-        g_timeout_add_full (G_PRIORITY_DEFAULT, i * STAGGER_MS, open_gate_cb,
-                            g_object_ref (cell), g_object_unref);
+      /* When the gate opens (even by way of "connecting"), the cells that
+       * waited come back staggered, never all at once; the cells that kept
+       * playing through the outage carry on and only learn it opened. */
+      if (state == HW_SERVER_STATE_ONLINE && self->gate_closed && cell_waits_for_server (cell))
+        open_gate_staggered (self, cell, slot++);
       else
         hw_cell_server_state_changed (cell, state, hw_feed_get_server_reason (self->feed));
     }
@@ -315,11 +367,15 @@ check_heartbeats (HwWallController *self)
   gint64 now = g_get_monotonic_time ();
   gint64 interval = (gint64) self->settings.watchdog_interval_ms * 1000;
 
+  /* After the main loop itself stood still, no cell is to blame for the
+   * ticks it missed meanwhile. */
+  hw_heartbeat_check_loop (&self->heartbeat, (gint64) STATUS_PERIOD_MS * 1000, now);
+
   for (guint i = 0; i < self->cells->len; i++)
     {
       HwCell *cell = g_ptr_array_index (self->cells, i);
 
-      if (hw_heartbeat_is_stale (hw_cell_get_last_tick (cell), interval, now))
+      if (hw_heartbeat_is_stale (&self->heartbeat, hw_cell_get_last_tick (cell), interval, now))
         hw_cell_reset (cell);
     }
 }
@@ -523,6 +579,9 @@ hw_wall_controller_new (HwConfig *config,
   self->renderer = hw_renderer_resolve (hw_renderer_from_string (renderer),
                                         gtk_widget_get_display (GTK_WIDGET (wall)));
   self->server_state = hw_feed_get_server_state (feed);
+  /* Born behind a closed gate: its opening is staggered like any other. */
+  self->gate_closed = self->server_state == HW_SERVER_STATE_OFFLINE ||
+                      self->server_state == HW_SERVER_STATE_SIGN_IN_REQUIRED;
   self->rows = hw_config_get_int (config, "rows");
   self->columns = hw_config_get_int (config, "columns");
 
@@ -566,6 +625,7 @@ hw_wall_controller_start (HwWallController *self)
   for (guint i = 0; i < self->cells->len; i++)
     start_staggered (self, g_ptr_array_index (self->cells, i), i);
 
+  hw_heartbeat_init (&self->heartbeat);
   self->tick_id = g_timeout_add (STATUS_PERIOD_MS, on_tick, self);
   write_status (self);
 }
@@ -577,6 +637,7 @@ hw_wall_controller_shutdown (HwWallController *self)
 
   cancel_staggered (self);
   _hw_wall_controller_stop_operate (self);
+  cancel_gate_timers (self);
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_handle_id (&self->status_idle_id, g_source_remove);
 

@@ -102,6 +102,7 @@ GETTER (gboolean, player_get_seeking, seeking)
 GETTER (gboolean, player_get_cache_eof, cache_eof)
 GETTER (gint64, player_get_cache_bytes, cache_bytes)
 GETTER (gboolean, player_get_cache_full, cache_full)
+GETTER (gboolean, player_get_video_missing, video_missing)
 GETTER (gboolean, player_get_loaded, loaded)
 GETTER (guint64, player_read_max_bytes, forward_bytes)
 GETTER (guint64, player_read_max_back_bytes, back_bytes)
@@ -124,6 +125,7 @@ test_player_iface_init (HwCellPlayerInterface *iface)
   iface->get_cache_eof = player_get_cache_eof;
   iface->get_cache_bytes = player_get_cache_bytes;
   iface->get_cache_full = player_get_cache_full;
+  iface->get_video_missing = player_get_video_missing;
   iface->get_loaded = player_get_loaded;
   iface->read_demuxer_max_bytes = player_read_max_bytes;
   iface->read_demuxer_max_back_bytes = player_read_max_back_bytes;
@@ -270,14 +272,9 @@ feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
       url = g_strdup_printf ("fallback://%s", id);
       hw_media_item_set_fallback_url (item, url);
     }
-  hw_media_item_set_is_network (item, TRUE);
+  hw_media_item_set_is_network (item, !self->local);
+  self->handed++;
   g_task_return_pointer (task, item, g_object_unref);
-}
-
-static HwMediaItem *
-feed_next_item_finish (HwFeed *feed, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -328,7 +325,6 @@ static void
 test_feed_iface_init (HwFeedInterface *iface)
 {
   iface->next_item_async = feed_next_item_async;
-  iface->next_item_finish = feed_next_item_finish;
   iface->release_item = feed_release_item;
   iface->report = feed_report;
   iface->check_stream_async = feed_check_stream_async;

@@ -4,7 +4,8 @@
  * observed state and emits its signals. TestView makes TestPlayers.
  * TestFeed hands numbered items ("item-1": direct://item-1, and
  * fallback://item-1 unless has_fallback is cleared) and records requests,
- * releases, reports, stream checks and set-aside verdicts.
+ * items handed, releases, reports, stream checks and set-aside verdicts;
+ * it uses the interface's own next_item_finish.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,6 +38,7 @@ struct _TestPlayer
   gboolean   seeking;
   gboolean   cache_eof;
   gboolean   cache_full;
+  gboolean   video_missing;
   gint64     cache_bytes;
 };
 
@@ -64,8 +66,10 @@ struct _TestFeed
   GObject    parent_instance;
 
   guint      requests;
+  guint      handed;            /* items handed out (a request may fail instead) */
   guint      released;
   gboolean   has_fallback;
+  gboolean   local;             /* items are local files, not network streams */
   GError    *error;             /* handed instead of an item while set */
   gboolean   stream_gone;       /* what check_stream answers */
   guint      checks;

@@ -2,9 +2,11 @@
  *
  * A fake player (driven by the test: first frame, end, position, cache
  * flags), a fake view that makes those players, and a fake feed that
- * records what the supervisor asks of it. Decisions read a clock that only
- * moves when a test moves it; the watchdog and the retry and park timers
- * still run on the main context, with delays of milliseconds.
+ * records what the supervisor asks of it (cell-fakes.h, cell-fixture.h).
+ * Decisions read a clock that only moves when a test moves it; the
+ * watchdog and the retry and park timers still run on the main context,
+ * with delays of milliseconds. The server gate and items set aside are in
+ * test-cell-supervisor-gate.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,156 +16,9 @@
 
 #include <string.h>
 
-#include "cell-fakes.h"
+#include "cell-fixture.h"
 #include "hw-cell-reason.h"
-#include "hw-cell-supervisor.h"
 #include "hw-redact.h"
-
-#define MS (G_GINT64_CONSTANT (1000))
-#define S  HW_USEC_PER_SEC
-
-/* ------------------------------------------------------------------ */
-/* Fixture                                                             */
-
-typedef struct {
-  gint64            now;        /* the supervisor's clock: moves when a test moves it */
-  double            jitter;
-  TestFeed         *feed;
-  TestView         *view;
-  HwCellSupervisor *supervisor;
-  HwCellSupervisorSettings settings;
-  guint             failures;   /* "failure" signals */
-} Fixture;
-
-static gint64
-fixture_now (gpointer user_data)
-{
-  return ((Fixture *) user_data)->now;
-}
-
-static double
-fixture_jitter (gpointer user_data)
-{
-  return ((Fixture *) user_data)->jitter;
-}
-
-static void
-on_failure (HwCellSupervisor *supervisor, const char *why, Fixture *fx)
-{
-  g_assert_nonnull (why);
-  fx->failures++;
-}
-
-static void
-fixture_set_up (Fixture *fx, gconstpointer data)
-{
-  HwCacheSplit cache = hw_cache_split (512 * HW_MIB, 512 * HW_MIB, 1);
-
-  fx->now = 1000 * S;
-  fx->feed = g_object_new (TEST_TYPE_FEED, NULL);
-  fx->view = g_object_new (TEST_TYPE_VIEW, NULL);
-
-  hw_cell_policy_init_defaults (&fx->settings.policy);
-  /* The timers run for real: milliseconds. Everything judged by the clock
-   * keeps its real default. */
-  fx->settings.policy.backoff_initial_us = 20 * MS;
-  fx->settings.policy.backoff_max_us = 200 * MS;
-  fx->settings.policy.crash_loop_cooldown_us = 150 * MS;
-  fx->settings.stall = (HwStallParams) { 20 * S, 30 * S, 0 };
-  fx->settings.watchdog_interval_ms = 50;
-  fx->settings.network_timeout_s = 20;
-  fx->settings.hwdec = "no";
-
-  fx->supervisor = hw_cell_supervisor_new (0, HW_FEED (fx->feed), HW_CELL_VIEW (fx->view),
-                                           &fx->settings, &cache);
-  hw_cell_supervisor_set_clock (fx->supervisor, fixture_now, fixture_jitter, fx);
-  g_signal_connect (fx->supervisor, "failure", G_CALLBACK (on_failure), fx);
-}
-
-static void
-fixture_tear_down (Fixture *fx, gconstpointer data)
-{
-  hw_cell_supervisor_shutdown (fx->supervisor);
-  hw_cell_supervisor_detach (fx->supervisor);
-  g_assert_null (fx->view->player);
-  /* Cancelled requests still complete, and hold the supervisor until then. */
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_finalize_object (fx->supervisor);
-  g_assert_finalize_object (fx->view);
-  g_assert_finalize_object (fx->feed);
-}
-
-#define STATE(fx) hw_cell_supervisor_get_state ((fx)->supervisor)
-#define PLAYER(fx) ((fx)->view->player)
-#define LOADS(fx) (PLAYER (fx) ? PLAYER (fx)->loads->len : 0)
-#define LAST_LOAD(fx) \
-  ((const char *) g_ptr_array_index (PLAYER (fx)->loads, PLAYER (fx)->loads->len - 1))
-
-/* Runs the main context until @cond holds; fails after two seconds. */
-#define WAIT_FOR(cond)                                                  \
-  G_STMT_START {                                                        \
-    gint64 _deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;    \
-    while (!(cond) && g_get_monotonic_time () < _deadline)              \
-      g_main_context_iteration (NULL, TRUE);                            \
-    if (!(cond))                                                        \
-      g_error ("timed out waiting for %s", #cond);                      \
-  } G_STMT_END
-
-static void
-assert_state (Fixture *fx, HwCellState state)
-{
-  g_assert_cmpstr (hw_cell_state_to_string (STATE (fx)), ==, hw_cell_state_to_string (state));
-}
-
-/* Moves the clock, then lets the watchdog tick once at the new time. */
-static void
-advance (Fixture *fx, gint64 us)
-{
-  fx->now += MAX (us, 1);
-  WAIT_FOR (hw_cell_supervisor_get_last_tick (fx->supervisor) == fx->now);
-}
-
-/* Waits for the @n-th load of the current player. */
-static void
-wait_for_load (Fixture *fx, guint n)
-{
-  WAIT_FOR (PLAYER (fx) != NULL && PLAYER (fx)->loads->len >= n);
-  g_assert_cmpuint (PLAYER (fx)->loads->len, ==, n);
-  assert_state (fx, HW_CELL_STATE_LOADING);
-}
-
-static void
-first_frame (Fixture *fx)
-{
-  hw_cell_player_emit_started (HW_CELL_PLAYER (PLAYER (fx)));
-  assert_state (fx, HW_CELL_STATE_PLAYING);
-  PLAYER (fx)->position = 0.5;
-  PLAYER (fx)->duration = 60;
-}
-
-/* Started, the first item loaded direct and showing its first frame. */
-static void
-play (Fixture *fx)
-{
-  hw_cell_supervisor_start (fx->supervisor);
-  wait_for_load (fx, 1);
-  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-1");
-  first_frame (fx);
-}
-
-static void
-end_with_error (Fixture *fx)
-{
-  hw_cell_player_emit_ended (HW_CELL_PLAYER (PLAYER (fx)), HW_PLAYER_END_ERROR,
-                             "Failed to open http://host/x?api_key=s3cr3tkey");
-}
-
-static void
-end_before_first_frame (Fixture *fx)
-{
-  hw_cell_player_emit_ended (HW_CELL_PLAYER (PLAYER (fx)), HW_PLAYER_END_EOF, NULL);
-}
 
 /* ------------------------------------------------------------------ */
 /* Start, play, status                                                 */
@@ -490,134 +345,6 @@ test_park_operator_next (Fixture *fx, gconstpointer data)
 }
 
 /* ------------------------------------------------------------------ */
-/* The server gate                                                     */
-
-static void
-test_gate_closed_and_reopened (Fixture *fx, gconstpointer data)
-{
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) node = NULL;
-  JsonObject *object;
-
-  play (fx);
-  PLAYER (fx)->position = 7;
-
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_OFFLINE,
-                                           "Connection refused, token=abcdefgh");
-  assert_state (fx, HW_CELL_STATE_WAITING);
-  g_assert_cmpstr (hw_cell_supervisor_get_headline (fx->supervisor), ==, "Waiting for server");
-  g_assert_cmpstr (hw_cell_supervisor_get_detail (fx->supervisor), ==,
-                   "Connection refused, token=***");
-  g_assert_cmpuint (PLAYER (fx)->stops, ==, 1);
-  g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_STOPPED], ==, 1);
-  g_assert_cmpfloat (fx->feed->stopped_position, ==, 7);
-  g_assert_cmpuint (fx->feed->released, ==, 1);
-
-  /* Closed: no requests, and what fails is not counted. */
-  end_with_error (fx);
-  for (int i = 0; i < 3; i++)
-    advance (fx, 60 * S);
-  assert_state (fx, HW_CELL_STATE_WAITING);
-  g_assert_cmpuint (fx->feed->requests, ==, 1);
-  g_assert_cmpuint (LOADS (fx), ==, 1);
-
-  hw_cell_supervisor_add_status (fx->supervisor, builder);
-  node = json_builder_get_root (builder);
-  object = json_node_get_object (node);
-  g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "waiting");
-  g_assert_cmpint (json_object_get_int_member (object, "failures"), ==, 0);
-  g_assert_cmpstr (json_object_get_string_member (object, "reason"), ==,
-                   "Connection refused, token=***");
-
-  /* Connecting is not open yet; online is. */
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_CONNECTING, NULL);
-  assert_state (fx, HW_CELL_STATE_WAITING);
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_ONLINE, NULL);
-  wait_for_load (fx, 2);
-  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
-  first_frame (fx);
-}
-
-static void
-test_gate_start_while_closed (Fixture *fx, gconstpointer data)
-{
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_OFFLINE, NULL);
-  hw_cell_supervisor_start (fx->supervisor);
-  assert_state (fx, HW_CELL_STATE_WAITING);
-  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==, "server gate closed");
-  advance (fx, 1 * S);
-  g_assert_cmpuint (fx->feed->requests, ==, 0);
-  g_assert_cmpuint (fx->view->created, ==, 0);
-
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_ONLINE, NULL);
-  wait_for_load (fx, 1);
-}
-
-static void
-test_gate_sign_in_required (Fixture *fx, gconstpointer data)
-{
-  fx->feed->error = g_error_new_literal (HW_FEED_ERROR, HW_FEED_ERROR_SIGN_IN_REQUIRED,
-                                         "The server refused the token");
-  hw_cell_supervisor_start (fx->supervisor);
-  WAIT_FOR (STATE (fx) == HW_CELL_STATE_SIGN_IN_REQUIRED);
-  g_assert_cmpstr (hw_cell_supervisor_get_headline (fx->supervisor), ==, "Sign-in required");
-  g_assert_cmpstr (hw_cell_supervisor_get_detail (fx->supervisor), ==,
-                   "The server refused the token");
-
-  g_clear_error (&fx->feed->error);
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_SIGN_IN_REQUIRED,
-                                           NULL);
-  hw_cell_supervisor_server_state_changed (fx->supervisor, HW_SERVER_STATE_ONLINE, NULL);
-  wait_for_load (fx, 1);
-}
-
-/* ------------------------------------------------------------------ */
-/* Items set aside                                                     */
-
-static void
-test_set_aside_not_found (Fixture *fx, gconstpointer data)
-{
-  fx->feed->stream_gone = TRUE;
-  hw_cell_supervisor_start (fx->supervisor);
-  wait_for_load (fx, 1);
-
-  end_with_error (fx);
-  /* Skipped at once: no retry, straight to the next item. */
-  wait_for_load (fx, 2);
-  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
-  g_assert_cmpuint (fx->feed->checks, ==, 1);
-  g_assert_cmpstr (fx->feed->checked_url, ==, "direct://item-1");
-  g_assert_cmpuint (fx->feed->set_aside->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (fx->feed->set_aside, 0), ==, "item-1:gone");
-  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
-                   "The server has no such stream (404)");
-  g_assert_cmpuint (fx->failures, ==, 0);
-  g_assert_cmpuint (PLAYER (fx)->stops, ==, 0);
-}
-
-static void
-test_set_aside_check_inconclusive (Fixture *fx, gconstpointer data)
-{
-  hw_cell_supervisor_start (fx->supervisor);
-  wait_for_load (fx, 1);
-
-  end_with_error (fx);
-  WAIT_FOR (STATE (fx) == HW_CELL_STATE_RETRYING);
-  g_assert_cmpuint (fx->feed->checks, ==, 1);
-  g_assert_cmpuint (fx->feed->set_aside->len, ==, 0);
-  g_assert_cmpuint (fx->failures, ==, 1);
-  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
-                   "Playback failed: Failed to open http://host/x?api_key=***");
-
-  /* Once it played, an error is the stream's, not a missing one: no check. */
-  wait_for_load (fx, 2);
-  first_frame (fx);
-  end_with_error (fx);
-  assert_state (fx, HW_CELL_STATE_RETRYING);
-  g_assert_cmpuint (fx->feed->checks, ==, 1);
-}
-
-/* ------------------------------------------------------------------ */
 /* Ends, reports, the operator                                         */
 
 static void
@@ -722,6 +449,36 @@ test_cache_and_audible (Fixture *fx, gconstpointer data)
   g_assert_false (PLAYER (fx)->audible);
 }
 
+/* A cell whose position runs while its view shows no new frame (black,
+ * or a still) fails like a stalled one, after its grace. */
+static void
+test_stall_frozen_picture (Fixture *fx, gconstpointer data)
+{
+  fx->settings.stall.frozen_picture_us = 5 * S;
+  hw_cell_supervisor_set_settings (fx->supervisor, &fx->settings);
+  play (fx);
+
+  for (int i = 1; i <= 5; i++)
+    {
+      PLAYER (fx)->position += 1;
+      fx->view->frames += 30;
+      advance (fx, 1 * S);
+    }
+  /* Frames stop; the position goes on. */
+  for (int i = 1; i <= 5; i++)
+    {
+      PLAYER (fx)->position += 1;
+      advance (fx, 1 * S);
+      assert_state (fx, HW_CELL_STATE_PLAYING);
+    }
+  PLAYER (fx)->position += 1;
+  advance (fx, 1 * S);
+  assert_state (fx, HW_CELL_STATE_RETRYING);
+  g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==,
+                   "The picture stopped while the stream played on");
+  g_assert_cmpuint (fx->failures, ==, 1);
+}
+
 static void
 test_feed_unavailable (Fixture *fx, gconstpointer data)
 {
@@ -731,6 +488,10 @@ test_feed_unavailable (Fixture *fx, gconstpointer data)
   WAIT_FOR (STATE (fx) == HW_CELL_STATE_RETRYING);
   g_assert_cmpstr (hw_cell_supervisor_get_reason (fx->supervisor), ==, "The folder has no videos");
   g_assert_cmpuint (fx->failures, ==, 0);
+  /* No stream is in trouble: the card says what is missing. */
+  g_assert_cmpstr (hw_cell_supervisor_get_headline (fx->supervisor), ==, "Nothing to play");
+  g_assert_true (g_str_has_prefix (hw_cell_supervisor_get_detail (fx->supervisor),
+                                   "The folder has no videos — asking again in"));
 
   /* Asks again after the backoff. */
   g_clear_error (&fx->feed->error);
@@ -797,6 +558,7 @@ typedef struct {
 
 static const EndCase end_cases[] = {
   { HW_PLAYER_END_ERROR, TRUE, 10, 60, HW_CELL_REASON_PLAYER_ERROR },
+  { HW_PLAYER_END_UNPLAYABLE, FALSE, -1, 60, HW_CELL_REASON_NOT_VIDEO },
   { HW_PLAYER_END_EOF, FALSE, -1, 60, HW_CELL_REASON_NO_FIRST_FRAME },
   { HW_PLAYER_END_EOF, TRUE, 59.5, 60, HW_CELL_REASON_NONE },
   { HW_PLAYER_END_EOF, TRUE, 54.9, 60, HW_CELL_REASON_PREMATURE_END },
@@ -859,16 +621,12 @@ main (int argc, char *argv[])
   ADD ("escalation/jitter-bounds", test_escalation_jitter);
   ADD ("park/threshold-and-cooldown", test_park_and_resume);
   ADD ("park/operator-next", test_park_operator_next);
-  ADD ("gate/closed-and-reopened", test_gate_closed_and_reopened);
-  ADD ("gate/start-while-closed", test_gate_start_while_closed);
-  ADD ("gate/sign-in-required", test_gate_sign_in_required);
-  ADD ("set-aside/not-found", test_set_aside_not_found);
-  ADD ("set-aside/check-inconclusive", test_set_aside_check_inconclusive);
   ADD ("end/normal-and-premature", test_end_normal_and_premature);
   ADD ("reports/progress-throttled", test_reports_progress_throttled);
   ADD ("operator/next-forgets", test_operator_next_forgets);
   ADD ("operator/previous", test_operator_previous);
   ADD ("settings/cache-and-audible", test_cache_and_audible);
+  ADD ("stall/frozen-picture", test_stall_frozen_picture);
   ADD ("feed/unavailable", test_feed_unavailable);
   ADD ("heartbeat/reset", test_heartbeat_reset);
   ADD ("shutdown/quiet", test_shutdown_quiet);

@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "hw-demo-feed.h"
-#include "hw-local-feed.h"
+#include "hw-local-feed-private.h"
 #include "hw-reliability.h"
 
 typedef struct {
@@ -496,6 +496,151 @@ test_local_set_aside (Folder        *folder,
 }
 
 static void
+write_file (const char *dir,
+            const char *name,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+}
+
+/* A file the player cannot read stays out of every later round, however
+ * many, until it changes on disk; then it is tried again. */
+static void
+test_local_unplayable_until_changed (Folder        *folder,
+                                     gconstpointer  data)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new (folder->dir);
+  g_autoptr(HwMediaItem) bad = next_item (HW_FEED (feed), 0, NULL);
+  g_autofree char *bad_id = g_strdup (hw_media_item_get_id (bad));
+  g_autofree char *base = g_path_get_basename (bad_id);
+  gboolean back = FALSE;
+
+  hw_feed_set_aside (HW_FEED (feed), bad, HW_ITEM_VERDICT_UNPLAYABLE);
+  hw_feed_release_item (HW_FEED (feed), 0, bad);
+
+  /* Twenty rounds of the three others: it never comes back. */
+  for (guint i = 0; i < 3 * 20; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), 0, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (hw_media_item_get_id (item), !=, bad_id);
+      hw_feed_release_item (HW_FEED (feed), 0, item);
+    }
+
+  /* Rewritten (another size): it is back within a round or two. */
+  write_file (folder->dir, base, "now a different file");
+  for (guint i = 0; i < 3 * 2 + 1 && !back; i++)
+    {
+      g_autoptr(HwMediaItem) item = next_item (HW_FEED (feed), 0, NULL);
+
+      back = g_strcmp0 (hw_media_item_get_id (item), bad_id) == 0;
+      hw_feed_release_item (HW_FEED (feed), 0, item);
+    }
+  g_assert_true (back);
+}
+
+/* Fewer playable files than cells: the spare cell is told why, and it is
+ * not an error that counts (transient). */
+static void
+test_local_spare_cells (Folder        *folder,
+                        gconstpointer  data)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new (folder->dir);
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwMediaItem) spare = NULL;
+
+  for (guint cell = 0; cell < 4; cell++)
+    {
+      HwMediaItem *item = next_item (HW_FEED (feed), cell, NULL);
+
+      if (cell == 3)
+        {
+          hw_feed_set_aside (HW_FEED (feed), item, HW_ITEM_VERDICT_UNPLAYABLE);
+          hw_feed_release_item (HW_FEED (feed), cell, item);
+          g_object_unref (item);
+          continue;
+        }
+      g_ptr_array_add (held, item);
+    }
+
+  spare = next_item (HW_FEED (feed), 3, &error);
+  g_assert_null (spare);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE);
+  g_assert_cmpstr (error->message, ==, "Nothing else to play: 3 playable videos for 4 cells");
+}
+
+/* A listing that hangs (a dead network mount) fails the requests waiting
+ * for it at its deadline, with a reason; so do requests while it still
+ * hangs; once it returns, the feed serves again. */
+static GMutex hang_lock;
+static GCond  hang_cond;
+static gboolean hang_released;
+
+static void
+hanging_lister (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (_hw_local_feed_entry_free);
+
+  g_mutex_lock (&hang_lock);
+  while (!hang_released)
+    g_cond_wait (&hang_cond, &hang_lock);
+  g_mutex_unlock (&hang_lock);
+  g_task_return_pointer (task, g_steal_pointer (&entries), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+test_local_listing_deadline (void)
+{
+  g_autoptr(HwLocalFeed) feed = hw_local_feed_new ("/hyperwall-hung-mount");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) again = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autoptr(HwMediaItem) other = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  hang_released = FALSE;
+  _hw_local_feed_set_listing (feed, 100, hanging_lister);
+
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*did not answer within 1 s*");
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_test_assert_expected_messages ();
+  g_assert_null (item);
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_FAILED);
+  g_assert_cmpstr (error->message, ==, "Folder /hyperwall-hung-mount did not answer within 1 s");
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
+
+  /* Still hung: told at once, not queued behind it. */
+  other = next_item (HW_FEED (feed), 1, &again);
+  g_assert_error (again, HW_FEED_ERROR, HW_FEED_ERROR_FAILED);
+  g_clear_object (&other);
+  g_clear_error (&again);
+
+  /* It comes back (empty): the next request gets the listing's verdict. */
+  g_mutex_lock (&hang_lock);
+  hang_released = TRUE;
+  g_cond_broadcast (&hang_cond);
+  g_mutex_unlock (&hang_lock);
+  g_test_expect_message (G_LOG_DOMAIN, G_LOG_LEVEL_WARNING, "*No videos in*");
+  do
+    {
+      g_clear_error (&again);
+      g_clear_object (&other);
+      other = next_item (HW_FEED (feed), 1, &again);
+    }
+  while (g_error_matches (again, HW_FEED_ERROR, HW_FEED_ERROR_FAILED));
+  g_test_assert_expected_messages ();
+  g_assert_error (again, HW_FEED_ERROR, HW_FEED_ERROR_EMPTY);
+}
+
+static void
 test_local_empty (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("hw-local-empty-XXXXXX", NULL);
@@ -584,6 +729,11 @@ main (int   argc,
               folder_setup, test_local_no_repeat, folder_teardown);
   g_test_add ("/hyperwall/feeds/local/set-aside", Folder, NULL,
               folder_setup, test_local_set_aside, folder_teardown);
+  g_test_add ("/hyperwall/feeds/local/unplayable-until-changed", Folder, NULL,
+              folder_setup, test_local_unplayable_until_changed, folder_teardown);
+  g_test_add ("/hyperwall/feeds/local/spare-cells", Folder, NULL,
+              folder_setup, test_local_spare_cells, folder_teardown);
+  g_test_add_func ("/hyperwall/feeds/local/listing-deadline", test_local_listing_deadline);
   g_test_add_func ("/hyperwall/feeds/local/empty", test_local_empty);
   g_test_add_func ("/hyperwall/feeds/local/missing", test_local_missing);
   g_test_add_func ("/hyperwall/feeds/local/video-names", test_local_video_names);

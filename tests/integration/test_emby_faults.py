@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Faults of tests/fake-emby.py against the real hyperwall under Xvfb: the
-server refusing connections for 20 s (no cell parks, only backed-off probes
-meanwhile, every cell plays again after), a stream that stops sending in the
+server refusing connections for 20 s (no cell parks, cells play on or wait,
+only backed-off probes meanwhile, every cell plays again after), a stream that stops sending in the
 middle of its body, and streams answered with 500 and 404.
 
 SPDX-License-Identifier: GPL-3.0-or-later
@@ -42,7 +42,8 @@ def never_parked(snapshots):
 
 def test_refused_connections():
     with harness.Session() as s:
-        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
+        # 8 s clips: every cell needs the server again well inside the outage.
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media(seconds=8))
         app = emby.launch_wall(s, fake)
         app.wait_for(emby.all_playing_distinct(4), 45, "four cells playing")
         log_before = len(app.log())
@@ -63,9 +64,18 @@ def test_refused_connections():
         never_parked(snapshots)
         harness.check(any(emby.server_state("offline")(x) for x in snapshots),
                       "server.state never went offline during a %g s outage" % OUTAGE_S)
+        # A closed gate holds back only what needs the server: a cell whose
+        # stream still plays keeps playing, and waits once its clip ends.
         harness.check(any(harness.all_cells("waiting", count=4)(x) for x in snapshots),
                       "the cells never all showed \"waiting\" during the outage\n%s"
                       % harness.summarize(snapshots[-1] if snapshots else None))
+        for x in snapshots:
+            if not emby.server_state("offline")(x):
+                continue
+            odd = [(c["index"], c.get("state")) for c in harness.cells(x)
+                   if c.get("state") not in ("playing", "waiting")]
+            harness.check(not odd, "with the gate closed, cells neither playing nor "
+                          "waiting: %s\n%s" % (odd, harness.summarize(x)))
         made = emby.app_requests(outage_log)
         probes = [p for m, p in made if emby.PROBE.search(p)]
         others = [m + " " + p for m, p in made if not emby.PROBE.search(p)]

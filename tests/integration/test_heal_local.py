@@ -2,22 +2,36 @@
 """Local media can go bad too: a cell that meets a broken file fails,
 escalates and moves on; it never stays stuck.
 
+broken-files:
+
 A 2x2 local wall (--local, no server) over a folder of seven good clips, one
 file of garbage bytes and one clip truncated to a fifth of its bytes (its
 header promises 10 s, the data holds about 2). While the wall plays, one
 more clip that no cell is showing is truncated and another is overwritten
-with garbage. Every time a cell takes a broken file it must fail (be seen
-`retrying`: an end well before the duration is a failure, not an end) and
-leave it (skip, or park with a short cooldown) within the escalation
-chain's time, every
-broken file must be tried and dropped, no cell may sit outside `playing`
-longer than the rules allow, and at the end every cell plays with a rising
-position.
+with garbage. Every time a cell takes a truncated file it must fail (be
+seen `retrying`: an end well before the duration is a failure, not an end)
+and leave it (skip, or park with a short cooldown) within the escalation
+chain's time; a garbage file is no video at all, skipped at once and set
+aside (the feed says so in the log). Every broken file must be tried and
+dropped, no cell may sit outside `playing` longer than the rules allow, and
+at the end every cell plays with a rising position.
+
+unplayable-files: three good clips (one large: 1080p, HEVC when ffmpeg has
+libx265), four files mpv cannot recognise (empty, truncated before its
+index, random bytes, text named .mp4) and one with sound but no video on a
+2x2 wall whose cell 0 is audible (a muted cell has nothing to play in it at
+all; the audible one plays it and finds no video track). Within 60 s no
+cell parks, the good clips play, each broken file is loaded exactly once
+and set aside (never retried, never back in a later round), and the spare
+cell says there is nothing else to play.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
 
 import os
+import re
+import shutil
+import subprocess
 import sys
 import time
 
@@ -97,10 +111,17 @@ def test_broken_files():
         silent = []             # broken files a cell left without failing
         away_since = {}
 
+        # Garbage is no video: skipped at once, no retry to be seen.
+        unplayable = {"broken-garbage", spare[1]}
+
+        def set_aside_in_log():
+            return {os.path.splitext(os.path.basename(m))[0]
+                    for m in re.findall(r"Local feed: (\S+) cannot be played", app.log())}
+
         def drop(i):
             name, since, states = holding.pop(i)
             dropped.add(name)
-            if not states & {"retrying", "parked"}:
+            if name not in unplayable and not states & {"retrying", "parked"}:
                 silent.append("cell %d took %s at +%.1f s and moved on without a failure "
                               "(states %s): %s" % (i, name, since - t0, sorted(states),
                                                    w.describe(i)))
@@ -130,10 +151,14 @@ def test_broken_files():
 
         def all_dropped(status):
             watch(status)
-            return bad <= dropped
+            return bad <= dropped | set_aside_in_log()
 
         w.wait(all_dropped, 180, "every broken file tried and dropped")
-        harness.note("broken files dropped: %s" % sorted(dropped))
+        harness.note("broken files dropped: %s; set aside as unplayable: %s"
+                     % (sorted(dropped), sorted(set_aside_in_log())))
+        harness.check(unplayable <= set_aside_in_log(),
+                      "garbage files not set aside as unplayable: %s"
+                      % sorted(unplayable - set_aside_in_log()))
         for i in range(4):
             harness.note("cell %d: %s" % (i, w.describe(i)))
 
@@ -154,7 +179,99 @@ def test_broken_files():
         harness.note("playing at the end: %s" % sorted(playing))
 
 
+def ffmpeg(*args):
+    subprocess.run(["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+                   + list(args), check=True, stdout=subprocess.DEVNULL, timeout=300)
+
+
+def has_x265():
+    out = subprocess.run(["ffmpeg", "-hide_banner", "-encoders"], capture_output=True,
+                         text=True, timeout=30).stdout
+    return "libx265" in out
+
+
+UNPLAYABLE = ["empty", "truncated", "random", "text", "audio-only"]
+GOOD_SECONDS = 12
+
+
+def test_unplayable_files():
+    if not shutil.which("ffmpeg"):
+        harness.skip("ffmpeg is not installed")
+    with harness.Session() as s:
+        media = s.path("media")
+        harness.generate_clips(media, 2, seconds=GOOD_SECONDS)
+        # The large one: 1080p, HEVC when this ffmpeg can write it.
+        codec = ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1"] if has_x265() \
+            else ["-c:v", "libx264", "-preset", "ultrafast"]
+        ffmpeg("-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=24", "-t", str(GOOD_SECONDS),
+               "-pix_fmt", "yuv420p", *codec, "-movflags", "+faststart",
+               os.path.join(media, "large.mp4"))
+        good = {"clip-00", "clip-01", "large"}
+        # Broken: nothing, an mp4 cut before its index (written last), random
+        # bytes, and text in an .mp4's name.
+        open(os.path.join(media, "empty.mp4"), "wb").close()
+        whole = s.path("whole.mp4")
+        ffmpeg("-f", "lavfi", "-i", "testsrc=size=320x240:rate=30", "-t", "4",
+               "-c:v", "libx264", "-preset", "ultrafast", whole)
+        with open(whole, "rb") as f:
+            data = f.read()
+        with open(os.path.join(media, "truncated.mp4"), "wb") as f:
+            f.write(data[:len(data) // 2])
+        with open(os.path.join(media, "random.mp4"), "wb") as f:
+            f.write(os.urandom(200000))
+        with open(os.path.join(media, "text.mp4"), "w") as f:
+            f.write("This is not a video.\n" * 40)
+        ffmpeg("-f", "lavfi", "-i", "sine=frequency=440", "-t", str(GOOD_SECONDS),
+               "-c:a", "aac", os.path.join(media, "audio-only.mp4"))
+
+        app = s.launch(["--local", media, "--rows", "2", "--columns", "2",
+                        "--renderer", "software"],
+                       env={"HYPERWALL_BACKOFF_INITIAL": "1",
+                            "HYPERWALL_BACKOFF_MAX": "4",
+                            "HYPERWALL_WATCHDOG_INTERVAL": "500",
+                            "HYPERWALL_AUDIO_CELL": "0"})
+        w = heal_util.Watcher(app)
+        t0 = time.time()
+
+        def never_parked(status):
+            parked = [c["index"] for c in harness.cells(status) if c["state"] == "parked"]
+            harness.check(not parked, "cells %s parked over a few broken files\n%s\n%s"
+                          % (parked, harness.summarize(status), app.tail()))
+
+        w.watch(60, never_parked)
+        log = app.log()
+        loads = {}
+        for title in re.findall(r"cell \d+: loading \u201c([^\u201d]+)\u201d", log):
+            name = os.path.splitext(title)[0]
+            loads[name] = loads.get(name, 0) + 1
+        harness.note("loads per file in 60 s: %s" % loads)
+        set_aside = re.findall(r"Local feed: (\S+) cannot be played", log)
+        harness.note("set aside: %s" % [os.path.basename(p) for p in set_aside])
+        for name in UNPLAYABLE:
+            harness.check(loads.get(name, 0) <= 1,
+                          "%s.mp4 was loaded %d times: retried or back in a later round"
+                          % (name, loads.get(name, 0)))
+        harness.check(not re.search(r"retrying [^\n]*\u201c(%s)\.mp4" % "|".join(UNPLAYABLE),
+                                    log),
+                      "a broken file was retried")
+        harness.check(not re.search(r"parked for", log), "a cell parked")
+
+        # The good clips play, and the spare cell says why it has nothing.
+        status = w.wait(lambda st: {os.path.splitext(c.get("title") or "")[0]
+                                    for c in harness.cells(st)
+                                    if c["state"] == "playing"} == good,
+                        20, "the three good clips playing")
+        for i in range(4):
+            harness.note("cell %d: %s" % (i, w.describe(i)))
+        spare = [c for c in harness.cells(status) if c["state"] != "playing"]
+        harness.check(len(spare) == 1, "expected one spare cell\n%s" % harness.summarize(status))
+        harness.check("Nothing else to play" in (spare[0].get("reason") or ""),
+                      "the spare cell does not say why: %r" % spare[0].get("reason"))
+        harness.note("done %.1f s after launch" % (time.time() - t0))
+
+
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/heal/local/broken-files", test_broken_files),
+        ("/hyperwall/integration/heal/local/unplayable-files", test_unplayable_files),
     ])

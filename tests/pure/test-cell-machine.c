@@ -105,6 +105,18 @@ fail_and_retry (MachineFixture *fx)
   g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_LOAD);
 }
 
+/* A failure that counts, then whatever brings the cell back to loading:
+ * the retry it scheduled, or the next item after a skip. */
+static void
+fail_item (MachineFixture *fx)
+{
+  send (fx, HW_CELL_EVENT_FAILURE);
+  if (fx->last.action == HW_CELL_ACTION_SCHEDULE)
+    send (fx, HW_CELL_EVENT_TIMER);
+  else if (fx->last.action == HW_CELL_ACTION_REQUEST_ITEM)
+    send (fx, HW_CELL_EVENT_ITEM_READY);
+}
+
 static void
 test_machine_lifecycle (MachineFixture *fx,
                         gconstpointer   data)
@@ -287,9 +299,8 @@ test_machine_window_ageing (MachineFixture *fx,
   /* Every 15 s: the failure from 60 s ago has just aged out, never 5. */
   for (int i = 0; i < 20; i++)
     {
-      send (fx, HW_CELL_EVENT_UNPLAYABLE);
-      g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_REQUEST_ITEM);
-      send (fx, HW_CELL_EVENT_ITEM_READY);
+      fail_item (fx);
+      g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_LOADING);
       fx->now += SEC (15);
     }
 
@@ -297,12 +308,11 @@ test_machine_window_ageing (MachineFixture *fx,
   fx->now += SEC (60);
   for (int i = 0; i < 4; i++)
     {
-      send (fx, HW_CELL_EVENT_UNPLAYABLE);
-      g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_REQUEST_ITEM);
-      send (fx, HW_CELL_EVENT_ITEM_READY);
+      fail_item (fx);
+      g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_LOADING);
       fx->now += SEC (14);
     }
-  send (fx, HW_CELL_EVENT_UNPLAYABLE);
+  send (fx, HW_CELL_EVENT_FAILURE);
   g_assert_cmpint (fx->last.action, ==, HW_CELL_ACTION_PARK);
 }
 
@@ -310,11 +320,9 @@ static void
 park (MachineFixture *fx)
 {
   bring_to_playing (fx);
-  for (guint i = 0; i < fx->machine.policy.crash_loop_threshold; i++)
-    {
-      send (fx, HW_CELL_EVENT_UNPLAYABLE);
-      send (fx, HW_CELL_EVENT_ITEM_READY);
-    }
+  for (guint i = 0; i + 1 < fx->machine.policy.crash_loop_threshold; i++)
+    fail_item (fx);
+  send (fx, HW_CELL_EVENT_FAILURE);
   g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_PARKED);
 }
 
@@ -387,14 +395,39 @@ test_machine_operator_next_clears_item (MachineFixture *fx,
 }
 
 static void
+test_machine_gate_keeps_playing (MachineFixture *fx,
+                                 gconstpointer   data)
+{
+  bring_to_playing (fx);
+
+  /* A stream that plays needs no server: the cell keeps it. */
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
+  g_assert_true (fx->machine.gate_closed);
+  fx->now += SEC (30);
+  send (fx, HW_CELL_EVENT_PROGRESS);
+  g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_PLAYING);
+
+  /* The gate opening changes nothing for it but the flag. */
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_OPENED),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
+  g_assert_false (fx->machine.gate_closed);
+  assert_decision (send (fx, HW_CELL_EVENT_END),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_ENDED, HW_CELL_ACTION_REQUEST_ITEM);
+}
+
+static void
 test_machine_gate (MachineFixture *fx,
                    gconstpointer   data)
 {
   bring_to_playing (fx);
+  send (fx, HW_CELL_EVENT_GATE_CLOSED);
 
-  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+  /* Its own watchdog still judges it; the failure stops it, uncounted. */
+  assert_decision (send (fx, HW_CELL_EVENT_FAILURE),
                    HW_CELL_STATE_PLAYING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP);
-  g_assert_cmpstr (fx->last.reason, ==, "server gate closed");
+  g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 0);
+  g_assert_cmpuint (fx->machine.item_failures, ==, 0);
 
   for (int i = 0; i < 10; i++)
     {
@@ -411,6 +444,66 @@ test_machine_gate (MachineFixture *fx,
                    HW_CELL_STATE_WAITING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_NONE);
   assert_decision (send (fx, HW_CELL_EVENT_GATE_OPENED),
                    HW_CELL_STATE_WAITING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+}
+
+/* Whatever needs the server next, with the gate closed, waits instead. */
+static void
+test_machine_gate_needs_server (MachineFixture *fx,
+                                gconstpointer   data)
+{
+  static const HwCellEvent needs[] = {
+    HW_CELL_EVENT_END, HW_CELL_EVENT_UNPLAYABLE, HW_CELL_EVENT_OPERATOR_NEXT,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (needs); i++)
+    {
+      machine_setup (fx, NULL);
+      bring_to_playing (fx);
+      send (fx, HW_CELL_EVENT_GATE_CLOSED);
+      g_test_message ("playing cell, gate closed, gets %s", hw_cell_event_to_string (needs[i]));
+      assert_decision (send (fx, needs[i]),
+                       HW_CELL_STATE_PLAYING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP);
+      g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 0);
+    }
+
+  /* Loading, retrying or asking for an item: waits at once. */
+  machine_setup (fx, NULL);
+  send (fx, HW_CELL_EVENT_START);
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_LOADING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP);
+
+  machine_setup (fx, NULL);
+  bring_to_playing (fx);
+  send (fx, HW_CELL_EVENT_FAILURE);
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_RETRYING, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP);
+  g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 1);
+}
+
+/* A parked cell minds the gate too: its cooldown ending with the gate
+ * closed makes it wait, not ask the server for an item. */
+static void
+test_machine_gate_parked (MachineFixture *fx,
+                          gconstpointer   data)
+{
+  park (fx);
+
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_PARKED, HW_CELL_STATE_PARKED, HW_CELL_ACTION_NONE);
+  fx->now += SEC (120);
+  assert_decision (send (fx, HW_CELL_EVENT_TIMER),
+                   HW_CELL_STATE_PARKED, HW_CELL_STATE_WAITING, HW_CELL_ACTION_STOP);
+  g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 0);
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_OPENED),
+                   HW_CELL_STATE_WAITING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+
+  /* Closed and opened again while parked: the cooldown ends as usual. */
+  machine_setup (fx, NULL);
+  park (fx);
+  send (fx, HW_CELL_EVENT_GATE_CLOSED);
+  send (fx, HW_CELL_EVENT_GATE_OPENED);
+  assert_decision (send (fx, HW_CELL_EVENT_OPERATOR_NEXT),
+                   HW_CELL_STATE_PARKED, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
 }
 
 static void
@@ -464,15 +557,29 @@ test_machine_pause_resume (MachineFixture *fx,
                    HW_CELL_STATE_PLAYING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
 }
 
+/* Unplayable items are the items' fault: a cell that meets many of them
+ * skips each at once and never parks for them. */
 static void
-test_machine_not_found_counts (MachineFixture *fx,
-                               gconstpointer   data)
+test_machine_unplayable_not_counted (MachineFixture *fx,
+                                     gconstpointer   data)
 {
   bring_to_playing (fx);
 
-  assert_decision (send (fx, HW_CELL_EVENT_UNPLAYABLE),
-                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
-  g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 1);
+  for (guint i = 0; i < 4 * fx->machine.policy.crash_loop_threshold; i++)
+    {
+      assert_decision (send (fx, HW_CELL_EVENT_UNPLAYABLE),
+                       i == 0 ? HW_CELL_STATE_PLAYING : HW_CELL_STATE_LOADING,
+                       HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+      send (fx, HW_CELL_EVENT_ITEM_READY);
+      fx->now += SEC (1);
+    }
+  g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 0);
+
+  /* Real failures still count, and still park. */
+  for (guint i = 0; i + 1 < fx->machine.policy.crash_loop_threshold; i++)
+    fail_item (fx);
+  send (fx, HW_CELL_EVENT_FAILURE);
+  g_assert_cmpint (fx->machine.state, ==, HW_CELL_STATE_PARKED);
 }
 
 /* Events that make no sense in a state change nothing. */
@@ -601,11 +708,14 @@ main (int   argc,
   ADD_MACHINE ("park/cooldown-resumes", test_machine_cooldown_resumes);
   ADD_MACHINE ("park/operator-next-unparks", test_machine_operator_next_unparks);
   ADD_MACHINE ("operator-next-clears-item", test_machine_operator_next_clears_item);
-  ADD_MACHINE ("gate/closed-waits", test_machine_gate);
+  ADD_MACHINE ("gate/keeps-playing", test_machine_gate_keeps_playing);
+  ADD_MACHINE ("gate/failure-waits", test_machine_gate);
+  ADD_MACHINE ("gate/needs-server-waits", test_machine_gate_needs_server);
+  ADD_MACHINE ("gate/parked", test_machine_gate_parked);
   ADD_MACHINE ("gate/keeps-window", test_machine_gate_keeps_window);
   ADD_MACHINE ("sign-in-required", test_machine_sign_in);
   ADD_MACHINE ("pause-resume", test_machine_pause_resume);
-  ADD_MACHINE ("not-found-counts", test_machine_not_found_counts);
+  ADD_MACHINE ("unplayable-not-counted", test_machine_unplayable_not_counted);
   g_test_add_func ("/hyperwall/pure/cell-machine/names", test_machine_names);
   g_test_add_data_func ("/hyperwall/pure/cell-machine/park/threshold-65",
                         GUINT_TO_POINTER (65), test_machine_park_high_threshold);

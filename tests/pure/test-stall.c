@@ -27,6 +27,7 @@ stall_setup (StallFixture  *fx,
   fx->params.stall_timeout_us = SEC (20);
   fx->params.load_timeout_us = SEC (30);
   fx->params.network_stall_us = SEC (5);
+  fx->params.frozen_picture_us = 0;
   memset (&fx->flags, 0, sizeof fx->flags);
 
   fx->t0 = SEC (100);
@@ -217,6 +218,85 @@ test_stall_network_early_disabled (StallFixture  *fx,
 
   g_assert_cmpint (stall_check (fx, fx->t0 + SEC (10)), ==, HW_STALL_VERDICT_OK);
 }
+/* Plays from t0 to @until: the position advances every second, the
+ * frame count only up to @frames_until (then stands). */
+static HwStallVerdict
+play_frames (StallFixture *fx,
+             gint64        frames_until,
+             gint64        until)
+{
+  HwStallVerdict verdict = HW_STALL_VERDICT_OK;
+  guint64 frames = 0;
+
+  for (gint64 t = fx->t0; t <= until && verdict == HW_STALL_VERDICT_OK; t += SEC (1))
+    {
+      if (t <= frames_until)
+        frames += 30;
+      hw_stall_tracker_position (&fx->tracker, (t - fx->t0) / 1e6, t);
+      hw_stall_tracker_frames (&fx->tracker, frames, t);
+      verdict = stall_check (fx, t);
+    }
+  return verdict;
+}
+
+/* Black from the start: no frame ever shown while the position runs. The
+ * default limit is the stall timeout, counted from the first frame. */
+static void
+test_frozen_from_start (StallFixture  *fx,
+                        gconstpointer  data)
+{
+  g_assert_cmpint (play_frames (fx, 0, fx->t0 + SEC (20)), ==, HW_STALL_VERDICT_OK);
+  hw_stall_tracker_position (&fx->tracker, 21.0, fx->t0 + SEC (20) + 1);
+  g_assert_cmpint (stall_check (fx, fx->t0 + SEC (20) + 1), ==, HW_STALL_VERDICT_FROZEN);
+}
+
+/* Frames stop later: the limit runs from the last new frame. */
+static void
+test_frozen_later (StallFixture  *fx,
+                   gconstpointer  data)
+{
+  fx->params.frozen_picture_us = SEC (5);
+  g_assert_cmpint (play_frames (fx, fx->t0 + SEC (30), fx->t0 + SEC (35)), ==,
+                   HW_STALL_VERDICT_OK);
+  hw_stall_tracker_position (&fx->tracker, 36.0, fx->t0 + SEC (36));
+  g_assert_cmpint (stall_check (fx, fx->t0 + SEC (36)), ==, HW_STALL_VERDICT_FROZEN);
+}
+
+/* A picture that keeps coming is never frozen; nor is one that is not
+ * judged at all, nor one whose position stands (that is a stall). */
+static void
+test_frozen_not (StallFixture  *fx,
+                 gconstpointer  data)
+{
+  g_assert_cmpint (play_frames (fx, fx->t0 + SEC (120), fx->t0 + SEC (120)), ==,
+                   HW_STALL_VERDICT_OK);
+
+  stall_setup (fx, NULL);
+  fx->params.frozen_picture_us = -1;
+  g_assert_cmpint (play_frames (fx, 0, fx->t0 + SEC (120)), ==, HW_STALL_VERDICT_OK);
+
+  stall_setup (fx, NULL);
+  hw_stall_tracker_frames (&fx->tracker, 0, fx->t0);
+  g_assert_cmpint (stall_check (fx, fx->t0 + SEC (20) + 1), ==, HW_STALL_VERDICT_STALLED);
+}
+
+/* The operator's pause holds the picture clock too. */
+static void
+test_frozen_pause_exempt (StallFixture  *fx,
+                          gconstpointer  data)
+{
+  fx->params.frozen_picture_us = SEC (5);
+  hw_stall_tracker_frames (&fx->tracker, 100, fx->t0);
+  fx->flags.operator_paused = TRUE;
+  g_assert_cmpint (stall_check (fx, fx->t0 + SEC (60)), ==, HW_STALL_VERDICT_OK);
+  fx->flags.operator_paused = FALSE;
+  hw_stall_tracker_position (&fx->tracker, 1.0, fx->t0 + SEC (61));
+  hw_stall_tracker_frames (&fx->tracker, 100, fx->t0 + SEC (61));
+  g_assert_cmpint (stall_check (fx, fx->t0 + SEC (61)), ==, HW_STALL_VERDICT_OK);
+  hw_stall_tracker_position (&fx->tracker, 6.0, fx->t0 + SEC (66));
+  g_assert_cmpint (stall_check (fx, fx->t0 + SEC (66)), ==, HW_STALL_VERDICT_FROZEN);
+}
+
 #define ADD_STALL(path, func) \
   g_test_add ("/hyperwall/pure/stall/" path, StallFixture, NULL, \
               stall_setup, func, NULL)
@@ -238,6 +318,10 @@ main (int   argc,
   ADD_STALL ("seek-exempt", test_stall_seek_exempt);
   ADD_STALL ("paused-for-cache-not-exempt", test_stall_paused_for_cache_not_exempt);
   ADD_STALL ("load-timeout", test_stall_load_timeout);
+  ADD_STALL ("frozen/from-start", test_frozen_from_start);
+  ADD_STALL ("frozen/later", test_frozen_later);
+  ADD_STALL ("frozen/not", test_frozen_not);
+  ADD_STALL ("frozen/pause-exempt", test_frozen_pause_exempt);
   ADD_NETWORK ("early", test_stall_network_early);
   ADD_NETWORK ("not-local", test_stall_network_early_not_local);
   ADD_NETWORK ("not-cache-eof", test_stall_network_early_not_cache_eof);

@@ -100,14 +100,52 @@ test_systemic_out_of_range (void)
 static void
 test_heartbeat (void)
 {
+  HwHeartbeat hb;
+
+  hw_heartbeat_init (&hb);
   /* 1 s period: the 5 s floor applies. */
-  g_assert_false (hw_heartbeat_is_stale (0, SEC (1), SEC (5)));
-  g_assert_true (hw_heartbeat_is_stale (0, SEC (1), SEC (5) + 1));
+  g_assert_false (hw_heartbeat_is_stale (&hb, 0, SEC (1), SEC (5)));
+  g_assert_true (hw_heartbeat_is_stale (&hb, 0, SEC (1), SEC (5) + 1));
   /* 100 ms period: still 5 s, not 500 ms. */
-  g_assert_false (hw_heartbeat_is_stale (0, SEC (0.1), SEC (4)));
+  g_assert_false (hw_heartbeat_is_stale (&hb, 0, SEC (0.1), SEC (4)));
   /* 2 s period: five periods. */
-  g_assert_false (hw_heartbeat_is_stale (0, SEC (2), SEC (10)));
-  g_assert_true (hw_heartbeat_is_stale (0, SEC (2), SEC (10) + 1));
+  g_assert_false (hw_heartbeat_is_stale (&hb, 0, SEC (2), SEC (10)));
+  g_assert_true (hw_heartbeat_is_stale (&hb, 0, SEC (2), SEC (10) + 1));
+}
+
+/* The main loop stood still for 30 s: every watchdog stood still with it,
+ * and none of them is wedged for that. A cell that then keeps missing
+ * ticks while the loop runs is. */
+static void
+test_heartbeat_loop_gap (void)
+{
+  HwHeartbeat hb;
+  gint64 t;
+
+  hw_heartbeat_init (&hb);
+  for (t = SEC (100); t <= SEC (110); t += SEC (1))
+    hw_heartbeat_check_loop (&hb, SEC (1), t);
+  g_assert_false (hw_heartbeat_is_stale (&hb, SEC (110), SEC (1), SEC (110)));
+
+  /* The gap: the next check comes 30 s late, before any watchdog ticked. */
+  t = SEC (140);
+  hw_heartbeat_check_loop (&hb, SEC (1), t);
+  g_assert_false (hw_heartbeat_is_stale (&hb, SEC (110), SEC (1), t));
+
+  /* A healthy cell ticks again; a wedged one does not, and is found out
+   * five seconds of running loop later, not before. */
+  for (t = SEC (141); t <= SEC (145); t += SEC (1))
+    {
+      hw_heartbeat_check_loop (&hb, SEC (1), t);
+      g_assert_false (hw_heartbeat_is_stale (&hb, t, SEC (1), t));
+      g_assert_false (hw_heartbeat_is_stale (&hb, SEC (110), SEC (1), t));
+    }
+  hw_heartbeat_check_loop (&hb, SEC (1), SEC (146));
+  g_assert_true (hw_heartbeat_is_stale (&hb, SEC (110), SEC (1), SEC (146)));
+
+  /* A check a little late (under two periods) is no gap. */
+  hw_heartbeat_check_loop (&hb, SEC (1), SEC (147.9));
+  g_assert_true (hw_heartbeat_is_stale (&hb, SEC (141), SEC (1), SEC (147.9)));
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,6 +212,7 @@ main (int   argc,
                    test_systemic_out_of_range);
 
   g_test_add_func ("/hyperwall/pure/wall-rules/heartbeat/stale", test_heartbeat);
+  g_test_add_func ("/hyperwall/pure/wall-rules/heartbeat/loop-gap", test_heartbeat_loop_gap);
 
   g_test_add_func ("/hyperwall/pure/wall-rules/cache/sweep", test_cache_split_sweep);
   for (guint i = 0; i < G_N_ELEMENTS (cache_cases); i++)

@@ -38,6 +38,7 @@ struct _HwPlayer
   gboolean    paused_for_cache;
   gboolean    seeking;
   gboolean    cache_eof;
+  gboolean    video_missing;  /* the current load reported no video track */
   gint64      cache_bytes;
   gint64      cache_forward_bytes;
   gint64      demuxer_max_bytes;      /* what we asked for: judges "cache full" */
@@ -60,6 +61,7 @@ enum {
   OBSERVE_DEMUXER_MAX_BYTES,
   OBSERVE_DEMUXER_MAX_BACK_BYTES,
   OBSERVE_IDLE,
+  OBSERVE_VIDEO_ID,
 };
 
 /* What an asynchronous request was, in the low byte of its reply_userdata;
@@ -164,6 +166,7 @@ reset_observed (HwPlayer *self)
   self->paused_for_cache = FALSE;
   self->seeking = FALSE;
   self->cache_eof = FALSE;
+  self->video_missing = FALSE;
   self->cache_bytes = -1;
   self->cache_forward_bytes = 0;
 }
@@ -265,6 +268,10 @@ handle_property (HwPlayer          *self,
     case OBSERVE_SEEKING:
       self->seeking = has && *(int *) prop->data;
       break;
+    case OBSERVE_VIDEO_ID:
+      /* Unavailable while a load opens, too: callers judge it later. */
+      self->video_missing = !has;
+      break;
     case OBSERVE_CACHE_STATE:
       if (has)
         handle_cache_state (self, prop->data);
@@ -301,7 +308,13 @@ handle_end_file (HwPlayer           *self,
   else if (end->reason == MPV_END_FILE_REASON_ERROR)
     {
       message = g_strdup (mpv_error_string (end->error));
-      hw_cell_player_emit_ended (HW_CELL_PLAYER (self), HW_PLAYER_END_ERROR, message);
+      /* Not a video mpv can read, or nothing in it to show: as certain to
+       * fail again as a 404, so not worth a retry. */
+      hw_cell_player_emit_ended (HW_CELL_PLAYER (self),
+                                 end->error == MPV_ERROR_UNKNOWN_FORMAT ||
+                                 end->error == MPV_ERROR_NOTHING_TO_PLAY
+                                 ? HW_PLAYER_END_UNPLAYABLE : HW_PLAYER_END_ERROR,
+                                 message);
     }
   else if (end->reason == MPV_END_FILE_REASON_STOP)
     {
@@ -554,6 +567,7 @@ observe (HwPlayer *self)
   mpv_observe_property (self->mpv, OBSERVE_DEMUXER_MAX_BACK_BYTES, "demuxer-max-back-bytes",
                         MPV_FORMAT_INT64);
   mpv_observe_property (self->mpv, OBSERVE_IDLE, "idle-active", MPV_FORMAT_FLAG);
+  mpv_observe_property (self->mpv, OBSERVE_VIDEO_ID, "current-tracks/video/id", MPV_FORMAT_INT64);
 }
 
 HwPlayer *
@@ -781,6 +795,12 @@ hw_player_get_cache_eof (HwCellPlayer *player)
 }
 
 static gboolean
+hw_player_get_video_missing (HwCellPlayer *player)
+{
+  return HW_PLAYER (player)->video_missing;
+}
+
+static gboolean
 hw_player_get_cache_full (HwCellPlayer *player)
 {
   HwPlayer *self = HW_PLAYER (player);
@@ -824,6 +844,7 @@ hw_player_cell_player_init (HwCellPlayerInterface *iface)
   iface->get_cache_eof = hw_player_get_cache_eof;
   iface->get_cache_bytes = hw_player_get_cache_bytes;
   iface->get_cache_full = hw_player_get_cache_full;
+  iface->get_video_missing = hw_player_get_video_missing;
   iface->get_loaded = hw_player_get_loaded;
   iface->read_demuxer_max_bytes = hw_player_read_demuxer_max_bytes;
   iface->read_demuxer_max_back_bytes = hw_player_read_demuxer_max_back_bytes;
