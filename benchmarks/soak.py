@@ -11,6 +11,10 @@ Faults (random, bounded, spaced; each cleared after a while):
   slow-headers  one item's stream answers only after a few seconds
   refuse        the whole server refuses connections for 5-15 s
   revoke-token  every access token is revoked, once per run
+  slow-reports  playback reports and transcode deletes answer only after
+                twice request-timeout, for a minute, once per run (reports
+                are best effort: the gate must stay open, no cell may leave
+                `playing` for it)
 
 Checked continuously (the bounds are derived from the settings and printed):
   - no cell stays in a state outside `playing` longer than that state allows
@@ -238,6 +242,12 @@ class Injector:
             if all(abs(when - o) > 30 for o in outage_times):
                 break
         self.pending.append((when, "revoke-token"))
+        busy = [w for w, _k in self.pending]
+        for _ in range(50):
+            when = t0 + rng.uniform(0.2, 0.8) * (end - t0)
+            if all(abs(when - o) > 30 for o in busy):
+                break
+        self.pending.append((when, "slow-reports"))
         self.pending.sort()
         self.end = end
 
@@ -287,6 +297,12 @@ class Injector:
                 if self._control({"fault": "refuse", "delay": delay}):
                     self.outages.append((now, now + delay))
                     self.faults.append(Fault("refuse", {"delay": delay}, now, now + delay))
+            elif kind == "slow-reports":
+                delay = 2 * self.args.request_timeout
+                for match in (r"(?i)/Sessions/Playing", r"(?i)/Videos/ActiveEncodings"):
+                    spec = {"fault": "slow", "match": match, "delay": delay}
+                    if self._control(spec):
+                        self.faults.append(Fault("slow-reports", spec, now, now + 60))
             else:
                 if self._control({"fault": "revoke-token"}):
                     self.faults.append(Fault("revoke-token", {}, now, now))
@@ -298,7 +314,7 @@ class Injector:
         # Stay clear of the next outage: its clean-up needs the server.
         if self.pending and self.pending[0][1] == "refuse" and self.pending[0][0] - now < 5:
             return
-        if len(self.active(now)) >= self.args.max_item_faults:
+        if sum(1 for f in self.active(now) if f.item is not None) >= self.args.max_item_faults:
             return
         self._arm_item_fault(now, on_screen)
 
