@@ -38,6 +38,12 @@ struct _HwEmbyFeed
   gboolean       prefetching;
   GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
   GCancellable  *life;
+
+  /* Asked for through the session socket (hw-emby-session-socket.c):
+   * item ids served before the shuffle, and a page reload at the next
+   * request after the server said its library changed. */
+  GQueue         requested;     /* char * */
+  gboolean       refresh_pages;
 };
 
 static void hw_emby_feed_iface_init (HwFeedInterface *iface);
@@ -200,6 +206,8 @@ pool_needs_page (HwEmbyFeed *self,
 {
   if (next->pages_loaded)
     return FALSE;
+  if (self->refresh_pages)
+    return TRUE;
   if (hw_item_pool_size (self->pool) == 0)
     return TRUE;
   /* A round is over: a big library has more to offer than this page. */
@@ -214,6 +222,7 @@ load_pages (GTask *task)
   NextItem *next = g_task_get_task_data (task);
 
   self->last_page_us = g_get_monotonic_time ();
+  self->refresh_pages = FALSE;
   next->pending_pages = self->library_ids->len;
   for (guint i = 0; i < self->library_ids->len; i++)
     hw_emby_client_get_items_async (self->client, g_ptr_array_index (self->library_ids, i),
@@ -351,6 +360,17 @@ next_step (GTask *task)
       g_task_return_new_error (task, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE,
                                "%s", _("Waiting for the server"));
       goto out;
+    }
+
+  if (next->cell_index != NO_CELL && !g_queue_is_empty (&self->requested))
+    {
+      /* Asked for by name: it may be on screen elsewhere already, and it
+       * is not the pool's to hold (releasing it later is a no-op). */
+      g_autofree char *wanted = g_queue_pop_head (&self->requested);
+      HwEmbyItem requested_item = { .id = wanted, .name = wanted, .type = (char *) "Video" };
+
+      fetch_playback_info (task, wanted, &requested_item);
+      return;
     }
 
   if (next->cell_index != NO_CELL)
@@ -689,6 +709,7 @@ reset_library (HwEmbyFeed *self)
 
   drop_ready (self);
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
+  g_queue_clear_full (&self->requested, g_free);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   self->pool = hw_item_pool_new (g_random_int ());
   self->last_page_us = 0;
@@ -718,6 +739,39 @@ on_client_state (GObject    *client,
   g_object_notify (G_OBJECT (self), "server-state");
   if (hw_emby_client_get_state (self->client) == HW_SERVER_STATE_ONLINE)
     maybe_prefetch (self);
+}
+
+void
+hw_emby_feed_request_items (HwEmbyFeed         *self,
+                            const char * const *item_ids,
+                            gboolean            first)
+{
+  g_return_if_fail (HW_IS_EMBY_FEED (self));
+
+  if (item_ids == NULL)
+    return;
+
+  if (first)
+    {
+      for (gsize n = g_strv_length ((char **) item_ids); n > 0; n--)
+        g_queue_push_head (&self->requested, g_strdup (item_ids[n - 1]));
+    }
+  else
+    {
+      for (gsize i = 0; item_ids[i] != NULL; i++)
+        g_queue_push_tail (&self->requested, g_strdup (item_ids[i]));
+    }
+  /* Prefetched items would otherwise come first for the next cell. */
+  drop_ready (self);
+}
+
+void
+hw_emby_feed_refresh (HwEmbyFeed *self)
+{
+  g_return_if_fail (HW_IS_EMBY_FEED (self));
+
+  self->refresh_pages = TRUE;
+  drop_ready (self);
 }
 
 HwEmbyFeed *
@@ -775,6 +829,7 @@ hw_emby_feed_finalize (GObject *object)
 
   g_clear_object (&self->life);
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
+  g_queue_clear_full (&self->requested, g_free);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
 
