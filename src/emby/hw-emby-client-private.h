@@ -7,6 +7,8 @@
  *   hw-emby-client-sign-in.c    getting a token: API key, Secret Service,
  *                               password
  *   hw-emby-client-endpoints.c  typed requests, on the public request API
+ *   hw-emby-session-socket.c    the session websocket, on the client's
+ *                               session, identity, backoff and gate
  *
  * One HTTP exchange (deadline, classification, Retry-After) is
  * hw-emby-request.c, which knows nothing of the client.
