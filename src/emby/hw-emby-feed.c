@@ -43,6 +43,7 @@ struct _HwEmbyFeed
    * item ids served before the shuffle, and a page reload at the next
    * request after the server said its library changed. */
   GQueue         requested;     /* char * */
+  GHashTable    *requested_shown;  /* id → cells showing it, asked for by id */
   gboolean       refresh_pages;
 };
 
@@ -368,7 +369,9 @@ next_step (GTask *task)
        * is not the pool's to hold (releasing it later is a no-op). */
       g_autofree char *wanted = g_queue_pop_head (&self->requested);
       HwEmbyItem requested_item = { .id = wanted, .name = wanted, .type = (char *) "Video" };
+      guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, wanted));
 
+      g_hash_table_insert (self->requested_shown, g_strdup (wanted), GUINT_TO_POINTER (shown + 1));
       fetch_playback_info (task, wanted, &requested_item);
       return;
     }
@@ -397,6 +400,20 @@ next_step (GTask *task)
     }
 
   item = hw_item_pool_take (self->pool, &id);
+  if (item != NULL && g_hash_table_contains (self->requested_shown, id))
+    {
+      /* On screen already, asked for by id (not held in the pool): once
+       * more for another, else it shows twice. */
+      const char *again_id = NULL;
+      const HwEmbyItem *again = hw_item_pool_take (self->pool, &again_id);
+
+      if (again != NULL)
+        {
+          hw_item_pool_release (self->pool, id);
+          item = again;
+          id = again_id;
+        }
+    }
   if (item != NULL)
     {
       fetch_playback_info (task, id, item);
@@ -526,8 +543,14 @@ hw_emby_feed_release_item (HwFeed      *feed,
                            HwMediaItem *item)
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  const char *id = hw_media_item_get_id (item);
+  guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, id));
 
-  hw_item_pool_release (self->pool, hw_media_item_get_id (item));
+  if (shown > 1)
+    g_hash_table_insert (self->requested_shown, g_strdup (id), GUINT_TO_POINTER (shown - 1));
+  else if (shown == 1)
+    g_hash_table_remove (self->requested_shown, id);
+  hw_item_pool_release (self->pool, id);
 }
 
 static void
@@ -830,6 +853,7 @@ hw_emby_feed_finalize (GObject *object)
   g_clear_object (&self->life);
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
   g_queue_clear_full (&self->requested, g_free);
+  g_clear_pointer (&self->requested_shown, g_hash_table_unref);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
 
@@ -855,4 +879,6 @@ hw_emby_feed_init (HwEmbyFeed *self)
   self->waiting = g_ptr_array_new ();
   self->life = g_cancellable_new ();
   g_queue_init (&self->ready);
+  g_queue_init (&self->requested);
+  self->requested_shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -36,6 +36,7 @@ struct _HwEmbySessionSocket
   guint                    retry_source;
   guint                    keep_alive_source;
   guint                    attempt;
+  guint                    token_generation;  /* of the token the socket was opened with */
   gint64                   connected_us;
   gboolean                 no_socket;      /* the server refused the upgrade */
   gboolean                 no_socket_logged;
@@ -119,11 +120,30 @@ send_text (HwEmbySessionSocket *self,
     soup_websocket_connection_send_text (self->connection, text);
 }
 
+static void drop_connection (HwEmbySessionSocket *self);
+
+/* A new sign-in while online (a 401 elsewhere) does not change the state:
+ * the socket still carries the old token. Checked at every keep-alive and
+ * state change; the server may also close it, which retries anyway. */
+static gboolean
+token_is_stale (HwEmbySessionSocket *self)
+{
+  if (self->connection == NULL || self->token_generation == self->client->token_generation)
+    return FALSE;
+  g_debug ("Session socket: the token changed, connecting again");
+  drop_connection (self);
+  self->attempt = 0;
+  connect_now (self);
+  return TRUE;
+}
+
 static gboolean
 on_keep_alive (gpointer user_data)
 {
   HwEmbySessionSocket *self = user_data;
 
+  if (token_is_stale (self))
+    return G_SOURCE_REMOVE;
   send_text (self, "{\"MessageType\":\"KeepAlive\"}");
   return G_SOURCE_CONTINUE;
 }
@@ -140,6 +160,8 @@ set_keep_alive (HwEmbySessionSocket *self,
 static void
 drop_connection (HwEmbySessionSocket *self)
 {
+  /* May run inside the keep-alive source's own dispatch: destroying a
+   * source while it dispatches is allowed. */
   g_clear_handle_id (&self->keep_alive_source, g_source_remove);
   if (self->connection != NULL)
     {
@@ -383,6 +405,7 @@ connect_now (HwEmbySessionSocket *self)
   soup_message_headers_replace (soup_message_get_request_headers (message),
                                 "X-Emby-Token", client->token);
 
+  self->token_generation = client->token_generation;
   attempt = g_cancellable_new ();
   self->connecting = g_object_ref (attempt);
   g_object_set_data_full (G_OBJECT (attempt), "message", g_object_ref (message), g_object_unref);
@@ -402,7 +425,8 @@ on_client_state (GObject    *client,
   switch (self->client->state)
     {
     case HW_SERVER_STATE_ONLINE:
-      connect_now (self);
+      if (!token_is_stale (self))
+        connect_now (self);
       break;
     case HW_SERVER_STATE_OFFLINE:
       /* An open socket may stay (it drops by itself when the server
