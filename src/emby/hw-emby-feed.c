@@ -518,7 +518,13 @@ on_next_item_done (GObject      *source,
   if (media == NULL)
     g_task_return_error (outer, g_steal_pointer (&error));
   else
-    g_task_return_pointer (outer, media, g_object_unref);
+    {
+      NextItem *next = g_task_get_task_data (G_TASK (result));
+
+      /* Which cell shows it: the audible one reports unmuted. */
+      g_object_set_data (G_OBJECT (media), "hw-emby-cell", GUINT_TO_POINTER (next->cell_index + 1));
+      g_task_return_pointer (outer, media, g_object_unref);
+    }
 
   maybe_prefetch (HW_EMBY_FEED (source));
 }
@@ -583,12 +589,18 @@ hw_emby_feed_report (HwFeed       *feed,
   gint64 now = g_get_monotonic_time ();
   gint64 *last;
   g_autofree char *body = NULL;
+  guint cell;
+  int audible;
 
   if (hw_emby_client_get_state (self->client) != HW_SERVER_STATE_ONLINE)
     return;
 
-  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
-                              hw_media_item_get_session_id (item), position);
+  cell = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (item), "hw-emby-cell"));
+  audible = hw_config_get_int (self->config, "audio-cell");
+  body = hw_emby_report_body_muted (hw_media_item_get_id (item),
+                                    hw_media_item_get_source_id (item),
+                                    hw_media_item_get_session_id (item), position,
+                                    cell == 0 || audible < 0 || cell - 1 != (guint) audible);
   switch (report)
     {
     case HW_FEED_REPORT_STARTED:

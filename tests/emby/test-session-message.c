@@ -12,6 +12,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "hw-emby-protocol.h"
 #include "hw-emby-session-socket.h"
 #include "hw-session-message.h"
 
@@ -300,6 +301,23 @@ test_capabilities (void)
     }
 }
 
+/* The audible cell's reports say unmuted; the others muted as before. */
+static void
+test_report_muted (void)
+{
+  g_autofree char *audible = hw_emby_report_body_muted ("1", "ms", "ps", 1.0, FALSE);
+  g_autofree char *muted = hw_emby_report_body_muted ("1", "ms", "ps", 1.0, TRUE);
+  g_autoptr(JsonParser) a = json_parser_new ();
+  g_autoptr(JsonParser) m = json_parser_new ();
+
+  g_assert_true (json_parser_load_from_data (a, audible, -1, NULL));
+  g_assert_true (json_parser_load_from_data (m, muted, -1, NULL));
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (json_parser_get_root (a)),
+                                                  "IsMuted"));
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (json_parser_get_root (m)),
+                                                 "IsMuted"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -321,6 +339,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hyperwall/emby/session-message/fuzz", test_fuzz);
   g_test_add_func ("/hyperwall/emby/session-socket/url", test_url);
   g_test_add_func ("/hyperwall/emby/session-socket/capabilities", test_capabilities);
+  g_test_add_func ("/hyperwall/emby/session-socket/report-muted", test_report_muted);
 
   return g_test_run ();
 }
