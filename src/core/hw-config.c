@@ -25,6 +25,7 @@ static const HwConfigKeyInfo builtin_keys[] = {
   { "server-url",           "s",  "''",          0, 0, NULL },
   { "username",             "s",  "''",          0, 0, NULL },
   { "user-id",              "s",  "''",          0, 0, NULL },
+  { "device-name",          "s",  "''",          0, 0, NULL },
   { "libraries",            "as", "@as []",      0, 0, NULL },
   { "rows",                 "i",  "2",           1, 8, NULL },
   { "columns",              "i",  "2",           1, 8, NULL },
