@@ -16,57 +16,72 @@
 #include "hw-emby-session-socket.h"
 #include "hw-session-message.h"
 
-typedef struct {
+typedef struct
+{
   const char          *name;
   const char          *json;
   HwSessionMessageKind kind;
-  int                  sub;           /* play, playstate or general command; -1: unchecked */
-  const char          *first_id;      /* PLAY */
+  int                  sub;      /* play, playstate or general command; -1: unchecked */
+  const char          *first_id; /* PLAY */
   guint                n_ids;
-  gint64               number;        /* seek ticks, volume, timeout ms, keep-alive s */
-  const char          *text;          /* DISPLAY_MESSAGE text */
+  gint64               number; /* seek ticks, volume, timeout ms, keep-alive s */
+  const char          *text;   /* DISPLAY_MESSAGE text */
 } GoodCase;
 
 static const GoodCase good_cases[] = {
-  { "play-now", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"1001\",\"1002\"],"
+  { "play-now",
+    "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"1001\",\"1002\"],"
     "\"PlayCommand\":\"PlayNow\",\"StartPositionTicks\":0}}",
     HW_SESSION_MESSAGE_PLAY, HW_PLAY_NOW, "1001", 2, 0, NULL },
-  { "play-next", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"7\"],\"PlayCommand\":\"PlayNext\"}}",
+  { "play-next",
+    "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"7\"],\"PlayCommand\":\"PlayNext\"}}",
     HW_SESSION_MESSAGE_PLAY, HW_PLAY_NEXT, "7", 1, 0, NULL },
-  { "play-last-lower-case", "{\"messagetype\":\"play\",\"data\":{\"itemids\":\"5, 6,7\",\"playcommand\":\"playlast\"}}",
+  { "play-last-lower-case",
+    "{\"messagetype\":\"play\",\"data\":{\"itemids\":\"5, 6,7\",\"playcommand\":\"playlast\"}}",
     HW_SESSION_MESSAGE_PLAY, HW_PLAY_LAST, "5", 3, 0, NULL },
   { "play-numeric-ids", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[61256]}}",
     HW_SESSION_MESSAGE_PLAY, HW_PLAY_NOW, "61256", 1, 0, NULL },
-  { "pause", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Pause\",\"ControllingUserId\":\"u\"}}",
+  { "pause",
+    "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Pause\",\"ControllingUserId\":\"u\"}}",
     HW_SESSION_MESSAGE_PLAYSTATE, HW_PLAYSTATE_PAUSE, NULL, 0, 0, NULL },
   { "unpause", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Unpause\"}}",
     HW_SESSION_MESSAGE_PLAYSTATE, HW_PLAYSTATE_UNPAUSE, NULL, 0, 0, NULL },
   { "next-track", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"NextTrack\"}}",
     HW_SESSION_MESSAGE_PLAYSTATE, HW_PLAYSTATE_NEXT, NULL, 0, 0, NULL },
-  { "seek", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":600000000}}",
+  { "seek",
+    "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":600000000}"
+    "}",
     HW_SESSION_MESSAGE_PLAYSTATE, HW_PLAYSTATE_SEEK, NULL, 0, 600000000, NULL },
-  { "seek-string-ticks", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":\"50\"}}",
+  { "seek-string-ticks",
+    "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":\"50\"}}",
     HW_SESSION_MESSAGE_PLAYSTATE, HW_PLAYSTATE_SEEK, NULL, 0, 50, NULL },
-  { "seek-negative-clamped", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":-5}}",
+  { "seek-negative-clamped",
+    "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":-5}}",
     HW_SESSION_MESSAGE_PLAYSTATE, HW_PLAYSTATE_SEEK, NULL, 0, 0, NULL },
   { "rewind-ignored", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Rewind\"}}",
     HW_SESSION_MESSAGE_IGNORED, -1, NULL, 0, 0, NULL },
-  { "display-message", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
+  { "display-message",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
     "\"Arguments\":{\"Header\":\"Fire drill\",\"Text\":\"at 3 pm\",\"TimeoutMs\":\"5000\"}}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_DISPLAY_MESSAGE, NULL, 0, 5000, "at 3 pm" },
-  { "display-message-default-timeout", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
+  { "display-message-default-timeout",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
     "\"Arguments\":{\"Text\":\"hello\"}}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_DISPLAY_MESSAGE, NULL, 0,
     HW_SESSION_MESSAGE_DEFAULT_TIMEOUT_MS, "hello" },
-  { "display-message-control-chars", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
+  { "display-message-control-chars",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
     "\"Arguments\":{\"Text\":\"a\\u0007b\\u001bc\",\"TimeoutMs\":999999999}}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_DISPLAY_MESSAGE, NULL, 0,
     HW_SESSION_MESSAGE_MAX_TIMEOUT_MS, "abc" },
-  { "set-volume", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetVolume\",\"Arguments\":{\"Volume\":\"150\"}}}",
+  { "set-volume",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetVolume\",\"Arguments\":{"
+    "\"Volume\":\"150\"}}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_SET_VOLUME, NULL, 0, 100, NULL },
   { "toggle-mute", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"ToggleMute\"}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_TOGGLE_MUTE, NULL, 0, 0, NULL },
-  { "unknown-general", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"GoHome\",\"Arguments\":null}}",
+  { "unknown-general",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"GoHome\",\"Arguments\":null}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_UNKNOWN, NULL, 0, 0, NULL },
   { "force-keep-alive", "{\"MessageType\":\"ForceKeepAlive\",\"Data\":60}",
     HW_SESSION_MESSAGE_FORCE_KEEP_ALIVE, -1, NULL, 0, 60, NULL },
@@ -86,8 +101,8 @@ static void
 test_good (gconstpointer data)
 {
   const GoodCase *c = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HwSessionMessage) m = hw_session_message_parse (c->json, strlen (c->json), &error);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HwSessionMessage) m = hw_session_message_parse (c->json, strlen (c->json), &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (m);
@@ -140,17 +155,23 @@ static const char *const bad_cases[][2] = {
   { "play-empty-ids", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[]}}" },
   { "play-null-id", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[null]}}" },
   { "play-object-id", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[{\"Id\":1}]}}" },
-  { "play-path-id", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"../../System/Restart\"]}}" },
+  { "play-path-id",
+    "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"../../System/Restart\"]}}" },
   { "play-query-id", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"1?api_key=x\"]}}" },
-  { "play-bad-command", "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"1\"],\"PlayCommand\":\"PlayShuffle\"}}" },
+  { "play-bad-command",
+    "{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[\"1\"],\"PlayCommand\":\"PlayShuffle\"}}" },
   { "playstate-no-command", "{\"MessageType\":\"Playstate\",\"Data\":{}}" },
   { "playstate-command-number", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":1}}" },
   { "seek-no-ticks", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\"}}" },
-  { "seek-text-ticks", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":\"soon\"}}" },
-  { "seek-huge-double", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":1e300}}" },
+  { "seek-text-ticks", "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\","
+                       "\"SeekPositionTicks\":\"soon\"}}" },
+  { "seek-huge-double",
+    "{\"MessageType\":\"Playstate\",\"Data\":{\"Command\":\"Seek\",\"SeekPositionTicks\":1e300}}" },
   { "general-no-name", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Arguments\":{}}}" },
-  { "general-arguments-array", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\",\"Arguments\":[1]}}" },
-  { "message-nothing-to-show", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\",\"Arguments\":{\"Text\":\"\\u0007 \"}}}" },
+  { "general-arguments-array", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":"
+                               "\"DisplayMessage\",\"Arguments\":[1]}}" },
+  { "message-nothing-to-show", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":"
+                               "\"DisplayMessage\",\"Arguments\":{\"Text\":\"\\u0007 \"}}}" },
   { "volume-missing", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetVolume\"}}" },
   { "nul-inside", "{\"MessageType\":\"Play\0\"}" },
 };
@@ -159,11 +180,11 @@ static void
 test_bad (gconstpointer data)
 {
   const char *const *c = data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
   /* The NUL case is 20 bytes with the NUL inside: use sizeof via strlen +
    * the tail for it, the string length for the rest. */
   gsize length = g_str_equal (c[0], "nul-inside") ? 20 : strlen (c[1]);
-  g_autoptr(HwSessionMessage) m = hw_session_message_parse (c[1], length, &error);
+  g_autoptr (HwSessionMessage) m = hw_session_message_parse (c[1], length, &error);
 
   g_assert_null (m);
   g_assert_error (error, HW_SESSION_MESSAGE_ERROR, 0);
@@ -172,13 +193,14 @@ test_bad (gconstpointer data)
 static void
 test_hostile_sizes (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GString) deep = g_string_new ("{\"MessageType\":\"Play\",\"Data\":");
-  g_autoptr(GString) ids = g_string_new ("{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[");
-  g_autoptr(GString) text = g_string_new ("{\"MessageType\":\"GeneralCommand\",\"Data\":"
-                                          "{\"Name\":\"DisplayMessage\",\"Arguments\":{\"Text\":\"");
-  g_autofree char *big = g_malloc (HW_SESSION_MESSAGE_MAX_BYTES + 2);
-  const char invalid_utf8[] = "{\"MessageType\":\"\xff\xfe\"}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) deep = g_string_new ("{\"MessageType\":\"Play\",\"Data\":");
+  g_autoptr (GString) ids = g_string_new ("{\"MessageType\":\"Play\",\"Data\":{\"ItemIds\":[");
+  g_autoptr (GString) text
+      = g_string_new ("{\"MessageType\":\"GeneralCommand\",\"Data\":"
+                      "{\"Name\":\"DisplayMessage\",\"Arguments\":{\"Text\":\"");
+  g_autofree char  *big = g_malloc (HW_SESSION_MESSAGE_MAX_BYTES + 2);
+  const char        invalid_utf8[] = "{\"MessageType\":\"\xff\xfe\"}";
   HwSessionMessage *m;
 
   /* Nesting that would take json-glib's recursive parser deep. */
@@ -191,8 +213,9 @@ test_hostile_sizes (void)
 
   /* Brackets inside strings do not count as nesting. */
   {
-    const char *quoted = "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
-                         "\"Arguments\":{\"Text\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\\" {{{{\"}}}";
+    const char *quoted
+        = "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"DisplayMessage\","
+          "\"Arguments\":{\"Text\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\\" {{{{\"}}}";
 
     m = hw_session_message_parse (quoted, strlen (quoted), &error);
     g_assert_no_error (error);
@@ -243,15 +266,15 @@ test_fuzz (void)
 
   for (guint round = 0; round < 20000; round++)
     {
-      const GoodCase *c = &good_cases[g_rand_int_range (rand, 0, G_N_ELEMENTS (good_cases))];
+      const GoodCase  *c = &good_cases[g_rand_int_range (rand, 0, G_N_ELEMENTS (good_cases))];
       g_autofree char *copy = g_strdup (c->json);
-      gsize length = strlen (copy);
-      g_autoptr(GError) error = NULL;
+      gsize            length = strlen (copy);
+      g_autoptr (GError) error = NULL;
       HwSessionMessage *m;
 
       for (guint flips = g_rand_int_range (rand, 0, 4); flips > 0; flips--)
-        copy[g_rand_int_range (rand, 0, (gint32) length)] = (char) g_rand_int_range (rand, 1, 256);
-      length = g_rand_int_range (rand, 0, (gint32) length + 1);
+        copy[g_rand_int_range (rand, 0, (gint32)length)] = (char)g_rand_int_range (rand, 1, 256);
+      length = g_rand_int_range (rand, 0, (gint32)length + 1);
       m = hw_session_message_parse (copy, length, &error);
       g_assert_true ((m == NULL) != (error == NULL));
       hw_session_message_free (m);
@@ -265,7 +288,8 @@ test_url (void)
   g_autofree char *plain = hw_emby_session_socket_url ("http://host:8096/emby", "tok en", "dev/1");
   g_autofree char *tls = hw_emby_session_socket_url ("https://proxy/media/emby", "t", "d");
 
-  g_assert_cmpstr (plain, ==, "ws://host:8096/emby/embywebsocket?api_key=tok%20en&deviceId=dev%2F1");
+  g_assert_cmpstr (plain, ==,
+                   "ws://host:8096/emby/embywebsocket?api_key=tok%20en&deviceId=dev%2F1");
   g_assert_cmpstr (tls, ==, "wss://proxy/media/emby/embywebsocket?api_key=t&deviceId=d");
   g_assert_null (hw_emby_session_socket_url ("ftp://x/emby", "t", "d"));
   g_assert_null (hw_emby_session_socket_url ("http://x/emby", NULL, "d"));
@@ -275,26 +299,28 @@ static void
 test_capabilities (void)
 {
   g_autofree char *body = hw_session_capabilities_body ();
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *root;
-  JsonArray *commands;
+  JsonArray  *commands;
 
   g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
   root = json_node_get_object (json_parser_get_root (parser));
   g_assert_true (json_object_get_boolean_member (root, "SupportsMediaControl"));
   g_assert_true (json_object_get_boolean_member (root, "SupportsPersistentIdentifier"));
-  g_assert_cmpstr (json_array_get_string_element (
-                     json_object_get_array_member (root, "PlayableMediaTypes"), 0), ==, "Video");
+  g_assert_cmpstr (
+      json_array_get_string_element (json_object_get_array_member (root, "PlayableMediaTypes"), 0),
+      ==, "Video");
   commands = json_object_get_array_member (root, "SupportedCommands");
   g_assert_cmpuint (json_array_get_length (commands), >, 0);
   for (guint i = 0; i < json_array_get_length (commands); i++)
     {
       /* Everything advertised is parsed into a known command. */
-      const char *name = json_array_get_string_element (commands, i);
+      const char      *name = json_array_get_string_element (commands, i);
       g_autofree char *json = g_strdup_printf ("{\"MessageType\":\"GeneralCommand\",\"Data\":"
                                                "{\"Name\":\"%s\",\"Arguments\":{\"Text\":\"x\","
-                                               "\"Volume\":5}}}", name);
-      g_autoptr(HwSessionMessage) m = hw_session_message_parse (json, strlen (json), NULL);
+                                               "\"Volume\":5}}}",
+                                               name);
+      g_autoptr (HwSessionMessage) m = hw_session_message_parse (json, strlen (json), NULL);
 
       g_assert_nonnull (m);
       g_assert_cmpint (m->general, !=, HW_GENERAL_UNKNOWN);
@@ -307,15 +333,15 @@ test_report_muted (void)
 {
   g_autofree char *audible = hw_emby_report_body_muted ("1", "ms", "ps", 1.0, FALSE);
   g_autofree char *muted = hw_emby_report_body_muted ("1", "ms", "ps", 1.0, TRUE);
-  g_autoptr(JsonParser) a = json_parser_new ();
-  g_autoptr(JsonParser) m = json_parser_new ();
+  g_autoptr (JsonParser) a = json_parser_new ();
+  g_autoptr (JsonParser) m = json_parser_new ();
 
   g_assert_true (json_parser_load_from_data (a, audible, -1, NULL));
   g_assert_true (json_parser_load_from_data (m, muted, -1, NULL));
-  g_assert_false (json_object_get_boolean_member (json_node_get_object (json_parser_get_root (a)),
-                                                  "IsMuted"));
-  g_assert_true (json_object_get_boolean_member (json_node_get_object (json_parser_get_root (m)),
-                                                 "IsMuted"));
+  g_assert_false (
+      json_object_get_boolean_member (json_node_get_object (json_parser_get_root (a)), "IsMuted"));
+  g_assert_true (
+      json_object_get_boolean_member (json_node_get_object (json_parser_get_root (m)), "IsMuted"));
 }
 
 int
@@ -325,14 +351,14 @@ main (int argc, char **argv)
 
   for (gsize i = 0; i < G_N_ELEMENTS (good_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/hyperwall/emby/session-message/good/%s",
-                                               good_cases[i].name);
+      g_autofree char *path
+          = g_strdup_printf ("/hyperwall/emby/session-message/good/%s", good_cases[i].name);
       g_test_add_data_func (path, &good_cases[i], test_good);
     }
   for (gsize i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
-      g_autofree char *path = g_strdup_printf ("/hyperwall/emby/session-message/bad/%s",
-                                               bad_cases[i][0]);
+      g_autofree char *path
+          = g_strdup_printf ("/hyperwall/emby/session-message/bad/%s", bad_cases[i][0]);
       g_test_add_data_func (path, bad_cases[i], test_bad);
     }
   g_test_add_func ("/hyperwall/emby/session-message/hostile-sizes", test_hostile_sizes);
