@@ -3,7 +3,9 @@
 tests/fake-emby.py under Xvfb.
 
 Capabilities are posted once the socket is up; Play puts an item on the
-focused cell; Playstate pauses, resumes and moves it on; DisplayMessage
+focused cell (PlayNext queues one for its next turn); Playstate pauses,
+resumes and moves it on; LibraryChanged reloads the pages; ForceKeepAlive
+is answered; DisplayMessage
 shows a banner (the status file's "banner") that goes away after its
 timeout; garbage on the socket is ignored; the socket dropping and coming
 back leaves playback alone; ServerRestarting closes the gate with no
@@ -85,6 +87,33 @@ def test_capabilities_play_playstate_banner():
         fake.ws_send("Playstate", {"Command": "NextTrack"})
         app.wait_for(lambda st: cell(st, 0).get("item_id") not in (None, wanted)
                      and cell(st, 0).get("state") == "playing", 30, "cell 0 moved on")
+
+        # PlayNext queues ahead of the shuffle: the next item of cell 0 is it.
+        shown = {c["item_id"] for c in harness.cells(app.status())}
+        queued = next(str(i) for i in range(1001, 1007) if str(i) not in shown)
+        fake.ws_send("Play", {"ItemIds": [queued], "PlayCommand": "PlayNext"})
+        time.sleep(0.5)
+        fake.ws_send("Playstate", {"Command": "NextTrack"})
+        app.wait_for(lambda st: cell(st, 0).get("item_id") == queued
+                     and cell(st, 0).get("state") == "playing", 30,
+                     "cell 0 playing the queued item %s" % queued)
+
+        # LibraryChanged: the next item request reloads the pages.
+        pages = re.compile(r"(?i)/users/[^/]+/items$")
+        sent = time.time()
+        fake.ws_send("LibraryChanged", {"ItemsAdded": ["1001"]})
+        time.sleep(0.5)
+        fake.ws_send("Playstate", {"Command": "NextTrack"})
+        emby.wait_until(lambda: [r for r in fake.requests()
+                                 if pages.search(r["path"]) and r["time"] >= sent], 20,
+                        "items pages requested again after LibraryChanged")
+
+        # ForceKeepAlive: answered with a KeepAlive at once.
+        sent = time.time()
+        fake.ws_send("ForceKeepAlive", 20)
+        emby.wait_until(lambda: [e for e in fake.ws_events("ws-message")
+                                 if e["time"] >= sent and "KeepAlive" in e.get("data", "")], 10,
+                        "a KeepAlive after ForceKeepAlive")
 
         # A banner for three seconds.
         fake.ws_send("GeneralCommand", {"Name": "DisplayMessage", "Arguments": {
