@@ -10,6 +10,14 @@
 # revoked token (header or api_key) is refused. Every request is logged as one JSON line to --log FILE,
 # secrets kept as sent so tests can check them.
 #
+# The session socket: /embywebsocket?api_key=…&deviceId=… upgrades to a
+# websocket (RFC 6455 handshake and framing, by hand). Through /__control:
+# "ws-send" sends {"message": {...}} (or {"raw": "text"}) to every open
+# socket, "ws-drop" closes them all, "ws-refuse" answers the next upgrades
+# (count, default all) with 404, "ws-garbage" sends a binary frame and text
+# that is not JSON. Socket events go to the log as {"event": "ws-open" |
+# "ws-close" | "ws-message", ...}.
+#
 # Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
 #        [--tls-cert CERT.pem --tls-key KEY.pem]
 # The first line on stdout is "PORT <n>".
@@ -17,6 +25,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 import argparse
+import base64
+import hashlib
 import json
 import os
 import random
@@ -119,6 +129,8 @@ class State:
         self.server = None
         self.hls_dir = tempfile.mkdtemp(prefix="fake-emby-hls-")
         self.hls_lock = threading.Lock()
+        self.websockets = []          # open WebSocket objects
+        self.ws_refuse = 0            # upgrades still to refuse (-1: all)
 
     def write_log(self, entry):
         if self.log is None:
@@ -265,6 +277,23 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.faults.clear()
             elif kind == "revoke-token":
                 STATE.tokens.clear()
+            elif kind == "ws-send":
+                raw = spec.get("raw")
+                data = raw if raw is not None else json.dumps(spec.get("message", {}))
+                for ws in list(STATE.websockets):
+                    ws.send_text(data)
+            elif kind == "ws-garbage":
+                for ws in list(STATE.websockets):
+                    ws.send_frame(0x2, b"\x00\xff\xfe binary")
+                    ws.send_text("{\"MessageType\": \"Play\", \"Data\": {\"ItemIds\": [")
+                    ws.send_text("\xff not json at all")
+            elif kind == "ws-drop":
+                for ws in list(STATE.websockets):
+                    ws.drop()
+            elif kind == "ws-refuse":
+                STATE.ws_refuse = int(spec.get("count", -1))
+            elif kind == "ws-accept":
+                STATE.ws_refuse = 0
             elif kind == "refuse":
                 threading.Thread(target=refuse,
                                  args=(float(spec.get("delay", 5)), self.connection),
@@ -408,6 +437,9 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/users/authenticatebyname" and self.method == "POST":
             self.authenticate()
             return
+        if path == "/embywebsocket" and self.method == "GET":
+            self.websocket()
+            return
         if not self.authorized():
             return
 
@@ -434,10 +466,52 @@ class Handler(BaseHTTPRequestHandler):
                     "/sessions/playing/stopped", "/sessions/logout") and self.method == "POST":
             self.send_empty(204)
             return
+        if path == "/sessions/capabilities/full" and self.method == "POST":
+            self.send_empty(204)
+            return
+        if path == "/sessions" and self.method == "GET":
+            self.send_json(200, [{"Id": "fake-session-1", "DeviceId": "fake-device",
+                                  "Client": "Hyperwall", "DeviceName": "wall"}])
+            return
         if path == "/videos/activeencodings" and self.method == "DELETE":
             self.send_empty(204)
             return
         self.send_json(404, {"error": "no such endpoint"})
+
+    def websocket(self):
+        with STATE.lock:
+            refuse_upgrade = STATE.ws_refuse != 0
+            if STATE.ws_refuse > 0:
+                STATE.ws_refuse -= 1
+        if refuse_upgrade or (self.headers.get("Upgrade") or "").lower() != "websocket":
+            self.send_json(404, {"error": "no websocket here"})
+            return
+        if not self.authorized():
+            return
+        key = self.headers.get("Sec-WebSocket-Key") or ""
+        accept = base64.b64encode(hashlib.sha1(
+            (key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").encode()).digest()).decode()
+        self.status = 101
+        self.write_log()
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        ws = WebSocket(self.connection, self.rfile)
+        with STATE.lock:
+            STATE.websockets.append(ws)
+        STATE.write_log({"event": "ws-open", "time": time.time(),
+                         "query": self.raw_query})
+        try:
+            ws.serve()
+        finally:
+            with STATE.lock:
+                if ws in STATE.websockets:
+                    STATE.websockets.remove(ws)
+            STATE.write_log({"event": "ws-close", "time": time.time()})
 
     def authenticate(self):
         try:
@@ -569,6 +643,73 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
             self.close_connection = True
         return write
+
+
+class WebSocket:
+    """The server side of one websocket: unmasked frames out, masked in."""
+
+    def __init__(self, connection, rfile):
+        self.connection = connection
+        self.rfile = rfile
+        self.send_lock = threading.Lock()
+
+    def send_frame(self, opcode, payload):
+        header = bytes([0x80 | opcode])
+        n = len(payload)
+        if n < 126:
+            header += bytes([n])
+        elif n < 65536:
+            header += bytes([126]) + n.to_bytes(2, "big")
+        else:
+            header += bytes([127]) + n.to_bytes(8, "big")
+        with self.send_lock:
+            try:
+                self.connection.sendall(header + payload)
+            except OSError:
+                pass
+
+    def send_text(self, text):
+        self.send_frame(0x1, text.encode("utf-8", "surrogateescape")
+                        if isinstance(text, str) else text)
+
+    def drop(self):
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def read_exact(self, n):
+        data = self.rfile.read(n)
+        if data is None or len(data) < n:
+            raise EOFError
+        return data
+
+    def serve(self):
+        fragments = b""
+        try:
+            while True:
+                b0, b1 = self.read_exact(2)
+                opcode, n = b0 & 0x0F, b1 & 0x7F
+                if n == 126:
+                    n = int.from_bytes(self.read_exact(2), "big")
+                elif n == 127:
+                    n = int.from_bytes(self.read_exact(8), "big")
+                mask = self.read_exact(4) if b1 & 0x80 else b"\0\0\0\0"
+                payload = bytes(c ^ mask[i % 4] for i, c in enumerate(self.read_exact(n)))
+                if opcode == 0x8:
+                    self.send_frame(0x8, payload[:2])
+                    return
+                if opcode == 0x9:
+                    self.send_frame(0xA, payload)
+                    continue
+                if opcode in (0x0, 0x1, 0x2):
+                    fragments += payload
+                    if b0 & 0x80:
+                        STATE.write_log({"event": "ws-message", "time": time.time(),
+                                         "data": fragments.decode("utf-8", "replace")[:2000]})
+                        fragments = b""
+        except (EOFError, OSError, ValueError):
+            return
 
 
 def refuse(delay, control_connection):

@@ -26,6 +26,7 @@ static const HwConfigKeyInfo builtin_keys[] = {
   { "username",             "s",  "''",          0, 0, NULL },
   { "user-id",              "s",  "''",          0, 0, NULL },
   { "accept-certificate",   "s",  "''",          0, 0, NULL },
+  { "device-name",          "s",  "''",          0, 0, NULL },
   { "libraries",            "as", "@as []",      0, 0, NULL },
   { "rows",                 "i",  "2",           1, 8, NULL },
   { "columns",              "i",  "2",           1, 8, NULL },

@@ -58,6 +58,18 @@ schedule_probe (HwEmbyClient *self)
   self->probe_source = g_timeout_add_once (MAX (1, delay_us / 1000), on_probe_timer, self);
 }
 
+void
+_hw_emby_client_gate_close (HwEmbyClient *self,
+                            const char   *reason)
+{
+  if (self->state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    return;
+
+  _hw_emby_client_set_state (self, HW_SERVER_STATE_OFFLINE, reason);
+  if (!self->probing && self->probe_source == 0)
+    schedule_probe (self);
+}
+
 /* Something at the address answered, but not as Emby would: a 404, an HTML
  * page, JSON of another shape. Most likely server-url points at the wrong
  * place, so the wall says that rather than a bare HTTP error. The gate keeps

@@ -9,6 +9,8 @@
  *   hw-emby-client-sign-in.c    getting a token: API key, Secret Service,
  *                               password; refused credentials
  *   hw-emby-client-endpoints.c  typed requests, on the public request API
+ *   hw-emby-session-socket.c    the session websocket, on the client's
+ *                               session, identity, backoff and gate
  *
  * One HTTP exchange (deadline, body cap, classification, Retry-After) is
  * hw-emby-request.c, which knows nothing of the client; which certificate
@@ -151,6 +153,11 @@ void _hw_emby_client_cancel_probe           (HwEmbyClient        *self);
 /* A request got no answer: a suspicion, not a verdict. One probe decides;
  * only its failure closes the gate. */
 void _hw_emby_client_gate_suspect           (HwEmbyClient        *self,
+                                             const char          *reason);
+/* The server said it is going away (its session socket): close the gate
+ * now, with no failure counted, and probe after the first backoff, since
+ * it still answers for a moment after saying so. */
+void _hw_emby_client_gate_close             (HwEmbyClient        *self,
                                              const char          *reason);
 
 /* hw-emby-client-sign-in.c */

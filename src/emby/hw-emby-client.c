@@ -135,6 +135,29 @@ _hw_emby_client_enter_sign_in_required (HwEmbyClient *self,
 /* ------------------------------------------------------------------ */
 /* Configuration                                                       */
 
+/* The device-name key (a fleet's walls): the name the server shows and a
+ * DeviceId derived from it; else the host name and the kept id. */
+static void
+load_device (HwEmbyClient *self)
+{
+  g_autofree char *name = hw_config_dup_string (self->config, "device-name");
+
+  g_clear_pointer (&self->device_name, g_free);
+  g_clear_pointer (&self->device_id, g_free);
+  if (name != NULL && *name != '\0')
+    {
+      self->device_id = hw_emby_device_id_for_name (name);
+      self->device_name = g_steal_pointer (&name);
+    }
+  else
+    {
+      g_autofree char *device_id_path = hw_emby_device_id_default_path ();
+
+      self->device_id = hw_emby_device_id_load (device_id_path);
+      self->device_name = g_strdup (g_get_host_name ());
+    }
+}
+
 static void
 load_accept_certificate (HwEmbyClient *self)
 {
@@ -183,6 +206,8 @@ load_config (HwEmbyClient *self)
     }
 
   load_accept_certificate (self);
+  load_device (self);
+
   self->username = hw_config_dup_string (self->config, "username");
   self->configured_user_id = hw_config_dup_string (self->config, "user-id");
   if (self->configured_user_id != NULL && *self->configured_user_id == '\0')
@@ -239,7 +264,8 @@ on_config_changed (HwConfig   *config,
   HwEmbyClient *self = user_data;
 
   if (g_str_equal (key, "server-url") || g_str_equal (key, "username") ||
-      g_str_equal (key, "user-id") || g_str_equal (key, "accept-certificate"))
+      g_str_equal (key, "user-id") || g_str_equal (key, "accept-certificate") ||
+      g_str_equal (key, "device-name"))
     {
       g_message ("Server settings changed (%s): connecting again", key);
       /* Pooled connections were accepted under the old rule. */
@@ -631,8 +657,6 @@ hw_emby_client_class_init (HwEmbyClientClass *klass)
 static void
 hw_emby_client_init (HwEmbyClient *self)
 {
-  g_autofree char *device_id_path = hw_emby_device_id_default_path ();
-
   self->state = HW_SERVER_STATE_CONNECTING;
   self->life = g_cancellable_new ();
   self->gate_waiters = g_ptr_array_new ();
@@ -641,8 +665,6 @@ hw_emby_client_init (HwEmbyClient *self)
   self->latest_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->held_back = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->tokens = hw_token_store_new ();
-  self->device_id = hw_emby_device_id_load (device_id_path);
-  self->device_name = g_strdup (g_get_host_name ());
   self->monitor = g_object_ref (g_network_monitor_get_default ());
 
   /* The deadline is ours (request-timeout); libsoup's own idle timeout

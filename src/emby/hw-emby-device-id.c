@@ -49,3 +49,14 @@ hw_emby_device_id_load (const char *path)
 
   return fresh;
 }
+
+char *
+hw_emby_device_id_for_name (const char *device_name)
+{
+  g_autofree char *digest = NULL;
+
+  g_return_val_if_fail (device_name != NULL, NULL);
+
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, device_name, -1);
+  return g_strdup_printf ("hyperwall-%.32s", digest);
+}

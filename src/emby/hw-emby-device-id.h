@@ -22,4 +22,8 @@ char *hw_emby_device_id_default_path (void);
  * I/O on a small file, done once when the client is made. */
 char *hw_emby_device_id_load         (const char *path);
 
+/* The DeviceId for a wall named @device_name (the device-name key): the
+ * same on every install of that name, and unlike any random one. */
+char *hw_emby_device_id_for_name     (const char *device_name);
+
 G_END_DECLS

@@ -16,11 +16,13 @@
 
 G_BEGIN_DECLS
 
-/* HwFeedInterface.report, on @client. */
+/* HwFeedInterface.report, on @client; @muted: the cell is not the
+ * audible one. */
 void _hw_emby_feed_report              (HwEmbyClient        *client,
                                         HwMediaItem         *item,
                                         HwFeedReport         report,
-                                        double               position);
+                                        double               position,
+                                        gboolean             muted);
 /* HwFeedInterface.check_stream_async: a HEAD on @url; the GTask's source
  * object is @feed and it returns a boolean (gone for good). */
 void _hw_emby_feed_check_stream_async  (HwFeed              *feed,

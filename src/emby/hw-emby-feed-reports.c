@@ -29,7 +29,8 @@ void
 _hw_emby_feed_report (HwEmbyClient *client,
                       HwMediaItem  *item,
                       HwFeedReport  report,
-                      double        position)
+                      double        position,
+                      gboolean      muted)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 *last;
@@ -40,8 +41,9 @@ _hw_emby_feed_report (HwEmbyClient *client,
   if (hw_emby_client_get_state (client) != HW_SERVER_STATE_ONLINE)
     return;
 
-  body = hw_emby_report_body (hw_media_item_get_id (item), hw_media_item_get_source_id (item),
-                              hw_media_item_get_session_id (item), position);
+  body = hw_emby_report_body_muted (hw_media_item_get_id (item),
+                                    hw_media_item_get_source_id (item),
+                                    hw_media_item_get_session_id (item), position, muted);
   /* One progress report per play session in flight: a newer one, or the
    * final "stopped", replaces it. "Started" goes once and is never cut. */
   session = hw_media_item_get_session_id (item);

@@ -39,6 +39,13 @@ struct _HwEmbyFeed
   gboolean       prefetching;
   GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
   GCancellable  *life;
+
+  /* Asked for through the session socket (hw-emby-session-socket.c):
+   * item ids served before the shuffle, and a page reload at the next
+   * request after the server said its library changed. */
+  GQueue         requested;     /* char * */
+  GHashTable    *requested_shown;  /* id → cells showing it, asked for by id */
+  gboolean       refresh_pages;
 };
 
 static void hw_emby_feed_iface_init (HwFeedInterface *iface);
@@ -201,6 +208,8 @@ pool_needs_page (HwEmbyFeed *self,
 {
   if (next->pages_loaded)
     return FALSE;
+  if (self->refresh_pages)
+    return TRUE;
   if (hw_item_pool_size (self->pool) == 0)
     return TRUE;
   /* A round is over: a big library has more to offer than this page. */
@@ -215,6 +224,7 @@ load_pages (GTask *task)
   NextItem *next = g_task_get_task_data (task);
 
   self->last_page_us = g_get_monotonic_time ();
+  self->refresh_pages = FALSE;
   next->pending_pages = self->library_ids->len;
   for (guint i = 0; i < self->library_ids->len; i++)
     hw_emby_client_get_items_async (self->client, g_ptr_array_index (self->library_ids, i),
@@ -378,6 +388,19 @@ next_step (GTask *task)
       goto out;
     }
 
+  if (next->cell_index != NO_CELL && !g_queue_is_empty (&self->requested))
+    {
+      /* Asked for by name: it may be on screen elsewhere already, and it
+       * is not the pool's to hold (releasing it later is a no-op). */
+      g_autofree char *wanted = g_queue_pop_head (&self->requested);
+      HwEmbyItem requested_item = { .id = wanted, .name = wanted, .type = (char *) "Video" };
+      guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, wanted));
+
+      g_hash_table_insert (self->requested_shown, g_strdup (wanted), GUINT_TO_POINTER (shown + 1));
+      fetch_playback_info (task, wanted, &requested_item);
+      return;
+    }
+
   if (next->cell_index != NO_CELL)
     {
       HwMediaItem *ready = pop_ready (self);
@@ -402,6 +425,20 @@ next_step (GTask *task)
     }
 
   item = hw_item_pool_take (self->pool, &id);
+  if (item != NULL && g_hash_table_contains (self->requested_shown, id))
+    {
+      /* On screen already, asked for by id (not held in the pool): once
+       * more for another, else it shows twice. */
+      const char *again_id = NULL;
+      const HwEmbyItem *again = hw_item_pool_take (self->pool, &again_id);
+
+      if (again != NULL)
+        {
+          hw_item_pool_release (self->pool, id);
+          item = again;
+          id = again_id;
+        }
+    }
   if (item != NULL)
     {
       fetch_playback_info (task, id, item);
@@ -507,8 +544,12 @@ on_next_item_done (GObject      *source,
     g_task_return_error (outer, g_steal_pointer (&error));
   else
     {
+      NextItem *next = g_task_get_task_data (G_TASK (result));
+
       /* Until the cell releases it: its URLs follow the token. */
       g_ptr_array_add (HW_EMBY_FEED (source)->handed, g_object_ref (media));
+      /* Which cell shows it: the audible one reports unmuted. */
+      g_object_set_data (G_OBJECT (media), "hw-emby-cell", GUINT_TO_POINTER (next->cell_index + 1));
       g_task_return_pointer (outer, media, g_object_unref);
     }
 
@@ -535,9 +576,15 @@ hw_emby_feed_release_item (HwFeed      *feed,
                            HwMediaItem *item)
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  const char *id = hw_media_item_get_id (item);
+  guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, id));
 
   g_ptr_array_remove (self->handed, item);
-  hw_item_pool_release (self->pool, hw_media_item_get_id (item));
+  if (shown > 1)
+    g_hash_table_insert (self->requested_shown, g_strdup (id), GUINT_TO_POINTER (shown - 1));
+  else if (shown == 1)
+    g_hash_table_remove (self->requested_shown, id);
+  hw_item_pool_release (self->pool, id);
 }
 
 static void
@@ -556,7 +603,13 @@ hw_emby_feed_report (HwFeed       *feed,
                      HwFeedReport  report,
                      double        position)
 {
-  _hw_emby_feed_report (HW_EMBY_FEED (feed)->client, item, report, position);
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  guint cell = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (item), "hw-emby-cell"));
+  int audible = hw_config_get_int (self->config, "audio-cell");
+
+  /* Only the audible cell is heard: the dashboard says so. */
+  _hw_emby_feed_report (self->client, item, report, position,
+                        cell == 0 || audible < 0 || cell - 1 != (guint) audible);
 }
 
 static void
@@ -646,6 +699,7 @@ reset_library (HwEmbyFeed *self)
 
   drop_ready (self);
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
+  g_queue_clear_full (&self->requested, g_free);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   self->pool = hw_item_pool_new (g_random_int ());
   self->last_page_us = 0;
@@ -691,6 +745,39 @@ on_token_changed (GObject    *client,
     mint_again_if_stale (self, g_ptr_array_index (self->handed, i));
   for (GList *l = self->ready.head; l != NULL; l = l->next)
     mint_again_if_stale (self, l->data);
+}
+
+void
+hw_emby_feed_request_items (HwEmbyFeed         *self,
+                            const char * const *item_ids,
+                            gboolean            first)
+{
+  g_return_if_fail (HW_IS_EMBY_FEED (self));
+
+  if (item_ids == NULL)
+    return;
+
+  if (first)
+    {
+      for (gsize n = g_strv_length ((char **) item_ids); n > 0; n--)
+        g_queue_push_head (&self->requested, g_strdup (item_ids[n - 1]));
+    }
+  else
+    {
+      for (gsize i = 0; item_ids[i] != NULL; i++)
+        g_queue_push_tail (&self->requested, g_strdup (item_ids[i]));
+    }
+  /* Prefetched items would otherwise come first for the next cell. */
+  drop_ready (self);
+}
+
+void
+hw_emby_feed_refresh (HwEmbyFeed *self)
+{
+  g_return_if_fail (HW_IS_EMBY_FEED (self));
+
+  self->refresh_pages = TRUE;
+  drop_ready (self);
 }
 
 HwEmbyFeed *
@@ -750,6 +837,8 @@ hw_emby_feed_finalize (GObject *object)
 
   g_clear_object (&self->life);
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
+  g_queue_clear_full (&self->requested, g_free);
+  g_clear_pointer (&self->requested_shown, g_hash_table_unref);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->handed, g_ptr_array_unref);
@@ -777,4 +866,6 @@ hw_emby_feed_init (HwEmbyFeed *self)
   self->handed = g_ptr_array_new_with_free_func (g_object_unref);
   self->life = g_cancellable_new ();
   g_queue_init (&self->ready);
+  g_queue_init (&self->requested);
+  self->requested_shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -27,4 +27,14 @@ HwEmbyFeed   *hw_emby_feed_new_with_client (HwConfig     *config,
                                             HwEmbyClient *client);
 HwEmbyClient *hw_emby_feed_get_client      (HwEmbyFeed   *self);
 
+/* Items asked for through the session socket: the next cells to ask get
+ * @item_ids before anything from the shuffle, in order; @first puts them
+ * ahead of items asked for earlier (PlayNow, PlayNext), else behind them
+ * (PlayLast). */
+void          hw_emby_feed_request_items   (HwEmbyFeed         *self,
+                                            const char * const *item_ids,
+                                            gboolean            first);
+/* The server's library changed: the next request reloads the pages. */
+void          hw_emby_feed_refresh         (HwEmbyFeed   *self);
+
 G_END_DECLS

@@ -493,6 +493,16 @@ hw_emby_report_body (const char *item_id,
                      const char *play_session_id,
                      double      position)
 {
+  return hw_emby_report_body_muted (item_id, media_source_id, play_session_id, position, TRUE);
+}
+
+char *
+hw_emby_report_body_muted (const char *item_id,
+                           const char *media_source_id,
+                           const char *play_session_id,
+                           double      position,
+                           gboolean    muted)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
 
@@ -510,7 +520,7 @@ hw_emby_report_body (const char *item_id,
   json_builder_set_member_name (builder, "IsPaused");
   json_builder_add_boolean_value (builder, FALSE);
   json_builder_set_member_name (builder, "IsMuted");
-  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_add_boolean_value (builder, muted);
   json_builder_set_member_name (builder, "PlayMethod");
   json_builder_add_string_value (builder, "DirectStream");
   json_builder_end_object (builder);

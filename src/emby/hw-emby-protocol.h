@@ -161,6 +161,13 @@ char        *hw_emby_report_body       (const char *item_id,
                                         const char *media_source_id,
                                         const char *play_session_id,
                                         double      position);
+/* The same with the muted state as it is: the audible cell's reports say
+ * unmuted. */
+char        *hw_emby_report_body_muted (const char *item_id,
+                                        const char *media_source_id,
+                                        const char *play_session_id,
+                                        double      position,
+                                        gboolean    muted);
 /* DELETE this, or a switched-away transcode keeps ffmpeg running on the
  * server. Relative to the API base. */
 char        *hw_emby_stop_transcode_path (const char *device_id,

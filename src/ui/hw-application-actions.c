@@ -189,6 +189,59 @@ fullscreen_activated (GSimpleAction *action,
   _hw_application_toggle_fullscreen (app_of (user_data));
 }
 
+/* app.seek((id)): cell, position in seconds (the session socket's Seek). */
+static void
+seek_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+  int index;
+  double seconds;
+  HwCell *cell;
+
+  g_variant_get (parameter, "(id)", &index, &seconds);
+  if (self->controller == NULL)
+    return;
+  if (index < 0)
+    index = hw_wall_controller_get_focused (self->controller);
+  cell = hw_wall_controller_get_cell (self->controller, index);
+  if (cell != NULL)
+    hw_cell_seek (cell, seconds);
+}
+
+/* app.volume(i): 0–100 on the audible cell, if one is. */
+static void
+volume_activated (GSimpleAction *action,
+                  GVariant      *parameter,
+                  gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+  int audible = hw_config_get_int (self->config, "audio-cell");
+  HwCell *cell;
+
+  if (self->controller == NULL || audible < 0)
+    return;
+  cell = hw_wall_controller_get_cell (self->controller, audible);
+  if (cell != NULL)
+    hw_cell_set_volume (cell, g_variant_get_int32 (parameter));
+}
+
+/* app.show-message((ssu)): header, text, milliseconds; over the wall. */
+static void
+show_message_activated (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  const char *header;
+  const char *text;
+  guint32 timeout_ms;
+
+  g_variant_get (parameter, "(&s&su)", &header, &text, &timeout_ms);
+  _hw_application_show_banner (app_of (user_data), header, text,
+                               CLAMP (timeout_ms, 1000, 10 * 60 * 1000));
+}
+
 static void
 shortcuts_activated (GSimpleAction *action,
                      GVariant      *parameter,
@@ -218,6 +271,9 @@ _hw_application_add_actions (HwApplication *self)
     { "shrink", shrink_activated },
     { "fullscreen", fullscreen_activated },
     { "shortcuts", shortcuts_activated },
+    { "seek", seek_activated, "(id)" },
+    { "volume", volume_activated, "i" },
+    { "show-message", show_message_activated, "(ssu)" },
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);

@@ -30,6 +30,8 @@ struct _HwApplication
   char             *status_file;
   char             *password_file;
   HwSignInDialog   *sign_in_dialog;
+  GObject          *remote;         /* HwRemoteControl: the session socket's commands */
+  guint             banner_source;  /* hides the message banner */
   gboolean          demo;
   gboolean          fullscreen;
   guint             signal_ids[3];
@@ -45,6 +47,11 @@ struct _HwApplication
 };
 
 void _hw_application_add_actions     (HwApplication *self);
+/* A message over the wall for @timeout_ms (app.show-message). */
+void _hw_application_show_banner     (HwApplication *self,
+                                      const char    *header,
+                                      const char    *text,
+                                      guint          timeout_ms);
 
 /* Sets the window up (kiosk or not) and follows the kiosk and monitor
  * keys and the monitors coming and going. */

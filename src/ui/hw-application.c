@@ -18,6 +18,7 @@
 #include "hw-feed.h"
 #include "hw-gl-surface.h"
 #include "hw-local-feed.h"
+#include "hw-remote-control.h"
 #include "hw-sign-in-dialog.h"
 #include "hw-systemd.h"
 #include "hw-renderer.h"
@@ -436,12 +437,50 @@ hw_application_activate (GApplication *app)
   gtk_window_present (GTK_WINDOW (self->window));
   _hw_application_inhibit (self);
 
+  /* Every wall an Emby session the server can control. */
+  if (HW_IS_EMBY_FEED (self->feed))
+    self->remote = G_OBJECT (hw_remote_control_new (GTK_APPLICATION (self),
+                                                    HW_EMBY_FEED (self->feed)));
+
   g_signal_connect_object (self->feed, "notify::server-state",
                            G_CALLBACK (maybe_ask_for_sign_in), self, G_CONNECT_SWAPPED);
 
   hw_wall_controller_start (self->controller);
   hw_systemd_start ();
   maybe_ask_for_sign_in (self);
+}
+
+static void
+hide_banner (gpointer user_data)
+{
+  HwApplication *self = user_data;
+
+  self->banner_source = 0;
+  if (self->window != NULL)
+    hw_window_hide_banner (self->window);
+  if (self->controller != NULL)
+    hw_wall_controller_set_banner (self->controller, FALSE, NULL, NULL);
+}
+
+void
+_hw_application_show_banner (HwApplication *self,
+                             const char    *header,
+                             const char    *text,
+                             guint          timeout_ms)
+{
+  if (header != NULL && *header == '\0')
+    header = NULL;
+  if (text != NULL && *text == '\0')
+    text = NULL;
+  if (self->window == NULL || (header == NULL && text == NULL))
+    return;
+
+  g_message ("Showing a message for %u s", (timeout_ms + 999) / 1000);
+  hw_window_show_banner (self->window, header, text);
+  if (self->controller != NULL)
+    hw_wall_controller_set_banner (self->controller, TRUE, header, text);
+  g_clear_handle_id (&self->banner_source, g_source_remove);
+  self->banner_source = g_timeout_add_once (MAX (1, timeout_ms), hide_banner, self);
 }
 
 /* Lets "playback stopped" reach the server, within a bound: a kiosk that
@@ -487,6 +526,8 @@ hw_application_shutdown (GApplication *app)
   HwApplication *self = HW_APPLICATION (app);
 
   hw_systemd_stop ();
+  g_clear_object (&self->remote);
+  g_clear_handle_id (&self->banner_source, g_source_remove);
   /* Cells go before the window, so each is disposed once, by its owner. */
   if (self->controller != NULL)
     hw_wall_controller_shutdown (self->controller);
@@ -512,6 +553,8 @@ hw_application_dispose (GObject *object)
 {
   HwApplication *self = HW_APPLICATION (object);
 
+  g_clear_object (&self->remote);
+  g_clear_handle_id (&self->banner_source, g_source_remove);
   g_clear_object (&self->controller);
   g_clear_object (&self->feed);
   g_clear_object (&self->config);

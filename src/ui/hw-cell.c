@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <mpv/client.h>
+
 #include "hw-cell.h"
 #include "hw-player.h"
 #include "hw-video-surface.h"
@@ -472,6 +474,35 @@ hw_cell_server_state_changed (HwCell        *self,
 {
   g_return_if_fail (HW_IS_CELL (self));
   hw_cell_supervisor_server_state_changed (self->supervisor, state, reason);
+}
+
+void
+hw_cell_seek (HwCell *self,
+              double  seconds)
+{
+  char position[G_ASCII_DTOSTR_BUF_SIZE];
+  const char *args[] = { "seek", position, "absolute", NULL };
+
+  g_return_if_fail (HW_IS_CELL (self));
+
+  if (self->player == NULL || hw_player_get_handle (self->player) == NULL)
+    return;
+  g_ascii_dtostr (position, sizeof position, MAX (0.0, seconds));
+  mpv_command_async (hw_player_get_handle (self->player), 0, args);
+}
+
+void
+hw_cell_set_volume (HwCell *self,
+                    int     percent)
+{
+  double volume = CLAMP (percent, 0, 100);
+
+  g_return_if_fail (HW_IS_CELL (self));
+
+  if (self->player == NULL || hw_player_get_handle (self->player) == NULL)
+    return;
+  mpv_set_property_async (hw_player_get_handle (self->player), 0, "volume", MPV_FORMAT_DOUBLE,
+                          &volume);
 }
 
 void

@@ -66,6 +66,13 @@ void         hw_cell_server_state_changed (HwCell         *self,
 void         hw_cell_next           (HwCell               *self);
 /* Back to the item played before; FALSE when there is none. */
 gboolean     hw_cell_previous       (HwCell               *self);
+/* For the session socket's Seek and SetVolume: straight to mpv,
+ * asynchronously; nothing happens without a player. A seek shows as
+ * mpv's "seeking", which the watchdog exempts. */
+void         hw_cell_seek           (HwCell               *self,
+                                     double                seconds);
+void         hw_cell_set_volume     (HwCell               *self,
+                                     int                   percent);
 void         hw_cell_set_paused     (HwCell               *self,
                                      gboolean              paused);
 

@@ -368,4 +368,39 @@ _hw_wall_controller_add_operate_status (HwWallController *self,
   json_builder_set_member_name (builder, "monitor");
   json_builder_add_int_value (builder, w->monitor);
   json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "banner");
+  if (self->banner_shown)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "header");
+      if (self->banner_header != NULL)
+        json_builder_add_string_value (builder, self->banner_header);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "text");
+      if (self->banner_text != NULL)
+        json_builder_add_string_value (builder, self->banner_text);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+hw_wall_controller_set_banner (HwWallController *self,
+                               gboolean          shown,
+                               const char       *header,
+                               const char       *text)
+{
+  g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
+
+  self->banner_shown = shown;
+  g_free (self->banner_header);
+  self->banner_header = shown ? g_strdup (header) : NULL;
+  g_free (self->banner_text);
+  self->banner_text = shown ? g_strdup (text) : NULL;
+  _hw_wall_controller_schedule_status (self);
 }

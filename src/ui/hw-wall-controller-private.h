@@ -43,6 +43,9 @@ struct _HwWallController
   guint               rebuild_next;
   gboolean            show_titles;
   HwWallWindowState   window_state;   /* reported in the status file */
+  char               *banner_header;  /* a message shown over the wall */
+  char               *banner_text;
+  gboolean            banner_shown;
 
   HwSystemicDetector  systemic;
   HwHeartbeat         heartbeat;

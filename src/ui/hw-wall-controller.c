@@ -515,6 +515,8 @@ hw_wall_controller_finalize (GObject *object)
   HwWallController *self = HW_WALL_CONTROLLER (object);
 
   g_free (self->hwdec);
+  g_free (self->banner_header);
+  g_free (self->banner_text);
 
   G_OBJECT_CLASS (hw_wall_controller_parent_class)->finalize (object);
 }

@@ -65,6 +65,11 @@ void              hw_wall_controller_toggle_pause    (HwWallController *self,
                                                       int               index);
 /* Pauses every cell, or resumes them all when all are paused. */
 void              hw_wall_controller_toggle_pause_wall (HwWallController *self);
+/* A message shown over the wall, for the status file's "banner". */
+void              hw_wall_controller_set_banner      (HwWallController *self,
+                                                      gboolean          shown,
+                                                      const char       *header,
+                                                      const char       *text);
 void              hw_wall_controller_set_window_state (HwWallController        *self,
                                                        const HwWallWindowState *state);
 

@@ -15,6 +15,9 @@ struct _HwWindow
   GtkApplicationWindow parent_instance;
 
   HwWall              *wall;
+  GtkWidget           *banner;
+  GtkWidget           *banner_header;
+  GtkWidget           *banner_text;
 };
 
 G_DEFINE_FINAL_TYPE (HwWindow, hw_window, GTK_TYPE_APPLICATION_WINDOW)
@@ -42,8 +45,32 @@ hw_window_init (HwWindow *self)
   gtk_window_set_title (GTK_WINDOW (self), _("Hyperwall"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1280, 720);
 
+  GtkWidget *overlay = gtk_overlay_new ();
+
   self->wall = HW_WALL (hw_wall_new ());
-  gtk_window_set_child (GTK_WINDOW (self), GTK_WIDGET (self->wall));
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (self->wall));
+  gtk_window_set_child (GTK_WINDOW (self), overlay);
+
+  /* The banner: a message sent to this wall (hw-remote-control.c). */
+  self->banner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  gtk_widget_add_css_class (self->banner, "banner");
+  gtk_widget_set_halign (self->banner, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->banner, GTK_ALIGN_CENTER);
+  gtk_widget_set_can_target (self->banner, FALSE);
+  self->banner_header = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->banner_header, "headline");
+  self->banner_text = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->banner_text, "text");
+  for (GtkWidget *label = self->banner_header; label != NULL;
+       label = label == self->banner_header ? self->banner_text : NULL)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_justify (GTK_LABEL (label), GTK_JUSTIFY_CENTER);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 40);
+      gtk_box_append (GTK_BOX (self->banner), label);
+    }
+  gtk_widget_set_visible (self->banner, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->banner);
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect_swapped (keys, "key-pressed", G_CALLBACK (on_key_pressed), self);
@@ -61,4 +88,31 @@ hw_window_get_wall (HwWindow *self)
 {
   g_return_val_if_fail (HW_IS_WINDOW (self), NULL);
   return self->wall;
+}
+
+static void
+set_label (GtkWidget  *label,
+           const char *text)
+{
+  gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
+  gtk_widget_set_visible (label, text != NULL && *text != '\0');
+}
+
+void
+hw_window_show_banner (HwWindow   *self,
+                       const char *header,
+                       const char *text)
+{
+  g_return_if_fail (HW_IS_WINDOW (self));
+
+  set_label (self->banner_header, header);
+  set_label (self->banner_text, text);
+  gtk_widget_set_visible (self->banner, TRUE);
+}
+
+void
+hw_window_hide_banner (HwWindow *self)
+{
+  g_return_if_fail (HW_IS_WINDOW (self));
+  gtk_widget_set_visible (self->banner, FALSE);
 }

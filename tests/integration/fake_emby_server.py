@@ -196,6 +196,22 @@ class FakeEmbyServer:
             raise harness.HarnessError("the fake server refused fault %s" % spec)
         return answer
 
+    # --- the session socket -----------------------------------------------
+
+    def ws_send(self, message_type, data=None):
+        """Sends {"MessageType": @message_type, "Data": @data} on every
+        open session socket."""
+        message = {"MessageType": message_type}
+        if data is not None:
+            message["Data"] = data
+        return self.control("ws-send", message=message)
+
+    def ws_events(self, kind=None):
+        """{"event": "ws-open" | "ws-close" | "ws-message", "time", ...}."""
+        return [e for e in self.entries()
+                if str(e.get("event", "")).startswith("ws-")
+                and (kind is None or e["event"] == kind)]
+
     def reachable(self):
         """Whether the server accepts connections right now (a no-op control
         call; False during a "refuse" outage)."""
