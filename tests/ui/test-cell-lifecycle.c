@@ -175,9 +175,12 @@ run_cycles (gconstpointer data)
    * free its context on the main thread with the context current; freed
    * while mpv still plays into it, that waited ~230 ms for mpv's video
    * output, so it now waits for the player to go idle (~0.2 ms then).
-   * Measured on both paths: 4–6 ms. The longest main-loop gap (creating
-   * cells included) is reported, not judged: a loaded machine decides it. */
-  g_assert_cmpint (worst_teardown, <, 100 * 1000);
+   * Measured on both paths: 4–6 ms on an idle machine, up to 111 ms on one
+   * busy with other builds. The bound sits between that and the ~230 ms of
+   * a synchronous free, so it catches the regression, not the load. The
+   * longest main-loop gap (creating cells included) is reported, not
+   * judged: a loaded machine decides it. */
+  g_assert_cmpint (worst_teardown, <, 200 * 1000);
 
   hw_gl_surface_finish_retired (G_USEC_PER_SEC);
   gtk_window_destroy (GTK_WINDOW (window));
