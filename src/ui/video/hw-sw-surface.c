@@ -636,6 +636,11 @@ hw_sw_surface_get_stats (HwSwSurface      *self,
   g_mutex_unlock (&self->shared->lock);
   stats->cairo = self->use_cairo;
   stats->pool_size = POOL_SIZE;
+  if (self->frame != NULL)
+    {
+      stats->frame_width = self->frame->width;
+      stats->frame_height = self->frame->height;
+    }
 }
 
 static guint64

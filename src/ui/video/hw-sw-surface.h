@@ -19,6 +19,8 @@ G_DECLARE_FINAL_TYPE (HwSwSurface, hw_sw_surface, HW, SW_SURFACE, GtkWidget)
 typedef struct {
   gboolean cairo;               /* drawn through cairo, not as textures */
   guint    pool_size;
+  int      frame_width;         /* the last frame shown, in device pixels */
+  int      frame_height;
   guint64  frames_rendered;     /* rendered and handed to the main thread */
   guint64  frames_replaced;     /* rendered, replaced by a newer one before shown */
   guint64  frames_skipped;      /* not rendered: every buffer was still held */
