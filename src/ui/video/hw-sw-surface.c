@@ -171,7 +171,7 @@ show_frame (HwSwSurface *self,
                                     frame_buffer_unref, frame_buffer_ref (buffer));
 
       self->texture = gdk_memory_texture_new (buffer->width, buffer->height,
-                                              GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
+                                              GDK_MEMORY_DEFAULT, /* = SW_FORMAT */
                                               bytes, buffer->stride);
     }
   self->frames++;
@@ -435,7 +435,8 @@ hw_sw_surface_realize (GtkWidget *widget)
     }
 
   /* The software path sets GSK_RENDERER=cairo; anything else gets textures. */
-  self->use_cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (gtk_widget_get_native (widget)));
+  self->use_cairo =
+    GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (gtk_widget_get_native (widget)));
 
   shared = g_new0 (RenderShared, 1);
   g_atomic_ref_count_init (&shared->ref);
