@@ -543,7 +543,7 @@ hw_local_feed_finalize (GObject *object)
   HwLocalFeed *self = HW_LOCAL_FEED (object);
 
   /* Nothing can wait here: a listing holds a reference until it is served. */
-  g_assert (g_queue_is_empty (&self->waiting));
+  g_warn_if_fail (g_queue_is_empty (&self->waiting));
   g_clear_handle_id (&self->deadline_id, g_source_remove);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->known, g_hash_table_unref);

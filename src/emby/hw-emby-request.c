@@ -51,8 +51,8 @@ hw_emby_outcome_clear (HwEmbyOutcome *outcome)
 static void
 exchange_free (Exchange *exchange)
 {
-  g_assert (exchange->deadline == 0);
-  g_assert (exchange->cancel_id == 0);
+  g_warn_if_fail (exchange->deadline == 0);
+  g_warn_if_fail (exchange->cancel_id == 0);
   g_clear_object (&exchange->message);
   g_free (exchange->what);
   g_clear_object (&exchange->caller);

@@ -19,6 +19,8 @@
 /* key"?  :  "value" — JSON, header parameters (Token="…"). */
 #define QUOTED_RE   SECRET_KEYS "([\"']?\\s*[:=]\\s*)([\"'])((?:\\\\.|(?!\\3).)*)\\3"
 /* key=value — query strings, X-Emby-Token: value, bare JSON numbers. */
+/* scheme://user:password@host — the password part of a URL's user info. */
+#define USERINFO_RE "([a-z][a-z0-9+.-]*://[^/@\\s:]*:)([^/@\\s]+)(@)"
 #define UNQUOTED_RE SECRET_KEYS "([\"']?\\s*[:=]\\s*)([^\"'\\s&,;<>]+)"
 
 static GMutex     secrets_lock;
@@ -46,14 +48,20 @@ redact_patterns (const char *text)
 {
   static GRegex *quoted;
   static GRegex *unquoted;
+  static GRegex *userinfo;
   g_autofree char *pass1 = NULL;
+  g_autofree char *pass2 = NULL;
 
   pass1 = g_regex_replace (compile_once (&quoted, QUOTED_RE), text, -1, 0,
                            "\\1\\2\\3" HW_REDACTED "\\3", 0, NULL);
   if (pass1 == NULL)
     return g_strdup (HW_REDACTED);   /* never print what could not be checked */
+  pass2 = g_regex_replace (compile_once (&userinfo, USERINFO_RE), pass1, -1, 0,
+                           "\\1" HW_REDACTED "\\3", 0, NULL);
+  if (pass2 == NULL)
+    return g_strdup (HW_REDACTED);
 
-  return g_regex_replace (compile_once (&unquoted, UNQUOTED_RE), pass1, -1, 0,
+  return g_regex_replace (compile_once (&unquoted, UNQUOTED_RE), pass2, -1, 0,
                           "\\1\\2" HW_REDACTED, 0, NULL);
 }
 

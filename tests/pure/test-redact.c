@@ -19,6 +19,12 @@ typedef struct {
 } RedactCase;
 
 static const RedactCase redact_cases[] = {
+  { "url-userinfo", "Cannot open http://wall:hunter2@emby.lan:8096/emby: refused",
+    "Cannot open http://wall:***@emby.lan:8096/emby: refused" },
+  { "url-userinfo-https", "https://a:p%40ss@h/x and ftp://u:v@w",
+    "https://a:***@h/x and ftp://u:***@w" },
+  { "url-user-only", "http://wall@emby.lan/x", "http://wall@emby.lan/x" },
+  { "url-port-not-userinfo", "http://emby.lan:8096/x@y", "http://emby.lan:8096/x@y" },
   { "query-api-key", "GET /emby/Videos/1/stream?Static=true&api_key=abc123&x=1",
     "GET /emby/Videos/1/stream?Static=true&api_key=***&x=1" },
   { "query-api-key-upper", "http://h/emby/x?API_KEY=abc123", "http://h/emby/x?API_KEY=***" },
