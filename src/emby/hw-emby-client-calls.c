@@ -281,6 +281,11 @@ call_send (GTask *task)
       soup_message_set_request_body_from_bytes (message, "application/json", body);
     }
 
+  /* The probe decides whether the server is reachable: an idle pooled
+   * connection can still answer after the server stopped accepting new
+   * ones (a restart in progress, a proxy in front), so it asks on a new one. */
+  if (call->is_probe)
+    soup_message_add_flags (message, SOUP_MESSAGE_NEW_CONNECTION);
   hw_emby_tls_watch (message, self->accept_certificate);
   call->token_generation = self->token_generation;
   what = describe (call);
