@@ -9,6 +9,10 @@ at run time) with:
   - hyperwall --local DIR --renderer gl
   - N x mpv --vo=x11 --ao=null --loop-file=inf  (one window per cell, tiled)
   - N x mpv --vo=gpu --gpu-sw=yes ...           (skipped if it does not start)
+  - N x ffmpeg -re -i CLIP -f null -            (the decode floor: no scaling,
+                                                 no display)
+  - with --baseline-bin, an older hyperwall --renderer software too, so a
+    change is measured against its parent in the same run
 
 and measures, over --seconds after a warm-up: CPU (utime + stime from
 /proc/PID/stat, summed over the player processes, in % of one core; the X
@@ -18,9 +22,11 @@ each cell in the status file, over the status file's own timestamps; mpv:
 `estimated-frame-number` minus `frame-drop-count` through its JSON IPC).
 The last column is the CPU everything else on the machine used meanwhile
 (from /proc/stat): a shared 2-core machine is noisy, and this says how much.
-It prints a Markdown table and the ratios hyperwall / peer.
+It prints a Markdown table, the frames per second of every cell (mpv: also
+its drops per second), and the ratios hyperwall / peer.
 
 Usage: benchmarks/bench-wall.py [--seconds 20] [--grids 2x2,3x3] [--bin PATH]
+                                [--baseline-bin PATH] [--no-gl] [--no-gpu-peer]
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -190,6 +196,7 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
             "others": others.percent(end),
             "rss": sum(rss) / len(rss), "processes": len(peers),
             "fps": [(s.total - d.total) / (end - start) for s, d in zip(shown, dropped)],
+            "drops": [d.total / (end - start) for d in dropped],
         }
         return result
     finally:
@@ -198,9 +205,59 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
 
 
 # ---------------------------------------------------------------------------
+# the decode floor
+
+def measure_decode(session, clips, rows, columns, args):
+    """N x ffmpeg decoding its clip at the clip's own rate, output thrown
+    away: what decoding alone costs, below any player."""
+    procs = []
+    logs = []
+    try:
+        for i in range(rows * columns):
+            log = open(session.path("ffmpeg-%d.log" % i), "wb")
+            logs.append(log)
+            procs.append(subprocess.Popen(
+                ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re",
+                 "-stream_loop", "-1", "-i", clips[i], "-an", "-f", "null", "-"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log))
+        time.sleep(args.warmup)
+        if any(p.poll() is not None for p in procs):
+            raise harness.HarnessError("an ffmpeg decoder exited during start-up")
+        pids = [p.pid for p in procs]
+        cpu = benchlib.CpuWindow(pids)
+        xcpu = benchlib.CpuWindow([session.xvfb.pid])
+        others = benchlib.OthersWindow([cpu, xcpu])
+        rss = []
+        start = time.monotonic()
+        cpu.start(start)
+        xcpu.start(start)
+        others.start(start)
+        while time.monotonic() < start + args.seconds:
+            rss.append(benchlib.total_rss(pids))
+            time.sleep(1.0)
+        end = time.monotonic()
+        return {"cpu": cpu.percent(end), "xcpu": xcpu.percent(end),
+                "others": others.percent(end), "rss": sum(rss) / len(rss),
+                "processes": len(procs), "fps": None}
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait(5)
+        for log in logs:
+            log.close()
+
+
+# ---------------------------------------------------------------------------
 # hyperwall
 
-def measure_hyperwall(session, folder, rows, columns, renderer, args):
+def measure_hyperwall(session, folder, rows, columns, renderer, args, binary=None):
+    if binary:
+        os.environ["HYPERWALL_BIN"] = binary
     app = session.launch(["--local", folder, "--rows", str(rows), "--columns",
                           str(columns), "--renderer", renderer], debug=False)
     try:
@@ -283,12 +340,28 @@ def parse_grids(text):
 def row_for(grid, name, result):
     if result is None:
         return ["%dx%d" % grid, name] + ["—"] * 7
-    fps = result["fps"]
+    fps = result["fps"] or [None]
     return ["%dx%d" % grid, name, str(result["processes"]),
             benchlib.fmt(result["cpu"], "%.0f %%"), benchlib.fmt(result["xcpu"], "%.0f %%"),
             benchlib.fmt(result["rss"] / 1e6, "%.0f MB"),
-            benchlib.fmt(sum(fps) / len(fps), "%.1f"), benchlib.fmt(min(fps), "%.1f"),
+            benchlib.fmt(sum(fps) / len(fps) if result["fps"] else None, "%.1f"),
+            benchlib.fmt(min(fps) if result["fps"] else None, "%.1f"),
             benchlib.fmt(result["others"], "%.0f %%")]
+
+
+def print_cells(results, grids, names):
+    print()
+    print("Frames per second of each cell (mpv: drops per second after the slash):")
+    for grid in grids:
+        for name in names:
+            result = results.get((grid, name))
+            if not result or not result["fps"]:
+                continue
+            drops = result.get("drops") or [None] * len(result["fps"])
+            cells = " ".join("%.1f" % f + ("" if d is None else "/%.1f" % d)
+                             for f, d in zip(result["fps"], drops))
+            print("  %dx%d  %-26s %s" % (grid[0], grid[1], name, cells))
+    sys.stdout.flush()
 
 
 def print_ratios(results, grids):
@@ -296,20 +369,21 @@ def print_ratios(results, grids):
     print("Ratios hyperwall / peer (CPU of the players, X server excluded; "
           "RSS; mean fps per cell):")
     for grid in grids:
-        for ours in ("hyperwall software", "hyperwall gl"):
-            for peer in ("mpv --vo=x11", "mpv --vo=gpu --gpu-sw=yes"):
+        for ours in ("hyperwall software", "hyperwall gl", "baseline software"):
+            for peer in ("mpv --vo=x11", "mpv --vo=gpu --gpu-sw=yes", "baseline software",
+                         "ffmpeg decode floor"):
                 a, b = results.get((grid, ours)), results.get((grid, peer))
-                if not a or not b:
+                if not a or not b or a is b:
                     continue
                 fps_a = sum(a["fps"]) / len(a["fps"])
-                fps_b = sum(b["fps"]) / len(b["fps"])
+                fps_b = sum(b["fps"]) / len(b["fps"]) if b["fps"] else None
                 print("  %dx%d  %-18s / %-26s CPU %s  CPU+X %s  RSS %s  fps %s" % (
                     grid[0], grid[1], ours, peer,
                     benchlib.fmt(benchlib.ratio(a["cpu"], b["cpu"]), "%.2f"),
                     benchlib.fmt(benchlib.ratio(a["cpu"] + a["xcpu"], b["cpu"] + b["xcpu"]),
                                  "%.2f"),
                     benchlib.fmt(benchlib.ratio(a["rss"], b["rss"]), "%.2f"),
-                    benchlib.fmt(benchlib.ratio(fps_a, fps_b), "%.2f")))
+                    benchlib.fmt(benchlib.ratio(fps_a, fps_b), "%.2f", "—")))
     sys.stdout.flush()
 
 
@@ -326,6 +400,10 @@ def main():
                         "(default: $HYPERWALL_BIN, then build/src/hyperwall)")
     parser.add_argument("--no-gpu-peer", action="store_true",
                         help="skip the mpv --vo=gpu --gpu-sw=yes peer")
+    parser.add_argument("--no-gl", action="store_true",
+                        help="skip the hyperwall --renderer gl rows")
+    parser.add_argument("--baseline-bin", default=None,
+                        help="an older hyperwall binary, measured (software) in the same run")
     parser.add_argument("--json", help="also write the raw results to this file")
     # build-aux/run bench hands the same ARGS to every benchmark: skip (and
     # say) the ones that belong to another.
@@ -342,6 +420,9 @@ def main():
     if not shutil.which("mpv"):
         parser.error("mpv is not installed (Debian package mpv)")
     benchlib.use_binary(binary)
+    baseline = os.path.abspath(args.baseline_bin) if args.baseline_bin else None
+    if baseline and not os.access(baseline, os.X_OK):
+        parser.error("no baseline binary at %s" % baseline)
 
     print("# bench-wall %s, %d cores, %g s per configuration after %g s warm-up"
           % (datetime.date.today().isoformat(), os.cpu_count(), args.seconds,
@@ -355,12 +436,16 @@ def main():
         clips, folders = make_folders(session, args.clip_seconds, grids)
         for grid in grids:
             rows, columns = grid
-            for renderer in ("software", "gl"):
-                name = "hyperwall %s" % renderer
+            runs = [("hyperwall software", "software", binary)]
+            if baseline:
+                runs.append(("baseline software", "software", baseline))
+            if not args.no_gl:
+                runs.append(("hyperwall gl", "gl", binary))
+            for name, renderer, path in runs:
                 print("# %dx%d %s" % (rows, columns, name), flush=True)
                 try:
                     results[(grid, name)] = measure_hyperwall(
-                        session, folders[grid], rows, columns, renderer, args)
+                        session, folders[grid], rows, columns, renderer, args, path)
                     not_playing = [s for s in results[(grid, name)]["states"] if s != "playing"]
                     if not_playing:
                         print("#   cells not playing at the end: %s" % not_playing)
@@ -373,15 +458,25 @@ def main():
                                                         vo_args, args)
                 except (harness.HarnessError, OSError) as e:
                     print("#   failed: %s" % str(e).splitlines()[0], flush=True)
+            print("# %dx%d ffmpeg decode floor" % (rows, columns), flush=True)
+            try:
+                results[(grid, "ffmpeg decode floor")] = measure_decode(
+                    session, clips, rows, columns, args)
+            except (harness.HarnessError, OSError) as e:
+                print("#   failed: %s" % str(e).splitlines()[0], flush=True)
 
     print()
     headers = ["grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell", "min fps",
                "others' CPU"]
+    names = ["hyperwall software"] + (["baseline software"] if baseline else []) \
+        + ([] if args.no_gl else ["hyperwall gl"]) + [p[0] for p in peers] \
+        + ["ffmpeg decode floor"]
     rows = []
     for grid in grids:
-        for name in ("hyperwall software", "hyperwall gl", *(p[0] for p in peers)):
+        for name in names:
             rows.append(row_for(grid, name, results.get((grid, name))))
     benchlib.print_table(headers, rows)
+    print_cells(results, grids, names)
     print_ratios(results, grids)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
