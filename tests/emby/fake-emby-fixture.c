@@ -207,9 +207,10 @@ fixture_setup_tls (Fixture       *f,
   g_autofree char *cert = g_build_filename (dir, "a.pem", NULL);
   g_autofree char *key = g_build_filename (dir, "a.key", NULL);
   g_autofree char *url = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
   const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
 
-  if (g_find_program_in_path ("openssl") == NULL)
+  if (openssl == NULL)
     {
       g_test_skip ("openssl is not installed");
       return;
