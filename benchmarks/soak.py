@@ -220,8 +220,9 @@ class Injector:
     """Arms faults at random, at most --max-item-faults at a time, spaced,
     never while the server is down; clears each when its time is up."""
 
-    def __init__(self, args, server, items, rng, t0):
+    def __init__(self, args, server, items, rng, t0, request_timeout):
         self.args = args
+        self.request_timeout = request_timeout
         self.server = server
         self.items = items        # [(id, size in bytes)]
         self.rng = rng
@@ -298,7 +299,7 @@ class Injector:
                     self.outages.append((now, now + delay))
                     self.faults.append(Fault("refuse", {"delay": delay}, now, now + delay))
             elif kind == "slow-reports":
-                delay = 2 * self.args.request_timeout
+                delay = 2 * self.request_timeout
                 for match in (r"(?i)/Sessions/Playing", r"(?i)/Videos/ActiveEncodings"):
                     spec = {"fault": "slow", "match": match, "delay": delay}
                     if self._control(spec):
@@ -702,7 +703,7 @@ def soak_with(args, session, settings, rng, server, paths):
     items = [(ids[n], os.path.getsize(p)) for n, p in enumerate(paths)]
 
     t0 = time.time()
-    injector = Injector(args, server, items, rng, t0)
+    injector = Injector(args, server, items, rng, t0, settings.request_timeout)
     monitor = Monitor(settings, injector, t0)
     end = t0 + args.minutes * 60
     print("# wall playing; soaking for %.1f min (seed %s), %d outages planned"
