@@ -91,6 +91,17 @@ hw_config_index (const char *key)
   return -1;
 }
 
+/* For callers that were handed a key name: an unknown one is a bug. */
+static int
+hw_config_known_index (const char *key)
+{
+  int i = hw_config_index (key);
+
+  if (i < 0)
+    g_critical ("Unknown configuration key “%s”", key);
+  return i;
+}
+
 const HwConfigKeyInfo *
 _hw_config_lookup_info (const char *key)
 {
@@ -477,12 +488,9 @@ hw_config_get_source (HwConfig   *self,
 
   g_return_val_if_fail (HW_IS_CONFIG (self), HW_CONFIG_SOURCE_DEFAULT);
 
-  i = hw_config_index (key);
+  i = hw_config_known_index (key);
   if (i < 0)
-    {
-      g_critical ("Unknown configuration key “%s”", key);
-      return HW_CONFIG_SOURCE_DEFAULT;
-    }
+    return HW_CONFIG_SOURCE_DEFAULT;
 
   if (self->cli_values[i] != NULL)
     return HW_CONFIG_SOURCE_COMMAND_LINE;
@@ -518,12 +526,9 @@ hw_config_get_value (HwConfig   *self,
 
   g_return_val_if_fail (HW_IS_CONFIG (self), NULL);
 
-  i = hw_config_index (key);
+  i = hw_config_known_index (key);
   if (i < 0)
-    {
-      g_critical ("Unknown configuration key “%s”", key);
-      return NULL;
-    }
+    return NULL;
 
   return hw_config_effective (self, (guint) i);
 }
@@ -534,13 +539,10 @@ hw_config_get_typed (HwConfig   *self,
                      const char *key,
                      const char *type)
 {
-  int i = hw_config_index (key);
+  int i = hw_config_known_index (key);
 
   if (i < 0)
-    {
-      g_critical ("Unknown configuration key “%s”", key);
-      return NULL;
-    }
+    return NULL;
   if (!g_str_equal (builtin_keys[i].type, type))
     {
       g_critical ("Configuration key “%s” has type %s, not %s", key, builtin_keys[i].type, type);
@@ -715,12 +717,9 @@ hw_config_store (HwConfig   *self,
   g_return_if_fail (value != NULL);
 
   owned = g_variant_ref_sink (value);
-  i = hw_config_index (key);
+  i = hw_config_known_index (key);
   if (i < 0)
-    {
-      g_critical ("Unknown configuration key “%s”", key);
-      return;
-    }
+    return;
   if (self->settings == NULL)
     {
       g_debug ("Not storing %s: no settings schema", key);
@@ -753,12 +752,9 @@ hw_config_change (HwConfig   *self,
   g_return_if_fail (value != NULL);
 
   owned = g_variant_ref_sink (value);
-  i = hw_config_index (key);
+  i = hw_config_known_index (key);
   if (i < 0)
-    {
-      g_critical ("Unknown configuration key “%s”", key);
-      return;
-    }
+    return;
 
   /* Stored, the change would hide under the override and do nothing. */
   if (self->settings != NULL && self->env_values[i] == NULL && self->cli_values[i] == NULL)

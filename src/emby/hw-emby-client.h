@@ -140,8 +140,8 @@ HwEmbyPlaybackInfo *hw_emby_client_get_playback_info_finish (HwEmbyClient  *self
 /* Fire and forget (playback reports, stopping a transcode), best effort:
  * failures are logged at debug level only and never close the server gate,
  * one that times out does not even make it probe (a slow endpoint), and
- * nothing waits for them. With a @supersede_key (the
- * play session of an item), a newer report cancels the one still in
+ * nothing waits for them. With a @supersede_key (an item's
+ * PlaySessionId), a newer report cancels the one still in
  * flight under the same key, so reports to a slow server never pile up. */
 void           hw_emby_client_send               (HwEmbyClient        *self,
                                                   const char          *method,
