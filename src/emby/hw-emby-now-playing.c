@@ -9,8 +9,9 @@
 #include "hw-emby-now-playing.h"
 #include "hw-reliability.h"
 
-/* Emby's own clients report progress about this often. */
-#define PROGRESS_EVERY_US (10 * HW_USEC_PER_SEC)
+/* Cells report progress every 10 s (as Emby's own clients do); one that
+ * comes sooner after the shown cell's last report (a re-send) adds nothing. */
+#define PROGRESS_GAP_US (5 * HW_USEC_PER_SEC)
 
 typedef struct
 {
@@ -192,7 +193,7 @@ report_progress (HwEmbyNowPlaying *self, guint index, gboolean was_paused, gbool
     event = "RepeatModeChange";
   else if (self->others_in_flight > 0
            || (self->shown == (int)index
-               && g_get_monotonic_time () - self->shown_us < PROGRESS_EVERY_US))
+               && g_get_monotonic_time () - self->shown_us < PROGRESS_GAP_US))
     return; /* reported again soon anyway */
   send_progress (self, (int)index, event);
 }
