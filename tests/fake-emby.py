@@ -6,7 +6,10 @@
 # root and an optional extra --prefix, user "wall" with --password, a library
 # built from the video files in --media DIR, Range and HEAD on streams, HLS
 # fallback, session reports, optional HTTPS (--tls-cert/--tls-key), and faults
-# injected at runtime through POST /__control. A request that presents any
+# injected at runtime through POST /__control. Sessions as Emby keeps them: one
+# per DeviceId, whose NowPlayingItem and PlayState follow the latest start or
+# progress report (a stopped report of that item clears them), shown by
+# GET /Sessions[?DeviceId=]. A request that presents any
 # revoked token (header or api_key) is refused. Every request is logged as one JSON line to --log FILE,
 # secrets kept as sent so tests can check them.
 #
@@ -131,6 +134,7 @@ class State:
         self.hls_lock = threading.Lock()
         self.websockets = []          # open WebSocket objects
         self.ws_refuse = 0            # upgrades still to refuse (-1: all)
+        self.sessions = {}            # DeviceId -> SessionInfo, as GET /Sessions shows it
 
     def write_log(self, entry):
         if self.log is None:
@@ -462,21 +466,104 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/items/") and "/images/" in path:
             self.send_bytes(404, b"", "text/plain")
             return
+        session = self.session()
         if path in ("/sessions/playing", "/sessions/playing/progress",
-                    "/sessions/playing/stopped", "/sessions/logout") and self.method == "POST":
+                    "/sessions/playing/stopped") and self.method == "POST":
+            self.playback_report(session, path.rsplit("/", 1)[-1])
+            self.send_empty(204)
+            return
+        if path == "/sessions/logout" and self.method == "POST":
             self.send_empty(204)
             return
         if path == "/sessions/capabilities/full" and self.method == "POST":
+            self.capabilities(session)
             self.send_empty(204)
             return
         if path == "/sessions" and self.method == "GET":
-            self.send_json(200, [{"Id": "fake-session-1", "DeviceId": "fake-device",
-                                  "Client": "Hyperwall", "DeviceName": "wall"}])
+            device = self.query.get("deviceid")
+            with STATE.lock:
+                shown = [json.loads(json.dumps(s)) for s in STATE.sessions.values()
+                         if device is None or s["DeviceId"] == device]
+            self.send_json(200, shown)
             return
         if path == "/videos/activeencodings" and self.method == "DELETE":
             self.send_empty(204)
             return
         self.send_json(404, {"error": "no such endpoint"})
+
+    # --- the session: one per DeviceId, as Emby keeps them -----------------
+
+    def session(self):
+        """The SessionInfo of the request's DeviceId (created at its first
+        authorized request), or None without one."""
+        auth = self.headers.get("X-Emby-Authorization") or ""
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', auth))
+        device = fields.get("DeviceId")
+        if not device:
+            return None
+        with STATE.lock:
+            session = STATE.sessions.get(device)
+            if session is None:
+                session = {"Id": hashlib.md5(device.encode()).hexdigest(),
+                           "DeviceId": device, "DeviceName": fields.get("Device"),
+                           "Client": fields.get("Client"),
+                           "ApplicationVersion": fields.get("Version"),
+                           "UserId": USER_ID, "UserName": STATE.args.user,
+                           "SupportsRemoteControl": False, "PlayableMediaTypes": [],
+                           "SupportedCommands": [], "PlayState": self.idle_play_state()}
+                STATE.sessions[device] = session
+            session["LastActivityDate"] = time.strftime("%Y-%m-%dT%H:%M:%S.0000000Z",
+                                                        time.gmtime())
+        return session
+
+    @staticmethod
+    def idle_play_state():
+        return {"CanSeek": False, "IsPaused": False, "IsMuted": False,
+                "RepeatMode": "RepeatNone"}
+
+    def capabilities(self, session):
+        try:
+            body = json.loads(self.body or b"{}")
+        except ValueError:
+            return
+        if session is None or not isinstance(body, dict):
+            return
+        with STATE.lock:
+            session["PlayableMediaTypes"] = body.get("PlayableMediaTypes") or []
+            session["SupportedCommands"] = body.get("SupportedCommands") or []
+            session["SupportsRemoteControl"] = bool(body.get("SupportsMediaControl"))
+
+    def playback_report(self, session, kind):
+        """Emby's rule for a session's NowPlayingItem: the latest start or
+        progress report sets it and its PlayState; a stopped report of the
+        item now playing clears it (of another item, it changes nothing)."""
+        try:
+            body = json.loads(self.body or b"{}")
+        except ValueError:
+            return
+        if session is None or not isinstance(body, dict):
+            return
+        item_id = str(body.get("ItemId") or "")
+        with STATE.lock:
+            now = session.get("NowPlayingItem")
+            if kind == "stopped":
+                if now is not None and now["Id"] == item_id:
+                    session.pop("NowPlayingItem", None)
+                    session.pop("PlaySessionId", None)
+                    session["PlayState"] = self.idle_play_state()
+                return
+            item = STATE.library.items.get(item_id)
+            session["NowPlayingItem"] = {
+                "Id": item_id, "Name": item["Name"] if item else None, "Type": "Movie",
+                "MediaType": "Video", "RunTimeTicks": item["ticks"] if item else None}
+            session["PlaySessionId"] = body.get("PlaySessionId")
+            session["PlayState"] = {
+                "PositionTicks": int(body.get("PositionTicks") or 0),
+                "CanSeek": bool(body.get("CanSeek")), "IsPaused": bool(body.get("IsPaused")),
+                "IsMuted": bool(body.get("IsMuted")),
+                "MediaSourceId": body.get("MediaSourceId"),
+                "PlayMethod": body.get("PlayMethod"),
+                "RepeatMode": body.get("RepeatMode") or "RepeatNone"}
 
     def websocket(self):
         with STATE.lock:

@@ -78,8 +78,7 @@ _hw_cell_supervisor_release_item (HwCellSupervisor *self)
     return;
 
   if (self->player != NULL && self->run_started_us != 0)
-    hw_feed_report (self->feed, item, HW_FEED_REPORT_STOPPED,
-                    MAX (0, hw_cell_player_get_position (self->player)));
+    _hw_cell_supervisor_report (self, item, HW_FEED_REPORT_STOPPED);
   self->run_started_us = 0;
   /* Kept for "previous" (not when going back: that would loop). */
   if (!self->going_back && self->history != NULL)
@@ -225,6 +224,8 @@ load_item (HwCellSupervisor *self,
 
   if (stream == HW_STREAM_FALLBACK)
     url = hw_media_item_get_fallback_url (self->item);
+  /* Reports say how the item plays (Emby: PlayMethod). */
+  self->loaded_fallback = url != NULL;
   if (url == NULL)
     url = hw_media_item_get_direct_url (self->item);
 
@@ -374,12 +375,13 @@ execute (HwCellSupervisor     *self,
       stop_player (self);
       break;
     case HW_CELL_ACTION_PAUSE:
-      if (self->player != NULL)
-        hw_cell_player_set_paused (self->player, TRUE);
-      break;
     case HW_CELL_ACTION_RESUME:
-      if (self->player != NULL)
-        hw_cell_player_set_paused (self->player, FALSE);
+      if (self->player == NULL)
+        break;
+      hw_cell_player_set_paused (self->player, decision->action == HW_CELL_ACTION_PAUSE);
+      /* At once, as Emby's clients report a pause: the dashboard shows it. */
+      if (self->item != NULL && self->run_started_us != 0)
+        _hw_cell_supervisor_report (self, self->item, HW_FEED_REPORT_PROGRESS);
       break;
     default:
       break;

@@ -46,6 +46,7 @@ struct _HwCellSupervisor
 
   char                     *reason;          /* why the cell is not playing, redacted */
   char                     *loaded_url;      /* what the player was last asked to open */
+  gboolean                  loaded_fallback; /* it is the item's fallback URL */
   char                     *pending_failure; /* held while the feed checks a failed stream */
   HwServerState             server_state;
 
@@ -86,6 +87,10 @@ void    _hw_cell_supervisor_fail           (HwCellSupervisor *self,
 void    _hw_cell_supervisor_cancel_request (HwCellSupervisor *self);
 void    _hw_cell_supervisor_release_item   (HwCellSupervisor *self);
 void    _hw_cell_supervisor_destroy_player (HwCellSupervisor *self);
+/* Tells the feed about @item (the cell's, or one it just let go of) as
+ * it plays now; a progress report only once it started, and none while
+ * the server gate is closed. */
+void _hw_cell_supervisor_report (HwCellSupervisor *self, HwMediaItem *item, HwFeedReport report);
 
 /* hw-cell-supervisor-watchdog.c */
 void    _hw_cell_supervisor_start_watchdog (HwCellSupervisor *self);

@@ -29,8 +29,24 @@ on_player_started (HwCellSupervisor *self)
   self->run_started_us = now;
   self->last_report_us = now;
   if (self->item != NULL)
-    hw_feed_report (self->feed, self->item, HW_FEED_REPORT_STARTED, 0);
+    _hw_cell_supervisor_report (self, self->item, HW_FEED_REPORT_STARTED);
   _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_FIRST_FRAME, NULL);
+}
+
+void
+_hw_cell_supervisor_report (HwCellSupervisor *self, HwMediaItem *item, HwFeedReport report)
+{
+  HwFeedPlayback playback = {
+    .cell_index = self->index,
+    .paused = self->machine.state == HW_CELL_STATE_PAUSED,
+    .fallback = self->loaded_fallback,
+  };
+
+  if (report == HW_FEED_REPORT_PROGRESS && self->machine.gate_closed)
+    return;
+  if (report != HW_FEED_REPORT_STARTED && self->player != NULL)
+    playback.position = MAX (0, hw_cell_player_get_position (self->player));
+  hw_feed_report_playback (self->feed, item, report, &playback);
 }
 
 static double
@@ -199,7 +215,7 @@ watch_playing (HwCellSupervisor *self,
       now - self->last_report_us >= PROGRESS_REPORT_US)
     {
       self->last_report_us = now;
-      hw_feed_report (self->feed, self->item, HW_FEED_REPORT_PROGRESS, MAX (position, 0));
+      _hw_cell_supervisor_report (self, self->item, HW_FEED_REPORT_PROGRESS);
     }
 
   if (self->settings.cycle_interval_us > 0 && self->run_started_us != 0 &&

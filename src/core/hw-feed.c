@@ -147,13 +147,35 @@ hw_feed_report (HwFeed       *self,
                 HwFeedReport  report,
                 double        position)
 {
+  HwFeedPlayback playback = { .position = position };
+
+  hw_feed_report_playback (self, item, report, &playback);
+}
+
+void
+hw_feed_report_playback (HwFeed *self, HwMediaItem *item, HwFeedReport report,
+                         const HwFeedPlayback *playback)
+{
+  HwFeedInterface *iface;
+
+  g_return_if_fail (HW_IS_FEED (self));
+  g_return_if_fail (playback != NULL);
+
+  iface = HW_FEED_GET_IFACE (self);
+  if (item != NULL && iface->report != NULL)
+    iface->report (self, item, report, playback);
+}
+
+void
+hw_feed_set_focused_cell (HwFeed *self, guint cell_index)
+{
   HwFeedInterface *iface;
 
   g_return_if_fail (HW_IS_FEED (self));
 
   iface = HW_FEED_GET_IFACE (self);
-  if (item != NULL && iface->report != NULL)
-    iface->report (self, item, report, position);
+  if (iface->set_focused_cell != NULL)
+    iface->set_focused_cell (self, cell_index);
 }
 
 void

@@ -36,6 +36,16 @@ typedef enum {
   HW_FEED_REPORT_STOPPED,
 } HwFeedReport;
 
+/* What a cell says about its playback with a report. */
+typedef struct
+{
+  guint    cell_index;
+  double   position; /* seconds */
+  gboolean paused;   /* by the operator, a remote command or a zoom */
+  gboolean fallback; /* the item's fallback URL plays (Emby: the transcode) */
+  gboolean repeat;   /* the cell plays its item again when it ends */
+} HwFeedPlayback;
+
 /* Why a cell gave up on an item (hw_feed_set_aside) is the item pool's
  * HwItemVerdict, which feeds pass on to their pool unchanged. */
 
@@ -65,11 +75,12 @@ struct _HwFeedInterface
   void          (*release_item)     (HwFeed               *self,
                                      guint                 cell_index,
                                      HwMediaItem          *item);
-  /* Playback reporting; optional. @position in seconds. */
-  void          (*report)           (HwFeed               *self,
-                                     HwMediaItem          *item,
-                                     HwFeedReport          report,
-                                     double                position);
+  /* Playback reporting; optional. */
+  void (*report) (HwFeed *self, HwMediaItem *item, HwFeedReport report,
+                  const HwFeedPlayback *playback);
+  /* The operator's focus moved to @cell_index; optional (a feed that
+   * reports to a server may show the focused cell there). */
+  void (*set_focused_cell) (HwFeed *self, guint cell_index);
   /* Many cells failed together: check the server before blaming media.
    * Optional; feeds without a server ignore it. */
   void          (*suspect_server)   (HwFeed               *self);
@@ -113,10 +124,15 @@ HwMediaItem  *hw_feed_next_item_finish (HwFeed               *self,
 void          hw_feed_release_item     (HwFeed               *self,
                                         guint                 cell_index,
                                         HwMediaItem          *item);
+/* @position in seconds; the rest of HwFeedPlayback zero (cell 0, playing
+ * the direct URL). */
 void          hw_feed_report           (HwFeed               *self,
                                         HwMediaItem          *item,
                                         HwFeedReport          report,
                                         double                position);
+void          hw_feed_report_playback (HwFeed *self, HwMediaItem *item, HwFeedReport report,
+                                       const HwFeedPlayback *playback);
+void          hw_feed_set_focused_cell (HwFeed *self, guint cell_index);
 void          hw_feed_set_aside        (HwFeed               *self,
                                         HwMediaItem          *item,
                                         HwItemVerdict         verdict);

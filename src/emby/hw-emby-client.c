@@ -313,8 +313,10 @@ hw_emby_client_request_finish (HwEmbyClient  *self,
 }
 
 typedef struct {
-  char         *key;      /* or NULL */
-  GCancellable *cancel;
+  char          *key; /* or NULL */
+  GCancellable  *cancel;
+  GWeakRef       object; /* told when it is answered */
+  HwEmbySentFunc sent;
 } Report;
 
 static void
@@ -322,6 +324,7 @@ report_free (Report *report)
 {
   g_free (report->key);
   g_clear_object (&report->cancel);
+  g_weak_ref_clear (&report->object);
   g_free (report);
 }
 
@@ -346,6 +349,13 @@ on_sent_quietly (GObject      *source,
 
       g_debug ("Report not delivered: %s", safe);
     }
+  if (report->sent != NULL)
+    {
+      g_autoptr (GObject) object = g_weak_ref_get (&report->object);
+
+      if (object != NULL)
+        report->sent (object);
+    }
   report_free (report);
 }
 
@@ -363,13 +373,24 @@ hw_emby_client_send (HwEmbyClient *self,
                      const char   *json_body,
                      const char   *supersede_key)
 {
+  hw_emby_client_send_notify (self, method, path, json_body, supersede_key, NULL, NULL);
+}
+
+void
+hw_emby_client_send_notify (HwEmbyClient *self, const char *method, const char *path,
+                            const char *json_body, const char *supersede_key, GObject *object,
+                            HwEmbySentFunc sent)
+{
   Report *report;
   GCancellable *older;
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+  g_return_if_fail (object == NULL || G_IS_OBJECT (object));
 
   report = g_new0 (Report, 1);
   report->key = g_strdup (supersede_key);
+  g_weak_ref_init (&report->object, object);
+  report->sent = sent;
   report->cancel = g_cancellable_new ();
   /* Belongs to the current identity like every other call. */
   if (g_cancellable_is_cancelled (self->life))

@@ -148,6 +148,14 @@ void           hw_emby_client_send               (HwEmbyClient        *self,
                                                   const char          *path,
                                                   const char          *json_body,
                                                   const char          *supersede_key);
+/* Called once the report is answered, failed or cancelled, if @object
+ * still exists then. */
+typedef void (*HwEmbySentFunc) (GObject *object);
+
+/* hw_emby_client_send (), then @sent on @object (held weakly). */
+void hw_emby_client_send_notify (HwEmbyClient *self, const char *method, const char *path,
+                                 const char *json_body, const char *supersede_key, GObject *object,
+                                 HwEmbySentFunc sent);
 /* TRUE while reports sent with hw_emby_client_send () are unanswered. */
 gboolean       hw_emby_client_is_busy            (HwEmbyClient        *self);
 /* How many of them are unanswered. */

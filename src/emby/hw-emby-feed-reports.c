@@ -11,9 +11,6 @@
 #include "config.h"
 
 #include "hw-emby-feed-private.h"
-#include "hw-reliability.h"
-
-#define PROGRESS_EVERY_US   (10 * HW_USEC_PER_SEC)
 
 static void
 stop_transcode (HwEmbyClient *client,
@@ -26,51 +23,13 @@ stop_transcode (HwEmbyClient *client,
 }
 
 void
-_hw_emby_feed_report (HwEmbyClient *client,
-                      HwMediaItem  *item,
-                      HwFeedReport  report,
-                      double        position,
-                      gboolean      muted)
+_hw_emby_feed_report (HwEmbyClient *client, HwEmbyNowPlaying *now_playing, HwMediaItem *item,
+                      HwFeedReport report, const HwFeedPlayback *playback, HwEmbyPlayMethod method)
 {
-  gint64 now = g_get_monotonic_time ();
-  gint64 *last;
-  g_autofree char *body = NULL;
-  g_autofree char *key = NULL;
-  const char *session;
-
-  if (hw_emby_client_get_state (client) != HW_SERVER_STATE_ONLINE)
-    return;
-
-  body = hw_emby_report_body_muted (hw_media_item_get_id (item),
-                                    hw_media_item_get_source_id (item),
-                                    hw_media_item_get_session_id (item), position, muted);
-  /* One progress report per play session in flight: a newer one, or the
-   * final "stopped", replaces it. "Started" goes once and is never cut. */
-  session = hw_media_item_get_session_id (item);
-  key = g_strconcat ("progress ", session != NULL ? session : hw_media_item_get_id (item), NULL);
-  switch (report)
-    {
-    case HW_FEED_REPORT_STARTED:
-      hw_emby_client_send (client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STARTED),
-                           body, NULL);
-      break;
-    case HW_FEED_REPORT_PROGRESS:
-      last = g_object_get_data (G_OBJECT (item), "hw-emby-progress-us");
-      if (last != NULL && now - *last < PROGRESS_EVERY_US)
-        break;
-      last = g_new (gint64, 1);
-      *last = now;
-      g_object_set_data_full (G_OBJECT (item), "hw-emby-progress-us", last, g_free);
-      hw_emby_client_send (client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS),
-                           body, key);
-      break;
-    case HW_FEED_REPORT_STOPPED:
-    default:
-      hw_emby_client_send (client, "POST", hw_emby_report_path (HW_EMBY_REPORT_STOPPED),
-                           body, key);
-      stop_transcode (client, item);
-      break;
-    }
+  hw_emby_now_playing_report (now_playing, item, report, playback, method);
+  if (report == HW_FEED_REPORT_STOPPED
+      && hw_emby_client_get_state (client) == HW_SERVER_STATE_ONLINE)
+    stop_transcode (client, item);
 }
 
 static void

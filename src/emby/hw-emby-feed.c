@@ -39,6 +39,7 @@ struct _HwEmbyFeed
   gboolean       prefetching;
   GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
   GCancellable  *life;
+  HwEmbyNowPlaying *now_playing; /* which cell the server's session shows */
 
   /* Asked for through the session socket (hw-emby-session-socket.c):
    * item ids served before the shuffle, and a page reload at the next
@@ -544,12 +545,8 @@ on_next_item_done (GObject      *source,
     g_task_return_error (outer, g_steal_pointer (&error));
   else
     {
-      NextItem *next = g_task_get_task_data (G_TASK (result));
-
       /* Until the cell releases it: its URLs follow the token. */
       g_ptr_array_add (HW_EMBY_FEED (source)->handed, g_object_ref (media));
-      /* Which cell shows it: the audible one reports unmuted. */
-      g_object_set_data (G_OBJECT (media), "hw-emby-cell", GUINT_TO_POINTER (next->cell_index + 1));
       g_task_return_pointer (outer, media, g_object_unref);
     }
 
@@ -598,18 +595,24 @@ hw_emby_feed_set_aside (HwFeed        *feed,
 }
 
 static void
-hw_emby_feed_report (HwFeed       *feed,
-                     HwMediaItem  *item,
-                     HwFeedReport  report,
-                     double        position)
+hw_emby_feed_report (HwFeed *feed, HwMediaItem *item, HwFeedReport report,
+                     const HwFeedPlayback *playback)
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
-  guint cell = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (item), "hw-emby-cell"));
-  int audible = hw_config_get_int (self->config, "audio-cell");
+  const HwEmbyMediaSource *source = g_object_get_data (G_OBJECT (item), SOURCE_KEY);
+  HwEmbyPlayMethod         method = HW_EMBY_PLAY_DIRECT_STREAM;
 
-  /* Only the audible cell is heard: the dashboard says so. */
-  _hw_emby_feed_report (self->client, item, report, position,
-                        cell == 0 || audible < 0 || cell - 1 != (guint) audible);
+  if (source != NULL)
+    method = hw_emby_play_method (source, playback->fallback);
+  else if (playback->fallback)
+    method = HW_EMBY_PLAY_TRANSCODE;
+  _hw_emby_feed_report (self->client, self->now_playing, item, report, playback, method);
+}
+
+static void
+hw_emby_feed_set_focused_cell (HwFeed *feed, guint cell_index)
+{
+  hw_emby_now_playing_set_focused (HW_EMBY_FEED (feed)->now_playing, cell_index);
 }
 
 static void
@@ -670,6 +673,7 @@ hw_emby_feed_iface_init (HwFeedInterface *iface)
   iface->release_item = hw_emby_feed_release_item;
   iface->set_aside = hw_emby_feed_set_aside;
   iface->report = hw_emby_feed_report;
+  iface->set_focused_cell = hw_emby_feed_set_focused_cell;
   iface->suspect_server = hw_emby_feed_suspect_server;
 }
 
@@ -717,6 +721,8 @@ on_config_changed (HwConfig   *config,
     reset_library (self);
   if (g_str_equal (key, "server-url"))
     g_object_notify (G_OBJECT (self), "server-url");
+  if (g_str_equal (key, "audio-cell"))
+    hw_emby_now_playing_set_audible (self->now_playing, hw_config_get_int (config, "audio-cell"));
 }
 
 static void
@@ -792,6 +798,8 @@ hw_emby_feed_new_with_client (HwConfig     *config,
   self = g_object_new (HW_TYPE_EMBY_FEED, NULL);
   self->config = g_object_ref (config);
   self->client = g_object_ref (client);
+  self->now_playing = hw_emby_now_playing_new (client);
+  hw_emby_now_playing_set_audible (self->now_playing, hw_config_get_int (config, "audio-cell"));
   g_signal_connect_object (config, "changed", G_CALLBACK (on_config_changed), self, 0);
   g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state), self, 0);
   g_signal_connect_object (client, "notify::token-generation", G_CALLBACK (on_token_changed),
@@ -824,6 +832,7 @@ hw_emby_feed_dispose (GObject *object)
     g_cancellable_cancel (self->life);
   if (self->pool != NULL)
     drop_ready (self);
+  g_clear_object (&self->now_playing);
   g_clear_object (&self->client);
   g_clear_object (&self->config);
 

@@ -401,6 +401,20 @@ hw_emby_transcode_url (const HwEmbyStreamContext *stream,
                             NULL);
 }
 
+/* A source that cannot be sent as it is (no direct support, a .strm or a
+ * remote URL behind it: the server may only be able to transcode it)
+ * plays through the transcode, when there is one. */
+static gboolean
+plays_transcoded (const HwEmbyMediaSource *source)
+{
+  gboolean remote
+      = g_strcmp0 (source->protocol, "Http") == 0 || g_strcmp0 (source->container, "strm") == 0;
+  gboolean can_transcode = source->transcoding_url != NULL || source->supports_transcoding;
+
+  return can_transcode
+         && (remote || !(source->supports_direct_stream || source->supports_direct_play));
+}
+
 void
 hw_emby_stream_urls (const HwEmbyStreamContext  *stream,
                      const HwEmbyMediaSource    *source,
@@ -408,19 +422,12 @@ hw_emby_stream_urls (const HwEmbyStreamContext  *stream,
                      char                      **fallback)
 {
   g_autofree char *transcode = NULL;
-  gboolean remote;
 
   g_return_if_fail (source != NULL && direct != NULL && fallback != NULL);
 
   transcode = hw_emby_transcode_url (stream, source);
-  /* A .strm or a remote URL behind the item: the server may only be able
-   * to transcode it. */
-  remote = g_strcmp0 (source->protocol, "Http") == 0 || g_strcmp0 (source->container, "strm") == 0;
-
-  if ((source->supports_direct_stream || source->supports_direct_play) && !remote)
-    *direct = hw_emby_direct_stream_url (stream, source);
-  else if (transcode != NULL)
-    *direct = g_steal_pointer (&transcode);   /* only a transcode will do */
+  if (plays_transcoded (source) && transcode != NULL)
+    *direct = g_steal_pointer (&transcode);
   else
     *direct = hw_emby_direct_stream_url (stream, source);
   *fallback = g_steal_pointer (&transcode);
@@ -487,42 +494,87 @@ hw_emby_report_path (HwEmbyReport report)
     }
 }
 
+HwEmbyPlayMethod
+hw_emby_play_method (const HwEmbyMediaSource *source, gboolean fallback)
+{
+  g_return_val_if_fail (source != NULL, HW_EMBY_PLAY_DIRECT_STREAM);
+
+  if (fallback || plays_transcoded (source))
+    return HW_EMBY_PLAY_TRANSCODE;
+  /* A static stream is the file as it is; a server-given URL may remux. */
+  if (source->direct_stream_url == NULL && source->supports_direct_play)
+    return HW_EMBY_PLAY_DIRECT_PLAY;
+  return HW_EMBY_PLAY_DIRECT_STREAM;
+}
+
+const char *
+hw_emby_play_method_name (HwEmbyPlayMethod method)
+{
+  switch (method)
+    {
+    case HW_EMBY_PLAY_DIRECT_PLAY:
+      return "DirectPlay";
+    case HW_EMBY_PLAY_TRANSCODE:
+      return "Transcode";
+    case HW_EMBY_PLAY_DIRECT_STREAM:
+    default:
+      return "DirectStream";
+    }
+}
+
 char *
 hw_emby_report_body (const char *item_id,
                      const char *media_source_id,
                      const char *play_session_id,
                      double      position)
 {
-  return hw_emby_report_body_muted (item_id, media_source_id, play_session_id, position, TRUE);
+  const HwEmbyPlayState state = {
+    .item_id = item_id,
+    .media_source_id = media_source_id,
+    .play_session_id = play_session_id,
+    .position = position,
+    .muted = TRUE,
+    .play_method = HW_EMBY_PLAY_DIRECT_STREAM,
+  };
+
+  return hw_emby_report_body_state (&state);
 }
 
 char *
-hw_emby_report_body_muted (const char *item_id,
-                           const char *media_source_id,
-                           const char *play_session_id,
-                           double      position,
-                           gboolean    muted)
+hw_emby_report_body_state (const HwEmbyPlayState *state)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
 
+  g_return_val_if_fail (state != NULL && state->item_id != NULL, NULL);
+
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ItemId");
-  json_builder_add_string_value (builder, item_id);
+  json_builder_add_string_value (builder, state->item_id);
   json_builder_set_member_name (builder, "MediaSourceId");
-  json_builder_add_string_value (builder, media_source_id);
+  json_builder_add_string_value (builder, state->media_source_id);
   json_builder_set_member_name (builder, "PlaySessionId");
-  json_builder_add_string_value (builder, play_session_id);
+  json_builder_add_string_value (builder, state->play_session_id);
   json_builder_set_member_name (builder, "PositionTicks");
-  json_builder_add_int_value (builder, hw_emby_seconds_to_ticks (position));
+  json_builder_add_int_value (builder, hw_emby_seconds_to_ticks (state->position));
   json_builder_set_member_name (builder, "CanSeek");
   json_builder_add_boolean_value (builder, TRUE);
   json_builder_set_member_name (builder, "IsPaused");
-  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_add_boolean_value (builder, state->paused);
   json_builder_set_member_name (builder, "IsMuted");
-  json_builder_add_boolean_value (builder, muted);
+  json_builder_add_boolean_value (builder, state->muted);
   json_builder_set_member_name (builder, "PlayMethod");
-  json_builder_add_string_value (builder, "DirectStream");
+  json_builder_add_string_value (builder, hw_emby_play_method_name (state->play_method));
+  if (state->event_name != NULL)
+    {
+      json_builder_set_member_name (builder, "EventName");
+      json_builder_add_string_value (builder, state->event_name);
+    }
+  if (state->repeat_mode != NULL)
+    {
+      json_builder_set_member_name (builder, "RepeatMode");
+      json_builder_add_string_value (builder, state->repeat_mode);
+    }
   json_builder_end_object (builder);
   root = json_builder_get_root (builder);
   return json_to_string (root, FALSE);

@@ -154,20 +154,43 @@ typedef enum {
 
 /* /Sessions/Playing, …/Progress or …/Stopped. */
 const char  *hw_emby_report_path       (HwEmbyReport report);
+/* How a cell plays an item, as Emby's PlayMethod names it. */
+typedef enum
+{
+  HW_EMBY_PLAY_DIRECT_PLAY,
+  HW_EMBY_PLAY_DIRECT_STREAM,
+  HW_EMBY_PLAY_TRANSCODE,
+} HwEmbyPlayMethod;
+
+/* The PlayMethod of a cell playing @source through the URLs
+ * hw_emby_stream_urls () made: the transcode when @fallback plays or when
+ * the direct URL is a transcode itself; a static stream of a source the
+ * server sends as it is "DirectPlay"; a server-given DirectStreamUrl, or a
+ * source that only allows direct streaming, "DirectStream". */
+HwEmbyPlayMethod hw_emby_play_method (const HwEmbyMediaSource *source, gboolean fallback);
+const char      *hw_emby_play_method_name (HwEmbyPlayMethod method);
+
+/* What a playback report says. */
+typedef struct
+{
+  const char      *item_id;
+  const char      *media_source_id; /* NULL: null */
+  const char      *play_session_id; /* NULL: null */
+  double           position;        /* seconds; before the start: 0 */
+  gboolean         paused;
+  gboolean         muted;
+  HwEmbyPlayMethod play_method;
+  const char      *event_name;  /* "TimeUpdate", "Pause", …; NULL: left out */
+  const char      *repeat_mode; /* "RepeatNone", "RepeatOne"; NULL: left out */
+} HwEmbyPlayState;
+
 /* The body of every playback report: ItemId, MediaSourceId, PlaySessionId,
- * PositionTicks from @position in seconds, and a muted, unpaused direct
- * stream. */
-char        *hw_emby_report_body       (const char *item_id,
-                                        const char *media_source_id,
-                                        const char *play_session_id,
-                                        double      position);
-/* The same with the muted state as it is: the audible cell's reports say
- * unmuted. */
-char        *hw_emby_report_body_muted (const char *item_id,
-                                        const char *media_source_id,
-                                        const char *play_session_id,
-                                        double      position,
-                                        gboolean    muted);
+ * PositionTicks, CanSeek, IsPaused, IsMuted, PlayMethod, and EventName and
+ * RepeatMode when given. */
+char *hw_emby_report_body_state (const HwEmbyPlayState *state);
+/* The same for a muted, unpaused direct stream without an event. */
+char *hw_emby_report_body (const char *item_id, const char *media_source_id,
+                           const char *play_session_id, double position);
 /* DELETE this, or a switched-away transcode keeps ffmpeg running on the
  * server. Relative to the API base. */
 char        *hw_emby_stop_transcode_path (const char *device_id,

@@ -40,6 +40,9 @@ _hw_wall_controller_apply_layout (HwWallController *self)
       gtk_widget_set_visible (GTK_WIDGET (cell), shown);
       hw_cell_set_focused (cell, (int) i == self->focused);
     }
+  /* The wall's Emby session shows the focused cell. */
+  if (self->focused >= 0)
+    hw_feed_set_focused_cell (self->feed, self->focused);
 }
 
 int
@@ -129,6 +132,7 @@ hw_wall_controller_set_focused (HwWallController *self,
     hw_cell_set_focused (cell, FALSE);
   self->focused = index;
   hw_cell_set_focused (cell_at (self, index), TRUE);
+  hw_feed_set_focused_cell (self->feed, index);
   /* While zoomed, the focus takes the zoom along. */
   if (self->zoomed >= 0 && self->zoomed != index)
     {

@@ -284,13 +284,14 @@ feed_release_item (HwFeed *feed, guint cell, HwMediaItem *item)
 }
 
 static void
-feed_report (HwFeed *feed, HwMediaItem *item, HwFeedReport report, double position)
+feed_report (HwFeed *feed, HwMediaItem *item, HwFeedReport report, const HwFeedPlayback *playback)
 {
   TestFeed *self = TEST_FEED (feed);
 
   self->reports[report]++;
+  self->last_playback = *playback;
   if (report == HW_FEED_REPORT_STOPPED)
-    self->stopped_position = position;
+    self->stopped_position = playback->position;
 }
 
 static void

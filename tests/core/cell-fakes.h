@@ -77,6 +77,7 @@ struct _TestFeed
   GPtrArray *set_aside;         /* "id:failed" or "id:gone" */
   guint      reports[3];        /* by HwFeedReport */
   double     stopped_position;
+  HwFeedPlayback last_playback; /* of the latest report */
 };
 
 G_END_DECLS

@@ -369,6 +369,27 @@ test_end_normal_and_premature (Fixture *fx, gconstpointer data)
   g_assert_cmpuint (fx->feed->set_aside->len, ==, 0);
 }
 
+/* A pause and a resume are reported at once, with the cell's state: the
+ * server's session shows them. */
+static void
+test_reports_pause_at_once (Fixture *fx, gconstpointer data)
+{
+  play (fx);
+  advance (fx, 1);
+  PLAYER (fx)->position = 4;
+  g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_PROGRESS], ==, 0);
+
+  hw_cell_supervisor_set_paused (fx->supervisor, TRUE);
+  g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_PROGRESS], ==, 1);
+  g_assert_true (fx->feed->last_playback.paused);
+  g_assert_cmpfloat (fx->feed->last_playback.position, ==, 4);
+  g_assert_false (fx->feed->last_playback.fallback);
+
+  hw_cell_supervisor_set_paused (fx->supervisor, FALSE);
+  g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_PROGRESS], ==, 2);
+  g_assert_false (fx->feed->last_playback.paused);
+}
+
 static void
 test_reports_progress_throttled (Fixture *fx, gconstpointer data)
 {
@@ -623,6 +644,7 @@ main (int argc, char *argv[])
   ADD ("park/operator-next", test_park_operator_next);
   ADD ("end/normal-and-premature", test_end_normal_and_premature);
   ADD ("reports/progress-throttled", test_reports_progress_throttled);
+  ADD ("reports/pause-at-once", test_reports_pause_at_once);
   ADD ("operator/next-forgets", test_operator_next_forgets);
   ADD ("operator/previous", test_operator_previous);
   ADD ("settings/cache-and-audible", test_cache_and_audible);

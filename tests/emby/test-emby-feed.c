@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "fake-emby-fixture.h"
@@ -104,16 +105,17 @@ test_feed_items (Fixture       *f,
   g_assert_cmpuint (log_count (f, "GET", "Items$"), ==, 2);
   g_assert_cmpuint (log_count (f, "GET", "Views$"), ==, 1);
 
+  /* The start shows the item; progress follows 10 s later, not sooner. */
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_STARTED, 0.0);
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 1.0);
-  hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 2.0);   /* throttled */
+  hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_PROGRESS, 2.0);
   /* Answered before "stopped", which would replace a progress in flight. */
   spin_for (0.3);
   hw_feed_report (HW_FEED (feed), items[0], HW_FEED_REPORT_STOPPED, 3.0);
   hw_feed_release_item (HW_FEED (feed), 0, items[0]);
   spin_for (0.5);
   g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing$"), ==, 1);
-  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 1);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 0);
   g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Stopped$"), ==, 1);
   g_assert_cmpuint (log_count (f, "DELETE", "Videos/ActiveEncodings$"), ==, 1);
 
@@ -328,6 +330,145 @@ test_feed_sign_in_required (Fixture       *f,
   g_assert_cmpint (hw_feed_get_server_state (HW_FEED (feed)), ==, HW_SERVER_STATE_SIGN_IN_REQUIRED);
 }
 
+/* ------------------------------------------------------------------ */
+/* What the server's session shows                                     */
+
+static void
+on_sessions (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Outcome *o = user_data;
+
+  o->result = hw_emby_client_request_finish (HW_EMBY_CLIENT (source), result, &o->error);
+  o->done = TRUE;
+}
+
+/* GET /Sessions: the wall's one session (the fake server keeps one per
+ * DeviceId, as Emby does). */
+static JsonObject *
+wall_session (Fixture *f)
+{
+  Outcome o = { 0 };
+  g_autoptr (GBytes) body = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonArray *sessions;
+
+  hw_emby_client_request_async (f->client, "GET", "/Sessions", NULL, HW_EMBY_REQUEST_NONE, NULL,
+                                on_sessions, &o);
+  g_assert_true (spin_until (&o.done, 10));
+  g_assert_no_error (o.error);
+  body = o.result;
+  g_assert_true (json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
+                                             (gssize)g_bytes_get_size (body), NULL));
+  sessions = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (sessions), ==, 1);
+  return json_object_ref (json_array_get_object_element (sessions, 0));
+}
+
+/* NowPlayingItem.Id, or NULL when none. */
+static char *
+now_playing_id (Fixture *f)
+{
+  g_autoptr (JsonObject) session = wall_session (f);
+
+  if (!json_object_has_member (session, "NowPlayingItem"))
+    return NULL;
+  return g_strdup (json_object_get_string_member (
+      json_object_get_object_member (session, "NowPlayingItem"), "Id"));
+}
+
+static gboolean
+play_state_flag (Fixture *f, const char *name)
+{
+  g_autoptr (JsonObject) session = wall_session (f);
+
+  return json_object_get_boolean_member (json_object_get_object_member (session, "PlayState"),
+                                         name);
+}
+
+static char *
+play_state_string (Fixture *f, const char *name)
+{
+  g_autoptr (JsonObject) session = wall_session (f);
+
+  return g_strdup (
+      json_object_get_string_member (json_object_get_object_member (session, "PlayState"), name));
+}
+
+static void
+report (HwEmbyFeed *feed, HwMediaItem *item, HwFeedReport kind, guint cell, double position,
+        gboolean paused, gboolean fallback)
+{
+  HwFeedPlayback playback
+      = { .cell_index = cell, .position = position, .paused = paused, .fallback = fallback };
+
+  hw_feed_report_playback (HW_FEED (feed), item, kind, &playback);
+  spin_for (0.3);
+}
+
+/* One session per DeviceId shows one cell: the focused one if it plays,
+ * whatever the other cells report; pause, focus and stops as Emby would
+ * show them. */
+static void
+test_feed_now_playing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (HwEmbyFeed) feed = NULL;
+  g_autoptr (HwMediaItem) a = NULL;
+  g_autoptr (HwMediaItem) b = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *method = NULL;
+
+  fixture_make_client (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  remember_token (f);
+  a = next_item (HW_FEED (feed), 0, NULL);
+  b = next_item (HW_FEED (feed), 1, NULL);
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+
+  /* Cell 1 has the focus; cell 0 starts after it and is reported, but
+   * the session ends on cell 1. */
+  hw_feed_set_focused_cell (HW_FEED (feed), 1);
+  report (feed, b, HW_FEED_REPORT_STARTED, 1, 0, FALSE, FALSE);
+  report (feed, a, HW_FEED_REPORT_STARTED, 0, 0, FALSE, TRUE);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing$"), ==, 2);
+  shown = now_playing_id (f);
+  g_assert_cmpstr (shown, ==, hw_media_item_get_id (b));
+  g_assert_false (play_state_flag (f, "IsPaused"));
+  method = play_state_string (f, "PlayMethod");
+  g_assert_cmpstr (method, ==, "DirectPlay");
+
+  /* Another cell's progress is not sent; a pause of the shown one is, at once. */
+  report (feed, a, HW_FEED_REPORT_PROGRESS, 0, 12, FALSE, TRUE);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 1);
+  report (feed, b, HW_FEED_REPORT_PROGRESS, 1, 3, TRUE, FALSE);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 2);
+  g_assert_true (play_state_flag (f, "IsPaused"));
+
+  /* The focus moves: the session shows cell 0 at once, transcoded. */
+  hw_feed_set_focused_cell (HW_FEED (feed), 0);
+  spin_for (0.3);
+  g_clear_pointer (&shown, g_free);
+  shown = now_playing_id (f);
+  g_assert_cmpstr (shown, ==, hw_media_item_get_id (a));
+  g_assert_false (play_state_flag (f, "IsPaused"));
+  g_clear_pointer (&method, g_free);
+  method = play_state_string (f, "PlayMethod");
+  g_assert_cmpstr (method, ==, "Transcode");
+
+  /* Cell 1 stops: cell 0 stays shown. Then cell 0 stops: nothing plays. */
+  report (feed, b, HW_FEED_REPORT_STOPPED, 1, 4, TRUE, FALSE);
+  hw_feed_release_item (HW_FEED (feed), 1, b);
+  g_clear_pointer (&shown, g_free);
+  shown = now_playing_id (f);
+  g_assert_cmpstr (shown, ==, hw_media_item_get_id (a));
+  report (feed, a, HW_FEED_REPORT_STOPPED, 0, 14, FALSE, TRUE);
+  hw_feed_release_item (HW_FEED (feed), 0, a);
+  g_clear_pointer (&shown, g_free);
+  shown = now_playing_id (f);
+  g_assert_null (shown);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -346,6 +487,7 @@ main (int   argc,
   ADD ("feed/sign-in-required", test_feed_sign_in_required, NULL);
   ADD ("feed/prefetch", test_feed_prefetch, NULL);
   ADD ("feed/revoked-token-urls-minted-again", test_feed_revoked_token, NULL);
+  ADD ("feed/now-playing", test_feed_now_playing, NULL);
 
 #undef ADD
 

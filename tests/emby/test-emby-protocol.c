@@ -320,6 +320,52 @@ test_stream_choice (gconstpointer data)
     g_assert_true (strstr (fallback, c->fallback) != NULL);
 }
 
+/* PlayMethod follows the URL the cell plays: the same cases as above. */
+static const struct
+{
+  const char      *name;
+  gboolean         direct_stream, direct_play, transcoding;
+  const char      *container, *protocol, *direct_stream_url;
+  HwEmbyPlayMethod direct, fallback;
+} play_methods[] = {
+  { "static-direct-play", TRUE, TRUE, TRUE, "mkv", "File", NULL, HW_EMBY_PLAY_DIRECT_PLAY,
+    HW_EMBY_PLAY_TRANSCODE },
+  { "static-direct-stream-only", TRUE, FALSE, TRUE, "mkv", "File", NULL, HW_EMBY_PLAY_DIRECT_STREAM,
+    HW_EMBY_PLAY_TRANSCODE },
+  { "server-stream-url", TRUE, TRUE, TRUE, "mkv", "File", "/videos/1/stream.mkv?Static=false",
+    HW_EMBY_PLAY_DIRECT_STREAM, HW_EMBY_PLAY_TRANSCODE },
+  { "transcode-only", FALSE, FALSE, TRUE, "mkv", "File", NULL, HW_EMBY_PLAY_TRANSCODE,
+    HW_EMBY_PLAY_TRANSCODE },
+  { "strm", TRUE, TRUE, TRUE, "strm", "File", NULL, HW_EMBY_PLAY_TRANSCODE,
+    HW_EMBY_PLAY_TRANSCODE },
+  { "remote", TRUE, TRUE, TRUE, "mp4", "Http", NULL, HW_EMBY_PLAY_TRANSCODE,
+    HW_EMBY_PLAY_TRANSCODE },
+  { "strm-no-transcode", TRUE, TRUE, FALSE, "strm", "File", NULL, HW_EMBY_PLAY_DIRECT_PLAY,
+    HW_EMBY_PLAY_TRANSCODE },
+};
+
+static void
+test_play_method (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (play_methods); i++)
+    {
+      g_autoptr (HwEmbyMediaSource) source = source_new ("ms1");
+
+      source->supports_direct_stream = play_methods[i].direct_stream;
+      source->supports_direct_play = play_methods[i].direct_play;
+      source->supports_transcoding = play_methods[i].transcoding;
+      source->container = g_strdup (play_methods[i].container);
+      source->protocol = g_strdup (play_methods[i].protocol);
+      source->direct_stream_url = g_strdup (play_methods[i].direct_stream_url);
+      g_test_message ("%s", play_methods[i].name);
+      g_assert_cmpint (hw_emby_play_method (source, FALSE), ==, play_methods[i].direct);
+      g_assert_cmpint (hw_emby_play_method (source, TRUE), ==, play_methods[i].fallback);
+    }
+  g_assert_cmpstr (hw_emby_play_method_name (HW_EMBY_PLAY_DIRECT_PLAY), ==, "DirectPlay");
+  g_assert_cmpstr (hw_emby_play_method_name (HW_EMBY_PLAY_DIRECT_STREAM), ==, "DirectStream");
+  g_assert_cmpstr (hw_emby_play_method_name (HW_EMBY_PLAY_TRANSCODE), ==, "Transcode");
+}
+
 static void
 test_pick_source (void)
 {
@@ -426,6 +472,33 @@ test_report_body (void)
   g_assert_true (json_object_get_null_member (bare, "MediaSourceId"));
   g_assert_true (json_object_get_null_member (bare, "PlaySessionId"));
   g_assert_cmpint (json_object_get_int_member (bare, "PositionTicks"), ==, 0);
+}
+
+/* The shown cell's state: paused, transcoded, with an event and its
+ * repeat mode. */
+static void
+test_report_body_state (void)
+{
+  const HwEmbyPlayState state = {
+    .item_id = "61256",
+    .media_source_id = "ms1",
+    .play_session_id = "ps1",
+    .position = 3,
+    .paused = TRUE,
+    .muted = FALSE,
+    .play_method = HW_EMBY_PLAY_TRANSCODE,
+    .event_name = "Pause",
+    .repeat_mode = "RepeatOne",
+  };
+  g_autofree char *body = hw_emby_report_body_state (&state);
+  g_autoptr (JsonObject) report = parse_object (body);
+
+  g_assert_cmpuint (json_object_get_size (report), ==, 10);
+  g_assert_true (json_object_get_boolean_member (report, "IsPaused"));
+  g_assert_false (json_object_get_boolean_member (report, "IsMuted"));
+  g_assert_cmpstr (json_object_get_string_member (report, "PlayMethod"), ==, "Transcode");
+  g_assert_cmpstr (json_object_get_string_member (report, "EventName"), ==, "Pause");
+  g_assert_cmpstr (json_object_get_string_member (report, "RepeatMode"), ==, "RepeatOne");
 }
 
 static void
@@ -688,10 +761,12 @@ main (int   argc,
       g_test_add_data_func (path, &stream_choices[i], test_stream_choice);
     }
   g_test_add_func ("/hyperwall/emby/stream/pick-source", test_pick_source);
+  g_test_add_func ("/hyperwall/emby/stream/play-method", test_play_method);
   g_test_add_func ("/hyperwall/emby/stream/title-duration", test_item_title_duration);
   g_test_add_func ("/hyperwall/emby/url/token-and-base", test_url_token_and_base);
   g_test_add_func ("/hyperwall/emby/body/ticks", test_ticks);
   g_test_add_func ("/hyperwall/emby/body/report", test_report_body);
+  g_test_add_func ("/hyperwall/emby/body/report-state", test_report_body_state);
   g_test_add_func ("/hyperwall/emby/body/report-paths", test_report_paths);
   g_test_add_func ("/hyperwall/emby/body/stop-transcode", test_stop_transcode_path);
   g_test_add_func ("/hyperwall/emby/body/sign-in", test_sign_in_body);

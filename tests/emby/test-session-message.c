@@ -331,8 +331,10 @@ test_capabilities (void)
 static void
 test_report_muted (void)
 {
-  g_autofree char *audible = hw_emby_report_body_muted ("1", "ms", "ps", 1.0, FALSE);
-  g_autofree char *muted = hw_emby_report_body_muted ("1", "ms", "ps", 1.0, TRUE);
+  HwEmbyPlayState state
+      = { .item_id = "1", .media_source_id = "ms", .play_session_id = "ps", .position = 1.0 };
+  g_autofree char *audible = hw_emby_report_body_state (&state);
+  g_autofree char *muted = (state.muted = TRUE, hw_emby_report_body_state (&state));
   g_autoptr (JsonParser) a = json_parser_new ();
   g_autoptr (JsonParser) m = json_parser_new ();
 

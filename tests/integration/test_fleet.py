@@ -10,7 +10,8 @@ shows a banner (the status file's "banner") that goes away after its
 timeout; garbage on the socket is ignored; the socket dropping and coming
 back leaves playback alone; ServerRestarting closes the gate with no
 failure counted; a server that refuses the upgrade leaves the wall playing
-with one log line.
+with one log line. The server's one session for the wall (GET /Sessions)
+shows the focused cell's item, and its pause.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -20,6 +21,7 @@ import os
 import re
 import sys
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -46,6 +48,28 @@ def wait_socket_open(fake, count=1, timeout=30):
 
 def cell(status, index):
     return harness.cells(status)[index]
+
+
+def wall_session(fake):
+    """The wall's session as GET /Sessions shows it (an admin's view)."""
+    request = urllib.request.Request(fake.url + "/emby/Sessions",
+                                     headers={"X-Emby-Token": fake_emby_server.API_KEY})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        sessions = json.load(answer)
+    walls = [x for x in sessions if x.get("Client") == "Hyperwall"]
+    harness.check(len(walls) == 1, "one session per wall expected: %s" % sessions)
+    return walls[0]
+
+
+def shown_item(fake):
+    return (wall_session(fake).get("NowPlayingItem") or {}).get("Id")
+
+
+def wait_shows_cell(app, fake, index, what):
+    """Waits until the session shows the item cell @index plays now."""
+    return emby.wait_until(
+        lambda: shown_item(fake) == cell(app.status(), index).get("item_id")
+        and shown_item(fake) is not None, 20, what)
 
 
 def test_capabilities_play_playstate_banner():
@@ -148,6 +172,39 @@ def test_capabilities_play_playstate_banner():
         harness.check(app.stop() == 0, "unclean exit\n%s" % app.tail())
 
 
+def test_session_shows_focused_cell():
+    with harness.Session() as s:
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
+        app = start(s, fake)
+        # Every cell reported its start; the session ends on the focused cell (0).
+        wait_shows_cell(app, fake, 0, "the session showing cell 0's item")
+        starts = [r for r in fake.requests() if r["path"].lower().endswith("/sessions/playing")]
+        harness.check(len(starts) >= 4, "a start report per cell expected, got %d" % len(starts))
+
+        s.key(app, "Right")
+        app.wait_for(lambda st: st.get("focused_cell") == 1, 10, "focus on cell 1")
+        wait_shows_cell(app, fake, 1, "the session showing cell 1's item")
+        state = wall_session(fake)["PlayState"]
+        harness.check(state.get("IsPaused") is False, "cell 1 is not paused: %s" % state)
+        harness.check(state.get("PlayMethod") in ("DirectPlay", "DirectStream"),
+                      "a direct stream plays: %s" % state)
+
+        fake.ws_send("Playstate", {"Command": "Pause"})
+        app.wait_for(lambda st: cell(st, 1).get("paused") is True, 10, "cell 1 paused")
+        emby.wait_until(lambda: wall_session(fake)["PlayState"].get("IsPaused") is True, 10,
+                        "the session saying paused")
+        harness.check(shown_item(fake) == cell(app.status(), 1).get("item_id"),
+                      "the session left cell 1: %s" % wall_session(fake))
+        ticks = wall_session(fake)["PlayState"].get("PositionTicks", 0)
+        harness.check(ticks > 0, "a paused position of 0 ticks")
+        # Other cells move on and report; the session stays on the paused cell.
+        fake.ws_send("Playstate", {"Command": "Unpause"})
+        emby.wait_until(lambda: wall_session(fake)["PlayState"].get("IsPaused") is False, 10,
+                        "the session saying playing again")
+        emby.check_no_secrets(app, fake)
+        harness.check(app.stop() == 0, "unclean exit\n%s" % app.tail())
+
+
 def test_drop_and_server_restarting():
     with harness.Session() as s:
         fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
@@ -209,6 +266,8 @@ if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/fleet/capabilities-play-playstate-banner",
          test_capabilities_play_playstate_banner),
+        ("/hyperwall/integration/fleet/session-shows-focused-cell",
+         test_session_shows_focused_cell),
         ("/hyperwall/integration/fleet/drop-and-server-restarting",
          test_drop_and_server_restarting),
         ("/hyperwall/integration/fleet/refused-upgrade", test_refused_upgrade),
