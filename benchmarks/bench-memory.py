@@ -237,6 +237,14 @@ def main():
             label, w[key] / 1e6, last[key] / 1e6, (last[key] - w[key]) / 1e6,
             min(values) / 1e6, max(values) / 1e6,
             benchlib.fmt(slope / 1e6 if slope is not None else None, "%+.1f")))
+    # One sample falls anywhere in the swing of the caches of the items in
+    # flight: the medians of the first and last thirds say more.
+    third = max(1, len(after) // 3)
+    for key, label in (("rss", "RSS"),):
+        a = sorted(s[key] for s in after[:third])[third // 2]
+        b = sorted(s[key] for s in after[-third:])[third // 2]
+        print("  %-8s median of the first third after warm-up %.1f MB, of the last third "
+              "%.1f MB (%+.1f MB)" % (label, a / 1e6, b / 1e6, (b - a) / 1e6))
     for key, label in (("threads", "threads"), ("fds", "fds")):
         values = [s[key] for s in after]
         print("  %-8s %d → %d (range %d–%d)" % (label, w[key], last[key], min(values),
