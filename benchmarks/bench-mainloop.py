@@ -3,8 +3,9 @@
 
 Every watchdog, the status file and the service manager's ping share
 Hyperwall's main loop: while it stands still, the wall is frozen. The app
-measures this itself (a G_PRIORITY_HIGH timer every 10 ms; the status file's
-"main_loop" object keeps every gap of 50 ms or more with the time it ended),
+measures this itself (from each poll's end to the next poll's start; the
+status file's "main_loop" object keeps every gap of 50 ms or more with the
+time it ended),
 and this benchmark reads it around three events on a 3x3 local wall
 (generated 360p30 H.264 clips, one private Xvfb):
 
@@ -15,7 +16,7 @@ and this benchmark reads it around three events on a 3x3 local wall
   - heartbeat: the app is stopped with SIGSTOP for 7 s and continued, so
                every cell's watchdog looks dead and the controller resets
                all nine (docs/reliability.md, rule 9); gaps in the 5 s after
-               SIGCONT, leaving out the one gap that is the stop itself.
+               SIGCONT, leaving out the stop itself if it shows as a gap.
 
 Each scenario runs once per renderer (--renderers) and per binary: --bin
 (default: build/src/hyperwall) and, with --before PATH, a second build to
@@ -139,11 +140,13 @@ def scenario_heartbeat(session, folder, renderer, args):
         os.kill(app.pid, signal.SIGCONT)
         log.watch(5)
         gaps = log.between(resumed - 0.5, time.time())
-        # The stop itself is one gap of about STOP_SECONDS: not the reset's.
+        # The stop itself is no gap of the reset's. Builds since the monitor
+        # stopped waking the loop see it only if the stop caught the loop
+        # busy (a stop while it waited in its poll is no gap); older ones
+        # always show it as one gap of about STOP_SECONDS.
         stop = [g for g in gaps if g >= STOP_SECONDS * 1000 * 0.9]
-        if not stop:
-            raise harness.HarnessError("the stop did not show as a gap")
-        gaps.remove(max(stop))
+        if stop:
+            gaps.remove(max(stop))
         return gaps
     finally:
         app.stop()

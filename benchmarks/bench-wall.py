@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """bench-wall: what a Hyperwall wall costs next to separate mpv players.
 
-One private Xvfb for the whole run. For each grid (2x2 and 3x3 by default)
-it plays the same generated clips (360p30 H.264, made in a temporary folder
-at run time) with:
+One private Xvfb for the whole run. For each clip size (--sizes, 360p and
+720p by default) and each grid (2x2 and 3x3 by default) it plays the same
+generated clips (30 fps H.264, 640x360 or 1280x720, made in a temporary
+folder at run time) with:
 
   - hyperwall --local DIR --renderer software   (what `auto` picks on llvmpipe)
   - hyperwall --local DIR --renderer gl
@@ -19,14 +20,20 @@ and measures, over --seconds after a warm-up: CPU (utime + stime from
 server's own CPU in its own column), RSS summed over the player processes,
 and frames shown per second per cell (hyperwall: the `frames` counter of
 each cell in the status file, over the status file's own timestamps; mpv:
-`estimated-frame-number` minus `frame-drop-count` through its JSON IPC).
-The last column is the CPU everything else on the machine used meanwhile
-(from /proc/stat): a shared 2-core machine is noisy, and this says how much.
-It prints a Markdown table, the frames per second of every cell (mpv: also
-its drops per second), and the ratios hyperwall / peer.
+`estimated-frame-number` minus `frame-drop-count` through its JSON IPC),
+frames dropped per second per cell (hyperwall: each cell's `dropped_frames`;
+mpv: `frame-drop-count`), and the time to the first frame in every cell
+(hyperwall: from the launch to each cell's `first_frame_time` in the status
+file; mpv: from each player's spawn until its `estimated-frame-number` is
+above 0), the median cell and the slowest. The last column is the CPU
+everything else on the machine used meanwhile (from /proc/stat): a shared
+2-core machine is noisy, and this says how much. It prints a Markdown table,
+every cell's frames per second, drops per second and first frame, and the
+ratios hyperwall / peer.
 
-Usage: benchmarks/bench-wall.py [--seconds 20] [--grids 2x2,3x3] [--bin PATH]
-                                [--baseline-bin PATH] [--no-gl] [--no-gpu-peer]
+Usage: benchmarks/bench-wall.py [--seconds 20] [--grids 2x2,3x3] [--sizes 360p,720p]
+                                [--bin PATH] [--baseline-bin PATH] [--no-gl]
+                                [--no-gpu-peer]
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -45,6 +52,7 @@ import benchlib
 from benchlib import harness
 
 SCREEN_W, SCREEN_H = harness.SCREEN_WIDTH, harness.SCREEN_HEIGHT
+SIZES = {"360p": "640x360", "720p": "1280x720"}
 
 
 class FrameCounter:
@@ -111,10 +119,12 @@ class MpvPeer:
                 "--ao=null", "--loop-file=inf", "--hwdec=no", "--no-border",
                 "--no-osc", "--osd-level=0", "--geometry=%s" % geometry,
                 "--input-ipc-server=%s" % self.ipc_path] + vo_args + [clip]
+        self.spawned = time.monotonic()
         self.popen = subprocess.Popen(argv, env=session.environment(debug=False),
                                       stdin=subprocess.DEVNULL, stdout=self.log,
                                       stderr=self.log)
         self.ipc = None
+        self.first_frame = None     # seconds from spawn
 
     @property
     def pid(self):
@@ -155,12 +165,16 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
         for peer in peers:
             peer.connect()
         deadline = time.monotonic() + 30
-        while not all((p.frames()[0] or 0) > 0 for p in peers):
+        while not all(p.first_frame is not None for p in peers):
+            for p in peers:
+                if p.first_frame is None and \
+                        (p.ipc.get("estimated-frame-number") or 0) > 0:
+                    p.first_frame = time.monotonic() - p.spawned
             if any(p.popen.poll() is not None for p in peers):
                 raise harness.HarnessError("an mpv peer exited during start-up")
             if time.monotonic() > deadline:
                 raise harness.HarnessError("mpv peers did not start playing in 30 s")
-            time.sleep(0.2)
+            time.sleep(0.02)
         time.sleep(args.warmup)
 
         pids = [p.pid for p in peers]
@@ -197,6 +211,7 @@ def measure_mpv(session, clips, rows, columns, vo_args, args):
             "rss": sum(rss) / len(rss), "processes": len(peers),
             "fps": [(s.total - d.total) / (end - start) for s, d in zip(shown, dropped)],
             "drops": [d.total / (end - start) for d in dropped],
+            "first_frame": [p.first_frame for p in peers],
         }
         return result
     finally:
@@ -258,15 +273,44 @@ def measure_decode(session, clips, rows, columns, args):
 def measure_hyperwall(session, folder, rows, columns, renderer, args, binary=None):
     if binary:
         os.environ["HYPERWALL_BIN"] = binary
+    count = rows * columns
+    first = [None] * count
+    launched = time.time()
     app = session.launch(["--local", folder, "--rows", str(rows), "--columns",
                           str(columns), "--renderer", renderer], debug=False)
     try:
-        count = rows * columns
-        app.wait_for(harness.all_cells("playing", count=count), 60,
-                     "%d playing cells" % count)
+        def note_first_frames(status):
+            """Each cell's first first_frame_time; an older build without it:
+            the first snapshot showing frames > 0 (coarser)."""
+            for cell in harness.cells(status):
+                index = cell.get("index")
+                if not isinstance(index, int) or not 0 <= index < count \
+                        or first[index] is not None:
+                    continue
+                stamp = cell.get("first_frame_time")
+                if stamp is None and "first_frame_time" not in cell \
+                        and (cell.get("frames") or 0) > 0:
+                    stamp = status.get("time")
+                if isinstance(stamp, (int, float)):
+                    first[index] = stamp - launched
+            return all(f is not None for f in first)
+
+        deadline = time.monotonic() + 60
+        while True:
+            status = app.status()
+            if status and note_first_frames(status) and \
+                    harness.all_cells("playing", count=count)(status):
+                break
+            if app.poll() is not None:
+                raise harness.HarnessError("hyperwall exited during start-up")
+            if time.monotonic() > deadline:
+                raise harness.HarnessError("not every cell played within 60 s:\n%s"
+                                           % harness.summarize(status))
+            time.sleep(0.02)
         time.sleep(args.warmup)
 
         counters = [FrameCounter() for _ in range(count)]
+        drops = [FrameCounter() for _ in range(count)]
         stamps = []
 
         def sample():
@@ -278,6 +322,7 @@ def measure_hyperwall(session, folder, rows, columns, renderer, args, binary=Non
                 index = cell.get("index")
                 if isinstance(index, int) and 0 <= index < count:
                     counters[index].add(cell.get("frames"))
+                    drops[index].add(cell.get("dropped_frames"))
 
         cpu = benchlib.CpuWindow([app.pid])
         xcpu = benchlib.CpuWindow([session.xvfb.pid])
@@ -306,6 +351,9 @@ def measure_hyperwall(session, folder, rows, columns, renderer, args, binary=Non
             "cpu": cpu_percent, "xcpu": x_percent, "others": others_percent,
             "rss": sum(rss) / len(rss),
             "processes": 1, "fps": [c.total / span for c in counters],
+            "drops": ([d.total / span for d in drops]
+                      if all(d.last is not None for d in drops) else None),
+            "first_frame": first,
             "states": states,
         }
     finally:
@@ -314,14 +362,15 @@ def measure_hyperwall(session, folder, rows, columns, renderer, args, binary=Non
 
 # ---------------------------------------------------------------------------
 
-def make_folders(session, clip_seconds, grids):
+def make_folders(session, clip_seconds, grids, size):
     """One folder per grid holding exactly its cells' clips (hard links), so
     hyperwall and the mpv peers decode the very same files."""
     most = max(r * c for r, c in grids)
-    clips = harness.generate_clips(session.path("clips"), most, seconds=clip_seconds)
+    clips = harness.generate_clips(session.path("clips-%s" % size), most,
+                                   seconds=clip_seconds, size=SIZES[size])
     folders = {}
     for rows, columns in grids:
-        folder = session.path("wall-%dx%d" % (rows, columns))
+        folder = session.path("wall-%s-%dx%d" % (size, rows, columns))
         os.makedirs(folder)
         for clip in clips[:rows * columns]:
             os.link(clip, os.path.join(folder, os.path.basename(clip)))
@@ -337,53 +386,77 @@ def parse_grids(text):
     return grids
 
 
-def row_for(grid, name, result):
+def mean(values):
+    values = [v for v in values or [] if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def median(values):
+    values = sorted(v for v in values or [] if v is not None)
+    return values[len(values) // 2] if values else None
+
+
+def slowest(values):
+    values = values or []
+    return max(values) if values and None not in values else None
+
+
+def row_for(key, name, result):
+    size, grid = key
+    label = [size, "%dx%d" % grid, name]
     if result is None:
-        return ["%dx%d" % grid, name] + ["—"] * 7
-    fps = result["fps"] or [None]
-    return ["%dx%d" % grid, name, str(result["processes"]),
-            benchlib.fmt(result["cpu"], "%.0f %%"), benchlib.fmt(result["xcpu"], "%.0f %%"),
-            benchlib.fmt(result["rss"] / 1e6, "%.0f MB"),
-            benchlib.fmt(sum(fps) / len(fps) if result["fps"] else None, "%.1f"),
-            benchlib.fmt(min(fps) if result["fps"] else None, "%.1f"),
-            benchlib.fmt(result["others"], "%.0f %%")]
+        return label + ["—"] * 10
+    fps = result["fps"]
+    return label + [
+        str(result["processes"]),
+        benchlib.fmt(result["cpu"], "%.0f %%"), benchlib.fmt(result["xcpu"], "%.0f %%"),
+        benchlib.fmt(result["rss"] / 1e6, "%.0f MB"),
+        benchlib.fmt(mean(fps), "%.1f"),
+        benchlib.fmt(min(fps) if fps else None, "%.1f"),
+        benchlib.fmt(mean(result.get("drops")), "%.2f"),
+        benchlib.fmt(median(result.get("first_frame")), "%.2f s"),
+        benchlib.fmt(slowest(result.get("first_frame")), "%.2f s"),
+        benchlib.fmt(result["others"], "%.0f %%")]
 
 
-def print_cells(results, grids, names):
+def print_cells(results, keys, names):
     print()
-    print("Frames per second of each cell (mpv: drops per second after the slash):")
-    for grid in grids:
+    print("Each cell: frames per second / dropped per second / first frame (s):")
+    for key in keys:
         for name in names:
-            result = results.get((grid, name))
+            result = results.get((key, name))
             if not result or not result["fps"]:
                 continue
             drops = result.get("drops") or [None] * len(result["fps"])
-            cells = " ".join("%.1f" % f + ("" if d is None else "/%.1f" % d)
-                             for f, d in zip(result["fps"], drops))
-            print("  %dx%d  %-26s %s" % (grid[0], grid[1], name, cells))
+            first = result.get("first_frame") or [None] * len(result["fps"])
+            cells = " ".join("%.1f/%s/%s" % (f, benchlib.fmt(d, "%.1f"), benchlib.fmt(t, "%.2f"))
+                             for f, d, t in zip(result["fps"], drops, first))
+            print("  %-4s %dx%d  %-26s %s" % (key[0], key[1][0], key[1][1], name, cells))
     sys.stdout.flush()
 
 
-def print_ratios(results, grids):
+def print_ratios(results, keys):
     print()
-    print("Ratios hyperwall / peer (CPU of the players, X server excluded; "
-          "RSS; mean fps per cell):")
-    for grid in grids:
+    print("Ratios hyperwall / peer (CPU of the players, X server excluded, and with it; "
+          "RSS; mean fps per cell; first frame of the slowest cell):")
+    for key in keys:
         for ours in ("hyperwall software", "hyperwall gl", "baseline software"):
             for peer in ("mpv --vo=x11", "mpv --vo=gpu --gpu-sw=yes", "baseline software",
                          "ffmpeg decode floor"):
-                a, b = results.get((grid, ours)), results.get((grid, peer))
+                a, b = results.get((key, ours)), results.get((key, peer))
                 if not a or not b or a is b:
                     continue
-                fps_a = sum(a["fps"]) / len(a["fps"])
-                fps_b = sum(b["fps"]) / len(b["fps"]) if b["fps"] else None
-                print("  %dx%d  %-18s / %-26s CPU %s  CPU+X %s  RSS %s  fps %s" % (
-                    grid[0], grid[1], ours, peer,
-                    benchlib.fmt(benchlib.ratio(a["cpu"], b["cpu"]), "%.2f"),
-                    benchlib.fmt(benchlib.ratio(a["cpu"] + a["xcpu"], b["cpu"] + b["xcpu"]),
-                                 "%.2f"),
-                    benchlib.fmt(benchlib.ratio(a["rss"], b["rss"]), "%.2f"),
-                    benchlib.fmt(benchlib.ratio(fps_a, fps_b), "%.2f", "—")))
+                print("  %-4s %dx%d  %-18s / %-26s CPU %s  CPU+X %s  RSS %s  fps %s  "
+                      "first frame %s" % (
+                          key[0], key[1][0], key[1][1], ours, peer,
+                          benchlib.fmt(benchlib.ratio(a["cpu"], b["cpu"]), "%.2f"),
+                          benchlib.fmt(benchlib.ratio(a["cpu"] + a["xcpu"],
+                                                      b["cpu"] + b["xcpu"]), "%.2f"),
+                          benchlib.fmt(benchlib.ratio(a["rss"], b["rss"]), "%.2f"),
+                          benchlib.fmt(benchlib.ratio(mean(a["fps"]), mean(b["fps"])), "%.2f"),
+                          benchlib.fmt(benchlib.ratio(slowest(a.get("first_frame")),
+                                                      slowest(b.get("first_frame"))),
+                                       "%.2f")))
     sys.stdout.flush()
 
 
@@ -396,6 +469,8 @@ def main():
     parser.add_argument("--clip-seconds", type=int, default=20,
                         help="length of the generated clips (default 20)")
     parser.add_argument("--grids", default="2x2,3x3", help="default 2x2,3x3")
+    parser.add_argument("--sizes", default="360p,720p",
+                        help="clip sizes: 360p (640x360), 720p (1280x720); default both")
     parser.add_argument("--bin", default=None, help="the hyperwall binary "
                         "(default: $HYPERWALL_BIN, then build/src/hyperwall)")
     parser.add_argument("--no-gpu-peer", action="store_true",
@@ -414,6 +489,9 @@ def main():
     if not 1 <= args.seconds <= 600 or not 0 <= args.warmup <= 60:
         parser.error("--seconds must be 1..600 and --warmup 0..60")
     grids = parse_grids(args.grids)
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    if not sizes or any(s not in SIZES for s in sizes):
+        parser.error("--sizes takes %s" % ",".join(SIZES))
     binary = os.path.abspath(args.bin) if args.bin else benchlib.default_binary()
     if not os.access(binary, os.X_OK):
         parser.error("no hyperwall binary at %s (build it, or pass --bin)" % binary)
@@ -428,60 +506,64 @@ def main():
           % (datetime.date.today().isoformat(), os.cpu_count(), args.seconds,
              args.warmup), flush=True)
     results = {}
+    keys = [(size, grid) for size in sizes for grid in grids]
     peers = [("mpv --vo=x11", ["--vo=x11"])]
     if not args.no_gpu_peer:
         peers.append(("mpv --vo=gpu --gpu-sw=yes", ["--vo=gpu", "--gpu-sw=yes"]))
     with harness.Session() as session:
-        print("# generating clips ...", flush=True)
-        clips, folders = make_folders(session, args.clip_seconds, grids)
-        for grid in grids:
-            rows, columns = grid
-            runs = [("hyperwall software", "software", binary)]
-            if baseline:
-                runs.append(("baseline software", "software", baseline))
-            if not args.no_gl:
-                runs.append(("hyperwall gl", "gl", binary))
-            for name, renderer, path in runs:
-                print("# %dx%d %s" % (rows, columns, name), flush=True)
+        for size in sizes:
+            print("# generating %s clips ..." % size, flush=True)
+            clips, folders = make_folders(session, args.clip_seconds, grids, size)
+            for grid in grids:
+                key = (size, grid)
+                rows, columns = grid
+                runs = [("hyperwall software", "software", binary)]
+                if baseline:
+                    runs.append(("baseline software", "software", baseline))
+                if not args.no_gl:
+                    runs.append(("hyperwall gl", "gl", binary))
+                for name, renderer, path in runs:
+                    print("# %s %dx%d %s" % (size, rows, columns, name), flush=True)
+                    try:
+                        results[(key, name)] = measure_hyperwall(
+                            session, folders[grid], rows, columns, renderer, args, path)
+                        not_playing = [s for s in results[(key, name)]["states"]
+                                       if s != "playing"]
+                        if not_playing:
+                            print("#   cells not playing at the end: %s" % not_playing)
+                    except (harness.HarnessError, harness.TestFailure) as e:
+                        print("#   failed: %s" % str(e).splitlines()[0], flush=True)
+                for name, vo_args in peers:
+                    print("# %s %dx%d %s" % (size, rows, columns, name), flush=True)
+                    try:
+                        results[(key, name)] = measure_mpv(session, clips, rows, columns,
+                                                           vo_args, args)
+                    except (harness.HarnessError, OSError) as e:
+                        print("#   failed: %s" % str(e).splitlines()[0], flush=True)
+                print("# %s %dx%d ffmpeg decode floor" % (size, rows, columns), flush=True)
                 try:
-                    results[(grid, name)] = measure_hyperwall(
-                        session, folders[grid], rows, columns, renderer, args, path)
-                    not_playing = [s for s in results[(grid, name)]["states"] if s != "playing"]
-                    if not_playing:
-                        print("#   cells not playing at the end: %s" % not_playing)
-                except (harness.HarnessError, harness.TestFailure) as e:
-                    print("#   failed: %s" % str(e).splitlines()[0], flush=True)
-            for name, vo_args in peers:
-                print("# %dx%d %s" % (rows, columns, name), flush=True)
-                try:
-                    results[(grid, name)] = measure_mpv(session, clips, rows, columns,
-                                                        vo_args, args)
+                    results[(key, "ffmpeg decode floor")] = measure_decode(
+                        session, clips, rows, columns, args)
                 except (harness.HarnessError, OSError) as e:
                     print("#   failed: %s" % str(e).splitlines()[0], flush=True)
-            print("# %dx%d ffmpeg decode floor" % (rows, columns), flush=True)
-            try:
-                results[(grid, "ffmpeg decode floor")] = measure_decode(
-                    session, clips, rows, columns, args)
-            except (harness.HarnessError, OSError) as e:
-                print("#   failed: %s" % str(e).splitlines()[0], flush=True)
 
     print()
-    headers = ["grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell", "min fps",
-               "others' CPU"]
+    headers = ["clips", "grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell",
+               "min fps", "drops/s", "1st frame", "slowest 1st", "others' CPU"]
     names = ["hyperwall software"] + (["baseline software"] if baseline else []) \
         + ([] if args.no_gl else ["hyperwall gl"]) + [p[0] for p in peers] \
         + ["ffmpeg decode floor"]
-    rows = []
-    for grid in grids:
+    table = []
+    for key in keys:
         for name in names:
-            rows.append(row_for(grid, name, results.get((grid, name))))
-    benchlib.print_table(headers, rows)
-    print_cells(results, grids, names)
-    print_ratios(results, grids)
+            table.append(row_for(key, name, results.get((key, name))))
+    benchlib.print_table(headers, table)
+    print_cells(results, keys, names)
+    print_ratios(results, keys)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            json.dump({"%dx%d %s" % (g[0], g[1], n): r for (g, n), r in results.items()},
-                      f, indent=1)
+            json.dump({"%s %dx%d %s" % (k[0], k[1][0], k[1][1], n): r
+                       for (k, n), r in results.items()}, f, indent=1)
     return 0
 
 

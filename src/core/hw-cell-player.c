@@ -138,6 +138,13 @@ hw_cell_player_get_video_missing (HwCellPlayer *self)
   return IFACE (self)->get_video_missing != NULL && IFACE (self)->get_video_missing (self);
 }
 
+guint64
+hw_cell_player_get_dropped_frames (HwCellPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_CELL_PLAYER (self), 0);
+  return IFACE (self)->get_dropped_frames != NULL ? IFACE (self)->get_dropped_frames (self) : 0;
+}
+
 gboolean
 hw_cell_player_get_loaded (HwCellPlayer *self)
 {

@@ -61,6 +61,7 @@ struct _HwCellPlayerInterface
   gint64   (*get_cache_bytes)      (HwCellPlayer *self);
   gboolean (*get_cache_full)       (HwCellPlayer *self);
   gboolean (*get_video_missing)    (HwCellPlayer *self);    /* optional */
+  guint64  (*get_dropped_frames)   (HwCellPlayer *self);    /* optional */
   gboolean (*get_loaded)           (HwCellPlayer *self);
   guint64  (*read_demuxer_max_bytes)      (HwCellPlayer *self);
   guint64  (*read_demuxer_max_back_bytes) (HwCellPlayer *self);
@@ -99,6 +100,9 @@ gboolean hw_cell_player_get_cache_full       (HwCellPlayer *self);
 /* The current load has no video track, as last reported. Also TRUE for a
  * moment while a load opens: judge it only once the load has played. */
 gboolean hw_cell_player_get_video_missing    (HwCellPlayer *self);
+/* Frames the player dropped (decoder and output) since it was created,
+ * 0 when it does not say. For the status file. */
+guint64  hw_cell_player_get_dropped_frames   (HwCellPlayer *self);
 /* A load of ours is current (neither ended, stopped nor forgotten). */
 gboolean hw_cell_player_get_loaded           (HwCellPlayer *self);
 /* As the player reports them (not as asked for), for the status file. */

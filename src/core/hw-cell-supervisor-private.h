@@ -41,6 +41,7 @@ struct _HwCellSupervisor
   gint64                    timer_due_us;
   gint64                    last_report_us;
   gint64                    run_started_us;
+  gint64                    first_frame_real_us; /* wall-clock time of it, for the status file */
   gboolean                  buffering;
   gboolean                  shut_down;
 

@@ -27,6 +27,7 @@ on_player_started (HwCellSupervisor *self)
 
   hw_stall_tracker_first_frame (&self->tracker, now);
   self->run_started_us = now;
+  self->first_frame_real_us = g_get_real_time ();
   self->last_report_us = now;
   if (self->item != NULL)
     _hw_cell_supervisor_report (self, self->item, HW_FEED_REPORT_STARTED);

@@ -554,6 +554,7 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
 {
   double position;
   guint64 frames;
+  guint64 dropped;
   guint64 forward;
   guint64 back;
 
@@ -564,6 +565,7 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
 
   position = self->player ? hw_cell_player_get_position (self->player) : -1;
   frames = self->view ? hw_cell_view_get_frames (self->view) : 0;
+  dropped = self->player ? hw_cell_player_get_dropped_frames (self->player) : 0;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "index");
@@ -586,6 +588,14 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_add_int_value (builder, self->machine.retries);
   json_builder_set_member_name (builder, "frames");
   json_builder_add_int_value (builder, (gint64) frames);
+  json_builder_set_member_name (builder, "dropped_frames");
+  json_builder_add_int_value (builder, (gint64) dropped);
+  /* When the current item showed its first frame, on the clock of "time". */
+  json_builder_set_member_name (builder, "first_frame_time");
+  if (self->run_started_us != 0 && self->item != NULL)
+    json_builder_add_double_value (builder, round (self->first_frame_real_us / 1000.0) / 1000);
+  else
+    json_builder_add_null_value (builder);
   /* Read back from the player: what it really uses, not what was asked. */
   if (self->player != NULL)
     {

@@ -18,29 +18,71 @@ typedef struct {
 struct _HwLoopMonitor
 {
   GSource *source;
-  gint64   last_us;   /* monotonic time of the previous run, 0 before the first */
+  gint64   last_us;   /* monotonic time the loop last left its poll, 0: not since the
+                       * last prepare */
   gint64   max_us;
   Gap      kept[HW_LOOP_MONITOR_KEPT];
   guint    n_kept;    /* total ever kept; the ring holds the last HW_LOOP_MONITOR_KEPT */
 };
 
+/* A source that is never ready: GLib calls its prepare at the start of
+ * every iteration and its check right after the poll. From check to the
+ * next prepare the loop was busy (dispatching, or held outside any
+ * iteration); the time spent waiting in the poll is no gap. A timer every
+ * 10 ms measured the same, and woke an idle wall 100 times a second. */
+typedef struct {
+  GSource        source;
+  HwLoopMonitor *monitor;
+} MonitorSource;
+
 static gboolean
-on_timeout (gpointer user_data)
+monitor_prepare (GSource *source,
+                 int     *timeout)
 {
-  hw_loop_monitor_note (user_data, g_get_monotonic_time (), g_get_real_time ());
+  HwLoopMonitor *self = ((MonitorSource *) source)->monitor;
+
+  *timeout = -1;
+  /* GLib skips the checks when the poll's descriptors changed meanwhile:
+   * then there is no end of the poll to measure from. */
+  if (self->last_us != 0)
+    hw_loop_monitor_note (self, g_get_monotonic_time (), g_get_real_time ());
+  self->last_us = 0;
+  return FALSE;
+}
+
+static gboolean
+monitor_check (GSource *source)
+{
+  HwLoopMonitor *self = ((MonitorSource *) source)->monitor;
+
+  self->last_us = g_get_monotonic_time ();
+  return FALSE;
+}
+
+static gboolean
+monitor_dispatch (GSource     *source,
+                  GSourceFunc  callback,
+                  gpointer     user_data)
+{
   return G_SOURCE_CONTINUE;
 }
+
+static GSourceFuncs monitor_funcs = {
+  .prepare = monitor_prepare,
+  .check = monitor_check,
+  .dispatch = monitor_dispatch,
+};
 
 HwLoopMonitor *
 hw_loop_monitor_new (void)
 {
   HwLoopMonitor *self = g_new0 (HwLoopMonitor, 1);
 
-  self->source = g_timeout_source_new (HW_LOOP_MONITOR_PERIOD_MS);
-  /* Above every other source: a gap is the loop not turning, not this
-   * timer waiting behind the work of one turn. */
-  g_source_set_priority (self->source, G_PRIORITY_HIGH);
-  g_source_set_callback (self->source, on_timeout, self, NULL);
+  self->source = g_source_new (&monitor_funcs, sizeof (MonitorSource));
+  ((MonitorSource *) self->source)->monitor = self;
+  /* Before every other source: GLib stops preparing and checking at the
+   * priority of the first source found ready. */
+  g_source_set_priority (self->source, G_MININT);
   g_source_set_static_name (self->source, "hw-loop-monitor");
   g_source_attach (self->source, g_main_context_get_thread_default ());
   return self;

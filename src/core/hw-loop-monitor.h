@@ -1,8 +1,11 @@
 /* hw-loop-monitor.h: how long the main loop went without turning.
  *
- * A G_PRIORITY_HIGH timeout every HW_LOOP_MONITOR_PERIOD_MS notes the time
- * between two of its runs: anything that blocks the main loop (a synchronous
- * call, a slow free, a process stopped by a signal) shows as a gap. Every
+ * A source that is never ready notes when the loop leaves its poll and when
+ * it comes back to prepare the next one: the time between is a gap, the
+ * loop busy and deaf to everything else. Anything that blocks the main loop
+ * (a synchronous call, a slow free, a long redraw) shows as one; time spent
+ * waiting for something to happen does not, so watching costs no wakeups
+ * (a process stopped by a signal while it waited shows no gap either). Every
  * watchdog, the status file and the service manager's ping share that loop
  * (docs/reliability.md, rule 12); the status file reports the gaps so
  * benchmarks and monitoring can see a frozen wall.
@@ -15,7 +18,6 @@
 
 G_BEGIN_DECLS
 
-#define HW_LOOP_MONITOR_PERIOD_MS 10
 /* Gaps at least this long are kept, with the time they ended. */
 #define HW_LOOP_MONITOR_KEEP_MS   50
 #define HW_LOOP_MONITOR_KEPT      64
@@ -25,8 +27,9 @@ typedef struct _HwLoopMonitor HwLoopMonitor;
 /* Starts watching the thread-default main context. */
 HwLoopMonitor *hw_loop_monitor_new        (void);
 void           hw_loop_monitor_free       (HwLoopMonitor *self);
-/* For tests: one run of the timer at @now_us (monotonic) and @real_us
- * (wall clock). */
+/* The loop comes back to prepare its next poll at @now_us (monotonic) and
+ * @real_us (wall clock): the time since it last turned is a gap. Also for
+ * tests. */
 void           hw_loop_monitor_note       (HwLoopMonitor *self,
                                            gint64         now_us,
                                            gint64         real_us);

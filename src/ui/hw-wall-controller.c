@@ -154,10 +154,11 @@ start_staggered (HwWallController *self,
                  guint             slot)
 {
   StartData *data = g_new0 (StartData, 1);
+  guint apart = self->server_state == HW_SERVER_STATE_NONE ? LOCAL_STAGGER_MS : STAGGER_MS;
 
   data->self = self;
   data->cell = g_object_ref (cell);
-  data->id = g_timeout_add_full (G_PRIORITY_DEFAULT, slot * STAGGER_MS,
+  data->id = g_timeout_add_full (G_PRIORITY_DEFAULT, slot * apart,
                                  start_cell_cb, data, start_data_free);
   self->start_timers = g_list_prepend (self->start_timers, GUINT_TO_POINTER (data->id));
 }

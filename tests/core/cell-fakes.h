@@ -40,6 +40,7 @@ struct _TestPlayer
   gboolean   cache_full;
   gboolean   video_missing;
   gint64     cache_bytes;
+  guint64    dropped_frames;
 };
 
 #define TEST_TYPE_VIEW (test_view_get_type ())

@@ -47,16 +47,28 @@ test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
     "index", "state", "paused", "item_id", "title", "position", "failures", "retries", "frames",
-    "demuxer_max_bytes", "demuxer_max_back_bytes", "renderer", "reason",
+    "dropped_frames", "first_frame_time", "demuxer_max_bytes", "demuxer_max_back_bytes", "renderer", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GList) members = NULL;
   JsonObject *object;
   guint i = 0;
+  gint64 before_us, after_us;
+  double first_frame;
 
+  /* Before the first frame there is no time for it. */
+  hw_cell_supervisor_add_status (fx->supervisor, builder);
+  node = json_builder_get_root (builder);
+  g_assert_true (json_object_get_null_member (json_node_get_object (node), "first_frame_time"));
+  g_clear_pointer (&node, json_node_unref);
+  json_builder_reset (builder);
+
+  before_us = g_get_real_time ();
   play (fx);
+  after_us = g_get_real_time ();
   PLAYER (fx)->position = 12.44;
+  PLAYER (fx)->dropped_frames = 7;
   fx->view->frames = 42;
   hw_cell_supervisor_set_cache (fx->supervisor, &(HwCacheSplit) { 64 * HW_MIB, 48 * HW_MIB,
                                                                   16 * HW_MIB });
@@ -77,6 +89,11 @@ test_status_object (Fixture *fx, gconstpointer data)
   g_assert_cmpfloat (json_object_get_double_member (object, "position"), ==, 12.4);
   g_assert_cmpint (json_object_get_int_member (object, "failures"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (object, "frames"), ==, 42);
+  g_assert_cmpint (json_object_get_int_member (object, "dropped_frames"), ==, 7);
+  /* Wall-clock seconds (as the file's "time"), to the millisecond. */
+  first_frame = json_object_get_double_member (object, "first_frame_time");
+  g_assert_cmpfloat (first_frame, >=, before_us / 1e6 - 0.001);
+  g_assert_cmpfloat (first_frame, <=, after_us / 1e6 + 0.001);
   /* The fake view draws nothing: no renderer to report. */
   g_assert_true (json_object_get_null_member (object, "renderer"));
   g_assert_cmpint (json_object_get_int_member (object, "demuxer_max_bytes"), ==, 48 * HW_MIB);

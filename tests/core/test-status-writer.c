@@ -235,12 +235,71 @@ test_loop_monitor (void)
   text = json_to_string (root, FALSE);
   g_assert_cmpstr (text, ==, "{\"main_loop\":{\"max_gap_ms\":230.0,\"gaps\":[[5.25,230.0]]}}");
 
-  /* The real timer runs too: a loop held for 100 ms shows as a gap. */
-  for (int i = 0; i < 3; i++)
-    g_main_context_iteration (NULL, TRUE);
+}
+
+static gboolean
+hold_loop (gpointer user_data)
+{
   g_usleep (100 * 1000);
-  g_main_context_iteration (NULL, TRUE);
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+set_flag (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* The monitor on a real loop: a callback that holds the loop shows as a
+ * gap, time spent waiting does not, and watching wakes nobody up. */
+static void
+test_loop_monitor_live (void)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(HwLoopMonitor) monitor = NULL;
+  GPollFD fds[8];
+  GSource *source;
+  gboolean done = FALSE;
+  int max_priority;
+  int timeout;
+
+  g_main_context_push_thread_default (context);
+  monitor = hw_loop_monitor_new ();
+
+  /* Nothing else attached: the poll may wait for ever (a timer in the
+   * monitor would make it wake up within milliseconds). */
+  g_assert_true (g_main_context_acquire (context));
+  g_main_context_prepare (context, &max_priority);
+  g_main_context_query (context, max_priority, &timeout, fds, G_N_ELEMENTS (fds));
+  g_assert_cmpint (timeout, ==, -1);
+  g_main_context_check (context, max_priority, fds, 0);
+  g_main_context_release (context);
+
+  /* Waiting 150 ms for a timer is no gap. */
+  source = g_timeout_source_new (150);
+  g_source_set_callback (source, set_flag, &done, NULL);
+  g_source_attach (source, context);
+  g_source_unref (source);
+  while (!done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_iteration (context, FALSE);
+  g_assert_cmpfloat (hw_loop_monitor_get_max_ms (monitor), <, 50.0);
+
+  /* A callback holding the loop for 100 ms is one. */
+  done = FALSE;
+  source = g_idle_source_new ();
+  g_source_set_callback (source, hold_loop, &done, NULL);
+  g_source_attach (source, context);
+  g_source_unref (source);
+  while (!done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_iteration (context, FALSE);
   g_assert_cmpfloat (hw_loop_monitor_get_max_ms (monitor), >=, 100.0);
+
+  g_clear_pointer (&monitor, hw_loop_monitor_free);
+  g_main_context_pop_thread_default (context);
 }
 
 int
@@ -260,6 +319,7 @@ main (int   argc,
               folder_setup, test_free_writes, folder_teardown);
   g_test_add_func ("/hyperwall/status-writer/write-fails", test_write_fails);
   g_test_add_func ("/hyperwall/status-writer/main-loop-gaps", test_loop_monitor);
+  g_test_add_func ("/hyperwall/status-writer/main-loop-gaps-live", test_loop_monitor_live);
 
   return g_test_run ();
 }

@@ -556,15 +556,16 @@ _CLIP_PATTERNS = [
 ]
 
 
-def generate_clips(directory, n, seconds=6):
+def generate_clips(directory, n, seconds=6, size="640x360"):
     """Writes @n small H.264 mp4 clips of different moving test patterns
-    into @directory; returns their paths. Never committed: made per run."""
+    into @directory; returns their paths. Never committed: made per run.
+    @size: WIDTHxHEIGHT of the clips (the benchmarks also make 1280x720)."""
     if not shutil.which("ffmpeg"):
         raise HarnessError("ffmpeg is not installed (Debian package ffmpeg)")
     os.makedirs(directory, exist_ok=True)
     paths = []
     for i in range(n):
-        pattern = _CLIP_PATTERNS[i % len(_CLIP_PATTERNS)]
+        pattern = _CLIP_PATTERNS[i % len(_CLIP_PATTERNS)].replace("640x360", size)
         if i >= len(_CLIP_PATTERNS):
             pattern += ",hue=h=%d" % (37 * i % 360)
         path = os.path.join(directory, "clip-%02d.mp4" % i)

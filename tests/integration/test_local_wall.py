@@ -21,6 +21,7 @@ def test_plays():
         # Long enough that most cells keep one item across the checks;
         # short enough that the wall also moves on to new items.
         harness.generate_clips(clips, 6, seconds=12)
+        launched = time.time()
         app = s.launch(["--local", clips, "--rows", "2", "--columns", "2",
                         "--renderer", "software"])
         status = app.wait_for(harness.all_cells("playing", count=4), 30,
@@ -28,6 +29,19 @@ def test_plays():
         ids = [c.get("item_id") for c in harness.cells(status)]
         harness.check(all(ids) and len(set(ids)) == 4,
                       "cells do not play four different items: %s" % ids)
+        # A playing cell says when its item showed the first frame (on the
+        # clock of "time"), and how many frames mpv dropped.
+        for c in harness.cells(status):
+            first = c.get("first_frame_time")
+            harness.check(isinstance(first, (int, float))
+                          and launched <= first <= status.get("time"),
+                          "cell %s: first_frame_time %r is not between the launch %.3f "
+                          "and the snapshot %r" % (c.get("index"), first, launched,
+                                                   status.get("time")))
+            harness.check(isinstance(c.get("dropped_frames"), int)
+                          and c.get("dropped_frames") >= 0,
+                          "cell %s: dropped_frames %r" % (c.get("index"),
+                                                         c.get("dropped_frames")))
         status = harness.wait_rising(app, 15)
         harness.check_cells_moving(s, 2, 2)
         # Later snapshots must keep the rule too, not only the first one.

@@ -174,6 +174,39 @@ test_flapping_server (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Cells start staggered: 300 ms apart against a server, so they never all
+ * open streams at once; 50 ms apart without one (local files), so that a
+ * 2×2 wall asks for all its items within a few turns. */
+static void
+test_start_stagger (gconstpointer data)
+{
+  HwServerState state = GPOINTER_TO_INT (data);
+  g_autoptr(GateFeed) feed = g_object_new (GATE_TYPE_FEED, NULL);
+  g_autoptr(HwConfig) config = hw_config_new ();
+  g_autoptr(HwWallController) controller = NULL;
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *wall = hw_wall_new ();
+
+  feed->state = state;
+  gtk_window_set_child (GTK_WINDOW (window), wall);
+  gtk_window_present (GTK_WINDOW (window));
+  controller = hw_wall_controller_new (config, HW_FEED (feed), HW_WALL (wall));
+  g_assert_cmpuint (hw_wall_controller_get_n_cells (controller), ==, 4);
+  hw_wall_controller_start (controller);
+  spin (250 * 1000);
+  if (state == HW_SERVER_STATE_NONE)
+    g_assert_cmpuint (feed->requests, ==, 4);
+  else
+    g_assert_cmpuint (feed->requests, ==, 1);
+  spin (1000 * 1000);
+  g_assert_cmpuint (feed->requests, ==, 4);
+
+  hw_wall_controller_shutdown (controller);
+  gate_feed_release_held (feed);
+  spin (100 * 1000);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -185,6 +218,10 @@ main (int   argc,
   hw_register_resource ();
 
   g_test_add_func ("/hyperwall/ui/wall/gate/flapping-server", test_flapping_server);
+  g_test_add_data_func ("/hyperwall/ui/wall/start-stagger/server",
+                        GINT_TO_POINTER (HW_SERVER_STATE_ONLINE), test_start_stagger);
+  g_test_add_data_func ("/hyperwall/ui/wall/start-stagger/local",
+                        GINT_TO_POINTER (HW_SERVER_STATE_NONE), test_start_stagger);
 
   return g_test_run ();
 }

@@ -44,6 +44,10 @@ struct _HwPlayer
   gint64      demuxer_max_bytes;      /* what we asked for: judges "cache full" */
   gint64      seen_max_bytes;         /* as mpv reports them (observed) */
   gint64      seen_max_back_bytes;
+  /* mpv's drop counters as last observed (decoder, output), and the sum of
+   * what they rose by: a counter that starts over adds from zero again. */
+  gint64      drops_seen[2];
+  guint64     dropped_frames;
 };
 
 static void hw_player_cell_player_init (HwCellPlayerInterface *iface);
@@ -62,6 +66,8 @@ enum {
   OBSERVE_DEMUXER_MAX_BACK_BYTES,
   OBSERVE_IDLE,
   OBSERVE_VIDEO_ID,
+  OBSERVE_DECODER_DROPS,
+  OBSERVE_OUTPUT_DROPS,
 };
 
 /* What an asynchronous request was, in the low byte of its reply_userdata;
@@ -235,6 +241,17 @@ handle_property (HwPlayer          *self,
     case OBSERVE_DEMUXER_MAX_BACK_BYTES:
       if (has)
         self->seen_max_back_bytes = *(gint64 *) prop->data;
+      return;
+    case OBSERVE_DECODER_DROPS:
+    case OBSERVE_OUTPUT_DROPS:
+      if (has)
+        {
+          gint64 *seen = &self->drops_seen[id == OBSERVE_OUTPUT_DROPS];
+          gint64 value = *(gint64 *) prop->data;
+
+          self->dropped_frames += value >= *seen ? value - *seen : MAX (value, 0);
+          *seen = value;
+        }
       return;
     case OBSERVE_IDLE:
       if (has && self->idle != !!*(int *) prop->data)
@@ -568,6 +585,10 @@ observe (HwPlayer *self)
                         MPV_FORMAT_INT64);
   mpv_observe_property (self->mpv, OBSERVE_IDLE, "idle-active", MPV_FORMAT_FLAG);
   mpv_observe_property (self->mpv, OBSERVE_VIDEO_ID, "current-tracks/video/id", MPV_FORMAT_INT64);
+  /* Updated with time-pos, announced only when they change: for the status file. */
+  mpv_observe_property (self->mpv, OBSERVE_DECODER_DROPS, "decoder-frame-drop-count",
+                        MPV_FORMAT_INT64);
+  mpv_observe_property (self->mpv, OBSERVE_OUTPUT_DROPS, "frame-drop-count", MPV_FORMAT_INT64);
 }
 
 HwPlayer *
@@ -800,6 +821,12 @@ hw_player_get_video_missing (HwCellPlayer *player)
   return HW_PLAYER (player)->video_missing;
 }
 
+static guint64
+hw_player_get_dropped_frames (HwCellPlayer *player)
+{
+  return HW_PLAYER (player)->dropped_frames;
+}
+
 static gboolean
 hw_player_get_cache_full (HwCellPlayer *player)
 {
@@ -845,6 +872,7 @@ hw_player_cell_player_init (HwCellPlayerInterface *iface)
   iface->get_cache_bytes = hw_player_get_cache_bytes;
   iface->get_cache_full = hw_player_get_cache_full;
   iface->get_video_missing = hw_player_get_video_missing;
+  iface->get_dropped_frames = hw_player_get_dropped_frames;
   iface->get_loaded = hw_player_get_loaded;
   iface->read_demuxer_max_bytes = hw_player_read_demuxer_max_bytes;
   iface->read_demuxer_max_back_bytes = hw_player_read_demuxer_max_back_bytes;
