@@ -526,6 +526,10 @@ apply_options (HwPlayer              *self,
   set_option (self->mpv, "loop-file", "no");
   set_option (self->mpv, "loop-playlist", "no");
   set_option (self->mpv, "hwdec", options->hwdec ? options->hwdec : "auto-safe");
+  /* Measured on a 2-core machine with 4 and 9 cells (benchmarks/README.md):
+   * one decoder thread per cell costs less CPU and memory than FFmpeg's
+   * default of a thread per core in every cell, at full frame rate. */
+  set_option (self->mpv, "vd-lavc-threads", "1");
   set_option (self->mpv, "network-timeout", timeout);
   set_option (self->mpv, "cache", "yes");
   /* Let ffmpeg's http reconnect what it can; the watchdog still sees a stall
