@@ -11,6 +11,7 @@
 #include "hw-mpv-command.h"
 #include "hw-player.h"
 #include "hw-redact.h"
+#include "hw-thread-priority.h"
 #include "hw-workers.h"
 
 struct _HwPlayer
@@ -574,6 +575,16 @@ observe (HwPlayer *self)
   mpv_observe_property (self->mpv, OBSERVE_VIDEO_ID, "current-tracks/video/id", MPV_FORMAT_INT64);
 }
 
+/* mpv's core thread is started by mpv_create() and starts every other mpv
+ * thread (demuxers, decoders and their FFmpeg pools, the video output), so
+ * creating the handle on a background thread makes all of them background
+ * threads (hw-thread-priority.h). */
+static gpointer
+create_handle (gpointer data)
+{
+  return mpv_create ();
+}
+
 HwPlayer *
 hw_player_new (const HwPlayerOptions  *options,
                GError                **error)
@@ -586,7 +597,7 @@ hw_player_new (const HwPlayerOptions  *options,
    * render and mpv threads running, would not be thread-safe. */
 
   self->log_prefix = g_strdup (options->log_prefix ? options->log_prefix : "player");
-  self->mpv = mpv_create ();
+  self->mpv = hw_thread_priority_call_lowered (create_handle, NULL);
   if (self->mpv == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "mpv_create failed");
