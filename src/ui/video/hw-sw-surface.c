@@ -59,6 +59,9 @@ typedef struct {
   RenderShared *shared;
   guint         refs;
   guint8       *pixels;
+  /* cairo's view of @pixels, made by the main thread the first time the
+   * buffer is drawn and kept with it; see retire_frame(). */
+  cairo_surface_t *surface;
   int           width;
   int           height;
   gsize         stride;
@@ -93,6 +96,8 @@ struct _HwSwSurface
   HwPlayer     *player;
   RenderShared *shared;             /* NULL while unrealized */
   FrameBuffer  *frame;              /* the frame drawn (a reference) */
+  GPtrArray    *retired;            /* frames replaced since the last paint */
+  gulong        after_paint_id;
   GdkTexture   *texture;            /* the same frame, for a GL renderer */
   gboolean      use_cairo;
   guint64       frames;
@@ -123,7 +128,10 @@ render_shared_unref (gpointer data)
 
   /* Every buffer held elsewhere holds a reference on @shared too. */
   for (guint i = 0; i < POOL_SIZE; i++)
-    free (shared->pool[i].pixels);
+    {
+      g_clear_pointer (&shared->pool[i].surface, cairo_surface_destroy);
+      free (shared->pool[i].pixels);
+    }
   g_clear_object (&shared->player);
   g_weak_ref_clear (&shared->surface);
   g_mutex_clear (&shared->lock);
@@ -158,13 +166,64 @@ frame_buffer_unref (gpointer data)
   render_shared_unref (shared);
 }
 
+/* Gives @buffer back to the pool. Main thread. A cairo recording that GTK
+ * still holds may point at its pixels through a copy-on-write snapshot:
+ * the flush detaches it, copying the pixels only if it is still there. */
+static void
+release_buffer (gpointer data)
+{
+  FrameBuffer *buffer = data;
+
+  if (buffer->surface != NULL)
+    cairo_surface_flush (buffer->surface);
+  frame_buffer_unref (buffer);
+}
+
+static void
+release_retired (HwSwSurface *self)
+{
+  g_ptr_array_set_size (self->retired, 0);
+}
+
+/* The frame just replaced, on the cairo path. The render node GTK drew it
+ * with lives until the next paint; releasing the buffer now would copy
+ * the frame (the snapshot's copy-on-write, a sixth of the main thread's
+ * time), releasing it after the paint copies nothing. */
+static void
+retire_frame (HwSwSurface *self,
+              FrameBuffer *buffer)
+{
+  /* Without paints (an unmapped window) the pool must not run dry: past
+   * two, the oldest goes at once, copied if need be. */
+  if (self->retired->len >= 2)
+    g_ptr_array_remove_index (self->retired, 0);
+  g_ptr_array_add (self->retired, buffer);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                HwSwSurface   *self)
+{
+  release_retired (self);
+}
+
 static void
 show_frame (HwSwSurface *self,
             FrameBuffer *buffer)
 {
-  g_clear_pointer (&self->frame, frame_buffer_unref);
+  FrameBuffer *old = g_steal_pointer (&self->frame);
+
+  if (old != NULL && self->use_cairo)
+    retire_frame (self, old);
+  else if (old != NULL)
+    frame_buffer_unref (old);
   g_clear_object (&self->texture);
   self->frame = buffer;
+  /* mpv wrote new pixels behind cairo's back. Flushed when the buffer was
+   * released, the surface has no snapshot that could still want the old
+   * ones. */
+  if (buffer->surface != NULL)
+    cairo_surface_mark_dirty (buffer->surface);
 
   if (!self->use_cairo)
     {
@@ -264,6 +323,9 @@ acquire_buffer (RenderShared *shared,
 
           if (posix_memalign ((void **) &pixels, 64, stride * height) != 0)
             return NULL;
+          /* Released buffers carry no cairo snapshot (release_retired()),
+           * so nothing else uses the surface any more. */
+          g_clear_pointer (&any_free->surface, cairo_surface_destroy);
           free (any_free->pixels);
           any_free->pixels = pixels;
           any_free->width = width;
@@ -465,6 +527,10 @@ hw_sw_surface_realize (GtkWidget *widget)
     shared->pool[i].shared = shared;
   self->shared = shared;
 
+  if (self->use_cairo)
+    self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                                             G_CALLBACK (on_after_paint), self);
+
   mpv_render_context_set_update_callback (render, update_cb, shared);
   /* The thread holds the second reference and drops it when done. It is
    * counted, so that shutdown can wait for it (hw-workers.h). */
@@ -477,8 +543,11 @@ hw_sw_surface_unrealize (GtkWidget *widget)
   HwSwSurface *self = HW_SW_SURFACE (widget);
   RenderShared *shared = g_steal_pointer (&self->shared);
 
+  if (self->after_paint_id != 0)
+    g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (widget));
+  release_retired (self);
   g_clear_object (&self->texture);
-  g_clear_pointer (&self->frame, frame_buffer_unref);
+  g_clear_pointer (&self->frame, release_buffer);
   if (shared != NULL)
     {
       g_mutex_lock (&shared->lock);
@@ -539,8 +608,6 @@ hw_sw_surface_size_allocate (GtkWidget *widget,
   g_mutex_unlock (&self->shared->lock);
 }
 
-static const cairo_user_data_key_t frame_buffer_key;
-
 /* The frame's rectangle in the widget: the buffer is at device pixels and
  * may be smaller than the widget (clamped), so fit it, keeping its aspect. */
 static graphene_rect_t
@@ -561,28 +628,25 @@ draw_frame_cairo (HwSwSurface           *self,
                   const graphene_rect_t *rect)
 {
   FrameBuffer *buffer = self->frame;
-  cairo_surface_t *surface;
   cairo_t *cr;
 
-  surface = cairo_image_surface_create_for_data (buffer->pixels, CAIRO_FORMAT_RGB24,
-                                                 buffer->width, buffer->height,
-                                                 (int) buffer->stride);
-  /* The surface may outlive this frame (the render node keeps what it
-   * drew): it holds the buffer until cairo frees it. */
-  cairo_surface_set_user_data (surface, &frame_buffer_key, frame_buffer_ref (buffer),
-                               frame_buffer_unref);
+  /* Kept with the buffer, not made per frame: destroying it while GTK's
+   * recording still points at it would copy the frame. */
+  if (buffer->surface == NULL)
+    buffer->surface = cairo_image_surface_create_for_data (buffer->pixels, CAIRO_FORMAT_RGB24,
+                                                           buffer->width, buffer->height,
+                                                           (int) buffer->stride);
 
   cr = gtk_snapshot_append_cairo (snapshot, rect);
   cairo_translate (cr, rect->origin.x, rect->origin.y);
   cairo_scale (cr, rect->size.width / buffer->width, rect->size.height / buffer->height);
-  cairo_set_source_surface (cr, surface, 0, 0);
+  cairo_set_source_surface (cr, buffer->surface, 0, 0);
   /* At device pixels the transform is the identity and cairo copies; when
    * a clamped frame is stretched, bilinear is cheap and good enough. */
   cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
   cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
   cairo_paint (cr);
   cairo_destroy (cr);
-  cairo_surface_destroy (surface);
 }
 
 static void
@@ -617,8 +681,9 @@ hw_sw_surface_dispose (GObject *object)
 {
   HwSwSurface *self = HW_SW_SURFACE (object);
 
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_object (&self->texture);
-  g_clear_pointer (&self->frame, frame_buffer_unref);
+  g_clear_pointer (&self->frame, release_buffer);
   g_clear_object (&self->player);
 
   G_OBJECT_CLASS (hw_sw_surface_parent_class)->dispose (object);
@@ -647,6 +712,7 @@ hw_sw_surface_class_init (HwSwSurfaceClass *klass)
 static void
 hw_sw_surface_init (HwSwSurface *self)
 {
+  self->retired = g_ptr_array_new_with_free_func (release_buffer);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
 }
