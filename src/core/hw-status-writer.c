@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "hw-status-writer.h"
+#include "hw-thread-priority.h"
 
 struct _HwStatusWriter
 {
@@ -113,6 +114,7 @@ writer_thread (gpointer data)
 {
   HwStatusWriter *self = data;
 
+  hw_thread_priority_lower_current ();
   g_mutex_lock (&self->lock);
   for (;;)
     {

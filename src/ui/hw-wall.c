@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "hw-click-count.h"
 #include "hw-wall.h"
 
 /* How long the focus ring stays after the last key: long enough to read
@@ -17,7 +18,8 @@ struct _HwWall
 {
   GtkWidget parent_instance;
 
-  guint     ring_timeout_id;
+  guint        ring_timeout_id;
+  HwClickCount clicks;
 };
 
 G_DEFINE_FINAL_TYPE (HwWall, hw_wall, GTK_TYPE_WIDGET)
@@ -64,12 +66,21 @@ on_pressed (GtkGestureClick *gesture,
             HwWall          *self)
 {
   GtkWidget *widget = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+  guint32 time_ms = gtk_event_controller_get_current_event_time (GTK_EVENT_CONTROLLER (gesture));
+  int double_click_ms = 400;
 
   /* The video surface (or a card) is picked: its cell is an ancestor. */
   while (widget != NULL && !HW_IS_CELL (widget))
     widget = gtk_widget_get_parent (widget);
   if (widget == NULL)
     return;
+
+  /* GTK's own count (n_press) runs on a main-loop timer; the events'
+   * timestamps are what the person did (hw-click-count.h). */
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)),
+                "gtk-double-click-time", &double_click_ms, NULL);
+  n_press = (int) hw_click_count_press (&self->clicks, widget, time_ms,
+                                        (guint) MAX (double_click_ms, 0));
 
   hw_wall_reveal_focus (self);
   g_signal_emit (self, signals[CELL_PRESSED], 0, widget, n_press);

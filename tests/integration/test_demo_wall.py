@@ -4,6 +4,8 @@ rising position, and two screenshots a second apart show every cell moving
 and not black. Once per renderer (-p selects one), and every cell reports
 in the status file that it draws with the renderer asked for: a GL run that
 fell back to software fails instead of passing on the software path.
+The threads that only feed the main loop (mpv's, the render threads, the
+status writer) run at a lower priority than the main thread.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -35,6 +37,41 @@ def check_renderer(app, requested):
     harness.note("renderer of every cell: %s" % requested)
 
 
+def thread_nices(pid):
+    """{thread name: set of nice values} of every thread of @pid; the main
+    thread (whose id is the pid) is listed as "main"."""
+    nices = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                stat = f.read()
+        except OSError:
+            continue  # the thread ended meanwhile
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        nice = int(stat[stat.rindex(")") + 2:].split()[16])
+        nices.setdefault("main" if int(tid) == pid else name, set()).add(nice)
+    return nices
+
+
+def check_background_threads(app):
+    """mpv's threads (demuxers, decoders, video output), the software render
+    threads and the status writer run 5 nice levels below the main thread,
+    which keeps the main loop responsive on an oversubscribed CPU."""
+    nices = thread_nices(app.pid)
+    main = nices.pop("main")
+    harness.check(len(main) == 1, "main thread nice values: %s" % main)
+    base = main.pop()
+    background = {name: values for name, values in nices.items()
+                  if name.startswith(("mpv/", "hw-sw-render", "hw-status"))}
+    harness.check(any(n.startswith("mpv/") for n in background),
+                  "no mpv thread found among %s" % sorted(nices))
+    wrong = {name: sorted(v) for name, v in background.items() if v != {min(base + 5, 19)}}
+    harness.check(not wrong, "main thread at nice %d, but these background threads are not "
+                  "at %d: %s" % (base, min(base + 5, 19), wrong))
+    harness.note("%d background thread names at nice %d, main at %d"
+                 % (len(background), min(base + 5, 19), base))
+
+
 def demo_wall(renderer):
     def test():
         with harness.Session() as s:
@@ -47,6 +84,7 @@ def demo_wall(renderer):
                           "status grid is not 2x2: %s" % status.get("grid"))
             harness.check_cells_moving(s, 2, 2)
             check_renderer(app, renderer)
+            check_background_threads(app)
             harness.check(app.poll() is None, "hyperwall exited during the test")
             rc = app.stop()
             harness.check(rc == 0, "SIGTERM gave exit status %s\n%s" % (rc, app.tail()))

@@ -11,6 +11,7 @@
 #include "hw-mpv-command.h"
 #include "hw-player.h"
 #include "hw-redact.h"
+#include "hw-thread-priority.h"
 #include "hw-workers.h"
 
 struct _HwPlayer
@@ -543,6 +544,10 @@ apply_options (HwPlayer              *self,
   set_option (self->mpv, "loop-file", "no");
   set_option (self->mpv, "loop-playlist", "no");
   set_option (self->mpv, "hwdec", options->hwdec ? options->hwdec : "auto-safe");
+  /* Measured on a 2-core machine with 4 and 9 cells (benchmarks/README.md):
+   * one decoder thread per cell costs less CPU and memory than FFmpeg's
+   * default of a thread per core in every cell, at full frame rate. */
+  set_option (self->mpv, "vd-lavc-threads", "1");
   set_option (self->mpv, "network-timeout", timeout);
   set_option (self->mpv, "cache", "yes");
   /* Let ffmpeg's http reconnect what it can; the watchdog still sees a stall
@@ -591,6 +596,16 @@ observe (HwPlayer *self)
   mpv_observe_property (self->mpv, OBSERVE_OUTPUT_DROPS, "frame-drop-count", MPV_FORMAT_INT64);
 }
 
+/* mpv's core thread is started by mpv_create() and starts every other mpv
+ * thread (demuxers, decoders and their FFmpeg pools, the video output), so
+ * creating the handle on a background thread makes all of them background
+ * threads (hw-thread-priority.h). */
+static gpointer
+create_handle (gpointer data)
+{
+  return mpv_create ();
+}
+
 HwPlayer *
 hw_player_new (const HwPlayerOptions  *options,
                GError                **error)
@@ -603,7 +618,7 @@ hw_player_new (const HwPlayerOptions  *options,
    * render and mpv threads running, would not be thread-safe. */
 
   self->log_prefix = g_strdup (options->log_prefix ? options->log_prefix : "player");
-  self->mpv = mpv_create ();
+  self->mpv = hw_thread_priority_call_lowered (create_handle, NULL);
   if (self->mpv == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "mpv_create failed");

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "hw-thread-priority.h"
 #include "hw-workers.h"
 
 static GMutex lock;
@@ -22,6 +23,7 @@ run (gpointer user_data)
 {
   Work *work = user_data;
 
+  hw_thread_priority_lower_current ();
   work->func (work->data);
   g_free (work);
 

@@ -1,11 +1,21 @@
 /* hw-sw-surface.c: mpv's software renderer on a per-cell thread.
  *
  * mpv_render_context_render() for the software API blocks about one frame,
- * so it never runs on the main thread. The thread renders into a fresh
- * buffer at the widget's pixel size and parks it as the pending frame; one
- * main-loop callback per pending frame (not per wakeup) turns it into a
- * texture. Frames that arrive faster than the main loop takes them replace
- * each other.
+ * so it never runs on the main thread. The thread renders into a buffer of
+ * a small pool, at the widget's pixel size, and parks it as the pending
+ * frame; one main-loop callback per pending frame (not per wakeup) makes it
+ * the frame the widget draws. A frame that arrives before the main loop took
+ * the previous one reuses that one's buffer.
+ *
+ * How a frame is drawn depends on GTK's renderer, chosen at realize:
+ *  - cairo (what the software path sets): the buffer is in cairo's own
+ *    RGB24 layout, so the snapshot paints it through a cairo image surface
+ *    over the buffer, with no conversion. The surface holds a reference on
+ *    the buffer until cairo lets it go;
+ *  - any other (GL): a GdkMemoryTexture over the buffer (alpha set to
+ *    opaque first), holding a reference until GTK drops the texture.
+ * A buffer goes back to the pool when its last reference is gone; the thread
+ * renders only into a free one.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,10 +34,43 @@
 #define MAX_WIDTH  1920
 #define MAX_HEIGHT 1080
 
+/* One being rendered, one pending, one drawn, one still held by GTK's last
+ * frame; more would only add memory. */
+#define POOL_SIZE 4
+/* How long the thread waits for a buffer to come back before it gives up on
+ * a frame. */
+#define BUFFER_WAIT_US (20 * G_TIME_SPAN_MILLISECOND)
+
+/* cairo's RGB24 is a native-endian 32-bit xRGB word: mpv writes it as is. */
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define SW_FORMAT "bgr0"
+#else
+#define SW_FORMAT "0rgb"
+#endif
+
+typedef struct _RenderShared RenderShared;
+
+/* A frame buffer of the pool. refs is guarded by the shared lock; the
+ * pixels and their geometry change only while refs is 0. Each holder owns
+ * one reference: the render thread while it renders, the pending frame, and
+ * outside the thread the widget, a cairo surface or a texture — those also
+ * hold a reference on @shared, so a buffer never outlives its pool. */
+typedef struct {
+  RenderShared *shared;
+  guint         refs;
+  guint8       *pixels;
+  /* cairo's view of @pixels, made by the main thread the first time the
+   * buffer is drawn and kept with it; see retire_frame(). */
+  cairo_surface_t *surface;
+  int           width;
+  int           height;
+  gsize         stride;
+} FrameBuffer;
+
 /* Everything the render thread touches. Reference counted, because the
  * thread outlives the widget: it frees the render context itself, so the
  * main thread never waits for mpv to tear down its video output. */
-typedef struct {
+struct _RenderShared {
   gatomicrefcount     ref;
   GMutex              lock;
   GCond               cond;
@@ -36,15 +79,15 @@ typedef struct {
   gboolean            resized;
   int                 width;
   int                 height;
-  GBytes             *pending;      /* a finished frame not yet shown */
-  int                 pending_width;
-  int                 pending_height;
-  gsize               pending_stride;
+  gboolean            opaque_alpha; /* the texture path reads the padding as alpha */
+  FrameBuffer         pool[POOL_SIZE];
+  FrameBuffer        *pending;      /* a finished frame not yet shown */
   gboolean            present_scheduled;
+  HwSwSurfaceStats    stats;
   mpv_render_context *render;       /* owned by the thread once it runs */
   HwPlayer           *player;       /* kept until the render context is freed */
   GWeakRef            surface;
-} RenderShared;
+};
 
 struct _HwSwSurface
 {
@@ -52,7 +95,11 @@ struct _HwSwSurface
 
   HwPlayer     *player;
   RenderShared *shared;             /* NULL while unrealized */
-  GdkTexture   *texture;
+  FrameBuffer  *frame;              /* the frame drawn (a reference) */
+  GPtrArray    *retired;            /* frames replaced since the last paint */
+  gulong        after_paint_id;
+  GdkTexture   *texture;            /* the same frame, for a GL renderer */
+  gboolean      use_cairo;
   guint64       frames;
   int           width;
   int           height;
@@ -79,7 +126,12 @@ render_shared_unref (gpointer data)
   if (!g_atomic_ref_count_dec (&shared->ref))
     return;
 
-  g_clear_pointer (&shared->pending, g_bytes_unref);
+  /* Every buffer held elsewhere holds a reference on @shared too. */
+  for (guint i = 0; i < POOL_SIZE; i++)
+    {
+      g_clear_pointer (&shared->pool[i].surface, cairo_surface_destroy);
+      free (shared->pool[i].pixels);
+    }
   g_clear_object (&shared->player);
   g_weak_ref_clear (&shared->surface);
   g_mutex_clear (&shared->lock);
@@ -87,16 +139,102 @@ render_shared_unref (gpointer data)
   g_free (shared);
 }
 
-static void
-show_texture (HwSwSurface *self,
-              GBytes      *bytes,
-              int          width,
-              int          height,
-              gsize        stride)
+/* Any thread. */
+static FrameBuffer *
+frame_buffer_ref (FrameBuffer *buffer)
 {
+  g_mutex_lock (&buffer->shared->lock);
+  buffer->refs++;
+  g_mutex_unlock (&buffer->shared->lock);
+  render_shared_ref (buffer->shared);
+  return buffer;
+}
+
+/* Any thread: the last reference puts @buffer back in the pool. */
+static void
+frame_buffer_unref (gpointer data)
+{
+  FrameBuffer *buffer = data;
+  RenderShared *shared = buffer->shared;
+
+  g_mutex_lock (&shared->lock);
+  /* A wall that runs for weeks logs a broken count rather than abort. */
+  g_warn_if_fail (buffer->refs > 0);
+  if (buffer->refs > 0 && --buffer->refs == 0)
+    g_cond_signal (&shared->cond);
+  g_mutex_unlock (&shared->lock);
+  render_shared_unref (shared);
+}
+
+/* Gives @buffer back to the pool. Main thread. A cairo recording that GTK
+ * still holds may point at its pixels through a copy-on-write snapshot:
+ * the flush detaches it, copying the pixels only if it is still there. */
+static void
+release_buffer (gpointer data)
+{
+  FrameBuffer *buffer = data;
+
+  if (buffer->surface != NULL)
+    cairo_surface_flush (buffer->surface);
+  frame_buffer_unref (buffer);
+}
+
+static void
+release_retired (HwSwSurface *self)
+{
+  g_ptr_array_set_size (self->retired, 0);
+}
+
+/* The frame just replaced, on the cairo path. The render node GTK drew it
+ * with lives until the next paint; releasing the buffer now would copy
+ * the frame (the snapshot's copy-on-write, a sixth of the main thread's
+ * time), releasing it after the paint copies nothing. */
+static void
+retire_frame (HwSwSurface *self,
+              FrameBuffer *buffer)
+{
+  /* Without paints (an unmapped window) the pool must not run dry: past
+   * two, the oldest goes at once, copied if need be. */
+  if (self->retired->len >= 2)
+    g_ptr_array_remove_index (self->retired, 0);
+  g_ptr_array_add (self->retired, buffer);
+}
+
+static void
+on_after_paint (GdkFrameClock *clock,
+                HwSwSurface   *self)
+{
+  release_retired (self);
+}
+
+static void
+show_frame (HwSwSurface *self,
+            FrameBuffer *buffer)
+{
+  FrameBuffer *old = g_steal_pointer (&self->frame);
+
+  if (old != NULL && self->use_cairo)
+    retire_frame (self, old);
+  else if (old != NULL)
+    frame_buffer_unref (old);
   g_clear_object (&self->texture);
-  self->texture = gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED,
-                                          bytes, stride);
+  self->frame = buffer;
+  /* mpv wrote new pixels behind cairo's back. Flushed when the buffer was
+   * released, the surface has no snapshot that could still want the old
+   * ones. */
+  if (buffer->surface != NULL)
+    cairo_surface_mark_dirty (buffer->surface);
+
+  if (!self->use_cairo)
+    {
+      g_autoptr(GBytes) bytes =
+        g_bytes_new_with_free_func (buffer->pixels, buffer->stride * buffer->height,
+                                    frame_buffer_unref, frame_buffer_ref (buffer));
+
+      self->texture = gdk_memory_texture_new (buffer->width, buffer->height,
+                                              GDK_MEMORY_DEFAULT, /* = SW_FORMAT */
+                                              bytes, buffer->stride);
+    }
   self->frames++;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -106,20 +244,30 @@ present_frame (gpointer user_data)
 {
   RenderShared *shared = user_data;
   g_autoptr(HwSwSurface) self = g_weak_ref_get (&shared->surface);
-  g_autoptr(GBytes) bytes = NULL;
-  int width, height;
-  gsize stride;
+  FrameBuffer *buffer;
 
   g_mutex_lock (&shared->lock);
-  bytes = g_steal_pointer (&shared->pending);
-  width = shared->pending_width;
-  height = shared->pending_height;
-  stride = shared->pending_stride;
+  buffer = g_steal_pointer (&shared->pending);
   shared->present_scheduled = FALSE;
   g_mutex_unlock (&shared->lock);
 
-  if (bytes != NULL && self != NULL && self->shared == shared)
-    show_texture (self, bytes, width, height, stride);
+  if (buffer == NULL)
+    return G_SOURCE_REMOVE;
+
+  if (self != NULL && self->shared == shared)
+    {
+      /* The pending reference becomes the widget's, which also holds
+       * @shared like every reference outside the render thread. */
+      render_shared_ref (shared);
+      show_frame (self, buffer);
+    }
+  else
+    {
+      g_mutex_lock (&shared->lock);
+      buffer->refs--;
+      g_cond_signal (&shared->cond);
+      g_mutex_unlock (&shared->lock);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -136,59 +284,118 @@ update_cb (void *data)
   g_mutex_unlock (&shared->lock);
 }
 
-static GBytes *
-render_frame (mpv_render_context *render,
-              int                 width,
-              int                 height,
-              gsize              *out_stride)
+/* Called with the lock held: a buffer of @width × @height that nobody
+ * else holds, with one reference for the caller, or NULL. The pending frame
+ * counts as free (a newer frame replaces it). */
+static FrameBuffer *
+acquire_buffer (RenderShared *shared,
+                int           width,
+                int           height)
 {
-  /* mpv's SIMD paths want 64-byte aligned rows. */
-  gsize stride = ((gsize) width * 4 + 63) & ~(gsize) 63;
-  int size[2] = { width, height };
-  guint8 *pixels = NULL;
+  FrameBuffer *buffer = NULL;
+  gint64 deadline = g_get_monotonic_time () + BUFFER_WAIT_US;
+
+  while (buffer == NULL && !shared->quit)
+    {
+      FrameBuffer *any_free = NULL;
+
+      for (guint i = 0; i < POOL_SIZE; i++)
+        {
+          FrameBuffer *candidate = &shared->pool[i];
+
+          if (candidate->refs != 0)
+            continue;
+          if (candidate->pixels != NULL && candidate->width == width
+              && candidate->height == height)
+            {
+              buffer = candidate;
+              break;
+            }
+          /* Prefer one never allocated over one of another size. */
+          if (any_free == NULL || candidate->pixels == NULL)
+            any_free = candidate;
+        }
+      if (buffer == NULL && any_free != NULL)
+        {
+          /* mpv's SIMD paths want 64-byte aligned rows. */
+          gsize stride = ((gsize) width * 4 + 63) & ~(gsize) 63;
+          guint8 *pixels = NULL;
+
+          if (posix_memalign ((void **) &pixels, 64, stride * height) != 0)
+            return NULL;
+          /* Released buffers carry no cairo snapshot (release_retired()),
+           * so nothing else uses the surface any more. */
+          g_clear_pointer (&any_free->surface, cairo_surface_destroy);
+          free (any_free->pixels);
+          any_free->pixels = pixels;
+          any_free->width = width;
+          any_free->height = height;
+          any_free->stride = stride;
+          shared->stats.buffers_allocated++;
+          buffer = any_free;
+        }
+      if (buffer == NULL && shared->pending != NULL && shared->pending->width == width
+          && shared->pending->height == height)
+        {
+          /* Not shown yet, and about to be out of date: take it over. */
+          buffer = g_steal_pointer (&shared->pending);
+          shared->stats.frames_replaced++;
+          return buffer;
+        }
+      if (buffer == NULL && !g_cond_wait_until (&shared->cond, &shared->lock, deadline))
+        break;
+    }
+
+  if (buffer != NULL)
+    buffer->refs = 1;
+  return buffer;
+}
+
+/* Called without the lock; @buffer is the caller's alone. */
+static gboolean
+render_frame (mpv_render_context *render,
+              FrameBuffer        *buffer,
+              gboolean            opaque_alpha)
+{
+  int size[2] = { buffer->width, buffer->height };
+  gsize stride = buffer->stride;
   mpv_render_param params[] = {
     { MPV_RENDER_PARAM_SW_SIZE, size },
-    { MPV_RENDER_PARAM_SW_FORMAT, (void *) "bgr0" },
+    { MPV_RENDER_PARAM_SW_FORMAT, (void *) SW_FORMAT },
     { MPV_RENDER_PARAM_SW_STRIDE, &stride },
-    { MPV_RENDER_PARAM_SW_POINTER, NULL },
+    { MPV_RENDER_PARAM_SW_POINTER, buffer->pixels },
     { MPV_RENDER_PARAM_INVALID, NULL },
   };
 
-  if (posix_memalign ((void **) &pixels, 64, stride * height) != 0)
-    return NULL;
-  params[3].data = pixels;
-
   if (mpv_render_context_render (render, params) < 0)
-    {
-      free (pixels);
-      return NULL;
-    }
+    return FALSE;
 
-  /* The padding byte is undefined; GDK reads it as alpha. */
-  for (int y = 0; y < height; y++)
-    {
-      guint8 *row = pixels + (gsize) y * stride;
-      for (int x = 0; x < width; x++)
-        row[x * 4 + 3] = 0xff;
-    }
+  /* cairo's RGB24 ignores the padding byte; a GdkMemoryTexture reads it as
+   * alpha, and mpv leaves it undefined. */
+  if (opaque_alpha)
+    for (int y = 0; y < buffer->height; y++)
+      {
+        guint8 *row = buffer->pixels + (gsize) y * stride;
+        for (int x = 0; x < buffer->width; x++)
+          row[x * 4 + (G_BYTE_ORDER == G_LITTLE_ENDIAN ? 3 : 0)] = 0xff;
+      }
 
-  *out_stride = stride;
-  return g_bytes_new_with_free_func (pixels, stride * height, free, pixels);
+  return TRUE;
 }
 
 /* Called with the lock held. */
 static void
 publish_frame (RenderShared *shared,
-               GBytes       *frame,
-               int           width,
-               int           height,
-               gsize         stride)
+               FrameBuffer  *frame)
 {
-  g_clear_pointer (&shared->pending, g_bytes_unref);
+  if (shared->pending != NULL)
+    {
+      /* Never shown: its buffer is free again. */
+      shared->pending->refs--;
+      shared->stats.frames_replaced++;
+    }
   shared->pending = frame;
-  shared->pending_width = width;
-  shared->pending_height = height;
-  shared->pending_stride = stride;
+  shared->stats.frames_rendered++;
 
   /* One main-loop callback per pending frame, not per wakeup. */
   if (!shared->present_scheduled)
@@ -216,8 +423,7 @@ render_thread (gpointer data)
       gboolean resized;
       int width, height;
       guint64 flags;
-      GBytes *frame = NULL;
-      gsize stride = 0;
+      FrameBuffer *frame = NULL;
 
       while (!shared->quit && !shared->update && !shared->resized)
         g_cond_wait (&shared->cond, &shared->lock);
@@ -232,15 +438,33 @@ render_thread (gpointer data)
       g_mutex_unlock (&shared->lock);
 
       flags = mpv_render_context_update (shared->render);
+
+      g_mutex_lock (&shared->lock);
       if (((flags & MPV_RENDER_UPDATE_FRAME) || resized) && width > 0 && height > 0)
-        frame = render_frame (shared->render, width, height, &stride);
+        {
+          frame = acquire_buffer (shared, width, height);
+          if (frame == NULL && !shared->quit)
+            shared->stats.frames_skipped++;
+        }
+      g_mutex_unlock (&shared->lock);
+
+      if (frame != NULL && !render_frame (shared->render, frame, shared->opaque_alpha))
+        {
+          g_mutex_lock (&shared->lock);
+          frame->refs--;
+          frame = NULL;
+          g_mutex_unlock (&shared->lock);
+        }
 
       g_mutex_lock (&shared->lock);
       if (frame != NULL && !shared->quit)
-        publish_frame (shared, frame, width, height, stride);
+        publish_frame (shared, frame);
       else if (frame != NULL)
-        g_bytes_unref (frame);
+        frame->refs--;
     }
+  if (shared->pending != NULL)
+    shared->pending->refs--;
+  shared->pending = NULL;
   g_mutex_unlock (&shared->lock);
 
   /* Tear down here, off the main thread: freeing the render context waits
@@ -284,6 +508,10 @@ hw_sw_surface_realize (GtkWidget *widget)
       return;
     }
 
+  /* The software path sets GSK_RENDERER=cairo; anything else gets textures. */
+  self->use_cairo =
+    GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (gtk_widget_get_native (widget)));
+
   shared = g_new0 (RenderShared, 1);
   g_atomic_ref_count_init (&shared->ref);
   g_mutex_init (&shared->lock);
@@ -294,7 +522,14 @@ hw_sw_surface_realize (GtkWidget *widget)
   shared->width = self->width;
   shared->height = self->height;
   shared->resized = TRUE;
+  shared->opaque_alpha = !self->use_cairo;
+  for (guint i = 0; i < POOL_SIZE; i++)
+    shared->pool[i].shared = shared;
   self->shared = shared;
+
+  if (self->use_cairo)
+    self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                                             G_CALLBACK (on_after_paint), self);
 
   mpv_render_context_set_update_callback (render, update_cb, shared);
   /* The thread holds the second reference and drops it when done. It is
@@ -308,6 +543,11 @@ hw_sw_surface_unrealize (GtkWidget *widget)
   HwSwSurface *self = HW_SW_SURFACE (widget);
   RenderShared *shared = g_steal_pointer (&self->shared);
 
+  if (self->after_paint_id != 0)
+    g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (widget));
+  release_retired (self);
+  g_clear_object (&self->texture);
+  g_clear_pointer (&self->frame, release_buffer);
   if (shared != NULL)
     {
       g_mutex_lock (&shared->lock);
@@ -368,6 +608,47 @@ hw_sw_surface_size_allocate (GtkWidget *widget,
   g_mutex_unlock (&self->shared->lock);
 }
 
+/* The frame's rectangle in the widget: the buffer is at device pixels and
+ * may be smaller than the widget (clamped), so fit it, keeping its aspect. */
+static graphene_rect_t
+frame_rect (HwSwSurface *self,
+            int          width,
+            int          height)
+{
+  double fit = MIN ((double) width / self->frame->width, (double) height / self->frame->height);
+  double w = self->frame->width * fit;
+  double h = self->frame->height * fit;
+
+  return GRAPHENE_RECT_INIT ((width - w) / 2, (height - h) / 2, w, h);
+}
+
+static void
+draw_frame_cairo (HwSwSurface           *self,
+                  GtkSnapshot           *snapshot,
+                  const graphene_rect_t *rect)
+{
+  FrameBuffer *buffer = self->frame;
+  cairo_t *cr;
+
+  /* Kept with the buffer, not made per frame: destroying it while GTK's
+   * recording still points at it would copy the frame. */
+  if (buffer->surface == NULL)
+    buffer->surface = cairo_image_surface_create_for_data (buffer->pixels, CAIRO_FORMAT_RGB24,
+                                                           buffer->width, buffer->height,
+                                                           (int) buffer->stride);
+
+  cr = gtk_snapshot_append_cairo (snapshot, rect);
+  cairo_translate (cr, rect->origin.x, rect->origin.y);
+  cairo_scale (cr, rect->size.width / buffer->width, rect->size.height / buffer->height);
+  cairo_set_source_surface (cr, buffer->surface, 0, 0);
+  /* At device pixels the transform is the identity and cairo copies; when
+   * a clamped frame is stretched, bilinear is cheap and good enough. */
+  cairo_pattern_set_filter (cairo_get_source (cr), CAIRO_FILTER_BILINEAR);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+}
+
 static void
 hw_sw_surface_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -375,16 +656,24 @@ hw_sw_surface_snapshot (GtkWidget   *widget,
   HwSwSurface *self = HW_SW_SURFACE (widget);
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
+  graphene_rect_t rect;
 
-  if (self->texture == NULL)
+  if (self->frame == NULL)
     {
       gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
                                  &GRAPHENE_RECT_INIT (0, 0, width, height));
       return;
     }
 
-  gtk_snapshot_append_texture (snapshot, self->texture,
+  rect = frame_rect (self, width, height);
+  if (rect.size.width < width || rect.size.height < height)
+    gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
                                &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  if (self->texture != NULL)
+    gtk_snapshot_append_texture (snapshot, self->texture, &rect);
+  else
+    draw_frame_cairo (self, snapshot, &rect);
 }
 
 static void
@@ -392,7 +681,9 @@ hw_sw_surface_dispose (GObject *object)
 {
   HwSwSurface *self = HW_SW_SURFACE (object);
 
+  g_clear_pointer (&self->retired, g_ptr_array_unref);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->frame, release_buffer);
   g_clear_object (&self->player);
 
   G_OBJECT_CLASS (hw_sw_surface_parent_class)->dispose (object);
@@ -421,6 +712,7 @@ hw_sw_surface_class_init (HwSwSurfaceClass *klass)
 static void
 hw_sw_surface_init (HwSwSurface *self)
 {
+  self->retired = g_ptr_array_new_with_free_func (release_buffer);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
   gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
 }
@@ -432,6 +724,29 @@ hw_sw_surface_new (HwPlayer *player)
 
   self->player = g_object_ref (player);
   return GTK_WIDGET (self);
+}
+
+void
+hw_sw_surface_get_stats (HwSwSurface      *self,
+                         HwSwSurfaceStats *stats)
+{
+  g_return_if_fail (HW_IS_SW_SURFACE (self));
+  g_return_if_fail (stats != NULL);
+
+  *stats = (HwSwSurfaceStats) { 0 };
+  stats->cairo = self->use_cairo;
+  if (self->shared == NULL)
+    return;
+  g_mutex_lock (&self->shared->lock);
+  *stats = self->shared->stats;
+  g_mutex_unlock (&self->shared->lock);
+  stats->cairo = self->use_cairo;
+  stats->pool_size = POOL_SIZE;
+  if (self->frame != NULL)
+    {
+      stats->frame_width = self->frame->width;
+      stats->frame_height = self->frame->height;
+    }
 }
 
 static guint64

@@ -15,7 +15,21 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HwSwSurface, hw_sw_surface, HW, SW_SURFACE, GtkWidget)
 
-GtkWidget *hw_sw_surface_new (HwPlayer *player);
+/* What the frame path did since realize: for tests and benchmarks. */
+typedef struct {
+  gboolean cairo;               /* drawn through cairo, not as textures */
+  guint    pool_size;
+  int      frame_width;         /* the last frame shown, in device pixels */
+  int      frame_height;
+  guint64  frames_rendered;     /* rendered and handed to the main thread */
+  guint64  frames_replaced;     /* rendered, replaced by a newer one before shown */
+  guint64  frames_skipped;      /* not rendered: every buffer was still held */
+  guint64  buffers_allocated;   /* buffer allocations (a resize reallocates) */
+} HwSwSurfaceStats;
+
+GtkWidget *hw_sw_surface_new       (HwPlayer         *player);
+void       hw_sw_surface_get_stats (HwSwSurface      *self,
+                                    HwSwSurfaceStats *stats);
 
 /* The size frames are rendered at for a widget of @width × @height pixels:
  * at most 1920 × 1080, shrunk by one factor so the aspect stays. */

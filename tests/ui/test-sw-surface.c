@@ -1,0 +1,239 @@
+/* test-sw-surface.c: the software surface draws what mpv decodes, at the
+ * widget's device pixels, from a pool of reused buffers. Real GTK, real mpv
+ * (a solid red lavfi source), under Xvfb; meson runs it with GTK's cairo
+ * renderer at scale 1 and 2, and with GTK's default (GL) renderer, which
+ * takes the texture path.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall-test"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <locale.h>
+#include <malloc.h>
+#include <string.h>
+
+#include "hw-cell.h"
+#include "hw-resources.h"
+#include "hw-sw-surface.h"
+
+#define WIDTH  320
+#define HEIGHT 180
+
+/* A feed of one solid red picture. */
+struct _TestFeed { GObject parent_instance; };
+#define TEST_TYPE_FEED (test_feed_get_type ())
+G_DECLARE_FINAL_TYPE (TestFeed, test_feed, TEST, FEED, GObject)
+static void test_feed_iface_init (HwFeedInterface *iface);
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestFeed, test_feed, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, test_feed_iface_init))
+
+enum { PROP_0, PROP_SERVER_STATE, PROP_SERVER_URL };
+
+static void
+test_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  if (prop_id == PROP_SERVER_STATE)
+    g_value_set_int (value, HW_SERVER_STATE_NONE);
+  else
+    g_value_set_string (value, NULL);
+}
+
+static void
+test_feed_class_init (TestFeedClass *klass)
+{
+  G_OBJECT_CLASS (klass)->get_property = test_feed_get_property;
+  g_object_class_override_property (G_OBJECT_CLASS (klass), PROP_SERVER_STATE, "server-state");
+  g_object_class_override_property (G_OBJECT_CLASS (klass), PROP_SERVER_URL, "server-url");
+}
+
+static void
+test_feed_init (TestFeed *self)
+{
+}
+
+static void
+test_feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
+  HwMediaItem *item = hw_media_item_new ("red", "Red", 60);
+
+  hw_media_item_set_direct_url (item, "av://lavfi:color=c=red:size=320x180:rate=25:d=60");
+  g_task_return_pointer (task, item, g_object_unref);
+}
+
+static HwMediaItem *
+test_feed_next_item_finish (HwFeed *feed, GAsyncResult *result, GError **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_feed_iface_init (HwFeedInterface *iface)
+{
+  iface->next_item_async = test_feed_next_item_async;
+  iface->next_item_finish = test_feed_next_item_finish;
+}
+
+static gboolean
+wait_for_frames (HwCell *cell, guint64 frames, gint64 timeout_us)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_us;
+
+  while (hw_cell_get_frames (cell) < frames && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  return hw_cell_get_frames (cell) >= frames;
+}
+
+static HwSwSurface *
+find_surface (GtkWidget *widget)
+{
+  if (HW_IS_SW_SURFACE (widget))
+    return HW_SW_SURFACE (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      HwSwSurface *found = find_surface (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The widget as GTK draws it (its render node), rendered by the window's
+ * own renderer. */
+static GdkTexture *
+render_widget (GtkWidget *widget)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  graphene_rect_t bounds;
+
+  gtk_widget_snapshot_child (gtk_widget_get_parent (widget), widget, snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  gsk_render_node_get_bounds (node, &bounds);
+  return gsk_renderer_render_texture (renderer, node, &bounds);
+}
+
+static void
+assert_red (GdkTexture *texture, int x, int y)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guint8 *pixels = g_malloc (stride * height);
+  guint32 pixel;
+  int r, g, b;
+
+  /* GDK_MEMORY_DEFAULT: native-endian premultiplied ARGB, as cairo's. */
+  gdk_texture_download (texture, pixels, stride);
+  memcpy (&pixel, pixels + (gsize) y * stride + (gsize) x * 4, sizeof pixel);
+  r = (pixel >> 16) & 0xff;
+  g = (pixel >> 8) & 0xff;
+  b = pixel & 0xff;
+  g_test_message ("pixel (%d, %d) of %d×%d: %02x%02x%02x alpha %02x", x, y, width, height,
+                  r, g, b, pixel >> 24);
+  g_assert_cmpint (pixel >> 24, ==, 0xff);
+  g_assert_cmpint (r, >, 0xe0);
+  g_assert_cmpint (g, <, 0x20);
+  g_assert_cmpint (b, <, 0x20);
+}
+
+static void
+test_draws_video (void)
+{
+  g_autoptr(HwFeed) feed = g_object_new (TEST_TYPE_FEED, NULL);
+  GtkWidget *window = gtk_window_new ();
+  HwCellSettings settings = { 0 };
+  HwCacheSplit cache = hw_cache_split (64 * HW_MIB, 64 * HW_MIB, 1);
+  HwCell *cell;
+  HwSwSurface *surface;
+  HwSwSurfaceStats stats;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer;
+  int scale;
+
+  hw_cell_policy_init_defaults (&settings.policy);
+  settings.stall = (HwStallParams) { 20 * HW_USEC_PER_SEC, 30 * HW_USEC_PER_SEC, 0 };
+  settings.watchdog_interval_ms = 1000;
+  settings.network_timeout_s = 20;
+  settings.hwdec = "no";
+  settings.renderer = HW_RENDERER_SOFTWARE;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), WIDTH, HEIGHT);
+  cell = hw_cell_new (0, feed, &settings, &cache);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (cell));
+  gtk_window_present (GTK_WINDOW (window));
+  hw_cell_start (cell);
+
+  /* Two seconds of video: far more frames than buffers. */
+  g_assert_true (wait_for_frames (cell, 50, 30 * G_USEC_PER_SEC));
+
+  surface = find_surface (GTK_WIDGET (cell));
+  g_assert_nonnull (surface);
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (surface));
+  hw_sw_surface_get_stats (surface, &stats);
+  g_test_message ("%s renderer, scale %d: %" G_GUINT64_FORMAT " frames rendered, %"
+                  G_GUINT64_FORMAT " replaced, %" G_GUINT64_FORMAT " skipped, %"
+                  G_GUINT64_FORMAT " buffer allocations (pool of %u), frame %d×%d",
+                  G_OBJECT_TYPE_NAME (renderer), scale, stats.frames_rendered,
+                  stats.frames_replaced, stats.frames_skipped, stats.buffers_allocated,
+                  stats.pool_size, stats.frame_width, stats.frame_height);
+
+  /* The cairo path exactly when GTK draws with cairo. */
+  g_assert_cmpint (stats.cairo, ==, GSK_IS_CAIRO_RENDERER (renderer));
+  /* Buffers are reused: never more allocations than the pool holds (no
+   * resize happened after the first frame). */
+  g_assert_cmpuint (stats.frames_rendered, >=, 50);
+  g_assert_cmpuint (stats.buffers_allocated, >=, 1);
+  g_assert_cmpuint (stats.buffers_allocated, <=, stats.pool_size);
+  /* Rendered at device pixels. */
+  g_assert_cmpint (stats.frame_width, ==, gtk_widget_get_width (GTK_WIDGET (surface)) * scale);
+  g_assert_cmpint (stats.frame_height, ==, gtk_widget_get_height (GTK_WIDGET (surface)) * scale);
+
+  /* What GTK draws is the video: red in the middle and at the corners. */
+  texture = render_widget (GTK_WIDGET (surface));
+  assert_red (texture, gdk_texture_get_width (texture) / 2, gdk_texture_get_height (texture) / 2);
+  assert_red (texture, 2, 2);
+  assert_red (texture, gdk_texture_get_width (texture) - 3, gdk_texture_get_height (texture) - 3);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int argc, char *argv[])
+{
+  /* meson runs this three times: "--renderer=cairo" or "--renderer=gl"
+   * and "--scale=N" choose GSK_RENDERER and GDK_SCALE before GTK starts. */
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_has_prefix (argv[i], "--renderer="))
+        g_setenv ("GSK_RENDERER", argv[i] + strlen ("--renderer="), TRUE);
+      else if (g_str_has_prefix (argv[i], "--scale="))
+        g_setenv ("GDK_SCALE", argv[i] + strlen ("--scale="), TRUE);
+      else
+        continue;
+      memmove (&argv[i], &argv[i + 1], (argc - i) * sizeof (char *));
+      argc--;
+      i--;
+    }
+
+  mallopt (M_ARENA_MAX, 2);
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+  gtk_init ();
+  hw_register_resource ();
+
+  g_test_add_func ("/hyperwall/sw-surface/draws-video", test_draws_video);
+
+  return g_test_run ();
+}
