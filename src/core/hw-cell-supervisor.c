@@ -481,6 +481,13 @@ hw_cell_supervisor_get_state (HwCellSupervisor *self)
   return self->machine.state;
 }
 
+gboolean
+hw_cell_supervisor_get_wants_pause (HwCellSupervisor *self)
+{
+  g_return_val_if_fail (HW_IS_CELL_SUPERVISOR (self), FALSE);
+  return hw_cell_machine_wants_pause (&self->machine);
+}
+
 gint64
 hw_cell_supervisor_get_last_tick (HwCellSupervisor *self)
 {

@@ -84,6 +84,8 @@ void        hw_cell_supervisor_set_paused           (HwCellSupervisor           
                                                      gboolean                        paused);
 
 HwCellState hw_cell_supervisor_get_state            (HwCellSupervisor               *self);
+/* Paused by the operator, or pausing at its next first frame. */
+gboolean    hw_cell_supervisor_get_wants_pause      (HwCellSupervisor               *self);
 /* When the watchdog last ticked (the supervisor's clock). */
 gint64      hw_cell_supervisor_get_last_tick        (HwCellSupervisor               *self);
 /* Time left before the retry or park timer fires, -1 without one. */

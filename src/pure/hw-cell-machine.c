@@ -522,6 +522,15 @@ handle_active (HwCellMachine *machine,
       if (state != HW_CELL_STATE_LOADING)
         break;
       machine->playing_since_us = now_us;
+      if (machine->pause_pending)
+        {
+          /* Paused between items (the wall, a zoom): the new one must not
+           * play on its own. */
+          machine->pause_pending = FALSE;
+          machine->state_before_pause = HW_CELL_STATE_PLAYING;
+          return decide (machine, HW_CELL_STATE_PAUSED, HW_CELL_ACTION_PAUSE,
+                         "first frame, operator pause");
+        }
       return decide (machine, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE, "first frame");
 
     case HW_CELL_EVENT_PROGRESS:
@@ -562,15 +571,25 @@ handle_active (HwCellMachine *machine,
                      "sign-in required");
 
     case HW_CELL_EVENT_OPERATOR_NEXT:
+      /* Moving a cell on asks it to play. */
+      machine->pause_pending = FALSE;
       return request_item (machine, HW_CELL_STATE_LOADING, "operator next");
 
     case HW_CELL_EVENT_OPERATOR_PAUSE:
-      if (state != HW_CELL_STATE_PLAYING)
+      if (state == HW_CELL_STATE_PAUSED)
         break;
+      if (state != HW_CELL_STATE_PLAYING)
+        {
+          /* Between items: a pause dropped here let the cell play on once
+           * its next item started, the only cell of a paused wall. */
+          machine->pause_pending = TRUE;
+          break;
+        }
       machine->state_before_pause = state;
       return decide (machine, HW_CELL_STATE_PAUSED, HW_CELL_ACTION_PAUSE, "operator pause");
 
     case HW_CELL_EVENT_OPERATOR_RESUME:
+      machine->pause_pending = FALSE;
       if (state != HW_CELL_STATE_PAUSED)
         break;
       return decide (machine, machine->state_before_pause, HW_CELL_ACTION_RESUME,
@@ -581,6 +600,13 @@ handle_active (HwCellMachine *machine,
     }
 
   return ignore (machine);
+}
+
+gboolean
+hw_cell_machine_wants_pause (const HwCellMachine *machine)
+{
+  g_return_val_if_fail (machine != NULL, FALSE);
+  return machine->state == HW_CELL_STATE_PAUSED || machine->pause_pending;
 }
 
 HwCellDecision

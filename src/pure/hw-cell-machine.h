@@ -111,6 +111,9 @@ typedef struct {
   HwCellPolicy  policy;
   HwCellState   state;
   HwCellState   state_before_pause;
+  /* The operator asked for a pause that has not taken yet: the cell was
+   * loading, retrying or waiting. It pauses at its first frame. */
+  gboolean      pause_pending;
   HwStreamKind  stream;             /* what is loaded now */
   gboolean      has_fallback;       /* the current item has a fallback stream */
   guint         item_failures;      /* failures of the current item (escalation) */
@@ -133,6 +136,9 @@ HwCellDecision hw_cell_machine_handle       (HwCellMachine      *machine,
                                              HwCellEvent         event,
                                              double              unit,
                                              gint64              now_us);
+/* Paused by the operator, or asked to be and pausing at its next first
+ * frame. */
+gboolean       hw_cell_machine_wants_pause  (const HwCellMachine *machine);
 /* Failures inside the crash-loop window at @now_us. */
 guint          hw_cell_machine_failures     (HwCellMachine      *machine,
                                              gint64              now_us);

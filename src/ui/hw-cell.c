@@ -556,6 +556,13 @@ hw_cell_get_state (HwCell *self)
   return hw_cell_supervisor_get_state (self->supervisor);
 }
 
+gboolean
+hw_cell_get_wants_pause (HwCell *self)
+{
+  g_return_val_if_fail (HW_IS_CELL (self), FALSE);
+  return hw_cell_supervisor_get_wants_pause (self->supervisor);
+}
+
 gint64
 hw_cell_get_last_tick (HwCell *self)
 {

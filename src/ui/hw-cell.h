@@ -85,6 +85,7 @@ void         hw_cell_set_show_titles (HwCell              *self,
 
 HwCellSupervisor *hw_cell_get_supervisor (HwCell           *self);
 HwCellState  hw_cell_get_state      (HwCell               *self);
+gboolean     hw_cell_get_wants_pause (HwCell             *self);
 gint64       hw_cell_get_last_tick  (HwCell               *self);
 guint64      hw_cell_get_frames     (HwCell               *self);
 

@@ -63,10 +63,12 @@ pause_hidden (HwWallController *self,
       HwCell *cell = g_ptr_array_index (self->cells, i);
       guint64 bit = G_GUINT64_CONSTANT (1) << i;
 
-      if (paused && (int) i != self->zoomed && hw_cell_get_state (cell) != HW_CELL_STATE_PAUSED)
+      /* A cell between items pauses at its next first frame, so it is
+       * the zoom's to resume too. */
+      if (paused && (int) i != self->zoomed && !hw_cell_get_wants_pause (cell))
         {
           hw_cell_set_paused (cell, TRUE);
-          if (hw_cell_get_state (cell) == HW_CELL_STATE_PAUSED)
+          if (hw_cell_get_wants_pause (cell))
             self->zoom_paused |= bit;
         }
       else if (!paused && (self->zoom_paused & bit) != 0)
@@ -233,7 +235,7 @@ hw_wall_controller_toggle_pause (HwWallController *self,
 
   if ((cell = cell_at (self, index)) == NULL)
     return;
-  hw_cell_set_paused (cell, hw_cell_get_state (cell) != HW_CELL_STATE_PAUSED);
+  hw_cell_set_paused (cell, !hw_cell_get_wants_pause (cell));
   /* The operator decided: the zoom no longer owns this pause. */
   if (hw_cell_get_index (cell) < 64)
     self->zoom_paused &= ~(G_GUINT64_CONSTANT (1) << hw_cell_get_index (cell));
@@ -247,7 +249,7 @@ hw_wall_controller_toggle_pause_wall (HwWallController *self)
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   for (guint i = 0; i < self->cells->len; i++)
-    if (hw_cell_get_state (g_ptr_array_index (self->cells, i)) != HW_CELL_STATE_PAUSED)
+    if (!hw_cell_get_wants_pause (g_ptr_array_index (self->cells, i)))
       all_paused = FALSE;
 
   for (guint i = 0; i < self->cells->len; i++)

@@ -557,6 +557,54 @@ test_machine_pause_resume (MachineFixture *fx,
                    HW_CELL_STATE_PLAYING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
 }
 
+/* A pause asked for between items (the wall paused while this cell
+ * loaded its next one) takes at the first frame instead of being lost. */
+static void
+test_machine_pause_between_items (MachineFixture *fx,
+                                  gconstpointer   data)
+{
+  bring_to_playing (fx);
+  send (fx, HW_CELL_EVENT_END);
+  g_assert_false (hw_cell_machine_wants_pause (&fx->machine));
+
+  assert_decision (send (fx, HW_CELL_EVENT_OPERATOR_PAUSE),
+                   HW_CELL_STATE_ENDED, HW_CELL_STATE_ENDED, HW_CELL_ACTION_NONE);
+  g_assert_true (hw_cell_machine_wants_pause (&fx->machine));
+  send (fx, HW_CELL_EVENT_ITEM_READY);
+  assert_decision (send (fx, HW_CELL_EVENT_FIRST_FRAME),
+                   HW_CELL_STATE_LOADING, HW_CELL_STATE_PAUSED, HW_CELL_ACTION_PAUSE);
+  g_assert_true (hw_cell_machine_wants_pause (&fx->machine));
+
+  /* Resumed, it plays, and the next item does not pause again. */
+  assert_decision (send (fx, HW_CELL_EVENT_OPERATOR_RESUME),
+                   HW_CELL_STATE_PAUSED, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_RESUME);
+  send (fx, HW_CELL_EVENT_END);
+  send (fx, HW_CELL_EVENT_ITEM_READY);
+  assert_decision (send (fx, HW_CELL_EVENT_FIRST_FRAME),
+                   HW_CELL_STATE_LOADING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
+}
+
+/* A resume, or the operator moving the cell on, withdraws a pause that
+ * has not taken yet. */
+static void
+test_machine_pending_pause_withdrawn (MachineFixture *fx,
+                                      gconstpointer   data)
+{
+  bring_to_playing (fx);
+  send (fx, HW_CELL_EVENT_END);
+  send (fx, HW_CELL_EVENT_OPERATOR_PAUSE);
+  send (fx, HW_CELL_EVENT_OPERATOR_RESUME);
+  g_assert_false (hw_cell_machine_wants_pause (&fx->machine));
+  send (fx, HW_CELL_EVENT_ITEM_READY);
+  assert_decision (send (fx, HW_CELL_EVENT_FIRST_FRAME),
+                   HW_CELL_STATE_LOADING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
+
+  send (fx, HW_CELL_EVENT_END);
+  send (fx, HW_CELL_EVENT_OPERATOR_PAUSE);
+  send (fx, HW_CELL_EVENT_OPERATOR_NEXT);
+  g_assert_false (hw_cell_machine_wants_pause (&fx->machine));
+}
+
 /* Unplayable items are the items' fault: a cell that meets many of them
  * skips each at once and never parks for them. */
 static void
@@ -708,6 +756,8 @@ main (int   argc,
   ADD_MACHINE ("park/cooldown-resumes", test_machine_cooldown_resumes);
   ADD_MACHINE ("park/operator-next-unparks", test_machine_operator_next_unparks);
   ADD_MACHINE ("operator-next-clears-item", test_machine_operator_next_clears_item);
+  ADD_MACHINE ("pause-between-items", test_machine_pause_between_items);
+  ADD_MACHINE ("pending-pause-withdrawn", test_machine_pending_pause_withdrawn);
   ADD_MACHINE ("gate/keeps-playing", test_machine_gate_keeps_playing);
   ADD_MACHINE ("gate/failure-waits", test_machine_gate);
   ADD_MACHINE ("gate/needs-server-waits", test_machine_gate_needs_server);
