@@ -106,6 +106,7 @@ _hw_cell_supervisor_cancel_request (HwCellSupervisor *self)
 typedef struct {
   HwCellSupervisor *self;
   GCancellable     *cancellable;
+  gboolean          replay; /* the item it held, once more */
 } ItemRequest;
 
 static void
@@ -129,7 +130,10 @@ on_next_item (GObject      *source,
   g_autoptr(HwMediaItem) item = NULL;
   g_autofree char *why = NULL;
 
-  item = hw_feed_next_item_finish (HW_FEED (source), result, &error);
+  if (request->replay)
+    item = hw_feed_replay_item_finish (HW_FEED (source), result, &error);
+  else
+    item = hw_feed_next_item_finish (HW_FEED (source), result, &error);
   /* Cancelled (a stop, a reset, the next request) after the feed took an
    * item: it goes back, or its pool slot would never be free again. */
   if (g_cancellable_is_cancelled (request->cancellable) ||
@@ -205,6 +209,36 @@ request_item (HwCellSupervisor *self)
   request->self = g_object_ref (self);
   request->cancellable = g_object_ref (self->request);
   hw_feed_next_item_async (self->feed, self->index, self->request, on_next_item, request);
+}
+
+/* Repeat: the item that ended, from the feed once more (an Emby item gets
+ * a new play session and stream URLs) while the cell keeps its hold on it.
+ * Its end is reported as any other; it does not go to the history, which
+ * would fill with one item. What comes back loads like a new item, so a
+ * failure of it walks the escalation chain from the start and is skipped
+ * in the end: repeat never retries a dead stream for ever. */
+static void
+replay_item (HwCellSupervisor *self)
+{
+  g_autoptr (HwMediaItem) item = g_steal_pointer (&self->item);
+  ItemRequest *request;
+
+  _hw_cell_supervisor_cancel_request (self);
+  if (self->player != NULL && self->run_started_us != 0)
+    _hw_cell_supervisor_report (self, item, HW_FEED_REPORT_STOPPED);
+  self->run_started_us = 0;
+  /* As in request_item: the load that follows replaces it. */
+  if (self->player != NULL)
+    hw_cell_player_forget (self->player);
+  _hw_cell_supervisor_update_title (self);
+
+  g_message ("cell %u: repeating “%s”", self->index, hw_media_item_get_title (item));
+  self->request = g_cancellable_new ();
+  request = g_new0 (ItemRequest, 1);
+  request->self = g_object_ref (self);
+  request->cancellable = g_object_ref (self->request);
+  request->replay = TRUE;
+  hw_feed_replay_item_async (self->feed, self->index, item, self->request, on_next_item, request);
 }
 
 static void
@@ -343,8 +377,7 @@ stop_player (HwCellSupervisor *self)
 }
 
 static void
-execute (HwCellSupervisor     *self,
-         const HwCellDecision *decision)
+execute (HwCellSupervisor *self, const HwCellDecision *decision, HwCellEvent event)
 {
   switch (decision->action)
     {
@@ -352,7 +385,12 @@ execute (HwCellSupervisor     *self,
       break;
     case HW_CELL_ACTION_REQUEST_ITEM:
       g_clear_handle_id (&self->timer_id, g_source_remove);
-      request_item (self);
+      /* Only a normal end repeats: a skip, the operator's next or a new
+       * start take the next item. */
+      if (event == HW_CELL_EVENT_END && self->repeat && self->item != NULL)
+        replay_item (self);
+      else
+        request_item (self);
       break;
     case HW_CELL_ACTION_LOAD:
       g_clear_handle_id (&self->timer_id, g_source_remove);
@@ -419,7 +457,7 @@ _hw_cell_supervisor_handle_event (HwCellSupervisor *self,
     hw_feed_set_aside (self->feed, self->item,
                        event == HW_CELL_EVENT_UNPLAYABLE ? HW_ITEM_VERDICT_UNPLAYABLE
                                                         : HW_ITEM_VERDICT_FAILED);
-  execute (self, &decision);
+  execute (self, &decision, event);
   if (decision.old_state != decision.state)
     _hw_cell_supervisor_notify_state (self);
   _hw_cell_supervisor_update_card (self);

@@ -24,6 +24,7 @@ struct _HwCellSupervisor
   HwCellSupervisorSettings  settings;
   HwCacheSplit              cache;
   gboolean                  audible;
+  gboolean                  repeat; /* an item that ends plays again */
 
   HwClockFunc               now;
   HwJitterFunc              jitter;

@@ -41,6 +41,7 @@ _hw_cell_supervisor_report (HwCellSupervisor *self, HwMediaItem *item, HwFeedRep
     .cell_index = self->index,
     .paused = self->machine.state == HW_CELL_STATE_PAUSED,
     .fallback = self->loaded_fallback,
+    .repeat = self->repeat,
   };
 
   if (report == HW_FEED_REPORT_PROGRESS && self->machine.gate_closed)
@@ -219,8 +220,9 @@ watch_playing (HwCellSupervisor *self,
       _hw_cell_supervisor_report (self, self->item, HW_FEED_REPORT_PROGRESS);
     }
 
-  if (self->settings.cycle_interval_us > 0 && self->run_started_us != 0 &&
-      now - self->run_started_us >= self->settings.cycle_interval_us)
+  /* A repeating cell plays its item to the end, as often as it ends. */
+  if (!self->repeat && self->settings.cycle_interval_us > 0 && self->run_started_us != 0
+      && now - self->run_started_us >= self->settings.cycle_interval_us)
     _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_END, NULL);
 }
 

@@ -471,6 +471,28 @@ hw_cell_supervisor_set_paused (HwCellSupervisor *self,
                                                  : HW_CELL_EVENT_OPERATOR_RESUME, NULL);
 }
 
+void
+hw_cell_supervisor_set_repeat (HwCellSupervisor *self, gboolean repeat)
+{
+  g_return_if_fail (HW_IS_CELL_SUPERVISOR (self));
+
+  if (self->repeat == !!repeat)
+    return;
+  self->repeat = !!repeat;
+  g_message ("cell %u: repeat %s", self->index, self->repeat ? "on" : "off");
+  /* At once, as a pause is: the server's session shows the repeat mode. */
+  if (self->item != NULL && self->run_started_us != 0 && !self->shut_down)
+    _hw_cell_supervisor_report (self, self->item, HW_FEED_REPORT_PROGRESS);
+  _hw_cell_supervisor_emit_changed (self);
+}
+
+gboolean
+hw_cell_supervisor_get_repeat (HwCellSupervisor *self)
+{
+  g_return_val_if_fail (HW_IS_CELL_SUPERVISOR (self), FALSE);
+  return self->repeat;
+}
+
 /* ------------------------------------------------------------------ */
 /* Getters                                                             */
 
@@ -581,6 +603,8 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_add_string_value (builder, hw_cell_state_to_string (self->machine.state));
   json_builder_set_member_name (builder, "paused");
   json_builder_add_boolean_value (builder, self->machine.state == HW_CELL_STATE_PAUSED);
+  json_builder_set_member_name (builder, "repeat");
+  json_builder_add_boolean_value (builder, self->repeat);
   add_string_or_null (builder, "item_id", self->item ? hw_media_item_get_id (self->item) : NULL);
   add_string_or_null (builder, "title", hw_cell_supervisor_get_title (self));
   json_builder_set_member_name (builder, "position");

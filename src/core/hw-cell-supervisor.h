@@ -82,6 +82,12 @@ void        hw_cell_supervisor_next                 (HwCellSupervisor           
 gboolean    hw_cell_supervisor_previous             (HwCellSupervisor               *self);
 void        hw_cell_supervisor_set_paused           (HwCellSupervisor               *self,
                                                      gboolean                        paused);
+/* Repeat: an item that ends normally is played again instead of the next
+ * (and cycle-interval does not apply). A failing item still walks the
+ * escalation chain and is skipped like any other; the cell then repeats
+ * what it plays next. */
+void     hw_cell_supervisor_set_repeat (HwCellSupervisor *self, gboolean repeat);
+gboolean hw_cell_supervisor_get_repeat (HwCellSupervisor *self);
 
 HwCellState hw_cell_supervisor_get_state            (HwCellSupervisor               *self);
 /* Paused by the operator, or pausing at its next first frame. */

@@ -36,6 +36,18 @@ hw_feed_real_next_item_finish (HwFeed        *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* The same item once more: a file plays again as it is. */
+static void
+hw_feed_real_replay_item_async (HwFeed *self, guint cell_index, HwMediaItem *item,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hw_feed_real_replay_item_async);
+  g_task_return_pointer (task, g_object_ref (item), g_object_unref);
+}
+
 static gboolean
 hw_feed_real_check_stream_finish (HwFeed        *self,
                                   GAsyncResult  *result,
@@ -62,6 +74,9 @@ static void
 hw_feed_default_init (HwFeedInterface *iface)
 {
   iface->next_item_finish = hw_feed_real_next_item_finish;
+  /* Both answer the same way: the item, from a GTask. */
+  iface->replay_item_async = hw_feed_real_replay_item_async;
+  iface->replay_item_finish = hw_feed_real_next_item_finish;
   iface->check_stream_finish = hw_feed_real_check_stream_finish;
   iface->get_server_state = hw_feed_real_get_server_state;
   iface->dup_server_url = hw_feed_real_dup_server_url;
@@ -125,6 +140,26 @@ hw_feed_next_item_finish (HwFeed        *self,
   g_return_val_if_fail (HW_IS_FEED (self), NULL);
 
   return HW_FEED_GET_IFACE (self)->next_item_finish (self, result, error);
+}
+
+void
+hw_feed_replay_item_async (HwFeed *self, guint cell_index, HwMediaItem *item,
+                           GCancellable *cancellable, GAsyncReadyCallback callback,
+                           gpointer user_data)
+{
+  g_return_if_fail (HW_IS_FEED (self));
+  g_return_if_fail (HW_IS_MEDIA_ITEM (item));
+
+  HW_FEED_GET_IFACE (self)->replay_item_async (self, cell_index, item, cancellable, callback,
+                                               user_data);
+}
+
+HwMediaItem *
+hw_feed_replay_item_finish (HwFeed *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (HW_IS_FEED (self), NULL);
+
+  return HW_FEED_GET_IFACE (self)->replay_item_finish (self, result, error);
 }
 
 void

@@ -71,6 +71,17 @@ struct _HwFeedInterface
   HwMediaItem  *(*next_item_finish) (HwFeed               *self,
                                      GAsyncResult         *result,
                                      GError              **error);
+  /* Hands @item, which @cell_index holds, once more for the cell to play
+   * again from the start (repeat): a fresh item of the same media (a new
+   * play session, new stream URLs) or @item itself. The cell's hold passes
+   * to what comes back, which it releases as usual; when nothing comes (an
+   * error, a cancellation) the feed has released @item. The default hands
+   * @item itself; replay_item_finish takes the item from a GTask as
+   * next_item_finish does. */
+  void (*replay_item_async) (HwFeed *self, guint cell_index, HwMediaItem *item,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data);
+  HwMediaItem *(*replay_item_finish) (HwFeed *self, GAsyncResult *result, GError **error);
   /* The cell is done with @item (ended, skipped, or the cell went away). */
   void          (*release_item)     (HwFeed               *self,
                                      guint                 cell_index,
@@ -121,6 +132,10 @@ void          hw_feed_next_item_async  (HwFeed               *self,
 HwMediaItem  *hw_feed_next_item_finish (HwFeed               *self,
                                         GAsyncResult         *result,
                                         GError              **error);
+void          hw_feed_replay_item_async (HwFeed *self, guint cell_index, HwMediaItem *item,
+                                         GCancellable *cancellable, GAsyncReadyCallback callback,
+                                         gpointer user_data);
+HwMediaItem  *hw_feed_replay_item_finish (HwFeed *self, GAsyncResult *result, GError **error);
 void          hw_feed_release_item     (HwFeed               *self,
                                         guint                 cell_index,
                                         HwMediaItem          *item);

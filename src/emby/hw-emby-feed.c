@@ -584,6 +584,59 @@ hw_emby_feed_release_item (HwFeed      *feed,
   hw_item_pool_release (self->pool, id);
 }
 
+/* Repeat: the item once more, with a PlaybackInfo of its own, so it plays
+ * in a new play session with fresh stream URLs. Its pool slot (and its
+ * count as an item asked for by id) stays taken all along: no other cell
+ * gets the item in between. */
+static void
+on_replay_info (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  HwEmbyFeed  *self = g_task_get_source_object (task);
+  HwMediaItem *old = g_task_get_task_data (task);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HwEmbyPlaybackInfo) info = NULL;
+  g_autofree char *title = g_strdup (hw_media_item_get_title (old));
+  HwEmbyItem       item = {
+          .id = (char *)hw_media_item_get_id (old),
+          .name = title,
+          .type = (char *)"Video",
+          .run_time_ticks = (gint64)(hw_media_item_get_duration (old) * HW_EMBY_TICKS_PER_SECOND),
+  };
+  HwMediaItem *media;
+
+  info = hw_emby_client_get_playback_info_finish (HW_EMBY_CLIENT (source), result, &error);
+  if (info == NULL)
+    {
+      if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE)
+        hw_item_pool_set_aside (self->pool, item.id, HW_ITEM_VERDICT_UNPLAYABLE);
+      hw_emby_feed_release_item (HW_FEED (self), NO_CELL, old);
+      return_client_error (task, error);
+      return;
+    }
+
+  media = build_media_item (self, &item, info);
+  g_ptr_array_remove (self->handed, old);
+  g_ptr_array_add (self->handed, g_object_ref (media));
+  g_task_return_pointer (task, media, g_object_unref);
+}
+
+static void
+hw_emby_feed_replay_item_async (HwFeed *feed, guint cell_index, HwMediaItem *item,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+  GTask      *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, hw_emby_feed_replay_item_async);
+  g_task_set_task_data (task, g_object_ref (item), g_object_unref);
+  /* Cancelled or not, the cell takes what it gets and releases it. */
+  g_task_set_check_cancellable (task, FALSE);
+  hw_emby_client_get_playback_info_async (self->client, hw_media_item_get_id (item), cancellable,
+                                          on_replay_info, task);
+}
+
 static void
 hw_emby_feed_set_aside (HwFeed        *feed,
                         HwMediaItem   *item,
@@ -671,6 +724,7 @@ hw_emby_feed_iface_init (HwFeedInterface *iface)
   iface->check_stream_async = hw_emby_feed_check_stream_async;
   iface->next_item_async = hw_emby_feed_next_item_async;
   iface->release_item = hw_emby_feed_release_item;
+  iface->replay_item_async = hw_emby_feed_replay_item_async;
   iface->set_aside = hw_emby_feed_set_aside;
   iface->report = hw_emby_feed_report;
   iface->set_focused_cell = hw_emby_feed_set_focused_cell;

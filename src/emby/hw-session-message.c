@@ -288,6 +288,23 @@ parse_playstate (JsonObject        *data,
   return TRUE;
 }
 
+/* RepeatAll is what a wall does anyway: every cell moves on. */
+static gboolean
+parse_repeat_mode (JsonObject *arguments, HwSessionMessage *message, GError **error)
+{
+  const char *mode = member_string (arguments, "RepeatMode");
+
+  if (mode == NULL)
+    return fail (error, "SetRepeatMode without RepeatMode");
+  if (g_ascii_strcasecmp (mode, "RepeatOne") == 0)
+    message->repeat_one = TRUE;
+  else if (g_ascii_strcasecmp (mode, "RepeatNone") != 0
+           && g_ascii_strcasecmp (mode, "RepeatAll") != 0)
+    return fail (error, "an unknown RepeatMode");
+  message->general = HW_GENERAL_SET_REPEAT_MODE;
+  return TRUE;
+}
+
 static gboolean
 parse_general (JsonObject        *data,
                HwSessionMessage  *message,
@@ -335,6 +352,8 @@ parse_general (JsonObject        *data,
     message->general = HW_GENERAL_TOGGLE_MUTE;
   else if (g_ascii_strcasecmp (name, "TogglePauseWall") == 0)
     message->general = HW_GENERAL_TOGGLE_PAUSE_WALL;
+  else if (g_ascii_strcasecmp (name, "SetRepeatMode") == 0)
+    return parse_repeat_mode (arguments, message, error);
   else
     message->general = HW_GENERAL_UNKNOWN;
   return TRUE;
@@ -444,7 +463,8 @@ hw_session_capabilities_body (void)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   static const char *const commands[] = {
-    "DisplayMessage", "SetVolume", "Mute", "Unmute", "ToggleMute", "TogglePauseWall",
+    "DisplayMessage", "SetVolume",       "Mute",          "Unmute",
+    "ToggleMute",     "TogglePauseWall", "SetRepeatMode",
   };
 
   json_builder_begin_object (builder);

@@ -48,14 +48,16 @@ typedef enum {
   HW_PLAYSTATE_SEEK,
 } HwPlaystateCommand;
 
-typedef enum {
-  HW_GENERAL_UNKNOWN,                    /* logged at debug level, ignored */
+typedef enum
+{
+  HW_GENERAL_UNKNOWN, /* logged at debug level, ignored */
   HW_GENERAL_DISPLAY_MESSAGE,
   HW_GENERAL_SET_VOLUME,
   HW_GENERAL_MUTE,
   HW_GENERAL_UNMUTE,
   HW_GENERAL_TOGGLE_MUTE,
-  HW_GENERAL_TOGGLE_PAUSE_WALL,          /* ours: pause or resume every cell */
+  HW_GENERAL_TOGGLE_PAUSE_WALL, /* ours: pause or resume every cell */
+  HW_GENERAL_SET_REPEAT_MODE,
 } HwGeneralCommand;
 
 typedef struct {
@@ -76,6 +78,8 @@ typedef struct {
   char               *text;              /* DISPLAY_MESSAGE: may be NULL, not both */
   guint               timeout_ms;        /* DISPLAY_MESSAGE: clamped */
   int                 volume;            /* SET_VOLUME: 0 … 100 */
+  gboolean            repeat_one;        /* SET_REPEAT_MODE: RepeatOne (else RepeatNone,
+                                          * RepeatAll) */
 } HwSessionMessage;
 
 #define HW_SESSION_MESSAGE_ERROR (hw_session_message_error_quark ())

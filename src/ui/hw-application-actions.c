@@ -80,6 +80,20 @@ reload_activated (GSimpleAction *action,
     hw_cell_reset (cell);
 }
 
+/* app.repeat(i): the cell plays its item again when it ends, or moves on
+ * again (the session socket's SetRepeatMode). */
+static void
+repeat_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  HwCell           *cell = cell_for (app_of (user_data), parameter);
+  HwCellSupervisor *supervisor;
+
+  if (cell == NULL)
+    return;
+  supervisor = hw_cell_get_supervisor (cell);
+  hw_cell_supervisor_set_repeat (supervisor, !hw_cell_supervisor_get_repeat (supervisor));
+}
+
 static void
 toggle_pause_activated (GSimpleAction *action,
                         GVariant      *parameter,
@@ -261,6 +275,7 @@ _hw_application_add_actions (HwApplication *self)
     { "next", next_activated, "i" },
     { "previous", previous_activated, "i" },
     { "reload", reload_activated, "i" },
+    { "repeat", repeat_activated, "i" },
     { "toggle-pause", toggle_pause_activated, "i" },
     { "toggle-pause-wall", toggle_pause_wall_activated },
     { "move-focus", move_focus_activated, "s" },

@@ -51,6 +51,17 @@ set_focused_paused (HwRemoteControl *self,
     activate (self, "toggle-pause", g_variant_new_int32 (-1));
 }
 
+/* SetRepeatMode, like a Playstate command, acts on the focused cell: the
+ * one the server's session shows, so the dashboard shows what it set. */
+static void
+set_focused_repeat (HwRemoteControl *self, gboolean repeat)
+{
+  HwCell *cell = focused_cell (self);
+
+  if (cell != NULL && hw_cell_supervisor_get_repeat (hw_cell_get_supervisor (cell)) != repeat)
+    activate (self, "repeat", g_variant_new_int32 (-1));
+}
+
 static void
 play (HwRemoteControl        *self,
       const HwSessionMessage *message)
@@ -145,6 +156,9 @@ general (HwRemoteControl        *self,
       break;
     case HW_GENERAL_TOGGLE_PAUSE_WALL:
       activate (self, "toggle-pause-wall", NULL);
+      break;
+    case HW_GENERAL_SET_REPEAT_MODE:
+      set_focused_repeat (self, message->repeat_one);
       break;
     case HW_GENERAL_UNKNOWN:
     default:

@@ -9,8 +9,9 @@
  * GeneralCommand: DisplayMessage shows a banner for its TimeoutMs;
  * SetVolume acts on the audible cell; Mute, Unmute and ToggleMute move
  * audio-cell (Unmute makes the focused cell audible); TogglePauseWall, a
- * name of ours, pauses or resumes the whole wall. LibraryChanged reloads
- * the feed's pages.
+ * name of ours, pauses or resumes the whole wall; SetRepeatMode RepeatOne
+ * makes the focused cell repeat its item, RepeatNone and RepeatAll make it
+ * move on again. LibraryChanged reloads the feed's pages.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

@@ -225,6 +225,7 @@ test_feed_finalize (GObject *object)
 
   g_clear_error (&self->error);
   g_free (self->checked_url);
+  g_free (self->last_session);
   g_ptr_array_unref (self->set_aside);
   G_OBJECT_CLASS (test_feed_parent_class)->finalize (object);
 }
@@ -280,6 +281,24 @@ feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
 }
 
 static void
+feed_replay_item_async (HwFeed *feed, guint cell, HwMediaItem *item, GCancellable *cancellable,
+                        GAsyncReadyCallback callback, gpointer user_data)
+{
+  TestFeed *self = TEST_FEED (feed);
+  g_autoptr (GTask) task = g_task_new (feed, cancellable, callback, user_data);
+  g_autofree char *session = g_strdup_printf ("replay-%u", ++self->replays);
+  HwMediaItem     *again
+      = hw_media_item_new (hw_media_item_get_id (item), hw_media_item_get_title (item),
+                           hw_media_item_get_duration (item));
+
+  hw_media_item_set_direct_url (again, hw_media_item_get_direct_url (item));
+  hw_media_item_set_fallback_url (again, hw_media_item_get_fallback_url (item));
+  hw_media_item_set_is_network (again, hw_media_item_get_is_network (item));
+  hw_media_item_set_session_id (again, session);
+  g_task_return_pointer (task, again, g_object_unref);
+}
+
+static void
 feed_release_item (HwFeed *feed, guint cell, HwMediaItem *item)
 {
   TEST_FEED (feed)->released++;
@@ -292,6 +311,8 @@ feed_report (HwFeed *feed, HwMediaItem *item, HwFeedReport report, const HwFeedP
 
   self->reports[report]++;
   self->last_playback = *playback;
+  g_free (self->last_session);
+  self->last_session = g_strdup (hw_media_item_get_session_id (item));
   if (report == HW_FEED_REPORT_STOPPED)
     self->stopped_position = playback->position;
 }
@@ -329,6 +350,7 @@ test_feed_iface_init (HwFeedInterface *iface)
 {
   iface->next_item_async = feed_next_item_async;
   iface->release_item = feed_release_item;
+  iface->replay_item_async = feed_replay_item_async;
   iface->report = feed_report;
   iface->check_stream_async = feed_check_stream_async;
   iface->check_stream_finish = feed_check_stream_finish;

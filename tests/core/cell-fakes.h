@@ -4,8 +4,10 @@
  * observed state and emits its signals. TestView makes TestPlayers.
  * TestFeed hands numbered items ("item-1": direct://item-1, and
  * fallback://item-1 unless has_fallback is cleared) and records requests,
- * items handed, releases, reports, stream checks and set-aside verdicts;
- * it uses the interface's own next_item_finish.
+ * items handed, releases, replays, reports, stream checks and set-aside
+ * verdicts; it uses the interface's own next_item_finish. A replay hands a
+ * new item of the same id and URLs, with a play session of its own
+ * ("replay-1"), as the Emby feed does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -69,6 +71,7 @@ struct _TestFeed
   guint      requests;
   guint      handed;            /* items handed out (a request may fail instead) */
   guint      released;
+  guint          replays; /* items handed again (repeat) */
   gboolean   has_fallback;
   gboolean   local;             /* items are local files, not network streams */
   GError    *error;             /* handed instead of an item while set */
@@ -79,6 +82,7 @@ struct _TestFeed
   guint      reports[3];        /* by HwFeedReport */
   double     stopped_position;
   HwFeedPlayback last_playback; /* of the latest report */
+  char          *last_session;  /* the play session of the latest report's item */
 };
 
 G_END_DECLS

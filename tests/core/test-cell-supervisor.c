@@ -46,8 +46,9 @@ static void
 test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
-    "index", "state", "paused", "item_id", "title", "position", "failures", "retries", "frames",
-    "dropped_frames", "first_frame_time", "demuxer_max_bytes", "demuxer_max_back_bytes", "renderer", "reason",
+    "index", "state", "paused", "repeat", "item_id", "title", "position", "failures", "retries",
+    "frames", "dropped_frames", "first_frame_time", "demuxer_max_bytes", "demuxer_max_back_bytes",
+    "renderer", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -100,6 +101,7 @@ test_status_object (Fixture *fx, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (object, "demuxer_max_back_bytes"), ==,
                    16 * HW_MIB);
   g_assert_true (json_object_get_null_member (object, "reason"));
+  g_assert_false (json_object_get_boolean_member (object, "repeat"));
 }
 
 /* ------------------------------------------------------------------ */
@@ -468,6 +470,138 @@ test_operator_previous (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-3");
 }
 
+/* ------------------------------------------------------------------ */
+/* Repeat                                                              */
+
+static void
+end_normally (Fixture *fx)
+{
+  PLAYER (fx)->position = 59;
+  hw_cell_player_emit_ended (HW_CELL_PLAYER (PLAYER (fx)), HW_PLAYER_END_EOF, NULL);
+}
+
+/* A repeating cell plays the item that ended again: handed once more by
+ * the feed (a new play session), reported like any item, kept by the cell
+ * (not released, not asked for anew); off again, it moves on. */
+static void
+test_repeat_replays (Fixture *fx, gconstpointer data)
+{
+  play (fx);
+  hw_cell_supervisor_set_repeat (fx->supervisor, TRUE);
+  g_assert_true (hw_cell_supervisor_get_repeat (fx->supervisor));
+  /* At once, for the server's session. */
+  g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_PROGRESS], ==, 1);
+  g_assert_true (fx->feed->last_playback.repeat);
+
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *session = g_strdup_printf ("replay-%u", i);
+
+      end_normally (fx);
+      wait_for_load (fx, 1 + i);
+      g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-1");
+      g_assert_cmpstr (hw_cell_supervisor_get_title (fx->supervisor), ==, "Item 1");
+      g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_STOPPED], ==, i);
+      first_frame (fx);
+      g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_STARTED], ==, 1 + i);
+      g_assert_cmpstr (fx->feed->last_session, ==, session);
+      g_assert_true (fx->feed->last_playback.repeat);
+    }
+  g_assert_cmpuint (fx->feed->requests, ==, 1);
+  g_assert_cmpuint (fx->feed->replays, ==, 2);
+  g_assert_cmpuint (fx->feed->released, ==, 0);
+  g_assert_cmpuint (fx->failures, ==, 0);
+
+  hw_cell_supervisor_set_repeat (fx->supervisor, FALSE);
+  g_assert_false (fx->feed->last_playback.repeat);
+  end_normally (fx);
+  wait_for_load (fx, 4);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
+  g_assert_cmpuint (fx->feed->replays, ==, 2);
+  g_assert_cmpuint (fx->feed->released, ==, 1);
+}
+
+/* Repeat is no retry: a replayed item that fails walks the escalation
+ * chain as any item and is skipped in the end, and the operator's next
+ * moves on. */
+static void
+test_repeat_failing_skips (Fixture *fx, gconstpointer data)
+{
+  gint64 initial = fx->settings.policy.backoff_initial_us;
+
+  play (fx);
+  hw_cell_supervisor_set_repeat (fx->supervisor, TRUE);
+  end_normally (fx);
+  wait_for_load (fx, 2);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-1");
+
+  fail_and_expect_retry (fx, initial);
+  wait_for_load (fx, 3);
+  fail_and_expect_retry (fx, 2 * initial);
+  wait_for_load (fx, 4);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "fallback://item-1");
+  fail_and_expect_retry (fx, 4 * initial);
+  wait_for_load (fx, 5);
+  end_before_first_frame (fx);
+  g_assert_cmpuint (fx->feed->set_aside->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fx->feed->set_aside, 0), ==, "item-1:failed");
+  wait_for_load (fx, 6);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
+  g_assert_cmpuint (fx->feed->replays, ==, 1);
+  g_assert_cmpuint (fx->failures, ==, 4);
+
+  /* Still repeating, now item 2; the operator's next takes item 3. */
+  first_frame (fx);
+  hw_cell_supervisor_next (fx->supervisor);
+  wait_for_load (fx, 7);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-3");
+  g_assert_cmpuint (fx->feed->replays, ==, 1);
+  g_assert_true (hw_cell_supervisor_get_repeat (fx->supervisor));
+}
+
+/* A failing item under repeat still parks the cell in a crash loop: each
+ * replay that fails counts. */
+static void
+test_repeat_crash_loop_parks (Fixture *fx, gconstpointer data)
+{
+  fx->settings.policy.crash_loop_threshold = 2;
+  hw_cell_supervisor_set_settings (fx->supervisor, &fx->settings);
+  play (fx);
+  hw_cell_supervisor_set_repeat (fx->supervisor, TRUE);
+
+  end_normally (fx);
+  wait_for_load (fx, 2);
+  end_before_first_frame (fx);
+  wait_for_load (fx, 3);
+  first_frame (fx);
+  end_normally (fx);
+  wait_for_load (fx, 4);
+  end_before_first_frame (fx);
+  assert_state (fx, HW_CELL_STATE_PARKED);
+  g_assert_cmpuint (fx->feed->replays, ==, 2);
+}
+
+/* Repeating, a cell plays its item to the end: no cycle-interval. */
+static void
+test_repeat_ignores_cycle (Fixture *fx, gconstpointer data)
+{
+  fx->settings.cycle_interval_us = 5 * S;
+  hw_cell_supervisor_set_settings (fx->supervisor, &fx->settings);
+  play (fx);
+  hw_cell_supervisor_set_repeat (fx->supervisor, TRUE);
+
+  PLAYER (fx)->position = 10;
+  advance (fx, 10 * S);
+  assert_state (fx, HW_CELL_STATE_PLAYING);
+  g_assert_cmpuint (LOADS (fx), ==, 1);
+
+  hw_cell_supervisor_set_repeat (fx->supervisor, FALSE);
+  PLAYER (fx)->position = 11;
+  advance (fx, 1 * S);
+  wait_for_load (fx, 2);
+  g_assert_cmpstr (LAST_LOAD (fx), ==, "direct://item-2");
+}
+
 static void
 test_cache_and_audible (Fixture *fx, gconstpointer data)
 {
@@ -664,6 +798,10 @@ main (int argc, char *argv[])
   ADD ("reports/pause-at-once", test_reports_pause_at_once);
   ADD ("operator/next-forgets", test_operator_next_forgets);
   ADD ("operator/previous", test_operator_previous);
+  ADD ("repeat/replays", test_repeat_replays);
+  ADD ("repeat/failing-skips", test_repeat_failing_skips);
+  ADD ("repeat/crash-loop-parks", test_repeat_crash_loop_parks);
+  ADD ("repeat/ignores-cycle", test_repeat_ignores_cycle);
   ADD ("settings/cache-and-audible", test_cache_and_audible);
   ADD ("stall/frozen-picture", test_stall_frozen_picture);
   ADD ("feed/unavailable", test_feed_unavailable);

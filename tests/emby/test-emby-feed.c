@@ -39,6 +39,15 @@ on_next_item (GObject      *source,
   o->done = TRUE;
 }
 
+static void
+on_replayed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  ItemOutcome *o = user_data;
+
+  o->item = hw_feed_replay_item_finish (HW_FEED (source), result, &o->error);
+  o->done = TRUE;
+}
+
 static HwMediaItem *
 next_item (HwFeed  *feed,
            guint    cell,
@@ -394,6 +403,17 @@ play_state_string (Fixture *f, const char *name)
       json_object_get_string_member (json_object_get_object_member (session, "PlayState"), name));
 }
 
+static HwMediaItem *
+replay_item (HwFeed *feed, guint cell, HwMediaItem *item)
+{
+  ItemOutcome o = { 0 };
+
+  hw_feed_replay_item_async (feed, cell, item, NULL, on_replayed, &o);
+  g_assert_true (spin_until (&o.done, 10));
+  g_assert_no_error (o.error);
+  return o.item;
+}
+
 static void
 report (HwEmbyFeed *feed, HwMediaItem *item, HwFeedReport kind, guint cell, double position,
         gboolean paused, gboolean fallback)
@@ -469,6 +489,45 @@ test_feed_now_playing (Fixture *f, gconstpointer data)
   g_assert_null (shown);
 }
 
+/* Repeat: the item again with a PlaybackInfo of its own (a new play
+ * session in its stream URL), and the session says RepeatOne at once. */
+static void
+test_feed_repeat (Fixture *f, gconstpointer data)
+{
+  g_autoptr (HwEmbyFeed) feed = NULL;
+  g_autoptr (HwMediaItem) a = NULL;
+  g_autoptr (HwMediaItem) again = NULL;
+  g_autofree char *mode = NULL;
+  HwFeedPlayback   playback = { .cell_index = 0, .position = 2 };
+
+  fixture_make_client (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  g_assert_true (wait_for_state (f->client, HW_SERVER_STATE_ONLINE, 10));
+  a = next_item (HW_FEED (feed), 0, NULL);
+  g_assert_nonnull (a);
+  report (feed, a, HW_FEED_REPORT_STARTED, 0, 0, FALSE, FALSE);
+  mode = play_state_string (f, "RepeatMode");
+  g_assert_cmpstr (mode, ==, "RepeatNone");
+
+  playback.repeat = TRUE;
+  hw_feed_report_playback (HW_FEED (feed), a, HW_FEED_REPORT_PROGRESS, &playback);
+  spin_for (0.3);
+  g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 1);
+  g_clear_pointer (&mode, g_free);
+  mode = play_state_string (f, "RepeatMode");
+  g_assert_cmpstr (mode, ==, "RepeatOne");
+
+  again = replay_item (HW_FEED (feed), 0, a);
+  g_assert_nonnull (again);
+  g_assert_cmpstr (hw_media_item_get_id (again), ==, hw_media_item_get_id (a));
+  g_assert_cmpstr (hw_media_item_get_title (again), ==, hw_media_item_get_title (a));
+  g_assert_nonnull (hw_media_item_get_session_id (again));
+  g_assert_cmpstr (hw_media_item_get_session_id (again), !=, hw_media_item_get_session_id (a));
+  g_assert_nonnull (
+      strstr (hw_media_item_get_direct_url (again), hw_media_item_get_session_id (again)));
+  hw_feed_release_item (HW_FEED (feed), 0, again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -488,6 +547,7 @@ main (int   argc,
   ADD ("feed/prefetch", test_feed_prefetch, NULL);
   ADD ("feed/revoked-token-urls-minted-again", test_feed_revoked_token, NULL);
   ADD ("feed/now-playing", test_feed_now_playing, NULL);
+  ADD ("feed/repeat", test_feed_repeat, NULL);
 
 #undef ADD
 

@@ -80,6 +80,19 @@ static const GoodCase good_cases[] = {
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_SET_VOLUME, NULL, 0, 100, NULL },
   { "toggle-mute", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"ToggleMute\"}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_TOGGLE_MUTE, NULL, 0, 0, NULL },
+  /* number: 1 for RepeatOne */
+  { "repeat-one",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetRepeatMode\",\"Arguments\":{"
+    "\"RepeatMode\":\"RepeatOne\"}}}",
+    HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_SET_REPEAT_MODE, NULL, 0, 1, NULL },
+  { "repeat-none-lower-case",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"setrepeatmode\",\"Arguments\":{"
+    "\"repeatmode\":\"repeatnone\"}}}",
+    HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_SET_REPEAT_MODE, NULL, 0, 0, NULL },
+  { "repeat-all",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetRepeatMode\",\"Arguments\":{"
+    "\"RepeatMode\":\"RepeatAll\"}}}",
+    HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_SET_REPEAT_MODE, NULL, 0, 0, NULL },
   { "unknown-general",
     "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"GoHome\",\"Arguments\":null}}",
     HW_SESSION_MESSAGE_GENERAL_COMMAND, HW_GENERAL_UNKNOWN, NULL, 0, 0, NULL },
@@ -129,6 +142,8 @@ test_good (gconstpointer data)
         }
       if (m->general == HW_GENERAL_SET_VOLUME)
         g_assert_cmpint (m->volume, ==, c->number);
+      if (m->general == HW_GENERAL_SET_REPEAT_MODE)
+        g_assert_cmpint (m->repeat_one, ==, c->number);
       break;
     case HW_SESSION_MESSAGE_FORCE_KEEP_ALIVE:
       g_assert_cmpuint (m->keep_alive_s, ==, c->number);
@@ -173,6 +188,10 @@ static const char *const bad_cases[][2] = {
   { "message-nothing-to-show", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":"
                                "\"DisplayMessage\",\"Arguments\":{\"Text\":\"\\u0007 \"}}}" },
   { "volume-missing", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetVolume\"}}" },
+  { "repeat-mode-missing",
+    "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetRepeatMode\"}}" },
+  { "repeat-mode-unknown", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":"
+                           "\"SetRepeatMode\",\"Arguments\":{\"RepeatMode\":\"Shuffle\"}}}" },
   { "nul-inside", "{\"MessageType\":\"Play\0\"}" },
 };
 
@@ -318,7 +337,7 @@ test_capabilities (void)
       const char      *name = json_array_get_string_element (commands, i);
       g_autofree char *json = g_strdup_printf ("{\"MessageType\":\"GeneralCommand\",\"Data\":"
                                                "{\"Name\":\"%s\",\"Arguments\":{\"Text\":\"x\","
-                                               "\"Volume\":5}}}",
+                                               "\"Volume\":5,\"RepeatMode\":\"RepeatOne\"}}}",
                                                name);
       g_autoptr (HwSessionMessage) m = hw_session_message_parse (json, strlen (json), NULL);
 

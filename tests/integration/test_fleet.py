@@ -11,7 +11,8 @@ timeout; garbage on the socket is ignored; the socket dropping and coming
 back leaves playback alone; ServerRestarting closes the gate with no
 failure counted; a server that refuses the upgrade leaves the wall playing
 with one log line. The server's one session for the wall (GET /Sessions)
-shows the focused cell's item, and its pause.
+shows the focused cell's item, and its pause. SetRepeatMode RepeatOne makes
+the focused cell play its item again when it ends, RepeatNone moves it on.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -205,6 +206,75 @@ def test_session_shows_focused_cell():
         harness.check(app.stop() == 0, "unclean exit\n%s" % app.tail())
 
 
+REPEAT_CLIP_S = 4
+
+
+def start_reports(fake, item_id, since):
+    """The start reports of @item_id at or after @since, as sent."""
+    reports = []
+    for r in fake.requests():
+        if r["path"].lower().endswith("/sessions/playing") and r["time"] >= since:
+            body = json.loads(r["body"] or "{}")
+            if str(body.get("ItemId")) == item_id:
+                reports.append(body)
+    return reports
+
+
+def test_repeat_mode():
+    with harness.Session() as s:
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media(seconds=REPEAT_CLIP_S))
+        app = start(s, fake, rows=1, columns=2)
+        wait_socket_open(fake)
+        posts = emby.wait_until(
+            lambda: [r for r in fake.requests() if CAPABILITIES.search(r["path"])], 20,
+            "capabilities posted")
+        harness.check("SetRepeatMode" in json.loads(posts[-1]["body"])["SupportedCommands"],
+                      "SetRepeatMode not in the capabilities: %s" % posts[-1]["body"])
+
+        fake.ws_send("GeneralCommand", {"Name": "SetRepeatMode",
+                                        "Arguments": {"RepeatMode": "RepeatOne"}})
+        status = app.wait_for(lambda st: cell(st, 0).get("repeat") is True
+                              and cell(st, 0).get("state") == "playing", 20,
+                              "cell 0 repeating and playing")
+        harness.check(cell(status, 1).get("repeat") is False,
+                      "cell 1 repeats too: %s" % harness.summarize(status))
+        item = cell(status, 0)["item_id"]
+        since = time.time()
+        emby.wait_until(lambda: wall_session(fake)["PlayState"].get("RepeatMode") == "RepeatOne",
+                        15, "the session saying RepeatOne")
+
+        # Two ends of a 4 s clip: the same item each time, in a new play
+        # session; the other cell moves on meanwhile.
+        others = set()
+        for snapshot in emby.watch(app, 3 * REPEAT_CLIP_S):
+            harness.check(cell(snapshot, 0).get("item_id") in (None, item),
+                          "cell 0 left its repeating item %s: %s"
+                          % (item, harness.summarize(snapshot)))
+            others.add(cell(snapshot, 1).get("item_id"))
+        starts = emby.wait_until(lambda: (lambda r: r if len(r) >= 2 else None)(
+            start_reports(fake, item, since)), 10, "item %s started twice more" % item)
+        sessions = {r.get("PlaySessionId") for r in starts}
+        harness.check(len(sessions) == len(starts) and None not in sessions,
+                      "a replay without a play session of its own: %s" % starts)
+        harness.check(all(r.get("RepeatMode") == "RepeatOne" for r in starts),
+                      "start reports without RepeatOne: %s" % starts)
+        harness.check(len(others - {None}) >= 2, "cell 1 did not move on: %s" % others)
+        harness.check("cell 0: repeating" in app.log(), "no repeat log line\n%s" % app.tail())
+        harness.check(cell(app.status(), 0).get("failures") == 0,
+                      "a replay counted as a failure: %s" % harness.summarize(app.status()))
+
+        fake.ws_send("GeneralCommand", {"Name": "SetRepeatMode",
+                                        "Arguments": {"RepeatMode": "RepeatNone"}})
+        app.wait_for(lambda st: cell(st, 0).get("repeat") is False, 10, "cell 0 not repeating")
+        app.wait_for(lambda st: cell(st, 0).get("item_id") not in (None, item)
+                     and cell(st, 0).get("state") == "playing", 3 * REPEAT_CLIP_S,
+                     "cell 0 moving on")
+        emby.wait_until(lambda: wall_session(fake)["PlayState"].get("RepeatMode")
+                        == "RepeatNone", 15, "the session saying RepeatNone")
+        emby.check_no_secrets(app, fake)
+        harness.check(app.stop() == 0, "unclean exit\n%s" % app.tail())
+
+
 def test_drop_and_server_restarting():
     with harness.Session() as s:
         fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
@@ -268,6 +338,7 @@ if __name__ == "__main__":
          test_capabilities_play_playstate_banner),
         ("/hyperwall/integration/fleet/session-shows-focused-cell",
          test_session_shows_focused_cell),
+        ("/hyperwall/integration/fleet/repeat-mode", test_repeat_mode),
         ("/hyperwall/integration/fleet/drop-and-server-restarting",
          test_drop_and_server_restarting),
         ("/hyperwall/integration/fleet/refused-upgrade", test_refused_upgrade),
