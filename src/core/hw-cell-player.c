@@ -145,6 +145,13 @@ hw_cell_player_get_dropped_frames (HwCellPlayer *self)
   return IFACE (self)->get_dropped_frames != NULL ? IFACE (self)->get_dropped_frames (self) : 0;
 }
 
+const char *
+hw_cell_player_get_hwdec (HwCellPlayer *self)
+{
+  g_return_val_if_fail (HW_IS_CELL_PLAYER (self), NULL);
+  return IFACE (self)->get_hwdec != NULL ? IFACE (self)->get_hwdec (self) : NULL;
+}
+
 gboolean
 hw_cell_player_get_loaded (HwCellPlayer *self)
 {

@@ -62,6 +62,7 @@ struct _HwCellPlayerInterface
   gboolean (*get_cache_full)       (HwCellPlayer *self);
   gboolean (*get_video_missing)    (HwCellPlayer *self);    /* optional */
   guint64  (*get_dropped_frames)   (HwCellPlayer *self);    /* optional */
+  const char *(*get_hwdec)         (HwCellPlayer *self);    /* optional */
   gboolean (*get_loaded)           (HwCellPlayer *self);
   guint64  (*read_demuxer_max_bytes)      (HwCellPlayer *self);
   guint64  (*read_demuxer_max_back_bytes) (HwCellPlayer *self);
@@ -103,6 +104,10 @@ gboolean hw_cell_player_get_video_missing    (HwCellPlayer *self);
 /* Frames the player dropped (decoder and output) since it was created,
  * 0 when it does not say. For the status file. */
 guint64  hw_cell_player_get_dropped_frames   (HwCellPlayer *self);
+/* The hardware decoder in use ("no" when decoding in software), NULL when
+ * the player does not say (no video yet). For the status file: whether a
+ * GPU kiosk really decodes on its GPU. */
+const char *hw_cell_player_get_hwdec         (HwCellPlayer *self);
 /* A load of ours is current (neither ended, stopped nor forgotten). */
 gboolean hw_cell_player_get_loaded           (HwCellPlayer *self);
 /* As the player reports them (not as asked for), for the status file. */

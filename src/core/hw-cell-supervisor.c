@@ -621,6 +621,8 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_add_int_value (builder, (gint64) frames);
   json_builder_set_member_name (builder, "dropped_frames");
   json_builder_add_int_value (builder, (gint64) dropped);
+  add_string_or_null (builder, "hwdec",
+                      self->player && self->item ? hw_cell_player_get_hwdec (self->player) : NULL);
   /* When the current item showed its first frame, on the clock of "time". */
   json_builder_set_member_name (builder, "first_frame_time");
   if (self->run_started_us != 0 && self->item != NULL)

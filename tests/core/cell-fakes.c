@@ -105,6 +105,7 @@ GETTER (gboolean, player_get_cache_full, cache_full)
 GETTER (gboolean, player_get_video_missing, video_missing)
 GETTER (gboolean, player_get_loaded, loaded)
 GETTER (guint64, player_get_dropped_frames, dropped_frames)
+GETTER (const char *, player_get_hwdec, hwdec)
 GETTER (guint64, player_read_max_bytes, forward_bytes)
 GETTER (guint64, player_read_max_back_bytes, back_bytes)
 
@@ -129,6 +130,7 @@ test_player_iface_init (HwCellPlayerInterface *iface)
   iface->get_video_missing = player_get_video_missing;
   iface->get_loaded = player_get_loaded;
   iface->get_dropped_frames = player_get_dropped_frames;
+  iface->get_hwdec = player_get_hwdec;
   iface->read_demuxer_max_bytes = player_read_max_bytes;
   iface->read_demuxer_max_back_bytes = player_read_max_back_bytes;
 }

@@ -43,6 +43,7 @@ struct _TestPlayer
   gboolean   video_missing;
   gint64     cache_bytes;
   guint64    dropped_frames;
+  const char *hwdec;
 };
 
 #define TEST_TYPE_VIEW (test_view_get_type ())

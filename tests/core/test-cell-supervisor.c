@@ -47,8 +47,8 @@ test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
     "index", "state", "paused", "repeat", "item_id", "title", "position", "failures", "retries",
-    "frames", "dropped_frames", "first_frame_time", "demuxer_max_bytes", "demuxer_max_back_bytes",
-    "renderer", "reason",
+    "frames", "dropped_frames", "hwdec", "first_frame_time", "demuxer_max_bytes",
+    "demuxer_max_back_bytes", "renderer", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -70,6 +70,7 @@ test_status_object (Fixture *fx, gconstpointer data)
   after_us = g_get_real_time ();
   PLAYER (fx)->position = 12.44;
   PLAYER (fx)->dropped_frames = 7;
+  PLAYER (fx)->hwdec = "vaapi";
   fx->view->frames = 42;
   hw_cell_supervisor_set_cache (fx->supervisor, &(HwCacheSplit) { 64 * HW_MIB, 48 * HW_MIB,
                                                                   16 * HW_MIB });
@@ -91,6 +92,7 @@ test_status_object (Fixture *fx, gconstpointer data)
   g_assert_cmpint (json_object_get_int_member (object, "failures"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (object, "frames"), ==, 42);
   g_assert_cmpint (json_object_get_int_member (object, "dropped_frames"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (object, "hwdec"), ==, "vaapi");
   /* Wall-clock seconds (as the file's "time"), to the millisecond. */
   first_frame = json_object_get_double_member (object, "first_frame_time");
   g_assert_cmpfloat (first_frame, >=, before_us / 1e6 - 0.001);

@@ -85,6 +85,10 @@ def demo_wall(renderer):
             harness.check_cells_moving(s, 2, 2)
             check_renderer(app, renderer)
             check_background_threads(app)
+            # Decoding as mpv reports it: in software here (no GPU), and
+            # reported at all, so a GPU kiosk can tell from the same field.
+            hwdec = [c.get("hwdec") for c in harness.cells(app.status())]
+            harness.check(hwdec == ["no"] * 4, "hwdec of the cells: %s" % hwdec)
             harness.check(app.poll() is None, "hyperwall exited during the test")
             rc = app.stop()
             harness.check(rc == 0, "SIGTERM gave exit status %s\n%s" % (rc, app.tail()))

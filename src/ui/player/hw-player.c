@@ -49,6 +49,7 @@ struct _HwPlayer
    * what they rose by: a counter that starts over adds from zero again. */
   gint64      drops_seen[2];
   guint64     dropped_frames;
+  char       *hwdec;                  /* hwdec-current, NULL until reported */
 };
 
 static void hw_player_cell_player_init (HwCellPlayerInterface *iface);
@@ -69,6 +70,7 @@ enum {
   OBSERVE_VIDEO_ID,
   OBSERVE_DECODER_DROPS,
   OBSERVE_OUTPUT_DROPS,
+  OBSERVE_HWDEC,
 };
 
 /* What an asynchronous request was, in the low byte of its reply_userdata;
@@ -108,6 +110,7 @@ hw_player_finalize (GObject *object)
   HwPlayer *self = HW_PLAYER (object);
 
   g_free (self->log_prefix);
+  g_free (self->hwdec);
 
   G_OBJECT_CLASS (hw_player_parent_class)->finalize (object);
 }
@@ -253,6 +256,10 @@ handle_property (HwPlayer          *self,
           self->dropped_frames += value >= *seen ? value - *seen : MAX (value, 0);
           *seen = value;
         }
+      return;
+    case OBSERVE_HWDEC:
+      g_free (self->hwdec);
+      self->hwdec = has ? g_strdup (*(char **) prop->data) : NULL;
       return;
     case OBSERVE_IDLE:
       if (has && self->idle != !!*(int *) prop->data)
@@ -594,6 +601,7 @@ observe (HwPlayer *self)
   mpv_observe_property (self->mpv, OBSERVE_DECODER_DROPS, "decoder-frame-drop-count",
                         MPV_FORMAT_INT64);
   mpv_observe_property (self->mpv, OBSERVE_OUTPUT_DROPS, "frame-drop-count", MPV_FORMAT_INT64);
+  mpv_observe_property (self->mpv, OBSERVE_HWDEC, "hwdec-current", MPV_FORMAT_STRING);
 }
 
 /* mpv's core thread is started by mpv_create() and starts every other mpv
@@ -836,6 +844,12 @@ hw_player_get_video_missing (HwCellPlayer *player)
   return HW_PLAYER (player)->video_missing;
 }
 
+static const char *
+hw_player_get_hwdec (HwCellPlayer *player)
+{
+  return HW_PLAYER (player)->hwdec;
+}
+
 static guint64
 hw_player_get_dropped_frames (HwCellPlayer *player)
 {
@@ -888,6 +902,7 @@ hw_player_cell_player_init (HwCellPlayerInterface *iface)
   iface->get_cache_full = hw_player_get_cache_full;
   iface->get_video_missing = hw_player_get_video_missing;
   iface->get_dropped_frames = hw_player_get_dropped_frames;
+  iface->get_hwdec = hw_player_get_hwdec;
   iface->get_loaded = hw_player_get_loaded;
   iface->read_demuxer_max_bytes = hw_player_read_demuxer_max_bytes;
   iface->read_demuxer_max_back_bytes = hw_player_read_demuxer_max_back_bytes;
