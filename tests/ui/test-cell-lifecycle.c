@@ -19,65 +19,10 @@
 #include "hw-resources.h"
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
+#include "lavfi-feed.h"
 
 #define CYCLES 50
 #define WARM_UP 10
-
-/* A feed of one endless-enough lavfi pattern: no files, no server. */
-struct _TestFeed { GObject parent_instance; };
-#define TEST_TYPE_FEED (test_feed_get_type ())
-G_DECLARE_FINAL_TYPE (TestFeed, test_feed, TEST, FEED, GObject)
-static void test_feed_iface_init (HwFeedInterface *iface);
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestFeed, test_feed, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, test_feed_iface_init))
-
-enum { PROP_0, PROP_SERVER_STATE, PROP_SERVER_URL };
-
-static void
-test_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  if (prop_id == PROP_SERVER_STATE)
-    g_value_set_int (value, HW_SERVER_STATE_NONE);
-  else
-    g_value_set_string (value, NULL);
-}
-
-static void
-test_feed_class_init (TestFeedClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = test_feed_get_property;
-  g_object_class_override_property (G_OBJECT_CLASS (klass), PROP_SERVER_STATE, "server-state");
-  g_object_class_override_property (G_OBJECT_CLASS (klass), PROP_SERVER_URL, "server-url");
-}
-
-static void
-test_feed_init (TestFeed *self)
-{
-}
-
-static void
-test_feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
-                           GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
-  HwMediaItem *item = hw_media_item_new ("pattern", "Pattern", 60);
-
-  hw_media_item_set_direct_url (item, "av://lavfi:testsrc2=size=320x180:rate=30:d=60");
-  g_task_return_pointer (task, item, g_object_unref);
-}
-
-static HwMediaItem *
-test_feed_next_item_finish (HwFeed *feed, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_feed_iface_init (HwFeedInterface *iface)
-{
-  iface->next_item_async = test_feed_next_item_async;
-  iface->next_item_finish = test_feed_next_item_finish;
-}
 
 static gsize
 rss_bytes (void)
@@ -115,7 +60,7 @@ static void
 run_cycles (gconstpointer data)
 {
   HwRenderer renderer = GPOINTER_TO_INT (data);
-  g_autoptr(HwFeed) feed = g_object_new (TEST_TYPE_FEED, NULL);
+  g_autoptr(HwFeed) feed = lavfi_feed_new ("pattern", "Pattern", "av://lavfi:testsrc2=size=320x180:rate=30:d=60", 60);
   GtkWidget *window = gtk_window_new ();
   HwCellSettings settings = { 0 };
   HwCacheSplit cache = hw_cache_split (512 * HW_MIB, 512 * HW_MIB, 1);

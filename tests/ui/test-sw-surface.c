@@ -18,65 +18,10 @@
 #include "hw-cell.h"
 #include "hw-resources.h"
 #include "hw-sw-surface.h"
+#include "lavfi-feed.h"
 
 #define WIDTH  320
 #define HEIGHT 180
-
-/* A feed of one solid red picture. */
-struct _TestFeed { GObject parent_instance; };
-#define TEST_TYPE_FEED (test_feed_get_type ())
-G_DECLARE_FINAL_TYPE (TestFeed, test_feed, TEST, FEED, GObject)
-static void test_feed_iface_init (HwFeedInterface *iface);
-G_DEFINE_FINAL_TYPE_WITH_CODE (TestFeed, test_feed, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, test_feed_iface_init))
-
-enum { PROP_0, PROP_SERVER_STATE, PROP_SERVER_URL };
-
-static void
-test_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
-{
-  if (prop_id == PROP_SERVER_STATE)
-    g_value_set_int (value, HW_SERVER_STATE_NONE);
-  else
-    g_value_set_string (value, NULL);
-}
-
-static void
-test_feed_class_init (TestFeedClass *klass)
-{
-  G_OBJECT_CLASS (klass)->get_property = test_feed_get_property;
-  g_object_class_override_property (G_OBJECT_CLASS (klass), PROP_SERVER_STATE, "server-state");
-  g_object_class_override_property (G_OBJECT_CLASS (klass), PROP_SERVER_URL, "server-url");
-}
-
-static void
-test_feed_init (TestFeed *self)
-{
-}
-
-static void
-test_feed_next_item_async (HwFeed *feed, guint cell, GCancellable *cancellable,
-                           GAsyncReadyCallback callback, gpointer user_data)
-{
-  g_autoptr(GTask) task = g_task_new (feed, cancellable, callback, user_data);
-  HwMediaItem *item = hw_media_item_new ("red", "Red", 60);
-
-  hw_media_item_set_direct_url (item, "av://lavfi:color=c=red:size=320x180:rate=25:d=60");
-  g_task_return_pointer (task, item, g_object_unref);
-}
-
-static HwMediaItem *
-test_feed_next_item_finish (HwFeed *feed, GAsyncResult *result, GError **error)
-{
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-static void
-test_feed_iface_init (HwFeedInterface *iface)
-{
-  iface->next_item_async = test_feed_next_item_async;
-  iface->next_item_finish = test_feed_next_item_finish;
-}
 
 static gboolean
 wait_for_frames (HwCell *cell, guint64 frames, gint64 timeout_us)
@@ -148,7 +93,7 @@ assert_red (GdkTexture *texture, int x, int y)
 static void
 test_draws_video (void)
 {
-  g_autoptr(HwFeed) feed = g_object_new (TEST_TYPE_FEED, NULL);
+  g_autoptr(HwFeed) feed = lavfi_feed_new ("red", "Red", "av://lavfi:color=c=red:size=320x180:rate=25:d=60", 60);
   GtkWidget *window = gtk_window_new ();
   HwCellSettings settings = { 0 };
   HwCacheSplit cache = hw_cache_split (64 * HW_MIB, 64 * HW_MIB, 1);
