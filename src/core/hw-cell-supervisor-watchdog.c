@@ -267,7 +267,13 @@ _hw_cell_supervisor_start_watchdog (HwCellSupervisor *self)
 {
   _hw_cell_supervisor_stop_watchdog (self);
 
-  self->watchdog = g_timeout_source_new (MAX (self->settings.watchdog_interval_ms, 50));
+  /* Whole seconds (the default) let GLib fire every cell's watchdog in the
+   * same wakeup: a parked or paused wall wakes, and redraws its countdown
+   * cards, once a second rather than once per cell. */
+  if (self->settings.watchdog_interval_ms % 1000 == 0)
+    self->watchdog = g_timeout_source_new_seconds (self->settings.watchdog_interval_ms / 1000);
+  else
+    self->watchdog = g_timeout_source_new (MAX (self->settings.watchdog_interval_ms, 50));
   g_source_set_priority (self->watchdog, G_PRIORITY_DEFAULT);
   g_source_set_callback (self->watchdog, on_watchdog, self, NULL);
   g_source_set_static_name (self->watchdog, "[hyperwall] cell watchdog");
