@@ -2,6 +2,8 @@
  *
  *   hw-emby-feed.c          the object, the item pipeline, prefetch, and
  *                           stream URLs minted again for a new token
+ *   hw-emby-feed-library.c  the views and pages of items the pool holds,
+ *                           and client errors as feed errors
  *   hw-emby-feed-reports.c  playback reports (hw-emby-now-playing.c),
  *                           stopping a transcode, and the HEAD check of a
  *                           failed stream
@@ -12,11 +14,60 @@
  */
 #pragma once
 
+#include "hw-config.h"
 #include "hw-emby-client.h"
+#include "hw-emby-feed.h"
 #include "hw-emby-now-playing.h"
 #include "hw-feed.h"
+#include "hw-item-pool.h"
 
 G_BEGIN_DECLS
+
+struct _HwEmbyFeed
+{
+  GObject        parent_instance;
+
+  HwConfig      *config;
+  HwEmbyClient  *client;
+  HwItemPool    *pool;          /* data: HwEmbyItem */
+  GPtrArray     *library_ids;   /* NULL until the views are resolved */
+  gint64         last_page_us;
+  GQueue         ready;         /* HwMediaItem, pool slots held */
+  GPtrArray     *handed;        /* HwMediaItem held by cells, until released */
+  gboolean       prefetching;
+  GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
+  GCancellable  *life;
+  HwEmbyNowPlaying *now_playing; /* which cell the server's session shows */
+
+  /* Asked for through the session socket (hw-emby-session-socket.c):
+   * item ids served before the shuffle, and a page reload at the next
+   * request after the server said its library changed. */
+  GQueue         requested;     /* char * */
+  GHashTable    *requested_shown;  /* id → cells showing it, asked for by id */
+  gboolean       refresh_pages;
+};
+
+/* One run of the item pipeline (a cell's request or a prefetch). */
+typedef struct {
+  guint    cell_index;
+  guint    skips;
+  gboolean pages_loaded;        /* loaded once in this request: an empty pool is final */
+  guint    pending_pages;
+  GError  *page_error;
+} HwEmbyFeedNext;
+
+/* Runs the pipeline from the first step not yet done (hw-emby-feed.c). */
+void     _hw_emby_feed_next_step           (GTask          *task);
+/* Ends @task with the feed error a cell acts on for a client @error. */
+void     _hw_emby_feed_return_client_error (GTask          *task,
+                                            const GError   *error);
+/* Asks for the user's views; the pipeline resumes with the libraries. */
+void     _hw_emby_feed_load_views          (GTask          *task);
+/* Whether this request should load pages before taking from the pool. */
+gboolean _hw_emby_feed_pool_needs_page     (HwEmbyFeed     *self,
+                                            HwEmbyFeedNext *next);
+/* Asks for a page of every library; the pipeline resumes when all came. */
+void     _hw_emby_feed_load_pages          (GTask          *task);
 
 /* HwFeedInterface.report: through @now_playing, and a stopped item's
  * transcode stopped on @client. */

@@ -14,225 +14,27 @@
 
 #include "hw-emby-feed.h"
 #include "hw-emby-feed-private.h"
-#include "hw-emby-libraries.h"
 #include "hw-item-pool.h"
 #include "hw-reliability.h"
 #include "hw-redact.h"
 
-#define PAGE_LIMIT          100
 #define PREFETCH_TARGET     2
 #define MAX_SKIPS           8
-#define PAGE_REFRESH_US     (30 * HW_USEC_PER_SEC)
 #define NO_CELL             G_MAXUINT
-
-struct _HwEmbyFeed
-{
-  GObject        parent_instance;
-
-  HwConfig      *config;
-  HwEmbyClient  *client;
-  HwItemPool    *pool;          /* data: HwEmbyItem */
-  GPtrArray     *library_ids;   /* NULL until the views are resolved */
-  gint64         last_page_us;
-  GQueue         ready;         /* HwMediaItem, pool slots held */
-  GPtrArray     *handed;        /* HwMediaItem held by cells, until released */
-  gboolean       prefetching;
-  GPtrArray     *waiting;       /* GTask: asked while a prefetch could satisfy them */
-  GCancellable  *life;
-  HwEmbyNowPlaying *now_playing; /* which cell the server's session shows */
-
-  /* Asked for through the session socket (hw-emby-session-socket.c):
-   * item ids served before the shuffle, and a page reload at the next
-   * request after the server said its library changed. */
-  GQueue         requested;     /* char * */
-  GHashTable    *requested_shown;  /* id → cells showing it, asked for by id */
-  gboolean       refresh_pages;
-};
 
 static void hw_emby_feed_iface_init (HwFeedInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (HwEmbyFeed, hw_emby_feed, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (HW_TYPE_FEED, hw_emby_feed_iface_init))
 
-typedef struct {
-  guint    cell_index;
-  guint    skips;
-  gboolean pages_loaded;        /* loaded once in this request: an empty pool is final */
-  guint    pending_pages;
-  GError  *page_error;
-} NextItem;
-
 static void
-next_item_free (NextItem *next)
+next_item_free (HwEmbyFeedNext *next)
 {
   g_clear_error (&next->page_error);
   g_free (next);
 }
 
-static void next_step      (GTask      *task);
 static void maybe_prefetch (HwEmbyFeed *self);
-
-/* ------------------------------------------------------------------ */
-/* Errors                                                              */
-
-static void
-return_client_error (GTask        *task,
-                     const GError *error)
-{
-  HwFeedError code;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_task_return_error (task, g_error_copy (error));
-      return;
-    }
-
-  switch (hw_emby_error_get_class (error))
-    {
-    case HW_ERROR_CLASS_REAUTH:
-      code = HW_FEED_ERROR_SIGN_IN_REQUIRED;
-      break;
-    case HW_ERROR_CLASS_FATAL:
-      code = HW_FEED_ERROR_FAILED;
-      break;
-    case HW_ERROR_CLASS_UNPLAYABLE:
-      code = HW_FEED_ERROR_NOT_FOUND;
-      break;
-    case HW_ERROR_CLASS_TRANSIENT:
-    case HW_ERROR_CLASS_OK:
-    default:
-      code = HW_FEED_ERROR_UNAVAILABLE;
-      break;
-    }
-
-  g_task_return_new_error (task, HW_FEED_ERROR, code, "%s", error->message);
-}
-
-/* ------------------------------------------------------------------ */
-/* Views                                                               */
-
-static void
-on_views (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HwEmbyFeed *self = g_task_get_source_object (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) views = hw_emby_client_get_views_finish (HW_EMBY_CLIENT (source), result, &error);
-  g_auto(GStrv) wanted = NULL;
-  GPtrArray *ids;
-
-  if (views == NULL)
-    {
-      return_client_error (task, error);
-      return;
-    }
-
-  if (self->library_ids == NULL)
-    {
-      wanted = hw_config_dup_strv (self->config, "libraries");
-      ids = hw_emby_libraries_resolve (views, (const char * const *) wanted, &error);
-      if (ids == NULL)
-        {
-          g_warning ("%s", error->message);
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      g_debug ("Playing from %u librar%s", ids->len, ids->len == 1 ? "y" : "ies");
-      self->library_ids = ids;
-    }
-
-  next_step (g_steal_pointer (&task));
-}
-
-/* ------------------------------------------------------------------ */
-/* Pages                                                               */
-
-static guint
-add_items (HwEmbyFeed *self,
-           GPtrArray  *items)
-{
-  guint added = 0;
-
-  for (guint i = 0; i < items->len; i++)
-    {
-      HwEmbyItem *item = g_ptr_array_index (items, i);
-
-      if (item->is_folder)
-        continue;
-      /* The pool owns its data: steal the entry from the page. */
-      g_ptr_array_index (items, i) = NULL;
-      if (hw_item_pool_add (self->pool, item->id, item, (GDestroyNotify) hw_emby_item_free))
-        added++;
-    }
-
-  return added;
-}
-
-static void
-on_page (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  HwEmbyFeed *self = g_task_get_source_object (task);
-  NextItem *next = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = hw_emby_client_get_items_finish (HW_EMBY_CLIENT (source), result, &error);
-
-  if (items != NULL)
-    {
-      guint added = add_items (self, items);
-
-      g_debug ("A page of %u items, %u new; %u in the pool", items->len, added,
-               hw_item_pool_size (self->pool));
-    }
-  else if (next->page_error == NULL)
-    next->page_error = g_steal_pointer (&error);
-
-  if (--next->pending_pages > 0)
-    return;
-
-  next->pages_loaded = TRUE;
-  if (hw_item_pool_size (self->pool) == 0 && next->page_error != NULL)
-    {
-      return_client_error (task, next->page_error);
-      return;
-    }
-  next_step (g_steal_pointer (&task));
-}
-
-static gboolean
-pool_needs_page (HwEmbyFeed *self,
-                 NextItem   *next)
-{
-  if (next->pages_loaded)
-    return FALSE;
-  if (self->refresh_pages)
-    return TRUE;
-  if (hw_item_pool_size (self->pool) == 0)
-    return TRUE;
-  /* A round is over: a big library has more to offer than this page. */
-  return hw_item_pool_unplayed (self->pool) == 0 &&
-         g_get_monotonic_time () - self->last_page_us > PAGE_REFRESH_US;
-}
-
-static void
-load_pages (GTask *task)
-{
-  HwEmbyFeed *self = g_task_get_source_object (task);
-  NextItem *next = g_task_get_task_data (task);
-
-  self->last_page_us = g_get_monotonic_time ();
-  self->refresh_pages = FALSE;
-  next->pending_pages = self->library_ids->len;
-  for (guint i = 0; i < self->library_ids->len; i++)
-    hw_emby_client_get_items_async (self->client, g_ptr_array_index (self->library_ids, i),
-                                    PAGE_LIMIT, g_task_get_cancellable (task), on_page,
-                                    g_object_ref (task));
-  g_object_unref (task);
-}
 
 /* ------------------------------------------------------------------ */
 /* Items                                                               */
@@ -308,7 +110,7 @@ on_playback_info (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   HwEmbyFeed *self = g_task_get_source_object (task);
-  NextItem *next = g_task_get_task_data (task);
+  HwEmbyFeedNext *next = g_task_get_task_data (task);
   g_autofree char *id = g_strdup (g_object_get_data (G_OBJECT (task), "item-id"));
   g_autoptr(GError) error = NULL;
   g_autoptr(HwEmbyPlaybackInfo) info = NULL;
@@ -323,11 +125,11 @@ on_playback_info (GObject      *source,
           hw_item_pool_set_aside (self->pool, id, HW_ITEM_VERDICT_UNPLAYABLE);
           hw_item_pool_release (self->pool, id);
           next->skips++;
-          next_step (g_steal_pointer (&task));
+          _hw_emby_feed_next_step (g_steal_pointer (&task));
           return;
         }
       hw_item_pool_release (self->pool, id);
-      return_client_error (task, error);
+      _hw_emby_feed_return_client_error (task, error);
       return;
     }
 
@@ -364,11 +166,11 @@ pop_ready (HwEmbyFeed *self)
   return media;
 }
 
-static void
-next_step (GTask *task)
+void
+_hw_emby_feed_next_step (GTask *task)
 {
   HwEmbyFeed *self = g_task_get_source_object (task);
-  NextItem *next = g_task_get_task_data (task);
+  HwEmbyFeedNext *next = g_task_get_task_data (task);
   HwServerState state = hw_emby_client_get_state (self->client);
   const HwEmbyItem *item;
   const char *id = NULL;
@@ -415,13 +217,13 @@ next_step (GTask *task)
 
   if (self->library_ids == NULL)
     {
-      hw_emby_client_get_views_async (self->client, g_task_get_cancellable (task), on_views, task);
+      _hw_emby_feed_load_views (task);
       return;
     }
 
-  if (pool_needs_page (self, next))
+  if (_hw_emby_feed_pool_needs_page (self, next))
     {
-      load_pages (task);
+      _hw_emby_feed_load_pages (task);
       return;
     }
 
@@ -472,7 +274,7 @@ next_task_new (HwEmbyFeed          *self,
                gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  NextItem *next = g_new0 (NextItem, 1);
+  HwEmbyFeedNext *next = g_new0 (HwEmbyFeedNext, 1);
 
   next->cell_index = cell_index;
   g_task_set_task_data (task, next, (GDestroyNotify) next_item_free);
@@ -491,7 +293,7 @@ serve_waiting (HwEmbyFeed *self)
   waiting = g_ptr_array_copy (self->waiting, NULL, NULL);
   g_ptr_array_set_size (self->waiting, 0);
   for (guint i = 0; i < waiting->len; i++)
-    next_step (g_ptr_array_index (waiting, i));
+    _hw_emby_feed_next_step (g_ptr_array_index (waiting, i));
 }
 
 static void
@@ -526,7 +328,7 @@ maybe_prefetch (HwEmbyFeed *self)
     return;
 
   self->prefetching = TRUE;
-  next_step (next_task_new (self, NO_CELL, self->life, on_prefetched, NULL));
+  _hw_emby_feed_next_step (next_task_new (self, NO_CELL, self->life, on_prefetched, NULL));
 }
 
 /* ------------------------------------------------------------------ */
@@ -564,7 +366,7 @@ hw_emby_feed_next_item_async (HwFeed              *feed,
   GTask *outer = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (outer, hw_emby_feed_next_item_async);
-  next_step (next_task_new (self, cell_index, cancellable, on_next_item_done, outer));
+  _hw_emby_feed_next_step (next_task_new (self, cell_index, cancellable, on_next_item_done, outer));
 }
 
 static void
@@ -611,7 +413,7 @@ on_replay_info (GObject *source, GAsyncResult *result, gpointer user_data)
       if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE)
         hw_item_pool_set_aside (self->pool, item.id, HW_ITEM_VERDICT_UNPLAYABLE);
       hw_emby_feed_release_item (HW_FEED (self), NO_CELL, old);
-      return_client_error (task, error);
+      _hw_emby_feed_return_client_error (task, error);
       return;
     }
 
