@@ -212,7 +212,7 @@ request_item (HwCellSupervisor *self)
 }
 
 /* Repeat: the item that ended, from the feed once more (an Emby item gets
- * a new play session and stream URLs) while the cell keeps its hold on it.
+ * a new PlaySessionId and stream URLs) while the cell keeps its hold on it.
  * Its end is reported as any other; it does not go to the history, which
  * would fill with one item. What comes back loads like a new item, so a
  * failure of it walks the escalation chain from the start and is skipped

@@ -73,7 +73,7 @@ struct _HwFeedInterface
                                      GError              **error);
   /* Hands @item, which @cell_index holds, once more for the cell to play
    * again from the start (repeat): a fresh item of the same media (a new
-   * play session, new stream URLs) or @item itself. The cell's hold passes
+   * PlaySessionId, new stream URLs) or @item itself. The cell's hold passes
    * to what comes back, which it releases as usual; when nothing comes (an
    * error, a cancellation) the feed has released @item. The default hands
    * @item itself; replay_item_finish takes the item from a GTask as

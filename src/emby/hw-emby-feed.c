@@ -387,7 +387,7 @@ hw_emby_feed_release_item (HwFeed      *feed,
 }
 
 /* Repeat: the item once more, with a PlaybackInfo of its own, so it plays
- * in a new play session with fresh stream URLs. Its pool slot (and its
+ * under a new PlaySessionId with fresh stream URLs. Its pool slot (and its
  * count as an item asked for by id) stays taken all along: no other cell
  * gets the item in between. */
 static void

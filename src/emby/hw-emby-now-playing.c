@@ -103,7 +103,7 @@ report_body (HwEmbyNowPlaying *self, guint index, const CellPlay *play, double p
   return hw_emby_report_body_state (&state);
 }
 
-/* One progress report per play session in flight: a newer one, or the
+/* One progress report per PlaySessionId in flight: a newer one, or the
  * final "stopped", replaces it. */
 static char *
 supersede_key (HwMediaItem *item)

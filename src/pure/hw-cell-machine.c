@@ -127,7 +127,7 @@ hw_cell_event_to_string (HwCellEvent event)
  *   Cells loading, retrying or asking for an item wait at once. A PARKED
  *   cell stays parked and, when its cooldown ends, waits instead of asking.
  * - GATE_OPENED asks for a fresh item rather than reloading the held one:
- *   after an outage its play session and URLs may be stale. Cells that
+ *   after an outage its PlaySessionId and URLs may be stale. Cells that
  *   kept playing only learn that the gate is open.
  * - While WAITING or SIGN_IN_REQUIRED, OPERATOR_NEXT is ignored too: a
  *   closed gate means no requests, whoever asks.

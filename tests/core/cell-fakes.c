@@ -227,7 +227,7 @@ test_feed_finalize (GObject *object)
 
   g_clear_error (&self->error);
   g_free (self->checked_url);
-  g_free (self->last_session);
+  g_free (self->last_play_session_id);
   g_ptr_array_unref (self->set_aside);
   G_OBJECT_CLASS (test_feed_parent_class)->finalize (object);
 }
@@ -313,8 +313,8 @@ feed_report (HwFeed *feed, HwMediaItem *item, HwFeedReport report, const HwFeedP
 
   self->reports[report]++;
   self->last_playback = *playback;
-  g_free (self->last_session);
-  self->last_session = g_strdup (hw_media_item_get_session_id (item));
+  g_free (self->last_play_session_id);
+  self->last_play_session_id = g_strdup (hw_media_item_get_session_id (item));
   if (report == HW_FEED_REPORT_STOPPED)
     self->stopped_position = playback->position;
 }

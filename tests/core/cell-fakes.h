@@ -6,7 +6,7 @@
  * fallback://item-1 unless has_fallback is cleared) and records requests,
  * items handed, releases, replays, reports, stream checks and set-aside
  * verdicts; it uses the interface's own next_item_finish. A replay hands a
- * new item of the same id and URLs, with a play session of its own
+ * new item of the same id and URLs, with a PlaySessionId of its own
  * ("replay-1"), as the Emby feed does.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -83,7 +83,7 @@ struct _TestFeed
   guint      reports[3];        /* by HwFeedReport */
   double     stopped_position;
   HwFeedPlayback last_playback; /* of the latest report */
-  char          *last_session;  /* the play session of the latest report's item */
+  char          *last_play_session_id;  /* the PlaySessionId of the latest report's item */
 };
 
 G_END_DECLS

@@ -483,7 +483,7 @@ end_normally (Fixture *fx)
 }
 
 /* A repeating cell plays the item that ended again: handed once more by
- * the feed (a new play session), reported like any item, kept by the cell
+ * the feed (a new PlaySessionId), reported like any item, kept by the cell
  * (not released, not asked for anew); off again, it moves on. */
 static void
 test_repeat_replays (Fixture *fx, gconstpointer data)
@@ -506,7 +506,7 @@ test_repeat_replays (Fixture *fx, gconstpointer data)
       g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_STOPPED], ==, i);
       first_frame (fx);
       g_assert_cmpuint (fx->feed->reports[HW_FEED_REPORT_STARTED], ==, 1 + i);
-      g_assert_cmpstr (fx->feed->last_session, ==, session);
+      g_assert_cmpstr (fx->feed->last_play_session_id, ==, session);
       g_assert_true (fx->feed->last_playback.repeat);
     }
   g_assert_cmpuint (fx->feed->requests, ==, 1);

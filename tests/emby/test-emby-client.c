@@ -76,7 +76,7 @@ test_suspicion_probe_decides (Fixture       *f,
 }
 
 /* Reports to a slow endpoint: no gate closed, no probe, never more than
- * the latest one per play session in flight. A report refused at the
+ * the latest one per PlaySessionId in flight. A report refused at the
  * socket does raise a suspicion. */
 static void
 test_reports_best_effort (Fixture       *f,

@@ -698,8 +698,8 @@ class Session:
     # -- Real input through XTEST (xdotool) --------------------------------
 
     def xdotool(self, *args, timeout=20):
-        """Runs xdotool on this session's display; returns its stdout."""
-        check(self.display is not None, "this session has no display")
+        """Runs xdotool on this Session's display; returns its stdout."""
+        check(self.display is not None, "this Session has no display")
         if not shutil.which("xdotool"):
             raise HarnessError("xdotool is not installed (Debian package xdotool)")
         env = dict(os.environ, DISPLAY=self.display)
@@ -790,7 +790,7 @@ class Session:
             x11.XCloseDisplay(display)
 
     def screenshot(self):
-        check(self.display is not None, "this session has no display")
+        check(self.display is not None, "this Session has no display")
         return screenshot(self.display)
 
     def close(self):

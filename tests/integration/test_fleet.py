@@ -255,7 +255,7 @@ def test_repeat_mode():
             start_reports(fake, item, since)), 10, "item %s started twice more" % item)
         sessions = {r.get("PlaySessionId") for r in starts}
         harness.check(len(sessions) == len(starts) and None not in sessions,
-                      "a replay without a play session of its own: %s" % starts)
+                      "a replay without a PlaySessionId of its own: %s" % starts)
         harness.check(all(r.get("RepeatMode") == "RepeatOne" for r in starts),
                       "start reports without RepeatOne: %s" % starts)
         harness.check(len(others - {None}) >= 2, "cell 1 did not move on: %s" % others)
