@@ -18,7 +18,7 @@
 
 #include "hw-config-private.h"
 
-static const char * const renderer_choices[] = { "auto", "gl", "software", NULL };
+static const char * const renderer_choices[] = { "auto", "gl", "software", "x11", NULL };
 
 /* Schema order. Keep in step with the schema: the test compares them. */
 static const HwConfigKeyInfo builtin_keys[] = {

@@ -50,7 +50,7 @@ static const GOptionEntry entries[] = {
   { "local", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Play the videos in a folder"), N_("DIR") },
   { "rows", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Rows of cells (1–8)"), N_("N") },
   { "columns", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Columns of cells (1–8)"), N_("N") },
-  { "renderer", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Video renderer: auto, gl or software"), N_("NAME") },
+  { "renderer", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Video renderer: auto, gl, software or x11"), N_("NAME") },
   { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby server URL"), N_("URL") },
   { "username", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby user name"), N_("NAME") },
   { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the Emby password from a file"), N_("FILE") },
@@ -119,7 +119,7 @@ choose_gsk_renderer (GVariantDict *options)
   renderer = hw_renderer_from_string (name);
   if (renderer == HW_RENDERER_AUTO)
     renderer = hw_renderer_guess ();
-  if (renderer == HW_RENDERER_SOFTWARE)
+  if (renderer == HW_RENDERER_SOFTWARE || renderer == HW_RENDERER_X11)
     g_setenv ("GSK_RENDERER", "cairo", TRUE);
 }
 

@@ -14,6 +14,7 @@
 
 #include "hw-cell.h"
 #include "hw-player.h"
+#include "hw-video-cover.h"
 #include "hw-video-surface.h"
 
 struct _HwCell
@@ -35,12 +36,18 @@ struct _HwCell
   gboolean          surface_fell_back;
   gboolean          shut_down;
   gboolean          show_titles;
+  gboolean          focused;
+  gboolean          ring_idle;
   guint             title_fade_id;
   const char       *size_class;      /* static: the text size bucket */
 };
 
 /* A title stays this long when an item starts, then fades. */
 #define TITLE_SECONDS 5
+/* The focus ring as style.css draws it: an 8 px border with a 3 px inset
+ * shadow, and a 3 px shadow outside. */
+#define RING_EDGE_PX   11
+#define RING_OUTSET_PX 3
 
 static void hw_cell_view_init (HwCellViewInterface *iface);
 
@@ -77,6 +84,7 @@ fade_title_cb (gpointer user_data)
 
   self->title_fade_id = 0;
   gtk_widget_add_css_class (self->title_label, "faded");
+  hw_video_cover_set_shown (self->title_label, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -90,11 +98,19 @@ update_title (HwCell *self)
   if (title != NULL && g_strcmp0 (title, shown) != 0)
     {
       gtk_widget_remove_css_class (self->title_label, "faded");
+      hw_video_cover_set_shown (self->title_label, TRUE);
       g_clear_handle_id (&self->title_fade_id, g_source_remove);
       self->title_fade_id = g_timeout_add_seconds (TITLE_SECONDS, fade_title_cb, self);
     }
   gtk_label_set_text (GTK_LABEL (self->title_label), title ? title : "");
   gtk_widget_set_visible (self->title_label, self->show_titles && title != NULL);
+}
+
+/* Shown when focused and a key was used lately (hw-wall.c). */
+static void
+update_ring (HwCell *self)
+{
+  hw_video_cover_set_shown (self->focus_ring, self->focused && !self->ring_idle);
 }
 
 /* ------------------------------------------------------------------ */
@@ -207,7 +223,7 @@ on_render_failed (HwCell         *self,
                   const char     *message,
                   HwVideoSurface *surface)
 {
-  if (self->surface_fell_back || hw_video_surface_get_renderer (surface) != HW_RENDERER_GL)
+  if (self->surface_fell_back || hw_video_surface_get_renderer (surface) == HW_RENDERER_SOFTWARE)
     {
       g_warning ("cell %u: cannot draw video: %s", hw_cell_get_index (self), message);
       return;
@@ -268,7 +284,7 @@ hw_cell_view_get_renderer_impl (HwCellView *view)
 
   if (self->surface == NULL)
     return NULL;
-  return hw_video_surface_get_renderer (self->surface) == HW_RENDERER_GL ? "gl" : "software";
+  return hw_renderer_to_string (hw_video_surface_get_renderer (self->surface));
 }
 
 static void
@@ -338,6 +354,15 @@ hw_cell_init (HwCell *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->show_titles = TRUE;
+  self->ring_idle = TRUE;
+
+  /* What shows over the video, for outputs that draw it outside GTK. The
+   * ring's frame is its border and inset shadow; its outer shadow spills
+   * onto the neighbours (style.css). */
+  hw_video_cover_mark (self->card, 0, 0);
+  hw_video_cover_mark (self->title_label, 0, 0);
+  hw_video_cover_mark (self->focus_ring, RING_EDGE_PX, RING_OUTSET_PX);
+  update_ring (self);
 }
 
 static HwCellSupervisorSettings
@@ -525,10 +550,22 @@ hw_cell_set_focused (HwCell   *self,
 {
   g_return_if_fail (HW_IS_CELL (self));
 
+  self->focused = !!focused;
   if (focused)
     gtk_widget_add_css_class (GTK_WIDGET (self), "focused");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "focused");
+  update_ring (self);
+}
+
+void
+hw_cell_set_ring_idle (HwCell   *self,
+                       gboolean  idle)
+{
+  g_return_if_fail (HW_IS_CELL (self));
+
+  self->ring_idle = !!idle;
+  update_ring (self);
 }
 
 void

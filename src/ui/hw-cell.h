@@ -79,6 +79,9 @@ void         hw_cell_set_paused     (HwCell               *self,
 /* The focus ring (style.css draws it). */
 void         hw_cell_set_focused    (HwCell               *self,
                                      gboolean              focused);
+/* Whether the wall lets the focus ring fade (nobody used a key lately). */
+void         hw_cell_set_ring_idle  (HwCell               *self,
+                                     gboolean              idle);
 /* A title card when an item starts, fading after a few seconds. */
 void         hw_cell_set_show_titles (HwCell              *self,
                                       gboolean             show_titles);

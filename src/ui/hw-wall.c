@@ -128,7 +128,10 @@ hw_wall_place_spanning (HwWall *self,
   g_return_if_fail (HW_IS_CELL (cell));
 
   if (gtk_widget_get_parent (GTK_WIDGET (cell)) != GTK_WIDGET (self))
-    gtk_widget_set_parent (GTK_WIDGET (cell), GTK_WIDGET (self));
+    {
+      gtk_widget_set_parent (GTK_WIDGET (cell), GTK_WIDGET (self));
+      hw_cell_set_ring_idle (cell, gtk_widget_has_css_class (GTK_WIDGET (self), "ring-idle"));
+    }
 
   layout = gtk_widget_get_layout_manager (GTK_WIDGET (self));
   child = GTK_GRID_LAYOUT_CHILD (gtk_layout_manager_get_layout_child (layout, GTK_WIDGET (cell)));
@@ -159,13 +162,29 @@ hw_wall_remove (HwWall *self,
     gtk_widget_unparent (GTK_WIDGET (cell));
 }
 
+/* The class fades the ring (style.css); the cells are told too, for video
+ * outputs that must cut the ring out of their windows (hw-video-cover.h). */
+static void
+set_ring_idle (HwWall   *self,
+               gboolean  idle)
+{
+  if (idle)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "ring-idle");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "ring-idle");
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (HW_IS_CELL (child))
+      hw_cell_set_ring_idle (HW_CELL (child), idle);
+}
+
 static gboolean
 ring_idle_cb (gpointer user_data)
 {
   HwWall *self = user_data;
 
   self->ring_timeout_id = 0;
-  gtk_widget_add_css_class (GTK_WIDGET (self), "ring-idle");
+  set_ring_idle (self, TRUE);
   return G_SOURCE_REMOVE;
 }
 
@@ -174,7 +193,7 @@ hw_wall_reveal_focus (HwWall *self)
 {
   g_return_if_fail (HW_IS_WALL (self));
 
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "ring-idle");
+  set_ring_idle (self, FALSE);
   g_clear_handle_id (&self->ring_timeout_id, g_source_remove);
   self->ring_timeout_id = g_timeout_add_seconds (RING_IDLE_S, ring_idle_cb, self);
 }

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "hw-video-cover.h"
 #include "hw-window.h"
 
 struct _HwWindow
@@ -70,6 +71,8 @@ hw_window_init (HwWindow *self)
       gtk_box_append (GTK_BOX (self->banner), label);
     }
   gtk_widget_set_visible (self->banner, FALSE);
+  /* Its outer shadow included (style.css). */
+  hw_video_cover_mark (self->banner, 0, 4);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->banner);
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);

@@ -9,6 +9,7 @@
 #include <epoxy/gl.h>
 
 #include "hw-renderer.h"
+#include "hw-x11-surface.h"
 
 HwRenderer
 hw_renderer_from_string (const char *name)
@@ -17,7 +18,26 @@ hw_renderer_from_string (const char *name)
     return HW_RENDERER_GL;
   if (g_strcmp0 (name, "software") == 0)
     return HW_RENDERER_SOFTWARE;
+  if (g_strcmp0 (name, "x11") == 0)
+    return HW_RENDERER_X11;
   return HW_RENDERER_AUTO;
+}
+
+const char *
+hw_renderer_to_string (HwRenderer renderer)
+{
+  switch (renderer)
+    {
+    case HW_RENDERER_GL:
+      return "gl";
+    case HW_RENDERER_SOFTWARE:
+      return "software";
+    case HW_RENDERER_X11:
+      return "x11";
+    case HW_RENDERER_AUTO:
+    default:
+      return "auto";
+    }
 }
 
 static gboolean
@@ -102,6 +122,11 @@ hw_renderer_resolve (HwRenderer  requested,
 {
   static HwRenderer resolved = HW_RENDERER_AUTO;
 
+  if (requested == HW_RENDERER_X11 && !hw_x11_surface_supported (display))
+    {
+      g_message ("The x11 renderer needs an X11 display; using the software renderer");
+      return HW_RENDERER_SOFTWARE;
+    }
   if (requested != HW_RENDERER_AUTO)
     return requested;
 
@@ -112,6 +137,11 @@ hw_renderer_resolve (HwRenderer  requested,
         g_message ("OpenGL can only be a software rasterizer here; using the software renderer");
       else
         resolved = probe (display);
+      if (resolved == HW_RENDERER_SOFTWARE && hw_x11_surface_supported (display))
+        {
+          g_message ("Video goes to the X server through the x11 renderer");
+          resolved = HW_RENDERER_X11;
+        }
     }
   return resolved;
 }

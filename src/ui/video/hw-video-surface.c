@@ -9,6 +9,7 @@
 #include "hw-gl-surface.h"
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
+#include "hw-x11-surface.h"
 
 G_DEFINE_INTERFACE (HwVideoSurface, hw_video_surface, GTK_TYPE_WIDGET)
 
@@ -37,6 +38,8 @@ hw_video_surface_new (HwRenderer  renderer,
 
   if (renderer == HW_RENDERER_GL)
     return HW_VIDEO_SURFACE (hw_gl_surface_new (player));
+  if (renderer == HW_RENDERER_X11)
+    return HW_VIDEO_SURFACE (hw_x11_surface_new (player));
   return HW_VIDEO_SURFACE (hw_sw_surface_new (player));
 }
 

@@ -6,8 +6,10 @@
  *  - HwGlSurface (hw-gl-surface.h): a GtkGLArea with mpv's OpenGL render
  *    API, for real GPUs;
  *  - HwSwSurface (hw-sw-surface.h): mpv's software render API on a per-cell
- *    thread, frames handed to the main thread as textures, for software GL.
- * Both emit "render-failed" (a message) when they cannot draw; the cell
+ *    thread, frames handed to GTK to draw, for machines without a GPU;
+ *  - HwX11Surface (hw-x11-surface.h): the same renderer, frames put in an X
+ *    child window by the render thread, for X11 machines without a GPU.
+ * All emit "render-failed" (a message) when they cannot draw; the cell
  * then falls back to the software surface.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -33,7 +35,7 @@ struct _HwVideoSurfaceInterface
   HwRenderer (*get_renderer) (HwVideoSurface *self);
 };
 
-/* A surface of @renderer (GL or SOFTWARE) drawing @player. */
+/* A surface of @renderer (GL, SOFTWARE or X11) drawing @player. */
 HwVideoSurface *hw_video_surface_new          (HwRenderer      renderer,
                                                HwPlayer       *player);
 /* Frames shown since creation: lets tests and benchmarks see that pixels

@@ -1,0 +1,599 @@
+/* hw-x11-surface.c: mpv's software renderer shown in an X child window.
+ *
+ * The widget's half runs on the main thread: after each paint it works out
+ * where the widget is in the toplevel's X window and what covers it, and
+ * hands that to the render thread. The render thread owns everything X
+ * (hw-x11-output.h) and the render context: it renders a frame when mpv
+ * says one is ready, or when the server lost the window's pixels, and puts
+ * it on screen. It sleeps in poll() on mpv's wakeups and the X connection,
+ * so a paused cell costs nothing.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "Hyperwall"
+
+#include "config.h"
+
+#include <gtk/gtk.h>
+#include <math.h>
+#include <mpv/render.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#endif
+
+#include "hw-sw-surface.h"
+#include "hw-video-cover.h"
+#include "hw-video-surface.h"
+#include "hw-workers.h"
+#include "hw-x11-output.h"
+#include "hw-x11-surface.h"
+
+#if G_BYTE_ORDER == G_LITTLE_ENDIAN
+#define SW_FORMAT "bgr0"
+#else
+#define SW_FORMAT "0rgb"
+#endif
+
+/* What the two threads share; reference counted, because the thread
+ * outlives the widget (it frees the render context itself). Everything
+ * but the constants is guarded by @lock. */
+typedef struct {
+  gatomicrefcount       ref;
+  GMutex                lock;
+  int                   wakeup_fd;     /* an eventfd: the main thread or mpv wrote */
+  char                 *display_name;  /* constant */
+  guint32               parent;        /* constant: the toplevel's X window */
+  gboolean              quit;
+  gboolean              update;        /* mpv said a frame may be ready */
+  gboolean              resized;
+  gboolean              reconfigure;
+  int                   width;         /* to render at */
+  int                   height;
+  cairo_rectangle_int_t geometry;      /* the window, in the toplevel */
+  gboolean              mapped;
+  cairo_region_t       *holes;
+  guint64               frames;
+  mpv_render_context   *render;        /* owned by the thread once it runs */
+  HwPlayer             *player;        /* kept until the render context is freed */
+  GWeakRef              surface;
+} X11Shared;
+
+struct _HwX11Surface
+{
+  GtkWidget             parent_instance;
+
+  HwPlayer             *player;
+  X11Shared            *shared;        /* NULL while unrealized */
+  gulong                after_paint_id;
+  int                   width;
+  int                   height;
+  cairo_rectangle_int_t geometry;      /* as last handed to the thread */
+  gboolean              mapped;
+  cairo_region_t       *holes;
+};
+
+static void hw_x11_surface_video_surface_init (HwVideoSurfaceInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HwX11Surface, hw_x11_surface, GTK_TYPE_WIDGET,
+                               G_IMPLEMENT_INTERFACE (HW_TYPE_VIDEO_SURFACE,
+                                                      hw_x11_surface_video_surface_init))
+
+static X11Shared *
+x11_shared_ref (X11Shared *shared)
+{
+  g_atomic_ref_count_inc (&shared->ref);
+  return shared;
+}
+
+static void
+x11_shared_unref (gpointer data)
+{
+  X11Shared *shared = data;
+
+  if (!g_atomic_ref_count_dec (&shared->ref))
+    return;
+
+  g_clear_pointer (&shared->holes, cairo_region_destroy);
+  g_clear_object (&shared->player);
+  g_weak_ref_clear (&shared->surface);
+  g_free (shared->display_name);
+  close (shared->wakeup_fd);
+  g_mutex_clear (&shared->lock);
+  g_free (shared);
+}
+
+/* Any thread, with or without the lock. */
+static void
+wake (X11Shared *shared)
+{
+  guint64 one = 1;
+
+  if (write (shared->wakeup_fd, &one, sizeof one) < 0)
+    g_debug ("X11 surface: cannot wake the render thread");
+}
+
+/* Runs on an mpv thread. */
+static void
+update_cb (void *data)
+{
+  X11Shared *shared = data;
+
+  g_mutex_lock (&shared->lock);
+  shared->update = TRUE;
+  g_mutex_unlock (&shared->lock);
+  wake (shared);
+}
+
+/* ------------------------------------------------------------------ */
+/* The render thread                                                   */
+
+typedef struct {
+  char     *message;
+  GWeakRef  surface;
+} Failure;
+
+static gboolean
+report_failure_idle (gpointer user_data)
+{
+  Failure *failure = user_data;
+  g_autoptr(HwX11Surface) self = g_weak_ref_get (&failure->surface);
+
+  if (self != NULL)
+    hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), failure->message);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+failure_free (gpointer data)
+{
+  Failure *failure = data;
+
+  g_weak_ref_clear (&failure->surface);
+  g_free (failure->message);
+  g_free (failure);
+}
+
+/* From the render thread: the cell falls back to the software surface. */
+static void
+report_failure (X11Shared  *shared,
+                const char *message)
+{
+  Failure *failure = g_new0 (Failure, 1);
+  g_autoptr(GObject) surface = g_weak_ref_get (&shared->surface);
+
+  failure->message = g_strdup_printf ("X11 output: %s", message);
+  g_weak_ref_init (&failure->surface, surface);
+  g_idle_add_full (G_PRIORITY_DEFAULT, report_failure_idle, failure, failure_free);
+}
+
+static gboolean
+draw_frame (X11Shared   *shared,
+            HwX11Output *output,
+            int          width,
+            int          height)
+{
+  gsize stride = 0;
+  guint8 *pixels = hw_x11_output_get_buffer (output, width, height, &stride);
+  int size[2] = { width, height };
+  mpv_render_param params[] = {
+    { MPV_RENDER_PARAM_SW_SIZE, size },
+    { MPV_RENDER_PARAM_SW_FORMAT, (void *) SW_FORMAT },
+    { MPV_RENDER_PARAM_SW_STRIDE, &stride },
+    { MPV_RENDER_PARAM_SW_POINTER, pixels },
+    { MPV_RENDER_PARAM_INVALID, NULL },
+  };
+
+  if (pixels == NULL || mpv_render_context_render (shared->render, params) < 0)
+    return FALSE;
+  hw_x11_output_present (output);
+  return TRUE;
+}
+
+/* Sleeps until mpv, the main thread or the X server (unless @output is
+ * NULL: a broken connection is always readable) has something. */
+static void
+wait_for_work (X11Shared   *shared,
+               HwX11Output *output)
+{
+  struct pollfd fds[] = {
+    { shared->wakeup_fd, POLLIN, 0 },
+    { output != NULL ? hw_x11_output_get_fd (output) : -1, POLLIN, 0 },
+  };
+  guint64 count;
+
+  if (poll (fds, output != NULL ? 2 : 1, -1) > 0 && (fds[0].revents & POLLIN))
+    if (read (shared->wakeup_fd, &count, sizeof count) < 0)
+      g_debug ("X11 surface: cannot read the wakeup counter");
+}
+
+static void
+run (X11Shared   *shared,
+     HwX11Output *output)
+{
+  gboolean exposed = TRUE;
+  gboolean failed = FALSE;
+
+  for (;;)
+    {
+      cairo_region_t *holes = NULL;
+      cairo_rectangle_int_t geometry;
+      gboolean update, resized, reconfigure, mapped;
+      int width, height;
+
+      g_mutex_lock (&shared->lock);
+      if (shared->quit)
+        {
+          g_mutex_unlock (&shared->lock);
+          return;
+        }
+      update = shared->update;
+      resized = shared->resized;
+      reconfigure = shared->reconfigure;
+      shared->update = shared->resized = shared->reconfigure = FALSE;
+      width = shared->width;
+      height = shared->height;
+      geometry = shared->geometry;
+      mapped = shared->mapped;
+      if (shared->holes != NULL)
+        holes = cairo_region_copy (shared->holes);
+      g_mutex_unlock (&shared->lock);
+
+      if (reconfigure && !failed)
+        hw_x11_output_configure (output, &geometry, mapped, holes);
+      g_clear_pointer (&holes, cairo_region_destroy);
+
+      if (update || resized || exposed)
+        {
+          guint64 flags = mpv_render_context_update (shared->render);
+
+          if (((flags & MPV_RENDER_UPDATE_FRAME) || resized || exposed) && width > 0
+              && height > 0 && !failed && draw_frame (shared, output, width, height))
+            {
+              g_mutex_lock (&shared->lock);
+              shared->frames++;
+              g_mutex_unlock (&shared->lock);
+            }
+          exposed = FALSE;
+        }
+
+      if (!failed && !hw_x11_output_is_alive (output))
+        {
+          /* Keep taking mpv's updates until the widget goes: mpv waits for
+           * a render context that answers. */
+          failed = TRUE;
+          report_failure (shared, "the connection to the X server broke");
+        }
+      if (!failed)
+        exposed = hw_x11_output_dispatch (output);
+      if (!exposed)
+        wait_for_work (shared, failed ? NULL : output);
+    }
+}
+
+static gboolean
+release_player_idle (gpointer user_data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+render_thread (gpointer data)
+{
+  X11Shared *shared = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HwX11Output) output = hw_x11_output_new (shared->display_name, shared->parent,
+                                                     &error);
+
+  if (output != NULL)
+    run (shared, output);
+  else
+    report_failure (shared, error->message);
+  g_clear_pointer (&output, hw_x11_output_free);
+
+  /* As the software surface: the render context is freed here, and the
+   * player's last reference may only go on the main thread. */
+  mpv_render_context_set_update_callback (shared->render, NULL, NULL);
+  g_clear_pointer (&shared->render, mpv_render_context_free);
+  g_idle_add_full (G_PRIORITY_DEFAULT, release_player_idle,
+                   g_steal_pointer (&shared->player), g_object_unref);
+  x11_shared_unref (shared);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* The widget                                                          */
+
+gboolean
+hw_x11_surface_supported (GdkDisplay *display)
+{
+#ifdef GDK_WINDOWING_X11
+  return GDK_IS_X11_DISPLAY (display);
+#else
+  return FALSE;
+#endif
+}
+
+/* Where the widget is in the toplevel's X window, in device pixels. */
+static cairo_rectangle_int_t
+compute_geometry (HwX11Surface *self,
+                  int           scale)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkNative *native = gtk_widget_get_native (widget);
+  graphene_point_t origin = GRAPHENE_POINT_INIT (0, 0);
+  double dx = 0, dy = 0;
+
+  if (native == NULL
+      || !gtk_widget_compute_point (widget, GTK_WIDGET (native), &origin, &origin))
+    return (cairo_rectangle_int_t) { 0, 0, 0, 0 };
+  /* Client-side decorations put the widgets off the surface's origin. */
+  gtk_native_get_surface_transform (native, &dx, &dy);
+  return (cairo_rectangle_int_t) {
+    (int) lround ((origin.x + dx) * scale), (int) lround ((origin.y + dy) * scale),
+    gtk_widget_get_width (widget) * scale, gtk_widget_get_height (widget) * scale,
+  };
+}
+
+static gboolean
+same_holes (const cairo_region_t *a,
+            const cairo_region_t *b)
+{
+  return a != NULL && b != NULL ? cairo_region_equal (a, b) : a == b;
+}
+
+/* Hands the render thread what changed since the last time. */
+static void
+update_window (HwX11Surface *self)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  cairo_rectangle_int_t geometry = compute_geometry (self, scale);
+  gboolean mapped = gtk_widget_get_mapped (GTK_WIDGET (self));
+  cairo_region_t *holes;
+
+  if (self->shared == NULL)
+    return;
+  holes = hw_video_cover_collect (GTK_WIDGET (self), scale);
+  if (cairo_region_is_empty (holes))
+    g_clear_pointer (&holes, cairo_region_destroy);
+  if (memcmp (&geometry, &self->geometry, sizeof geometry) == 0 && mapped == self->mapped
+      && same_holes (holes, self->holes))
+    {
+      g_clear_pointer (&holes, cairo_region_destroy);
+      return;
+    }
+
+  self->geometry = geometry;
+  self->mapped = mapped;
+  g_clear_pointer (&self->holes, cairo_region_destroy);
+  self->holes = holes;
+
+  g_mutex_lock (&self->shared->lock);
+  self->shared->geometry = geometry;
+  self->shared->mapped = mapped;
+  g_clear_pointer (&self->shared->holes, cairo_region_destroy);
+  self->shared->holes = holes != NULL ? cairo_region_copy (holes) : NULL;
+  self->shared->reconfigure = TRUE;
+  g_mutex_unlock (&self->shared->lock);
+  wake (self->shared);
+}
+
+/* After GTK painted, every widget is where it will be seen. */
+static void
+on_after_paint (GdkFrameClock *clock,
+                HwX11Surface  *self)
+{
+  update_window (self);
+}
+
+static guint32
+toplevel_xid (GtkWidget *widget)
+{
+#ifdef GDK_WINDOWING_X11
+  GdkSurface *surface = gtk_native_get_surface (gtk_widget_get_native (widget));
+
+  if (surface != NULL && GDK_IS_X11_SURFACE (surface))
+    return (guint32) gdk_x11_surface_get_xid (surface);
+#endif
+  return 0;
+}
+
+static void
+hw_x11_surface_realize (GtkWidget *widget)
+{
+  HwX11Surface *self = HW_X11_SURFACE (widget);
+  mpv_handle *mpv = hw_player_get_handle (self->player);
+  mpv_render_param params[] = {
+    { MPV_RENDER_PARAM_API_TYPE, (void *) MPV_RENDER_API_TYPE_SW },
+    { MPV_RENDER_PARAM_INVALID, NULL },
+  };
+  mpv_render_context *render = NULL;
+  guint32 parent = toplevel_xid (widget);
+  X11Shared *shared;
+  int wakeup_fd, rc;
+
+  GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->realize (widget);
+
+  if (mpv == NULL)
+    return;
+  if (parent == 0)
+    {
+      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), "X11 output: not an X11 window");
+      return;
+    }
+  wakeup_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wakeup_fd < 0)
+    {
+      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), "X11 output: no eventfd");
+      return;
+    }
+  rc = mpv_render_context_create (&render, mpv, params);
+  if (rc < 0)
+    {
+      g_autofree char *message = g_strdup_printf ("software render context: %s",
+                                                  mpv_error_string (rc));
+      close (wakeup_fd);
+      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), message);
+      return;
+    }
+
+  shared = g_new0 (X11Shared, 1);
+  g_atomic_ref_count_init (&shared->ref);
+  g_mutex_init (&shared->lock);
+  g_weak_ref_init (&shared->surface, self);
+  shared->wakeup_fd = wakeup_fd;
+  shared->display_name = g_strdup (gdk_display_get_name (gtk_widget_get_display (widget)));
+  shared->parent = parent;
+  shared->render = render;
+  shared->player = g_object_ref (self->player);
+  shared->width = self->width;
+  shared->height = self->height;
+  shared->resized = TRUE;
+  self->shared = shared;
+  self->geometry = (cairo_rectangle_int_t) { 0, 0, 0, 0 };
+  self->mapped = FALSE;
+
+  self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
+                                           G_CALLBACK (on_after_paint), self);
+  mpv_render_context_set_update_callback (render, update_cb, shared);
+  hw_workers_spawn ("hw-x11-render", render_thread, x11_shared_ref (shared));
+}
+
+static void
+hw_x11_surface_unrealize (GtkWidget *widget)
+{
+  HwX11Surface *self = HW_X11_SURFACE (widget);
+  X11Shared *shared = g_steal_pointer (&self->shared);
+
+  if (self->after_paint_id != 0)
+    g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (widget));
+  g_clear_pointer (&self->holes, cairo_region_destroy);
+  if (shared != NULL)
+    {
+      g_mutex_lock (&shared->lock);
+      shared->quit = TRUE;
+      g_mutex_unlock (&shared->lock);
+      wake (shared);
+      x11_shared_unref (shared);
+    }
+
+  GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->unrealize (widget);
+}
+
+static void
+hw_x11_surface_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->map (widget);
+  /* The window shows after the next paint, once its place is known. */
+  gtk_widget_queue_draw (widget);
+}
+
+static void
+hw_x11_surface_unmap (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->unmap (widget);
+  /* At once: a hidden cell (another one zoomed) must not stay on top. */
+  update_window (HW_X11_SURFACE (widget));
+}
+
+static void
+hw_x11_surface_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  HwX11Surface *self = HW_X11_SURFACE (widget);
+  int scale = gtk_widget_get_scale_factor (widget);
+
+  hw_sw_surface_clamp_size (width * scale, height * scale, &self->width, &self->height);
+  if (self->shared == NULL)
+    return;
+
+  g_mutex_lock (&self->shared->lock);
+  self->shared->width = self->width;
+  self->shared->height = self->height;
+  self->shared->resized = TRUE;
+  g_mutex_unlock (&self->shared->lock);
+  wake (self->shared);
+}
+
+/* What shows through the holes: black, as around a letterboxed frame. */
+static void
+hw_x11_surface_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  gtk_snapshot_append_color (snapshot, &(GdkRGBA) { 0, 0, 0, 1 },
+                             &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                  gtk_widget_get_height (widget)));
+}
+
+static void
+hw_x11_surface_dispose (GObject *object)
+{
+  HwX11Surface *self = HW_X11_SURFACE (object);
+
+  g_clear_object (&self->player);
+
+  G_OBJECT_CLASS (hw_x11_surface_parent_class)->dispose (object);
+}
+
+static void
+hw_x11_surface_class_init (HwX11SurfaceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = hw_x11_surface_dispose;
+  widget_class->realize = hw_x11_surface_realize;
+  widget_class->unrealize = hw_x11_surface_unrealize;
+  widget_class->map = hw_x11_surface_map;
+  widget_class->unmap = hw_x11_surface_unmap;
+  widget_class->size_allocate = hw_x11_surface_size_allocate;
+  widget_class->snapshot = hw_x11_surface_snapshot;
+}
+
+static void
+hw_x11_surface_init (HwX11Surface *self)
+{
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+}
+
+GtkWidget *
+hw_x11_surface_new (HwPlayer *player)
+{
+  HwX11Surface *self = g_object_new (HW_TYPE_X11_SURFACE, NULL);
+
+  self->player = g_object_ref (player);
+  return GTK_WIDGET (self);
+}
+
+static guint64
+hw_x11_surface_get_frames (HwVideoSurface *surface)
+{
+  HwX11Surface *self = HW_X11_SURFACE (surface);
+  guint64 frames;
+
+  if (self->shared == NULL)
+    return 0;
+  g_mutex_lock (&self->shared->lock);
+  frames = self->shared->frames;
+  g_mutex_unlock (&self->shared->lock);
+  return frames;
+}
+
+static HwRenderer
+hw_x11_surface_get_renderer (HwVideoSurface *surface)
+{
+  return HW_RENDERER_X11;
+}
+
+static void
+hw_x11_surface_video_surface_init (HwVideoSurfaceInterface *iface)
+{
+  iface->get_frames = hw_x11_surface_get_frames;
+  iface->get_renderer = hw_x11_surface_get_renderer;
+}
