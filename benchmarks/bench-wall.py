@@ -6,7 +6,9 @@ One private Xvfb for the whole run. For each clip size (--sizes, 360p and
 generated clips (30 fps H.264, 640x360 or 1280x720, made in a temporary
 folder at run time) with:
 
-  - hyperwall --local DIR --renderer software   (what `auto` picks on llvmpipe)
+  - hyperwall --local DIR --renderer x11        (what `auto` picks on X11
+                                                 without a GPU)
+  - hyperwall --local DIR --renderer software   (frames drawn through GTK)
   - hyperwall --local DIR --renderer gl
   - N x mpv --vo=x11 --ao=null --loop-file=inf  (one window per cell, tiled)
   - N x mpv --vo=gpu --gpu-sw=yes ...           (skipped if it does not start)
@@ -440,7 +442,8 @@ def print_ratios(results, keys):
     print("Ratios hyperwall / peer (CPU of the players, X server excluded, and with it; "
           "RSS; mean fps per cell; first frame of the slowest cell):")
     for key in keys:
-        for ours in ("hyperwall software", "hyperwall gl", "baseline software"):
+        for ours in ("hyperwall x11", "hyperwall software", "hyperwall gl",
+                     "baseline software"):
             for peer in ("mpv --vo=x11", "mpv --vo=gpu --gpu-sw=yes", "baseline software",
                          "ffmpeg decode floor"):
                 a, b = results.get((key, ours)), results.get((key, peer))
@@ -517,7 +520,8 @@ def main():
             for grid in grids:
                 key = (size, grid)
                 rows, columns = grid
-                runs = [("hyperwall software", "software", binary)]
+                runs = [("hyperwall x11", "x11", binary),
+                        ("hyperwall software", "software", binary)]
                 if baseline:
                     runs.append(("baseline software", "software", baseline))
                 if not args.no_gl:
@@ -550,7 +554,7 @@ def main():
     print()
     headers = ["clips", "grid", "player", "procs", "CPU", "X server CPU", "RSS", "fps/cell",
                "min fps", "drops/s", "1st frame", "slowest 1st", "others' CPU"]
-    names = ["hyperwall software"] + (["baseline software"] if baseline else []) \
+    names = ["hyperwall x11", "hyperwall software"] + (["baseline software"] if baseline else []) \
         + ([] if args.no_gl else ["hyperwall gl"]) + [p[0] for p in peers] \
         + ["ffmpeg decode floor"]
     table = []

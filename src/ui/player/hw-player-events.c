@@ -1,7 +1,10 @@
 /* hw-player-events.c: what mpv says, on the main loop.
  *
- * mpv's wakeup callback (any thread) schedules one drain per burst; the
- * drain reads every event at once and turns observed properties, replies
+ * mpv's wakeup callback (any thread) schedules one drain per burst, and
+ * at most one per DRAIN_COOLDOWN_MS: a playing file changes time-pos and
+ * the cache state at every frame, which woke the main thread 700 times a
+ * second on a 3×3 wall for nothing a person could see. The drain reads
+ * every event at once and turns observed properties, replies
  * to asynchronous commands and the end of a playlist entry into the
  * player's state and the HwCellPlayer signals. Events of an entry that is
  * no longer the current load are stale and ignored.
@@ -326,13 +329,19 @@ handle_event (HwPlayer  *self,
     }
 }
 
+#define DRAIN_COOLDOWN_MS 100
+
+static gboolean cool_down (gpointer user_data);
+
+/* Reads every event; then stays scheduled (drain_pending) for the cool-down,
+ * so wakeups meanwhile only leave a mark. An isolated event (an end of
+ * file, a command's reply) is still handled at once. */
 static gboolean
 drain_events (gpointer user_data)
 {
   HwPlayer *self = user_data;
 
-  g_atomic_int_set (&self->drain_pending, 0);
-
+  g_atomic_int_set (&self->woken, 0);
   while (self->mpv != NULL)
     {
       mpv_event *event = mpv_wait_event (self->mpv, 0);
@@ -342,6 +351,25 @@ drain_events (gpointer user_data)
       handle_event (self, event);
     }
 
+  g_timeout_add_full (G_PRIORITY_DEFAULT, DRAIN_COOLDOWN_MS, cool_down,
+                      g_object_ref (self), g_object_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+cool_down (gpointer user_data)
+{
+  HwPlayer *self = user_data;
+
+  if (g_atomic_int_get (&self->woken))
+    return drain_events (self);
+
+  g_atomic_int_set (&self->drain_pending, 0);
+  /* A wakeup between the check and the reset found a drain pending and
+   * scheduled none. */
+  if (g_atomic_int_get (&self->woken)
+      && g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
+    return drain_events (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -352,6 +380,7 @@ _hw_player_wakeup_cb (void *data)
 {
   HwPlayer *self = data;
 
+  g_atomic_int_set (&self->woken, 1);
   if (g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
     g_idle_add_full (G_PRIORITY_DEFAULT, drain_events,
                                 g_object_ref (self), g_object_unref);

@@ -21,8 +21,10 @@ struct _HwPlayer
   mpv_handle *mpv;
   char       *log_prefix;
 
-  /* Guarded by the atomic: one drain scheduled per burst of wakeups. */
+  /* Atomics: a drain is scheduled or cooling down (see drain_events());
+   * mpv woke us since the last drain. */
   gint        drain_pending;
+  gint        woken;
 
   /* Loads are asynchronous: a load gets a serial, and its reply carries
    * the playlist entry mpv made for it. Until then load_pending; a reply

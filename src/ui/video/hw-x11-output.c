@@ -35,6 +35,8 @@ struct _HwX11Output
   xcb_window_t          window;
   xcb_gcontext_t        gc;
   guint8                depth;
+  xcb_visualid_t        visual;
+  xcb_colormap_t        colormap;
   guint8                completion_event;  /* MIT-SHM's first event */
 
   xcb_shm_seg_t         segment;
@@ -52,6 +54,7 @@ struct _HwX11Output
 
 static xcb_visualtype_t *
 find_visual (const xcb_screen_t *screen,
+             xcb_visualid_t      id,
              guint8             *depth)
 {
   xcb_depth_iterator_t d = xcb_screen_allowed_depths_iterator (screen);
@@ -61,7 +64,7 @@ find_visual (const xcb_screen_t *screen,
       xcb_visualtype_iterator_t v = xcb_depth_visuals_iterator (d.data);
 
       for (; v.rem > 0; xcb_visualtype_next (&v))
-        if (v.data->visual_id == screen->root_visual)
+        if (v.data->visual_id == id)
           {
             *depth = d.data->depth;
             return v.data;
@@ -70,30 +73,48 @@ find_visual (const xcb_screen_t *screen,
   return NULL;
 }
 
-/* Whether the server takes cairo's RGB24 words as they are. */
+/* The window takes its parent's visual: a child of another depth would be
+ * redirected and composited by the server (the Composite extension does
+ * that for any window whose visual differs from its parent's), a second
+ * copy of every frame. GTK's toplevels are 32-bit ARGB, so the padding
+ * byte is alpha there (see hw_x11_output_needs_alpha()). */
 static gboolean
-check_format (xcb_connection_t *connection,
-              xcb_screen_t     *screen,
-              guint8           *depth,
-              GError          **error)
+choose_visual (HwX11Output  *self,
+               xcb_screen_t *screen,
+               guint32       parent,
+               GError      **error)
 {
-  const xcb_setup_t *setup = xcb_get_setup (connection);
-  xcb_visualtype_t *visual = find_visual (screen, depth);
+  const xcb_setup_t *setup = xcb_get_setup (self->connection);
+  xcb_get_window_attributes_reply_t *attributes =
+    xcb_get_window_attributes_reply (self->connection,
+                                     xcb_get_window_attributes (self->connection, parent), NULL);
+  xcb_visualtype_t *visual;
   xcb_format_iterator_t f = xcb_setup_pixmap_formats_iterator (setup);
   guint8 order = G_BYTE_ORDER == G_LITTLE_ENDIAN ? XCB_IMAGE_ORDER_LSB_FIRST
                                                  : XCB_IMAGE_ORDER_MSB_FIRST;
   gboolean bpp_32 = FALSE;
 
+  if (attributes == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the window to draw in is gone");
+      return FALSE;
+    }
+  self->visual = attributes->visual;
+  self->colormap = attributes->colormap;
+  free (attributes);
+
+  visual = find_visual (screen, self->visual, &self->depth);
   for (; f.rem > 0; xcb_format_next (&f))
-    if (f.data->depth == *depth)
+    if (f.data->depth == self->depth)
       bpp_32 = f.data->bits_per_pixel == 32;
 
   if (visual == NULL || visual->_class != XCB_VISUAL_CLASS_TRUE_COLOR
       || visual->red_mask != 0xff0000 || visual->green_mask != 0x00ff00
-      || visual->blue_mask != 0x0000ff || !bpp_32 || setup->image_byte_order != order)
+      || visual->blue_mask != 0x0000ff || !bpp_32 || setup->image_byte_order != order
+      || (self->depth != 24 && self->depth != 32))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   "the X server's visual is not 32-bit xRGB in this machine's byte order");
+                   "the window's visual is not 32-bit (A)RGB in this machine's byte order");
       return FALSE;
     }
   return TRUE;
@@ -123,20 +144,19 @@ create_window (HwX11Output  *self,
                xcb_screen_t *screen,
                guint32       parent)
 {
-  /* In the order of their mask bits. Black until the first frame; the
-   * root visual and its colormap, whatever the toplevel's visual is (an
-   * ARGB toplevel under a compositor), so the border pixel is given too. */
+  /* In the order of their mask bits. Opaque black until the first frame
+   * (alpha set for an ARGB visual). */
   guint32 values[] = {
-    screen->black_pixel,
+    self->depth == 32 ? 0xff000000 : screen->black_pixel,
     0,
     XCB_EVENT_MASK_EXPOSURE,
-    screen->default_colormap,
+    self->colormap,
   };
   guint32 gc_values[] = { 0 };
 
   self->window = xcb_generate_id (self->connection);
   xcb_create_window (self->connection, self->depth, self->window, parent, 0, 0, 1, 1, 0,
-                     XCB_WINDOW_CLASS_INPUT_OUTPUT, screen->root_visual,
+                     XCB_WINDOW_CLASS_INPUT_OUTPUT, self->visual,
                      XCB_CW_BACK_PIXEL | XCB_CW_BORDER_PIXEL | XCB_CW_EVENT_MASK
                      | XCB_CW_COLORMAP, values);
   self->gc = xcb_generate_id (self->connection);
@@ -163,7 +183,7 @@ hw_x11_output_new (const char *display_name,
   for (; screen_number > 0 && screens.rem > 0; screen_number--)
     xcb_screen_next (&screens);
   if (screens.rem == 0 || !check_extensions (self, error)
-      || !check_format (self->connection, screens.data, &self->depth, error))
+      || !choose_visual (self, screens.data, parent, error))
     return NULL;
 
   create_window (self, screens.data, parent);
@@ -201,6 +221,12 @@ hw_x11_output_free (HwX11Output *self)
     }
   g_clear_pointer (&self->holes, cairo_region_destroy);
   g_free (self);
+}
+
+gboolean
+hw_x11_output_needs_alpha (HwX11Output *self)
+{
+  return self->depth == 32;
 }
 
 int

@@ -27,6 +27,9 @@ HwX11Output *hw_x11_output_new        (const char                  *display_name
                                        GError                     **error);
 void         hw_x11_output_free       (HwX11Output                 *self);
 
+/* Whether the padding byte of each pixel is alpha (the window's visual is
+ * 32-bit ARGB, as GTK's toplevels are): it must then be 0xff. */
+gboolean     hw_x11_output_needs_alpha (HwX11Output               *self);
 /* For poll(): readable when the server sent something; then call
  * hw_x11_output_dispatch(). */
 int          hw_x11_output_get_fd     (HwX11Output                 *self);
