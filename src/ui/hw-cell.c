@@ -44,6 +44,8 @@ struct _HwCell
 
 /* A title stays this long when an item starts, then fades. */
 #define TITLE_SECONDS 5
+/* style.css's fade of the title, and a little more. */
+#define TITLE_FADE_MS 1600
 /* The focus ring as style.css draws it: an 8 px border with a 3 px inset
  * shadow, and a 3 px shadow outside. */
 #define RING_EDGE_PX   11
@@ -77,14 +79,24 @@ update_card (HwCell *self)
   gtk_widget_set_visible (self->card, headline != NULL);
 }
 
+/* Once faded (style.css's transition), the title no longer covers video. */
+static gboolean
+title_faded_cb (gpointer user_data)
+{
+  HwCell *self = user_data;
+
+  self->title_fade_id = 0;
+  hw_video_cover_set_shown (self->title_label, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 fade_title_cb (gpointer user_data)
 {
   HwCell *self = user_data;
 
-  self->title_fade_id = 0;
   gtk_widget_add_css_class (self->title_label, "faded");
-  hw_video_cover_set_shown (self->title_label, FALSE);
+  self->title_fade_id = g_timeout_add (TITLE_FADE_MS, title_faded_cb, self);
   return G_SOURCE_REMOVE;
 }
 

@@ -3,7 +3,8 @@
 rising position, and two screenshots a second apart show every cell moving
 and not black. Once per renderer (-p selects one), and every cell reports
 in the status file that it draws with the renderer asked for: a GL run that
-fell back to software fails instead of passing on the software path.
+fell back to software fails instead of passing on the software path, and
+"auto" must pick the x11 output on this machine (an X server, no GPU).
 The threads that only feed the main loop (mpv's, the render threads, the
 status writer) run at a lower priority than the main thread.
 
@@ -21,20 +22,21 @@ import harness  # noqa: E402
 FALLBACK = re.compile(r"OpenGL video output unavailable.*|OpenGL unavailable.*")
 
 
-def check_renderer(app, requested):
+def check_renderer(app, requested, expected=None):
     """Every cell draws with the renderer asked for, as each cell's
     "renderer" in the status file says. Under Xvfb, Mesa's llvmpipe gives
     real GL, so --renderer gl must be GL; were it to fall back to software,
     this fails and quotes why, rather than passing on the other path."""
+    expected = expected or requested
     status = app.status() or {}
     used = [c.get("renderer") for c in harness.cells(status)]
     if requested == "gl" and any(u != "gl" for u in used):
         why = [line.strip() for line in app.log().splitlines() if FALLBACK.search(line)]
         harness.check(False, "--renderer gl, but the cells drew with %s; GL was not usable here%s"
                       % (used, (": " + why[0]) if why else " (no reason logged)"))
-    harness.check(all(u == requested for u in used),
+    harness.check(all(u == expected for u in used),
                   "--renderer %s, but the cells drew with %s" % (requested, used))
-    harness.note("renderer of every cell: %s" % requested)
+    harness.note("renderer of every cell: %s" % expected)
 
 
 def thread_nices(pid):
@@ -62,7 +64,7 @@ def check_background_threads(app):
     harness.check(len(main) == 1, "main thread nice values: %s" % main)
     base = main.pop()
     background = {name: values for name, values in nices.items()
-                  if name.startswith(("mpv/", "hw-sw-render", "hw-status"))}
+                  if name.startswith(("mpv/", "hw-sw-render", "hw-x11-render", "hw-status"))}
     harness.check(any(n.startswith("mpv/") for n in background),
                   "no mpv thread found among %s" % sorted(nices))
     wrong = {name: sorted(v) for name, v in background.items() if v != {min(base + 5, 19)}}
@@ -72,7 +74,9 @@ def check_background_threads(app):
                  % (len(background), min(base + 5, 19), base))
 
 
-def demo_wall(renderer):
+def demo_wall(renderer, expected=None):
+    """@expected: the renderer the cells must report, when it is not
+    @renderer ("auto" on this machine: no GPU, an X server)."""
     def test():
         with harness.Session() as s:
             app = s.launch(["--demo", "--rows", "2", "--columns", "2",
@@ -83,7 +87,7 @@ def demo_wall(renderer):
             harness.check(status["grid"]["rows"] == 2 and status["grid"]["columns"] == 2,
                           "status grid is not 2x2: %s" % status.get("grid"))
             harness.check_cells_moving(s, 2, 2)
-            check_renderer(app, renderer)
+            check_renderer(app, renderer, expected)
             check_background_threads(app)
             # Decoding as mpv reports it: in software here (no GPU), and
             # reported at all, so a GPU kiosk can tell from the same field.
@@ -99,4 +103,7 @@ if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/demo-wall/software", demo_wall("software")),
         ("/hyperwall/integration/demo-wall/gl", demo_wall("gl")),
+        ("/hyperwall/integration/demo-wall/x11", demo_wall("x11")),
+        # No GPU under Xvfb: auto must take the x11 output, not GTK's path.
+        ("/hyperwall/integration/demo-wall/auto", demo_wall("auto", "x11")),
     ])

@@ -13,6 +13,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -35,8 +36,8 @@ def paused(expected):
     return predicate
 
 
-def start(s):
-    app = s.launch(WALL)
+def start(s, wall=WALL):
+    app = s.launch(wall)
     app.wait_for(harness.all_cells("playing", count=6), 60, "six cells playing")
     return app
 
@@ -115,14 +116,36 @@ def test_grid_keys():
         app.wait_for(harness.all_cells("playing", count=4), 30, "four cells playing")
 
 
-def test_mouse():
-    with harness.Session() as s:
-        app = start(s)
-        # Cell 5 is the bottom right third of the 1280×720 window.
-        s.click(app, 1280 * 5 // 6, 720 * 3 // 4)
-        app.wait_for(field("focused_cell", 5), 10, "a click focused cell 5")
-        s.click(app, 1280 // 6, 720 // 4, repeat=2)
-        app.wait_for(field("zoomed_cell", 0), 10, "a double click zoomed cell 0")
+RING = (0xff, 0xd4, 0x00)  # style.css
+
+
+def ring_at(s, x, y):
+    """Whether the screen shows the focus ring's yellow at (@x, @y)."""
+    pixel = s.screenshot().pixel(x, y)
+    return all(abs(a - b) < 40 for a, b in zip(pixel[:3], RING))
+
+
+def test_mouse(renderer):
+    def test():
+        with harness.Session() as s:
+            wall = [a if a != "software" else renderer for a in WALL]
+            app = start(s, wall)
+            # Cell 5 is the bottom right third of the 1280×720 window.
+            s.click(app, 1280 * 5 // 6, 720 * 3 // 4)
+            app.wait_for(field("focused_cell", 5), 10, "a click focused cell 5")
+            # The ring shows over the video, whatever draws it: with the
+            # x11 output the cell's window is cut away under the ring.
+            deadline = time.monotonic() + 5
+            while not ring_at(s, 1280 * 2 // 3 + 5, 720 * 3 // 4) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            harness.check(ring_at(s, 1280 * 2 // 3 + 5, 720 * 3 // 4),
+                          "no focus ring on the left edge of cell 5: %s"
+                          % (s.screenshot().pixel(1280 * 2 // 3 + 5, 720 * 3 // 4),))
+            s.click(app, 1280 // 6, 720 // 4, repeat=2)
+            app.wait_for(field("zoomed_cell", 0), 10, "a double click zoomed cell 0")
+            # Zoomed, cell 0 fills the window: its pictures move everywhere.
+            harness.check_cells_moving(s, 1, 1)
+    return test
 
 
 if __name__ == "__main__":
@@ -132,5 +155,6 @@ if __name__ == "__main__":
         (P + "zoom-pause-audio", test_zoom_pause_audio),
         (P + "next-and-previous", test_next_and_previous),
         (P + "grid-keys", test_grid_keys),
-        (P + "mouse", test_mouse),
+        (P + "mouse", test_mouse("software")),
+        (P + "mouse-x11", test_mouse("x11")),
     ])

@@ -159,6 +159,11 @@ create_window (HwX11Output  *self,
                      XCB_WINDOW_CLASS_INPUT_OUTPUT, self->visual,
                      XCB_CW_BACK_PIXEL | XCB_CW_BORDER_PIXEL | XCB_CW_EVENT_MASK
                      | XCB_CW_COLORMAP, values);
+  /* An empty input shape: the pointer goes through the window to GTK's, as
+   * if it were not there. Without it the pointer is over a child window
+   * GTK does not know, and GTK lost the second press of a double click. */
+  xcb_shape_rectangles (self->connection, XCB_SHAPE_SO_SET, XCB_SHAPE_SK_INPUT,
+                        XCB_CLIP_ORDERING_UNSORTED, self->window, 0, 0, 0, NULL);
   self->gc = xcb_generate_id (self->connection);
   xcb_create_gc (self->connection, self->gc, self->window, XCB_GC_GRAPHICS_EXPOSURES, gc_values);
   self->geometry = (cairo_rectangle_int_t) { 0, 0, 1, 1 };
