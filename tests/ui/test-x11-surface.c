@@ -100,6 +100,32 @@ screen_pixel (Fixture *f, int x, int y)
   return pixel & 0xffffff;
 }
 
+/* The alpha byte at (@x, @y) of the window, read from the toplevel itself
+ * (the root has no alpha); -1 when the toplevel has none either. */
+static int
+window_alpha (Fixture *f, int x, int y)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (f->window));
+  xcb_window_t xid = (xcb_window_t) gdk_x11_surface_get_xid (surface);
+  int scale = gdk_surface_get_scale_factor (surface);
+  xcb_get_image_reply_t *image;
+  guint32 pixel;
+
+  image = xcb_get_image_reply (f->xcb,
+                               xcb_get_image (f->xcb, XCB_IMAGE_FORMAT_Z_PIXMAP, xid,
+                                              x * scale, y * scale, 1, 1, ~0u),
+                               NULL);
+  g_assert_nonnull (image);
+  memcpy (&pixel, xcb_get_image_data (image), sizeof pixel);
+  if (image->depth != 32)
+    {
+      free (image);
+      return -1;
+    }
+  free (image);
+  return pixel >> 24;
+}
+
 static void
 assert_colour (Fixture *f, int x, int y, guint32 expected, const char *what)
 {
@@ -143,7 +169,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
 
   f->xcb = xcb_connect (NULL, NULL);
   g_assert_cmpint (xcb_connection_has_error (f->xcb), ==, 0);
-  f->feed = lavfi_feed_new ("red", "Red", "av://lavfi:color=c=red:size=320x180:rate=25:d=60", 60);
+  f->feed = lavfi_feed_new ("red", "Red", data != NULL ? data
+                           : "av://lavfi:color=c=red:size=320x180:rate=25:d=60", 60);
 
   hw_cell_policy_init_defaults (&settings.policy);
   settings.stall = (HwStallParams) { 20 * HW_USEC_PER_SEC, 30 * HW_USEC_PER_SEC, 0 };
@@ -204,6 +231,38 @@ test_shows_video (Fixture *f, gconstpointer data)
 
   assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the middle");
   assert_colour (f, WIDTH - 4, HEIGHT - 4, 0xff0000, "a corner");
+
+  /* In an ARGB toplevel, transparent video would show whatever a
+   * compositing manager puts behind the window: every pixel is opaque,
+   * the picture's and the edges'. */
+  for (int i = 0; i < 4; i++)
+    {
+      int x = (int[]) { WIDTH / 2, 0, WIDTH - 1, WIDTH / 2 }[i];
+      int y = (int[]) { HEIGHT / 2, 0, HEIGHT - 1, HEIGHT - 1 }[i];
+      int alpha = window_alpha (f, x, y);
+
+      g_test_message ("alpha at (%d, %d): %d", x, y, alpha);
+      if (alpha >= 0)
+        g_assert_cmpint (alpha, ==, 0xff);
+    }
+}
+
+/* A 4:3 picture in a 16:9 cell: black bars at the sides, opaque too. */
+static void
+test_pillarbox_opaque (Fixture *f, gconstpointer data)
+{
+  assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the picture");
+  assert_colour (f, 3, HEIGHT / 2, 0x000000, "the left bar");
+  assert_colour (f, WIDTH - 4, HEIGHT / 2, 0x000000, "the right bar");
+  for (int i = 0; i < 3; i++)
+    {
+      int x = (int[]) { 3, WIDTH - 4, WIDTH / 2 }[i];
+      int alpha = window_alpha (f, x, HEIGHT / 2);
+
+      g_test_message ("alpha at (%d, %d): %d", x, HEIGHT / 2, alpha);
+      if (alpha >= 0)
+        g_assert_cmpint (alpha, ==, 0xff);
+    }
 }
 
 /* A widget over the video shows only where it is marked as covering it. */
@@ -277,6 +336,9 @@ main (int argc, char *argv[])
 
   g_test_add ("/hyperwall/x11-surface/shows-video", Fixture, NULL,
               fixture_set_up, test_shows_video, fixture_tear_down);
+  g_test_add ("/hyperwall/x11-surface/pillarbox-opaque", Fixture,
+              "av://lavfi:color=c=red:size=240x180:rate=25:d=60",
+              fixture_set_up, test_pillarbox_opaque, fixture_tear_down);
   g_test_add ("/hyperwall/x11-surface/covers-show-through", Fixture, NULL,
               fixture_set_up, test_covers_show_through, fixture_tear_down);
   g_test_add ("/hyperwall/x11-surface/hidden-cell-unmaps", Fixture, NULL,
