@@ -241,6 +241,8 @@ on_render_failed (HwCell         *self,
       return;
     }
 
+  g_message ("cell %u: %s; drawing video in software instead", hw_cell_get_index (self),
+             message);
   /* Not from inside the surface's own realize. */
   self->surface_fell_back = TRUE;
   g_idle_add_full (G_PRIORITY_DEFAULT, fall_back_to_software,

@@ -143,7 +143,7 @@ def _read_line_from_fd(fd, timeout, what):
 class Xvfb(_Process):
     """A private X server; -displayfd lets it pick a free display itself."""
 
-    def __init__(self, width=SCREEN_WIDTH, height=SCREEN_HEIGHT, log=None):
+    def __init__(self, width=SCREEN_WIDTH, height=SCREEN_HEIGHT, log=None, extra=()):
         if not shutil.which("Xvfb"):
             raise HarnessError("Xvfb is not installed (Debian package xvfb)")
         rfd, wfd = os.pipe()
@@ -151,7 +151,7 @@ class Xvfb(_Process):
             super().__init__(
                 ["Xvfb", "-displayfd", str(wfd), "-screen", "0",
                  "%dx%dx24" % (width, height), "-nolisten", "tcp",
-                 "-noreset", "+extension", "GLX"],
+                 "-noreset", "+extension", "GLX"] + list(extra),
                 "Xvfb", pass_fds=(wfd,), stdin=subprocess.DEVNULL,
                 stdout=log or subprocess.DEVNULL,
                 stderr=log or subprocess.DEVNULL)
@@ -587,7 +587,9 @@ def generate_clips(directory, n, seconds=6, size="640x360"):
 
 class Session:
     def __init__(self, dbus=True, width=SCREEN_WIDTH, height=SCREEN_HEIGHT,
-                 display=True):
+                 display=True, xvfb_args=()):
+        """@xvfb_args: more arguments for the X server (for example
+        ["-extension", "MIT-SHM"] for one without shared memory)."""
         self.tmpdir = tempfile.mkdtemp(prefix="hyperwall-it-")
         # HYPERWALL_TEST_KEEP=1 keeps logs and screenshots for a post-mortem.
         self.keep_artifacts = os.environ.get("HYPERWALL_TEST_KEEP") == "1"
@@ -598,7 +600,7 @@ class Session:
         try:
             self._harness_log = open(os.path.join(self.tmpdir, "harness.log"), "wb")
             if display:
-                self.xvfb = Xvfb(width, height, log=self._harness_log)
+                self.xvfb = Xvfb(width, height, log=self._harness_log, extra=xvfb_args)
             if dbus:
                 self.bus = DBusSession(self.tmpdir, log=self._harness_log)
         except BaseException:

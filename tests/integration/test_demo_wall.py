@@ -99,6 +99,26 @@ def demo_wall(renderer, expected=None):
     return test
 
 
+def test_x11_without_shared_memory():
+    """An X server without MIT-SHM (a remote one, say): --renderer x11 says
+    once why it cannot work and the wall plays on the software path, every
+    item played, none set aside as unplayable."""
+    with harness.Session(xvfb_args=["-extension", "MIT-SHM"]) as s:
+        app = s.launch(["--demo", "--rows", "2", "--columns", "2", "--renderer", "x11"])
+        app.wait_for(harness.all_cells("playing", count=4), 30, "four playing cells")
+        harness.wait_rising(app, 15)
+        harness.check_cells_moving(s, 2, 2)
+        check_renderer(app, "x11", "software")
+        why = [line for line in app.log().splitlines() if "x11 renderer cannot work" in line]
+        harness.check(len(why) == 1 and "MIT-SHM" in why[0],
+                      "expected one message naming MIT-SHM, got %s" % why)
+        harness.note(why[0].split(": ", 1)[-1])
+        harness.check("unplayable" not in app.log().lower() and "skipping" not in app.log(),
+                      "an item was set aside:\n%s" % app.tail())
+        rc = app.stop()
+        harness.check(rc == 0, "SIGTERM gave exit status %s\n%s" % (rc, app.tail()))
+
+
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/demo-wall/software", demo_wall("software")),
@@ -106,4 +126,5 @@ if __name__ == "__main__":
         ("/hyperwall/integration/demo-wall/x11", demo_wall("x11")),
         # No GPU under Xvfb: auto must take the x11 output, not GTK's path.
         ("/hyperwall/integration/demo-wall/auto", demo_wall("auto", "x11")),
+        ("/hyperwall/integration/demo-wall/shm-missing", test_x11_without_shared_memory),
     ])

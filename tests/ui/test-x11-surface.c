@@ -328,7 +328,7 @@ main (int argc, char *argv[])
   gtk_init ();
   hw_register_resource ();
 
-  if (!hw_x11_surface_supported (gdk_display_get_default ()))
+  if (!hw_x11_surface_supported (gdk_display_get_default (), NULL))
     {
       g_test_skip ("not an X11 display");
       return g_test_run ();

@@ -122,9 +122,12 @@ hw_renderer_resolve (HwRenderer  requested,
 {
   static HwRenderer resolved = HW_RENDERER_AUTO;
 
-  if (requested == HW_RENDERER_X11 && !hw_x11_surface_supported (display))
+  g_autoptr(GError) error = NULL;
+
+  if (requested == HW_RENDERER_X11 && !hw_x11_surface_supported (display, &error))
     {
-      g_message ("The x11 renderer needs an X11 display; using the software renderer");
+      g_message ("The x11 renderer cannot work here (%s); using the software renderer",
+                 error->message);
       return HW_RENDERER_SOFTWARE;
     }
   if (requested != HW_RENDERER_AUTO)
@@ -137,11 +140,13 @@ hw_renderer_resolve (HwRenderer  requested,
         g_message ("OpenGL can only be a software rasterizer here; using the software renderer");
       else
         resolved = probe (display);
-      if (resolved == HW_RENDERER_SOFTWARE && hw_x11_surface_supported (display))
+      if (resolved == HW_RENDERER_SOFTWARE && hw_x11_surface_supported (display, &error))
         {
           g_message ("Video goes to the X server through the x11 renderer");
           resolved = HW_RENDERER_X11;
         }
+      else if (resolved == HW_RENDERER_SOFTWARE)
+        g_debug ("No x11 renderer: %s", error->message);
     }
   return resolved;
 }

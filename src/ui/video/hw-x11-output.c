@@ -196,6 +196,25 @@ hw_x11_output_new (const char *display_name,
   return g_steal_pointer (&self);
 }
 
+static gboolean attach_segment (HwX11Output *self,
+                                gsize        size,
+                                GError     **error);
+
+gboolean
+hw_x11_output_probe (const char *display_name,
+                     GError    **error)
+{
+  g_autoptr(HwX11Output) self = g_new0 (HwX11Output, 1);
+
+  self->connection = xcb_connect (display_name, NULL);
+  if (xcb_connection_has_error (self->connection))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot connect to the X server");
+      return FALSE;
+    }
+  return check_extensions (self, error) && attach_segment (self, 4096, error);
+}
+
 static void
 detach_segment (HwX11Output *self)
 {
@@ -384,34 +403,39 @@ wait_for_put (HwX11Output *self)
 
 static gboolean
 attach_segment (HwX11Output *self,
-                gsize        size)
+                gsize        size,
+                GError     **error)
 {
-  xcb_generic_error_t *error;
+  xcb_generic_error_t *refused;
   int id = shmget (IPC_PRIVATE, size, IPC_CREAT | 0600);
   void *pixels;
 
   if (id < 0)
     {
-      g_warning ("X11 output: cannot make shared memory: %s", g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot make shared memory: %s", g_strerror (errno));
       return FALSE;
     }
   pixels = shmat (id, NULL, 0);
   if (pixels == (void *) -1)
     {
-      g_warning ("X11 output: cannot map shared memory: %s", g_strerror (errno));
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   "cannot map shared memory: %s", g_strerror (errno));
       shmctl (id, IPC_RMID, NULL);
       return FALSE;
     }
   self->segment = xcb_generate_id (self->connection);
-  error = xcb_request_check (self->connection,
-                             xcb_shm_attach_checked (self->connection, self->segment, id, FALSE));
+  refused = xcb_request_check (self->connection,
+                               xcb_shm_attach_checked (self->connection, self->segment, id,
+                                                       FALSE));
   /* Attached (or not): either way nobody else needs the id. */
   shmctl (id, IPC_RMID, NULL);
-  if (error != NULL)
+  if (refused != NULL)
     {
-      free (error);
-      g_warning ("X11 output: the X server cannot read this process's shared memory "
-                 "(another IPC namespace?)");
+      free (refused);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED,
+                   "the X server cannot read this process's shared memory "
+                   "(a remote server, or another IPC namespace)");
       shmdt (pixels);
       return FALSE;
     }
@@ -424,7 +448,8 @@ guint8 *
 hw_x11_output_get_buffer (HwX11Output *self,
                           int          width,
                           int          height,
-                          gsize       *stride)
+                          gsize       *stride,
+                          GError     **error)
 {
   /* mpv's SIMD paths want 64-byte aligned rows; shmat() aligns the start. */
   gsize row = ((gsize) width * 4 + 63) & ~(gsize) 63;
@@ -436,7 +461,7 @@ hw_x11_output_get_buffer (HwX11Output *self,
   if (size > self->size)
     {
       detach_segment (self);
-      if (!attach_segment (self, size))
+      if (!attach_segment (self, size, error))
         return NULL;
     }
   self->width = width;

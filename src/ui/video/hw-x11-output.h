@@ -26,6 +26,10 @@ HwX11Output *hw_x11_output_new        (const char                  *display_name
                                        guint32                      parent,
                                        GError                     **error);
 void         hw_x11_output_free       (HwX11Output                 *self);
+/* Whether outputs can work on @display_name, without a window: the
+ * extensions, and shared memory the server can attach. */
+gboolean     hw_x11_output_probe      (const char                  *display_name,
+                                       GError                     **error);
 
 /* Whether the padding byte of each pixel is alpha (the window's visual is
  * 32-bit ARGB, as GTK's toplevels are): it must then be 0xff. */
@@ -47,13 +51,14 @@ void         hw_x11_output_configure  (HwX11Output                 *self,
                                        gboolean                     mapped,
                                        const cairo_region_t        *holes);
 
-/* The frame buffer, @width × @height 32-bit xRGB pixels (cairo's RGB24),
- * once the server has read the previous frame from it. NULL when it
- * cannot be had. */
+/* The frame buffer, @width × @height 32-bit (A)RGB pixels, once the server
+ * has read the previous frame from it. NULL, with @error set, when shared
+ * memory cannot be had: nothing will show. */
 guint8      *hw_x11_output_get_buffer (HwX11Output                 *self,
                                        int                          width,
                                        int                          height,
-                                       gsize                       *stride);
+                                       gsize                       *stride,
+                                       GError                     **error);
 /* Shows what the buffer holds, centred in the window. */
 void         hw_x11_output_present    (HwX11Output                 *self);
 

@@ -234,14 +234,17 @@ make_borders_opaque (guint8 *pixels,
   fill_alpha (pixels, stride, right, top, width, bottom);
 }
 
+/* FALSE when nothing can be shown any more (@error set); a frame mpv did
+ * not render is not that. */
 static gboolean
 draw_frame (X11Shared   *shared,
             HwX11Output *output,
             int          width,
-            int          height)
+            int          height,
+            GError     **error)
 {
   gsize stride = 0;
-  guint8 *pixels = hw_x11_output_get_buffer (output, width, height, &stride);
+  guint8 *pixels = hw_x11_output_get_buffer (output, width, height, &stride, error);
   gboolean alpha = hw_x11_output_needs_alpha (output);
   int size[2] = { width, height };
   mpv_render_param params[] = {
@@ -252,37 +255,43 @@ draw_frame (X11Shared   *shared,
     { MPV_RENDER_PARAM_INVALID, NULL },
   };
 
-  if (pixels == NULL || mpv_render_context_render (shared->render, params) < 0)
+  if (pixels == NULL)
     return FALSE;
+  if (mpv_render_context_render (shared->render, params) < 0)
+    return TRUE;
   if (alpha)
     make_borders_opaque (pixels, width, height, stride);
   hw_x11_output_present (output);
+  g_mutex_lock (&shared->lock);
+  shared->frames++;
+  g_mutex_unlock (&shared->lock);
   return TRUE;
 }
 
-/* Sleeps until mpv, the main thread or the X server (unless @output is
- * NULL: a broken connection is always readable) has something. */
+/* Sleeps until mpv, the main thread or the X server has something. */
 static void
 wait_for_work (X11Shared   *shared,
                HwX11Output *output)
 {
   struct pollfd fds[] = {
     { shared->wakeup_fd, POLLIN, 0 },
-    { output != NULL ? hw_x11_output_get_fd (output) : -1, POLLIN, 0 },
+    { hw_x11_output_get_fd (output), POLLIN, 0 },
   };
   guint64 count;
 
-  if (poll (fds, output != NULL ? 2 : 1, -1) > 0 && (fds[0].revents & POLLIN))
+  if (poll (fds, G_N_ELEMENTS (fds), -1) > 0 && (fds[0].revents & POLLIN))
     if (read (shared->wakeup_fd, &count, sizeof count) < 0)
       g_debug ("X11 surface: cannot read the wakeup counter");
 }
 
-static void
-run (X11Shared   *shared,
-     HwX11Output *output)
+/* Shows frames until the widget goes (TRUE) or nothing can be shown any
+ * more (FALSE, @error set). */
+static gboolean
+run (X11Shared    *shared,
+     HwX11Output  *output,
+     GError      **error)
 {
   gboolean exposed = TRUE;
-  gboolean failed = FALSE;
 
   for (;;)
     {
@@ -295,7 +304,7 @@ run (X11Shared   *shared,
       if (shared->quit)
         {
           g_mutex_unlock (&shared->lock);
-          return;
+          return TRUE;
         }
       update = shared->update;
       resized = shared->resized;
@@ -309,7 +318,7 @@ run (X11Shared   *shared,
         holes = cairo_region_copy (shared->holes);
       g_mutex_unlock (&shared->lock);
 
-      if (reconfigure && !failed)
+      if (reconfigure)
         hw_x11_output_configure (output, &geometry, mapped, holes);
       g_clear_pointer (&holes, cairo_region_destroy);
 
@@ -318,26 +327,20 @@ run (X11Shared   *shared,
           guint64 flags = mpv_render_context_update (shared->render);
 
           if (((flags & MPV_RENDER_UPDATE_FRAME) || resized || exposed) && width > 0
-              && height > 0 && !failed && draw_frame (shared, output, width, height))
-            {
-              g_mutex_lock (&shared->lock);
-              shared->frames++;
-              g_mutex_unlock (&shared->lock);
-            }
+              && height > 0 && !draw_frame (shared, output, width, height, error))
+            return FALSE;
           exposed = FALSE;
         }
 
-      if (!failed && !hw_x11_output_is_alive (output))
+      if (!hw_x11_output_is_alive (output))
         {
-          /* Keep taking mpv's updates until the widget goes: mpv waits for
-           * a render context that answers. */
-          failed = TRUE;
-          report_failure (shared, "the connection to the X server broke");
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                       "the connection to the X server broke");
+          return FALSE;
         }
-      if (!failed)
-        exposed = hw_x11_output_dispatch (output);
+      exposed = hw_x11_output_dispatch (output);
       if (!exposed)
-        wait_for_work (shared, failed ? NULL : output);
+        wait_for_work (shared, output);
     }
 }
 
@@ -354,17 +357,18 @@ render_thread (gpointer data)
   g_autoptr(GError) error = NULL;
   g_autoptr(HwX11Output) output = hw_x11_output_new (shared->display_name, shared->parent,
                                                      &error);
+  gboolean shown = output != NULL && run (shared, output, &error);
 
-  if (output != NULL)
-    run (shared, output);
-  else
-    report_failure (shared, error->message);
   g_clear_pointer (&output, hw_x11_output_free);
 
   /* As the software surface: the render context is freed here, and the
-   * player's last reference may only go on the main thread. */
+   * player's last reference may only go on the main thread. A failure is
+   * reported only after, so that the software surface the cell puts in
+   * this one's place can have the player's render context. */
   mpv_render_context_set_update_callback (shared->render, NULL, NULL);
   g_clear_pointer (&shared->render, mpv_render_context_free);
+  if (!shown)
+    report_failure (shared, error->message);
   g_idle_add_full (G_PRIORITY_DEFAULT, release_player_idle,
                    g_steal_pointer (&shared->player), g_object_unref);
   x11_shared_unref (shared);
@@ -375,13 +379,29 @@ render_thread (gpointer data)
 /* The widget                                                          */
 
 gboolean
-hw_x11_surface_supported (GdkDisplay *display)
+hw_x11_surface_supported (GdkDisplay  *display,
+                          GError     **error)
 {
+  static gsize probed;
+  static gboolean supported;
+  static GError *why;
+
 #ifdef GDK_WINDOWING_X11
-  return GDK_IS_X11_DISPLAY (display);
-#else
-  return FALSE;
+  if (!GDK_IS_X11_DISPLAY (display))
 #endif
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, "not an X11 display");
+      return FALSE;
+    }
+
+  if (g_once_init_enter (&probed))
+    {
+      supported = hw_x11_output_probe (gdk_display_get_name (display), &why);
+      g_once_init_leave (&probed, 1);
+    }
+  if (!supported && error != NULL)
+    *error = g_error_copy (why);
+  return supported;
 }
 
 /* Where the widget is in the toplevel's X window, in device pixels. */

@@ -21,9 +21,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HwX11Surface, hw_x11_surface, HW, X11_SURFACE, GtkWidget)
 
-/* Whether @display can have X11 surfaces: an X11 display, in a build that
- * has the output. */
-gboolean   hw_x11_surface_supported (GdkDisplay *display);
+/* Whether @display can have X11 surfaces: an X11 display whose server has
+ * what the output needs (hw_x11_output_probe()). Probed once. */
+gboolean   hw_x11_surface_supported (GdkDisplay  *display,
+                                     GError     **error);
 GtkWidget *hw_x11_surface_new       (HwPlayer   *player);
 
 G_END_DECLS
