@@ -3,7 +3,7 @@
 every cell is parked.
 
 One private Xvfb and session bus. A 3x3 local wall (generated 360p30 H.264
-clips, --renderer software) is measured in three states, each for --seconds
+clips, --renderer x11 by default) is measured in three states, each for --seconds
 after it settled:
 
   - playing: every cell plays;
@@ -31,7 +31,7 @@ the main-loop monitor runs, as on a monitored wall.
 With --before PATH a second build is measured in the same three states, so
 a change is compared with its parent in the same run.
 
-Usage: benchmarks/bench-idle.py [--seconds 10] [--bin PATH] [--before PATH] [--top 6]
+Usage: benchmarks/bench-idle.py [--seconds 10] [--renderer x11] [--bin PATH] [--before PATH] [--top 6]
                                 [--no-peer]
 
 SPDX-License-Identifier: GPL-3.0-or-later
@@ -148,7 +148,7 @@ def hyperwall_states(session, folder, broken, args, binary):
     os.environ["HYPERWALL_BIN"] = binary
     results = {}
     app = session.launch(["--local", folder, "--rows", str(ROWS), "--columns", str(COLUMNS),
-                          "--renderer", "software"], debug=False)
+                          "--renderer", args.renderer], debug=False)
     try:
         settle(app, harness.all_cells("playing", count=CELLS), 60, "every cell playing")
         time.sleep(args.warmup)
@@ -166,7 +166,7 @@ def hyperwall_states(session, folder, broken, args, binary):
         app.stop()
 
     app = session.launch(["--local", broken, "--rows", str(ROWS), "--columns", str(COLUMNS),
-                          "--renderer", "software"],
+                          "--renderer", args.renderer],
                          env={"HYPERWALL_CRASH_LOOP_THRESHOLD": "1",
                               "HYPERWALL_CRASH_LOOP_COOLDOWN": "3600",
                               "HYPERWALL_BACKOFF_INITIAL": "1"}, debug=False)
@@ -234,6 +234,8 @@ def main():
     parser.add_argument("--top", type=int, default=6,
                         help="threads listed per Hyperwall state (default 6)")
     parser.add_argument("--no-peer", action="store_true", help="skip the mpv rows")
+    parser.add_argument("--renderer", default="x11",
+                        help="the wall's renderer (default x11: what auto picks without a GPU)")
     args, unknown = parser.parse_known_args()
     if unknown:
         print("# ignoring options this benchmark does not take: %s" % " ".join(unknown),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """bench-memory: does a wall that keeps changing items stay flat?
 
-A 3x3 local wall (--renderer software, one private Xvfb) plays a folder of
+A 3x3 local wall (--renderer, x11 by default; one private Xvfb) plays a folder of
 generated 8 s clips (360p30 H.264, --clips of them, 16 by default). Every
 cell plays each clip to its end and loads the next, so with nine cells a new
 item starts in some cell about every 0.9 s (8 s / 9). For --minutes
@@ -21,7 +21,7 @@ test: the product goal is "within a few MB of where it was after warm-up;
 threads and file descriptors do not grow".
 
 Usage: benchmarks/bench-memory.py [--minutes 60] [--interval 30] [--warmup-minutes 2]
-                                  [--clips 16] [--clip-seconds 8] [--bin PATH]
+                                  [--clips 16] [--clip-seconds 8] [--renderer x11] [--bin PATH]
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -128,6 +128,8 @@ def diff_counters(before, after):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=60, help="run time (default 60)")
+    parser.add_argument("--renderer", default="x11",
+                        help="the wall's renderer (default x11: what auto picks without a GPU)")
     parser.add_argument("--interval", type=float, default=30,
                         help="seconds between samples (default 30)")
     parser.add_argument("--warmup-minutes", type=float, default=2,
@@ -160,7 +162,7 @@ def main():
         folder = session.path("clips")
         harness.generate_clips(folder, args.clips, seconds=args.clip_seconds)
         app = session.launch(["--local", folder, "--rows", str(ROWS), "--columns",
-                              str(COLUMNS), "--renderer", "software"], debug=False)
+                              str(COLUMNS), "--renderer", args.renderer], debug=False)
         try:
             app.wait_for(harness.all_cells("playing", count=CELLS), 60, "every cell playing")
             start = time.monotonic()
