@@ -37,6 +37,7 @@ struct _HwX11Output
   guint8                depth;
   xcb_visualid_t        visual;
   xcb_colormap_t        colormap;
+  guint8                shm_opcode;
   guint8                completion_event;  /* MIT-SHM's first event */
 
   xcb_shm_seg_t         segment;
@@ -135,6 +136,7 @@ check_extensions (HwX11Output *self,
                    shm == NULL || !shm->present ? "MIT-SHM" : "SHAPE");
       return FALSE;
     }
+  self->shm_opcode = shm->major_opcode;
   self->completion_event = shm->first_event + XCB_SHM_COMPLETION;
   return TRUE;
 }
@@ -284,7 +286,7 @@ hw_x11_output_dispatch (HwX11Output *self)
           xcb_generic_error_t *err = (xcb_generic_error_t *) event;
 
           /* A put that failed sends no completion. */
-          if (err->major_code == xcb_get_extension_data (self->connection, &xcb_shm_id)->major_opcode)
+          if (err->major_code == self->shm_opcode)
             self->put_pending = FALSE;
           g_debug ("X11 output: X error %u (request %u.%u)", err->error_code,
                    err->major_code, err->minor_code);
