@@ -27,6 +27,7 @@
 #include <string.h>
 #include <mpv/render.h>
 
+#include "hw-sw-render.h"
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
 #include "hw-workers.h"
@@ -357,17 +358,10 @@ render_frame (mpv_render_context *render,
               FrameBuffer        *buffer,
               gboolean            opaque_alpha)
 {
-  int size[2] = { buffer->width, buffer->height };
   gsize stride = buffer->stride;
-  mpv_render_param params[] = {
-    { MPV_RENDER_PARAM_SW_SIZE, size },
-    { MPV_RENDER_PARAM_SW_FORMAT, (void *) SW_FORMAT },
-    { MPV_RENDER_PARAM_SW_STRIDE, &stride },
-    { MPV_RENDER_PARAM_SW_POINTER, buffer->pixels },
-    { MPV_RENDER_PARAM_INVALID, NULL },
-  };
 
-  if (mpv_render_context_render (render, params) < 0)
+  if (!hw_sw_render_frame (render, buffer->pixels, buffer->width, buffer->height, stride,
+                           SW_FORMAT))
     return FALSE;
 
   /* cairo's RGB24 ignores the padding byte; a GdkMemoryTexture reads it as
@@ -404,12 +398,6 @@ publish_frame (RenderShared *shared,
       g_idle_add_full (G_PRIORITY_DEFAULT, present_frame,
                        render_shared_ref (shared), render_shared_unref);
     }
-}
-
-static gboolean
-release_player_idle (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
 }
 
 static gpointer
@@ -468,14 +456,8 @@ render_thread (gpointer data)
   g_mutex_unlock (&shared->lock);
 
   /* Tear down here, off the main thread: freeing the render context waits
-   * for mpv's video output, and only after it may the handle go. The
-   * player itself is the main thread's: this may be its last reference,
-   * and its dispose belongs on the main loop, so the reference is dropped
-   * there (an idle's destroy notify runs on the main thread). */
-  mpv_render_context_set_update_callback (shared->render, NULL, NULL);
-  g_clear_pointer (&shared->render, mpv_render_context_free);
-  g_idle_add_full (G_PRIORITY_DEFAULT, release_player_idle,
-                   g_steal_pointer (&shared->player), g_object_unref);
+   * for mpv's video output, and only after it may the handle go. */
+  hw_sw_render_finish (&shared->render, &shared->player);
   render_shared_unref (shared);
 
   return NULL;
@@ -485,26 +467,19 @@ static void
 hw_sw_surface_realize (GtkWidget *widget)
 {
   HwSwSurface *self = HW_SW_SURFACE (widget);
-  mpv_handle *mpv = hw_player_get_handle (self->player);
-  mpv_render_param params[] = {
-    { MPV_RENDER_PARAM_API_TYPE, (void *) MPV_RENDER_API_TYPE_SW },
-    { MPV_RENDER_PARAM_INVALID, NULL },
-  };
-  mpv_render_context *render = NULL;
+  g_autoptr(GError) error = NULL;
+  mpv_render_context *render;
   RenderShared *shared;
-  int rc;
 
   GTK_WIDGET_CLASS (hw_sw_surface_parent_class)->realize (widget);
 
-  if (mpv == NULL)
+  if (hw_player_get_handle (self->player) == NULL)
     return;
 
-  rc = mpv_render_context_create (&render, mpv, params);
-  if (rc < 0)
+  render = hw_sw_render_new (self->player, &error);
+  if (render == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("software render context: %s",
-                                                  mpv_error_string (rc));
-      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), message);
+      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), error->message);
       return;
     }
 

@@ -25,6 +25,7 @@
 #include <gdk/x11/gdkx.h>
 #endif
 
+#include "hw-sw-render.h"
 #include "hw-sw-surface.h"
 #include "hw-video-cover.h"
 #include "hw-video-surface.h"
@@ -246,18 +247,11 @@ draw_frame (X11Shared   *shared,
   gsize stride = 0;
   guint8 *pixels = hw_x11_output_get_buffer (output, width, height, &stride, error);
   gboolean alpha = hw_x11_output_needs_alpha (output);
-  int size[2] = { width, height };
-  mpv_render_param params[] = {
-    { MPV_RENDER_PARAM_SW_SIZE, size },
-    { MPV_RENDER_PARAM_SW_FORMAT, (void *) (alpha ? ALPHA_FORMAT : SW_FORMAT) },
-    { MPV_RENDER_PARAM_SW_STRIDE, &stride },
-    { MPV_RENDER_PARAM_SW_POINTER, pixels },
-    { MPV_RENDER_PARAM_INVALID, NULL },
-  };
 
   if (pixels == NULL)
     return FALSE;
-  if (mpv_render_context_render (shared->render, params) < 0)
+  if (!hw_sw_render_frame (shared->render, pixels, width, height, stride,
+                           alpha ? ALPHA_FORMAT : SW_FORMAT))
     return TRUE;
   if (alpha)
     make_borders_opaque (pixels, width, height, stride);
@@ -344,12 +338,6 @@ run (X11Shared    *shared,
     }
 }
 
-static gboolean
-release_player_idle (gpointer user_data)
-{
-  return G_SOURCE_REMOVE;
-}
-
 static gpointer
 render_thread (gpointer data)
 {
@@ -361,16 +349,12 @@ render_thread (gpointer data)
 
   g_clear_pointer (&output, hw_x11_output_free);
 
-  /* As the software surface: the render context is freed here, and the
-   * player's last reference may only go on the main thread. A failure is
-   * reported only after, so that the software surface the cell puts in
-   * this one's place can have the player's render context. */
-  mpv_render_context_set_update_callback (shared->render, NULL, NULL);
-  g_clear_pointer (&shared->render, mpv_render_context_free);
+  /* A failure is reported only once the render context is gone, so that
+   * the software surface the cell puts in this one's place can have the
+   * player's. */
+  hw_sw_render_finish (&shared->render, &shared->player);
   if (!shown)
     report_failure (shared, error->message);
-  g_idle_add_full (G_PRIORITY_DEFAULT, release_player_idle,
-                   g_steal_pointer (&shared->player), g_object_unref);
   x11_shared_unref (shared);
   return NULL;
 }
@@ -492,19 +476,15 @@ static void
 hw_x11_surface_realize (GtkWidget *widget)
 {
   HwX11Surface *self = HW_X11_SURFACE (widget);
-  mpv_handle *mpv = hw_player_get_handle (self->player);
-  mpv_render_param params[] = {
-    { MPV_RENDER_PARAM_API_TYPE, (void *) MPV_RENDER_API_TYPE_SW },
-    { MPV_RENDER_PARAM_INVALID, NULL },
-  };
-  mpv_render_context *render = NULL;
+  g_autoptr(GError) error = NULL;
+  mpv_render_context *render;
   guint32 parent = toplevel_xid (widget);
   X11Shared *shared;
-  int wakeup_fd, rc;
+  int wakeup_fd;
 
   GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->realize (widget);
 
-  if (mpv == NULL)
+  if (hw_player_get_handle (self->player) == NULL)
     return;
   if (parent == 0)
     {
@@ -517,13 +497,11 @@ hw_x11_surface_realize (GtkWidget *widget)
       hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), "X11 output: no eventfd");
       return;
     }
-  rc = mpv_render_context_create (&render, mpv, params);
-  if (rc < 0)
+  render = hw_sw_render_new (self->player, &error);
+  if (render == NULL)
     {
-      g_autofree char *message = g_strdup_printf ("software render context: %s",
-                                                  mpv_error_string (rc));
       close (wakeup_fd);
-      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), message);
+      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), error->message);
       return;
     }
 
