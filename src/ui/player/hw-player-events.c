@@ -332,10 +332,26 @@ handle_event (HwPlayer  *self,
 #define DRAIN_COOLDOWN_MS 100
 
 static gboolean cool_down (gpointer user_data);
+static gboolean drain_events (gpointer user_data);
 
-/* Reads every event; then stays scheduled (drain_pending) for the cool-down,
- * so wakeups meanwhile only leave a mark. An isolated event (an end of
- * file, a command's reply) is still handled at once. */
+/* Ends a drain's turn: the next wakeup schedules a drain at once. */
+static void
+release_drain (HwPlayer *self)
+{
+  g_atomic_int_set (&self->drain_pending, 0);
+  /* A wakeup between the last read and the reset found a drain pending
+   * and scheduled none. */
+  if (g_atomic_int_get (&self->woken)
+      && g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
+    g_idle_add_full (G_PRIORITY_DEFAULT, drain_events, g_object_ref (self), g_object_unref);
+}
+
+/* Reads every event. While an item plays, the drain then stays scheduled
+ * (drain_pending) for the cool-down, so wakeups meanwhile only leave a
+ * mark; an isolated event (an end of file, a command's reply) is still
+ * handled at once. Not while loading or stopping: the state that changes
+ * then (idle-active, the load's reply, the first frame) is read as soon as
+ * mpv says it, because whoever tears the player down next acts on it. */
 static gboolean
 drain_events (gpointer user_data)
 {
@@ -351,8 +367,11 @@ drain_events (gpointer user_data)
       handle_event (self, event);
     }
 
-  g_timeout_add_full (G_PRIORITY_DEFAULT, DRAIN_COOLDOWN_MS, cool_down,
-                      g_object_ref (self), g_object_unref);
+  if (self->started && !self->idle)
+    g_timeout_add_full (G_PRIORITY_DEFAULT, DRAIN_COOLDOWN_MS, cool_down,
+                        g_object_ref (self), g_object_unref);
+  else
+    release_drain (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -363,13 +382,7 @@ cool_down (gpointer user_data)
 
   if (g_atomic_int_get (&self->woken))
     return drain_events (self);
-
-  g_atomic_int_set (&self->drain_pending, 0);
-  /* A wakeup between the check and the reset found a drain pending and
-   * scheduled none. */
-  if (g_atomic_int_get (&self->woken)
-      && g_atomic_int_compare_and_exchange (&self->drain_pending, 0, 1))
-    return drain_events (self);
+  release_drain (self);
   return G_SOURCE_REMOVE;
 }
 
