@@ -97,11 +97,13 @@ def test_revoked_mid_play():
             harness.check(not emby.server_state("sign-in-required")(snapshot),
                           "the wall gave up with sign-in-required\n%s"
                           % harness.summarize(snapshot))
-        status = app.status()
+        # A cell still playing what it had buffered of a stream the server
+        # cut meets the cut later and heals like any other (a retry): in the
+        # end every cell plays.
+        status = app.wait_for(harness.all_cells("playing", count=4), 30,
+                              "every cell playing at the end")
         harness.check(emby.server_state("online")(status),
                       "server.state %s after the revocation" % status.get("server"))
-        harness.check(harness.all_cells("playing", count=4)(status),
-                      "not every cell plays\n%s" % harness.summarize(status))
         sign_ins = fake.sign_ins()
         harness.check(len(sign_ins) == 2,
                       "expected exactly 2 sign-ins (start + one after the revocation), saw %d\n%s"
