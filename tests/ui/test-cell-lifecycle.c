@@ -20,6 +20,7 @@
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
 #include "lavfi-feed.h"
+#include "ui-test-util.h"
 
 #define CYCLES 50
 #define WARM_UP 10
@@ -33,27 +34,6 @@ rss_bytes (void)
   g_assert_true (g_file_get_contents ("/proc/self/statm", &text, NULL, NULL));
   g_assert_cmpint (sscanf (text, "%lu %lu", &size, &resident), ==, 2);
   return resident * (gsize) sysconf (_SC_PAGESIZE);
-}
-
-static gboolean
-wait_for_frames (HwCell *cell, guint64 frames, gint64 timeout_us)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_us;
-
-  while (hw_cell_get_frames (cell) < frames && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  return hw_cell_get_frames (cell) >= frames;
-}
-
-static void
-spin (gint64 duration_us)
-{
-  gint64 end = g_get_monotonic_time () + duration_us;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
 }
 
 static void
@@ -77,7 +57,7 @@ run_cycles (gconstpointer data)
 
   gtk_window_set_default_size (GTK_WINDOW (window), 320, 180);
   gtk_window_present (GTK_WINDOW (window));
-  spin (500 * 1000);
+  ui_test_spin (500 * 1000);
   monitor = hw_loop_monitor_new ();
 
   for (guint i = 0; i < CYCLES; i++)
@@ -87,7 +67,7 @@ run_cycles (gconstpointer data)
 
       gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (cell));
       hw_cell_start (cell);
-      g_assert_true (wait_for_frames (cell, 3, 20 * G_USEC_PER_SEC));
+      g_assert_true (ui_test_wait_for_frames (cell, 3, 20 * G_USEC_PER_SEC));
 
       /* Removing a cell must not stall the main loop: the handle is
        * destroyed on a worker thread. */
@@ -97,12 +77,12 @@ run_cycles (gconstpointer data)
 
       if (i + 1 == WARM_UP)
         {
-          spin (G_USEC_PER_SEC);
+          ui_test_spin (G_USEC_PER_SEC);
           rss_warm = rss_bytes ();
         }
     }
 
-  spin (2 * G_USEC_PER_SEC);
+  ui_test_spin (2 * G_USEC_PER_SEC);
   malloc_trim (0);
   rss_end = rss_bytes ();
   g_test_message ("RSS after %d cycles: %zu MiB; after %d: %zu MiB; slowest teardown %.1f ms; "
@@ -181,7 +161,7 @@ test_stale_events (void)
   g_assert_no_error (error);
   while (started == 0)
     g_main_context_iteration (NULL, TRUE);
-  spin (300 * 1000);
+  ui_test_spin (300 * 1000);
 
   /* Queue A's restart and positions without draining them. */
   g_assert_cmpint (mpv_command (hw_player_get_handle (player), seek), >=, 0);
@@ -189,7 +169,7 @@ test_stale_events (void)
 
   g_assert_true (hw_cell_player_load (HW_CELL_PLAYER (player), url, NULL, &error));
   g_assert_no_error (error);
-  spin (1500 * 1000);
+  ui_test_spin (1500 * 1000);
 
   g_assert_cmpuint (started, ==, 1);
   g_assert_cmpuint (ended, ==, 0);
@@ -198,7 +178,7 @@ test_stale_events (void)
 
   hw_cell_player_stop (HW_CELL_PLAYER (player));
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (500 * 1000);
+  ui_test_spin (500 * 1000);
 }
 
 /* A frame larger than the software renderer renders is shrunk by one

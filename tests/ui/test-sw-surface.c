@@ -19,20 +19,10 @@
 #include "hw-resources.h"
 #include "hw-sw-surface.h"
 #include "lavfi-feed.h"
+#include "ui-test-util.h"
 
 #define WIDTH  320
 #define HEIGHT 180
-
-static gboolean
-wait_for_frames (HwCell *cell, guint64 frames, gint64 timeout_us)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_us;
-
-  while (hw_cell_get_frames (cell) < frames && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  return hw_cell_get_frames (cell) >= frames;
-}
 
 static HwSwSurface *
 find_surface (GtkWidget *widget)
@@ -118,7 +108,7 @@ test_draws_video (void)
   hw_cell_start (cell);
 
   /* Two seconds of video: far more frames than buffers. */
-  g_assert_true (wait_for_frames (cell, 50, 30 * G_USEC_PER_SEC));
+  g_assert_true (ui_test_wait_for_frames (cell, 50, 30 * G_USEC_PER_SEC));
 
   surface = find_surface (GTK_WIDGET (cell));
   g_assert_nonnull (surface);

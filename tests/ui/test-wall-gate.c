@@ -15,6 +15,7 @@
 #include "hw-resources.h"
 #include "hw-wall.h"
 #include "hw-wall-controller.h"
+#include "ui-test-util.h"
 
 /* A feed whose server state the test sets. Requests are held unanswered
  * (the cells stay loading) until the test lets them go. */
@@ -107,16 +108,6 @@ gate_feed_set_state (GateFeed *self, HwServerState state)
   g_object_notify (G_OBJECT (self), "server-state");
 }
 
-static void
-spin (gint64 duration_us)
-{
-  gint64 end = g_get_monotonic_time () + duration_us;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
 static guint
 count_cells (HwWallController *controller, HwCellState state)
 {
@@ -145,7 +136,7 @@ test_flapping_server (void)
   controller = hw_wall_controller_new (config, HW_FEED (feed), HW_WALL (wall));
   g_assert_cmpuint (hw_wall_controller_get_n_cells (controller), ==, 4);
   hw_wall_controller_start (controller);
-  spin (1500 * 1000);
+  ui_test_spin (1500 * 1000);
   g_assert_cmpuint (feed->requests, ==, 4);
   g_assert_cmpuint (count_cells (controller, HW_CELL_STATE_LOADING), ==, 4);
 
@@ -156,21 +147,21 @@ test_flapping_server (void)
   gate_feed_set_state (feed, HW_SERVER_STATE_ONLINE);
   gate_feed_set_state (feed, HW_SERVER_STATE_OFFLINE);
   requests = feed->requests;
-  spin (1500 * 1000);
+  ui_test_spin (1500 * 1000);
   g_assert_cmpuint (count_cells (controller, HW_CELL_STATE_WAITING), ==, 4);
   g_assert_cmpuint (feed->requests, ==, requests);
 
   /* Online for good: every waiting cell asks again, 300 ms apart. */
   gate_feed_set_state (feed, HW_SERVER_STATE_ONLINE);
-  spin (100 * 1000);
+  ui_test_spin (100 * 1000);
   g_assert_cmpuint (feed->requests, ==, requests + 1);
-  spin (1500 * 1000);
+  ui_test_spin (1500 * 1000);
   g_assert_cmpuint (feed->requests, ==, requests + 4);
   g_assert_cmpuint (count_cells (controller, HW_CELL_STATE_LOADING), ==, 4);
 
   hw_wall_controller_shutdown (controller);
   gate_feed_release_held (feed);
-  spin (100 * 1000);
+  ui_test_spin (100 * 1000);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -193,17 +184,17 @@ test_start_stagger (gconstpointer data)
   controller = hw_wall_controller_new (config, HW_FEED (feed), HW_WALL (wall));
   g_assert_cmpuint (hw_wall_controller_get_n_cells (controller), ==, 4);
   hw_wall_controller_start (controller);
-  spin (250 * 1000);
+  ui_test_spin (250 * 1000);
   if (state == HW_SERVER_STATE_NONE)
     g_assert_cmpuint (feed->requests, ==, 4);
   else
     g_assert_cmpuint (feed->requests, ==, 1);
-  spin (1000 * 1000);
+  ui_test_spin (1000 * 1000);
   g_assert_cmpuint (feed->requests, ==, 4);
 
   hw_wall_controller_shutdown (controller);
   gate_feed_release_held (feed);
-  spin (100 * 1000);
+  ui_test_spin (100 * 1000);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -23,6 +23,7 @@
 #include "hw-video-cover.h"
 #include "hw-x11-surface.h"
 #include "lavfi-feed.h"
+#include "ui-test-util.h"
 
 #define WIDTH  480
 #define HEIGHT 270
@@ -35,27 +36,6 @@ typedef struct {
   xcb_connection_t *xcb;
   HwFeed           *feed;
 } Fixture;
-
-static void
-spin (gint64 us)
-{
-  gint64 end = g_get_monotonic_time () + us;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static gboolean
-wait_for_frames (HwCell *cell, guint64 frames, gint64 timeout_us)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_us;
-
-  while (hw_cell_get_frames (cell) < frames && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-  return hw_cell_get_frames (cell) >= frames;
-}
 
 static HwX11Surface *
 find_surface (GtkWidget *widget)
@@ -140,7 +120,7 @@ assert_colour (Fixture *f, int x, int y, guint32 expected, const char *what)
           && ((pixel >> 8) & 0xff) / 0x80 == ((expected >> 8) & 0xff) / 0x80
           && (pixel & 0xff) / 0x80 == (expected & 0xff) / 0x80)
         break;
-      spin (20 * 1000);
+      ui_test_spin (20 * 1000);
     }
   g_test_message ("(%d, %d), %s: %06x, expected %06x", x, y, what, pixel, expected);
   g_assert_cmphex (pixel & 0x808080, ==, expected & 0x808080);
@@ -206,14 +186,14 @@ fixture_set_up (Fixture *f, gconstpointer data)
   gtk_window_set_child (GTK_WINDOW (f->window), overlay);
   gtk_window_present (GTK_WINDOW (f->window));
   hw_cell_start (f->cell);
-  g_assert_true (wait_for_frames (f->cell, 25, 30 * G_USEC_PER_SEC));
+  g_assert_true (ui_test_wait_for_frames (f->cell, 25, 30 * G_USEC_PER_SEC));
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin (200 * 1000);
+  ui_test_spin (200 * 1000);
   g_clear_object (&f->feed);
   xcb_disconnect (f->xcb);
 }
@@ -227,7 +207,7 @@ test_shows_video (Fixture *f, gconstpointer data)
 
   g_assert_nonnull (surface);
   before = hw_cell_get_frames (f->cell);
-  g_assert_true (wait_for_frames (f->cell, before + 25, 10 * G_USEC_PER_SEC));
+  g_assert_true (ui_test_wait_for_frames (f->cell, before + 25, 10 * G_USEC_PER_SEC));
 
   assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the middle");
   assert_colour (f, WIDTH - 4, HEIGHT - 4, 0xff0000, "a corner");
@@ -299,7 +279,7 @@ test_hidden_cell_unmaps (Fixture *f, gconstpointer data)
   assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the cell");
   gtk_widget_set_visible (GTK_WIDGET (f->cell), FALSE);
   /* GTK's window background is not red. */
-  spin (300 * 1000);
+  ui_test_spin (300 * 1000);
   g_assert_cmphex (screen_pixel (f, WIDTH / 2, HEIGHT / 2) & 0x808080, !=, 0x800000);
   gtk_widget_set_visible (GTK_WIDGET (f->cell), TRUE);
   assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the cell shown again");
