@@ -24,21 +24,6 @@
 #define WIDTH  320
 #define HEIGHT 180
 
-static HwSwSurface *
-find_surface (GtkWidget *widget)
-{
-  if (HW_IS_SW_SURFACE (widget))
-    return HW_SW_SURFACE (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      HwSwSurface *found = find_surface (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The widget as GTK draws it (its render node), rendered by the window's
  * own renderer. */
 static GdkTexture *
@@ -110,7 +95,7 @@ test_draws_video (void)
   /* Two seconds of video: far more frames than buffers. */
   g_assert_true (ui_test_wait_for_frames (cell, 50, 30 * G_USEC_PER_SEC));
 
-  surface = find_surface (GTK_WIDGET (cell));
+  surface = (HwSwSurface *) ui_test_find_widget (GTK_WIDGET (cell), HW_TYPE_SW_SURFACE);
   g_assert_nonnull (surface);
   renderer = gtk_native_get_renderer (GTK_NATIVE (window));
   scale = gtk_widget_get_scale_factor (GTK_WIDGET (surface));

@@ -37,21 +37,6 @@ typedef struct {
   HwFeed           *feed;
 } Fixture;
 
-static HwX11Surface *
-find_surface (GtkWidget *widget)
-{
-  if (HW_IS_X11_SURFACE (widget))
-    return HW_X11_SURFACE (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      HwX11Surface *found = find_surface (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 /* The pixel the X server shows at (@x, @y) of the window, in logical
  * pixels: 0xRRGGBB. */
 static guint32
@@ -202,7 +187,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
 static void
 test_shows_video (Fixture *f, gconstpointer data)
 {
-  HwX11Surface *surface = find_surface (GTK_WIDGET (f->cell));
+  GtkWidget *surface = ui_test_find_widget (GTK_WIDGET (f->cell), HW_TYPE_X11_SURFACE);
   guint64 before;
 
   g_assert_nonnull (surface);

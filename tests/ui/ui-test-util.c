@@ -16,6 +16,23 @@ ui_test_spin (gint64 duration_us)
       g_usleep (2000);
 }
 
+GtkWidget *
+ui_test_find_widget (GtkWidget *widget,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 gboolean
 ui_test_wait_for_frames (HwCell  *cell,
                          guint64  frames,

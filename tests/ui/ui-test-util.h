@@ -16,4 +16,8 @@ gboolean ui_test_wait_for_frames (HwCell *cell,
                                   guint64 frames,
                                   gint64  timeout_us);
 
+/* The first widget of @type at or below @widget, depth first, or NULL. */
+GtkWidget *ui_test_find_widget   (GtkWidget *widget,
+                                  GType      type);
+
 G_END_DECLS
