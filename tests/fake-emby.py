@@ -16,7 +16,7 @@
 # The session socket: /embywebsocket?api_key=…&deviceId=… upgrades to a
 # websocket (RFC 6455 handshake and framing, by hand). Through /__control:
 # "ws-send" sends {"message": {...}} (or {"raw": "text"}) to every open
-# socket, "ws-drop" closes them all, "ws-refuse" answers the next upgrades
+# socket (count times, default once: a flood in one control request), "ws-drop" closes them all, "ws-refuse" answers the next upgrades
 # (count, default all) with 404, "ws-garbage" sends a binary frame and text
 # that is not JSON. Socket events go to the log as {"event": "ws-open" |
 # "ws-close" | "ws-message", ...}.
@@ -284,8 +284,9 @@ class Handler(BaseHTTPRequestHandler):
             elif kind == "ws-send":
                 raw = spec.get("raw")
                 data = raw if raw is not None else json.dumps(spec.get("message", {}))
-                for ws in list(STATE.websockets):
-                    ws.send_text(data)
+                for _ in range(max(1, int(spec.get("count", 1)))):
+                    for ws in list(STATE.websockets):
+                        ws.send_text(data)
             elif kind == "ws-garbage":
                 for ws in list(STATE.websockets):
                     ws.send_frame(0x2, b"\x00\xff\xfe binary")

@@ -2,7 +2,8 @@
  * the main loop.
  *
  * The main thread serializes a snapshot and hands the text over; one
- * worker thread writes it to "<file>.XXXXXX" next to the file and renames
+ * worker thread writes it to ".<file>.hyperwall-XXXXXX.tmp" next to the
+ * file (hidden, and named so no one else's file looks like it) and renames
  * that over the file. At most one write is in flight; a snapshot handed
  * over meanwhile waits, and a newer one replaces it (the newest wins). No
  * fsync: the file is a snapshot replaced every second, and syncing it each
@@ -11,7 +12,9 @@
  * A run killed between the write and the rename leaves the temporary
  * behind. Those are the only temporary files Hyperwall makes, so they are
  * what the start-up sweep (docs/reliability.md, rule 10) removes once they
- * are an hour old.
+ * are an hour old. Only that exact name: the earlier "<file>.XXXXXX" is
+ * also what a person's "wall.json.backup" looks like, so files of that
+ * shape are never touched, even if an old version left them.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -29,6 +32,10 @@
 
 #include "hw-status-writer.h"
 #include "hw-thread-priority.h"
+
+/* A temporary is ".<file>" TEMP_MIDDLE "XXXXXX" TEMP_END. */
+#define TEMP_MIDDLE ".hyperwall-"
+#define TEMP_END    ".tmp"
 
 struct _HwStatusWriter
 {
@@ -57,13 +64,23 @@ hw_status_writer_new (const char *path)
   return self;
 }
 
+char *
+hw_status_writer_temp_template (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *name = g_strconcat (".", base, TEMP_MIDDLE, "XXXXXX", TEMP_END, NULL);
+
+  return g_build_filename (dir, name, NULL);
+}
+
 /* A temporary next to the file, then a rename over it. */
 static gboolean
 replace_file (const char  *path,
               const char  *text,
               GError     **error)
 {
-  g_autofree char *temp = g_strconcat (path, ".XXXXXX", NULL);
+  g_autofree char *temp = hw_status_writer_temp_template (path);
   gsize length = strlen (text);
   gsize done = 0;
   int fd;
@@ -149,19 +166,25 @@ writer_thread (gpointer data)
   return NULL;
 }
 
-/* "<base>.XXXXXX" as g_mkstemp() fills it: six ASCII letters or digits. */
+/* ".<base>.hyperwall-XXXXXX.tmp" as g_mkstemp() fills it: six ASCII
+ * letters or digits. */
 gboolean
 hw_status_writer_is_temp_name (const char *base,
                                const char *name)
 {
   size_t len = strlen (base);
+  const char *rest;
 
-  if (strncmp (name, base, len) != 0 || name[len] != '.' || strlen (name + len + 1) != 6)
+  if (name[0] != '.' || strncmp (name + 1, base, len) != 0)
     return FALSE;
-  for (const char *c = name + len + 1; *c != '\0'; c++)
-    if (!g_ascii_isalnum (*c))
+  rest = name + 1 + len;
+  if (!g_str_has_prefix (rest, TEMP_MIDDLE))
+    return FALSE;
+  rest += strlen (TEMP_MIDDLE);
+  for (int i = 0; i < 6; i++)
+    if (!g_ascii_isalnum (rest[i]))
       return FALSE;
-  return TRUE;
+  return g_str_equal (rest + 6, TEMP_END);
 }
 
 guint

@@ -31,8 +31,13 @@ void            hw_status_writer_remove (HwStatusWriter *self);
 #define HW_STATUS_TEMP_MAX_AGE_S 3600
 guint           hw_status_writer_sweep (HwStatusWriter *self,
                                         gint64          max_age_s);
+/* Whether @name is a temporary of the status file named @base:
+ * ".<base>.hyperwall-XXXXXX.tmp", the X filled in. Nothing else is ever
+ * swept, whatever its age. */
 gboolean        hw_status_writer_is_temp_name (const char *base,
                                                const char *name);
+/* The g_mkstemp() template of a temporary next to @path. */
+char           *hw_status_writer_temp_template (const char *path);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwStatusWriter, hw_status_writer_free)
 

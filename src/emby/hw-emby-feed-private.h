@@ -20,6 +20,7 @@
 #include "hw-emby-now-playing.h"
 #include "hw-feed.h"
 #include "hw-item-pool.h"
+#include "hw-log-limit.h"
 
 G_BEGIN_DECLS
 
@@ -42,8 +43,11 @@ struct _HwEmbyFeed
   /* Asked for through the session socket (hw-emby-session-socket.c):
    * item ids served before the shuffle, and a page reload at the next
    * request after the server said its library changed. */
-  GQueue         requested;     /* char * */
+  GQueue         requested;     /* char *, at most REQUESTED_MAX, no id twice */
   GHashTable    *requested_shown;  /* id → cells showing it, asked for by id */
+  GHashTable    *missing;       /* ids asked for that the server answered 404 for */
+  HwLogLimit     missing_log;
+  HwLogLimit     full_log;
   gboolean       refresh_pages;
 };
 
@@ -51,6 +55,7 @@ struct _HwEmbyFeed
 typedef struct {
   guint    cell_index;
   guint    skips;
+  gboolean requested;           /* serving an id asked for by name */
   gboolean pages_loaded;        /* loaded once in this request: an empty pool is final */
   guint    pending_pages;
   GError  *page_error;

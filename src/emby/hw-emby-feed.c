@@ -21,6 +21,19 @@
 #define PREFETCH_TARGET     2
 #define MAX_SKIPS           8
 #define NO_CELL             G_MAXUINT
+/* Items asked for by id and not yet played. A person queues a handful, a
+ * "play all" of a season or a playlist some dozens; a 2x2 wall of
+ * ten-minute episodes needs over four hours for 100. More would only grow
+ * with every message of a misbehaving server or script, each costing a
+ * PlaybackInfo request when its turn comes. */
+#define REQUESTED_MAX       100
+/* Made-up or deleted ids the server answered 404 for: asked for again,
+ * they are dropped without a request. Forgotten when the library changes,
+ * and all at once when there are this many (a flood of new made-up ids
+ * then costs one request each again, no more). */
+#define MISSING_MAX         1024
+#define QUEUE_LOG_WINDOW_US (60 * HW_USEC_PER_SEC)
+#define QUEUE_LOG_BURST     3
 
 static void hw_emby_feed_iface_init (HwFeedInterface *iface);
 
@@ -103,6 +116,42 @@ build_media_item (HwEmbyFeed               *self,
   return media;
 }
 
+/* A cell no longer shows @id as an item asked for by id (or never did:
+ * its PlaybackInfo failed). */
+static void
+forget_shown (HwEmbyFeed *self,
+              const char *id)
+{
+  guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, id));
+
+  if (shown > 1)
+    g_hash_table_insert (self->requested_shown, g_strdup (id), GUINT_TO_POINTER (shown - 1));
+  else if (shown == 1)
+    g_hash_table_remove (self->requested_shown, id);
+}
+
+static void
+note_missing (HwEmbyFeed *self,
+              const char *id)
+{
+  g_autofree char *safe = hw_redact (id);
+  guint held_back = 0;
+
+  if (g_hash_table_size (self->missing) >= MISSING_MAX)
+    g_hash_table_remove_all (self->missing);
+  g_hash_table_add (self->missing, g_strdup (id));
+
+  /* One line per id, not per cell, and few of them: a flood of made-up
+   * ids is one story. */
+  if (!hw_log_limit_check (&self->missing_log, g_get_monotonic_time (), &held_back))
+    return;
+  if (held_back > 0)
+    g_message ("Item %s was asked for but the server does not have it: dropped "
+               "(and %u more since the last such line)", safe, held_back);
+  else
+    g_message ("Item %s was asked for but the server does not have it: dropped", safe);
+}
+
 static void
 on_playback_info (GObject      *source,
                   GAsyncResult *result,
@@ -117,6 +166,23 @@ on_playback_info (GObject      *source,
   const HwEmbyItem *item;
 
   info = hw_emby_client_get_playback_info_finish (HW_EMBY_CLIENT (source), result, &error);
+  if (info == NULL && next->requested)
+    {
+      /* Not the pool's: never counted as shown, and no skip of the
+       * shuffle's. An id the server does not have is dropped for good and
+       * the cell takes the next one; only a server that does not answer
+       * reaches the cell, which waits as for any other item. */
+      next->requested = FALSE;
+      forget_shown (self, id);
+      if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE)
+        {
+          note_missing (self, id);
+          _hw_emby_feed_next_step (g_steal_pointer (&task));
+          return;
+        }
+      _hw_emby_feed_return_client_error (task, error);
+      return;
+    }
   if (info == NULL)
     {
       if (hw_emby_error_get_class (error) == HW_ERROR_CLASS_UNPLAYABLE && next->skips < MAX_SKIPS)
@@ -200,6 +266,7 @@ _hw_emby_feed_next_step (GTask *task)
       guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, wanted));
 
       g_hash_table_insert (self->requested_shown, g_strdup (wanted), GUINT_TO_POINTER (shown + 1));
+      next->requested = TRUE;
       fetch_playback_info (task, wanted, &requested_item);
       return;
     }
@@ -376,13 +443,9 @@ hw_emby_feed_release_item (HwFeed      *feed,
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
   const char *id = hw_media_item_get_id (item);
-  guint shown = GPOINTER_TO_UINT (g_hash_table_lookup (self->requested_shown, id));
 
   g_ptr_array_remove (self->handed, item);
-  if (shown > 1)
-    g_hash_table_insert (self->requested_shown, g_strdup (id), GUINT_TO_POINTER (shown - 1));
-  else if (shown == 1)
-    g_hash_table_remove (self->requested_shown, id);
+  forget_shown (self, id);
   hw_item_pool_release (self->pool, id);
 }
 
@@ -560,6 +623,7 @@ reset_library (HwEmbyFeed *self)
   drop_ready (self);
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
   g_queue_clear_full (&self->requested, g_free);
+  g_hash_table_remove_all (self->missing);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   self->pool = hw_item_pool_new (g_random_int ());
   self->last_page_us = 0;
@@ -609,28 +673,94 @@ on_token_changed (GObject    *client,
     mint_again_if_stale (self, l->data);
 }
 
+static GList *
+find_requested (HwEmbyFeed *self,
+                const char *id)
+{
+  return g_queue_find_custom (&self->requested, id, (GCompareFunc) g_strcmp0);
+}
+
+/* Puts @id in the queue unless the server said it does not have it; an id
+ * queued already moves to the front for @first, else stays where it is.
+ * Returns how many ids the queue dropped for want of room (@id or the
+ * last one). */
+static guint
+queue_requested (HwEmbyFeed *self,
+                 const char *id,
+                 gboolean    first)
+{
+  GList *queued;
+
+  if (g_hash_table_contains (self->missing, id))
+    {
+      g_debug ("Item %s asked for again: the server does not have it", id);
+      return 0;
+    }
+
+  queued = find_requested (self, id);
+  if (queued != NULL && !first)
+    return 0;
+  if (queued != NULL)
+    {
+      g_queue_unlink (&self->requested, queued);
+      g_queue_push_head_link (&self->requested, queued);
+      return 0;
+    }
+
+  if (g_queue_get_length (&self->requested) < REQUESTED_MAX)
+    {
+      if (first)
+        g_queue_push_head (&self->requested, g_strdup (id));
+      else
+        g_queue_push_tail (&self->requested, g_strdup (id));
+      return 0;
+    }
+  /* Full: the latest word wins for PlayNext, the queue as it is for
+   * PlayLast. */
+  if (first)
+    {
+      g_free (g_queue_pop_tail (&self->requested));
+      g_queue_push_head (&self->requested, g_strdup (id));
+    }
+  return 1;
+}
+
 void
 hw_emby_feed_request_items (HwEmbyFeed         *self,
                             const char * const *item_ids,
                             gboolean            first)
 {
+  guint dropped = 0;
+  guint held_back = 0;
+
   g_return_if_fail (HW_IS_EMBY_FEED (self));
 
   if (item_ids == NULL)
     return;
 
+  /* In reverse for @first, so the ids end up in their order at the front. */
   if (first)
     {
       for (gsize n = g_strv_length ((char **) item_ids); n > 0; n--)
-        g_queue_push_head (&self->requested, g_strdup (item_ids[n - 1]));
+        dropped += queue_requested (self, item_ids[n - 1], TRUE);
     }
   else
     {
       for (gsize i = 0; item_ids[i] != NULL; i++)
-        g_queue_push_tail (&self->requested, g_strdup (item_ids[i]));
+        dropped += queue_requested (self, item_ids[i], FALSE);
     }
   /* Prefetched items would otherwise come first for the next cell. */
   drop_ready (self);
+
+  if (dropped == 0 || !hw_log_limit_check (&self->full_log, g_get_monotonic_time (), &held_back))
+    return;
+  if (held_back > 0)
+    g_message ("%u item(s) asked for were not queued: %u are waiting already "
+               "(and %u more such times since the last such line)",
+               dropped, REQUESTED_MAX, held_back);
+  else
+    g_message ("%u item(s) asked for were not queued: %u are waiting already",
+               dropped, REQUESTED_MAX);
 }
 
 void
@@ -639,6 +769,8 @@ hw_emby_feed_refresh (HwEmbyFeed *self)
   g_return_if_fail (HW_IS_EMBY_FEED (self));
 
   self->refresh_pages = TRUE;
+  /* A new item may well have an id the server did not know before. */
+  g_hash_table_remove_all (self->missing);
   drop_ready (self);
 }
 
@@ -704,6 +836,7 @@ hw_emby_feed_finalize (GObject *object)
   g_clear_pointer (&self->library_ids, g_ptr_array_unref);
   g_queue_clear_full (&self->requested, g_free);
   g_clear_pointer (&self->requested_shown, g_hash_table_unref);
+  g_clear_pointer (&self->missing, g_hash_table_unref);
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->handed, g_ptr_array_unref);
@@ -733,4 +866,7 @@ hw_emby_feed_init (HwEmbyFeed *self)
   g_queue_init (&self->ready);
   g_queue_init (&self->requested);
   self->requested_shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->missing_log = (HwLogLimit) HW_LOG_LIMIT_INIT (QUEUE_LOG_WINDOW_US, QUEUE_LOG_BURST);
+  self->full_log = (HwLogLimit) HW_LOG_LIMIT_INIT (QUEUE_LOG_WINDOW_US, 1);
 }

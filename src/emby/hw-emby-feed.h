@@ -30,7 +30,9 @@ HwEmbyClient *hw_emby_feed_get_client      (HwEmbyFeed   *self);
 /* Items asked for through the session socket: the next cells to ask get
  * @item_ids before anything from the shuffle, in order; @first puts them
  * ahead of items asked for earlier (PlayNow, PlayNext), else behind them
- * (PlayLast). */
+ * (PlayLast). At most 100 wait, each id once; one the server answered 404
+ * for is dropped (until the library changes), and the cell whose turn it
+ * was gets the next item instead. */
 void          hw_emby_feed_request_items   (HwEmbyFeed         *self,
                                             const char * const *item_ids,
                                             gboolean            first);

@@ -14,6 +14,7 @@
 #include "hw-emby-client-private.h"
 #include "hw-emby-session-socket.h"
 #include "hw-emby-tls.h"
+#include "hw-log-limit.h"
 #include "hw-redact.h"
 
 #define DEFAULT_KEEP_ALIVE_S   30
@@ -41,8 +42,7 @@ struct _HwEmbySessionSocket
   gint64                   connected_us;
   gboolean                 no_socket;      /* the server refused the upgrade */
   gboolean                 no_socket_logged;
-  gint64                   bad_logged_us;
-  guint                    bad_suppressed;
+  HwLogLimit               bad_log;
 };
 
 enum {
@@ -186,21 +186,17 @@ static void
 log_bad_message (HwEmbySessionSocket *self,
                  const char          *why)
 {
-  gint64 now = g_get_monotonic_time ();
-  g_autofree char *safe = hw_redact (why);
+  g_autofree char *safe = NULL;
+  guint held_back = 0;
 
-  if (self->bad_logged_us != 0 && now - self->bad_logged_us < BAD_MESSAGE_LOG_US)
-    {
-      self->bad_suppressed++;
-      return;
-    }
-  if (self->bad_suppressed > 0)
+  if (!hw_log_limit_check (&self->bad_log, g_get_monotonic_time (), &held_back))
+    return;
+  safe = hw_redact (why);
+  if (held_back > 0)
     g_message ("Session socket: ignored %s (and %u more since the last such line)", safe,
-               self->bad_suppressed);
+               held_back);
   else
     g_message ("Session socket: ignored %s", safe);
-  self->bad_logged_us = now;
-  self->bad_suppressed = 0;
 }
 
 static void
@@ -502,4 +498,5 @@ hw_emby_session_socket_class_init (HwEmbySessionSocketClass *klass)
 static void
 hw_emby_session_socket_init (HwEmbySessionSocket *self)
 {
+  self->bad_log = (HwLogLimit) HW_LOG_LIMIT_INIT (BAD_MESSAGE_LOG_US, 1);
 }

@@ -12,6 +12,7 @@
 
 #include "hw-application-private.h"
 #include "hw-cell.h"
+#include "hw-log-throttle.h"
 #include "hw-shortcuts.h"
 
 #define MAX_LINES 8
@@ -62,10 +63,18 @@ previous_activated (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
+  /* Remote commands can ask hundreds of times a second (hw-remote-control.c). */
+  static HwLogThrottle *log;
   HwCell *cell = cell_for (app_of (user_data), parameter);
+  g_autofree char *source = NULL;
 
-  if (cell != NULL && !hw_cell_previous (cell))
-    g_message ("cell %u: no previous item", hw_cell_get_index (cell));
+  if (cell == NULL || hw_cell_previous (cell))
+    return;
+  if (log == NULL)
+    log = hw_log_throttle_new (5);
+  source = g_strdup_printf ("cell %u: no previous item", hw_cell_get_index (cell));
+  if (hw_log_throttle_allow (log, source))
+    g_message ("%s", source);
 }
 
 /* app.reload(i): a fresh player and a fresh item. */

@@ -18,6 +18,7 @@
 #include "hw-feed.h"
 #include "hw-gl-surface.h"
 #include "hw-local-feed.h"
+#include "hw-log-throttle.h"
 #include "hw-remote-control.h"
 #include "hw-sign-in-dialog.h"
 #include "hw-systemd.h"
@@ -468,6 +469,9 @@ _hw_application_show_banner (HwApplication *self,
                              const char    *text,
                              guint          timeout_ms)
 {
+  /* Remote commands can ask hundreds of times a second (hw-remote-control.c). */
+  static HwLogThrottle *log;
+
   if (header != NULL && *header == '\0')
     header = NULL;
   if (text != NULL && *text == '\0')
@@ -475,7 +479,10 @@ _hw_application_show_banner (HwApplication *self,
   if (self->window == NULL || (header == NULL && text == NULL))
     return;
 
-  g_message ("Showing a message for %u s", (timeout_ms + 999) / 1000);
+  if (log == NULL)
+    log = hw_log_throttle_new (5);
+  if (hw_log_throttle_allow (log, "Banner"))
+    g_message ("Showing a message for %u s", (timeout_ms + 999) / 1000);
   hw_window_show_banner (self->window, header, text);
   if (self->controller != NULL)
     hw_wall_controller_set_banner (self->controller, TRUE, header, text);

@@ -8,9 +8,14 @@
 
 #include "hw-application-private.h"
 #include "hw-cell.h"
+#include "hw-log-throttle.h"
 #include "hw-remote-control.h"
 
 #define TICKS_PER_SECOND 10000000.0
+/* Lines a minute for each kind of command. A server or a script can send
+ * hundreds a second; an operator wants to see that commands came and
+ * which, not each one. */
+#define COMMAND_LOG_BURST 5
 
 struct _HwRemoteControl
 {
@@ -19,6 +24,7 @@ struct _HwRemoteControl
   HwApplication       *app;       /* owns us */
   HwEmbyFeed          *feed;
   HwEmbySessionSocket *socket;
+  HwLogThrottle       *log;       /* one source per kind of command */
 };
 
 G_DEFINE_FINAL_TYPE (HwRemoteControl, hw_remote_control, G_TYPE_OBJECT)
@@ -71,9 +77,12 @@ play (HwRemoteControl        *self,
   guint n_cells;
   int focused;
 
-  g_message ("Remote control: %s of %u item(s)",
-             message->play_command == HW_PLAY_NOW ? "PlayNow"
-             : message->play_command == HW_PLAY_NEXT ? "PlayNext" : "PlayLast", n_items);
+  const char *command = message->play_command == HW_PLAY_NOW ? "PlayNow"
+                        : message->play_command == HW_PLAY_NEXT ? "PlayNext" : "PlayLast";
+  g_autofree char *source = g_strdup_printf ("Remote control: %s", command);
+
+  if (hw_log_throttle_allow (self->log, source))
+    g_message ("%s of %u item(s)", source, n_items);
 
   if (message->play_command != HW_PLAY_NOW || controller == NULL)
     {
@@ -98,10 +107,57 @@ play (HwRemoteControl        *self,
     activate (self, "next", g_variant_new_int32 ((focused + (int) i) % (int) n_cells));
 }
 
+static const char *
+playstate_name (HwPlaystateCommand command)
+{
+  switch (command)
+    {
+    case HW_PLAYSTATE_PAUSE: return "Pause";
+    case HW_PLAYSTATE_UNPAUSE: return "Unpause";
+    case HW_PLAYSTATE_PLAY_PAUSE: return "PlayPause";
+    case HW_PLAYSTATE_STOP: return "Stop";
+    case HW_PLAYSTATE_NEXT: return "NextTrack";
+    case HW_PLAYSTATE_PREVIOUS: return "PreviousTrack";
+    case HW_PLAYSTATE_SEEK:
+    default: return "Seek";
+    }
+}
+
+static const char *
+general_name (HwGeneralCommand command)
+{
+  switch (command)
+    {
+    case HW_GENERAL_DISPLAY_MESSAGE: return "DisplayMessage";
+    case HW_GENERAL_SET_VOLUME: return "SetVolume";
+    case HW_GENERAL_MUTE: return "Mute";
+    case HW_GENERAL_UNMUTE: return "Unmute";
+    case HW_GENERAL_TOGGLE_MUTE: return "ToggleMute";
+    case HW_GENERAL_TOGGLE_PAUSE_WALL: return "TogglePauseWall";
+    case HW_GENERAL_SET_REPEAT_MODE: return "SetRepeatMode";
+    case HW_GENERAL_UNKNOWN:
+    default: return NULL;
+    }
+}
+
+/* One line per command, as long as its kind is not flooding: the label
+ * is the source, from a closed set (never a name the server made up). */
+static void
+log_command (HwRemoteControl *self,
+             const char      *kind,
+             const char      *command)
+{
+  g_autofree char *source = g_strdup_printf ("Remote control: %s %s", kind, command);
+
+  if (hw_log_throttle_allow (self->log, source))
+    g_message ("%s", source);
+}
+
 static void
 playstate (HwRemoteControl        *self,
            const HwSessionMessage *message)
 {
+  log_command (self, "Playstate", playstate_name (message->playstate));
   switch (message->playstate)
     {
     case HW_PLAYSTATE_PAUSE:
@@ -133,6 +189,8 @@ general (HwRemoteControl        *self,
 {
   int audible = hw_config_get_int (self->app->config, "audio-cell");
 
+  if (general_name (message->general) != NULL)
+    log_command (self, "GeneralCommand", general_name (message->general));
   switch (message->general)
     {
     case HW_GENERAL_DISPLAY_MESSAGE:
@@ -186,7 +244,8 @@ on_message (HwEmbySessionSocket *socket,
       general (self, message);
       break;
     case HW_SESSION_MESSAGE_LIBRARY_CHANGED:
-      g_message ("The server's library changed: reloading");
+      if (hw_log_throttle_allow (self->log, "Remote control: LibraryChanged"))
+        g_message ("The server's library changed: reloading");
       hw_emby_feed_refresh (self->feed);
       break;
     case HW_SESSION_MESSAGE_IGNORED:
@@ -224,6 +283,7 @@ hw_remote_control_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->socket, self);
   g_clear_object (&self->socket);
   g_clear_object (&self->feed);
+  g_clear_pointer (&self->log, hw_log_throttle_free);
 
   G_OBJECT_CLASS (hw_remote_control_parent_class)->dispose (object);
 }
@@ -237,4 +297,5 @@ hw_remote_control_class_init (HwRemoteControlClass *klass)
 static void
 hw_remote_control_init (HwRemoteControl *self)
 {
+  self->log = hw_log_throttle_new (COMMAND_LOG_BURST);
 }

@@ -64,36 +64,73 @@ plant (Folder     *folder,
 static void
 test_temp_names (void)
 {
-  g_assert_true (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY9"));
+  g_assert_true (hw_status_writer_is_temp_name ("status.json",
+                                                ".status.json.hyperwall-Ab3xY9.tmp"));
   g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json"));
-  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY"));
-  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY9Z"));
-  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab-xY9"));
-  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.jsonXAb3xY9"));
-  g_assert_false (hw_status_writer_is_temp_name ("status.json", "other.json.Ab3xY9"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json",
+                                                 ".status.json.hyperwall-Ab3xY.tmp"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json",
+                                                 ".status.json.hyperwall-Ab3xY9Z.tmp"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json",
+                                                 ".status.json.hyperwall-Ab-xY9.tmp"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json",
+                                                 ".status.json.hyperwall-Ab3xY9.tmp~"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json",
+                                                 "status.json.hyperwall-Ab3xY9.tmp"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json",
+                                                 ".other.json.hyperwall-Ab3xY9.tmp"));
+  /* The shape of an earlier version's temporaries, and of people's files. */
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.Ab3xY9"));
+  g_assert_false (hw_status_writer_is_temp_name ("status.json", "status.json.backup"));
 }
 
 /* Only our own temporaries, and only old ones: a fresh one may belong to
- * another running wall, anything else to somebody else. */
+ * another running wall, anything else to somebody else, however much its
+ * name looks like a temporary ("wall.json.backup" was once taken for one). */
 static void
 test_sweep (Folder        *folder,
             gconstpointer  data)
 {
-  g_autofree char *stale = plant (folder, "status.json.Ab3xY9", 2 * 3600);
-  g_autofree char *fresh = plant (folder, "status.json.Qq7pL2", 60);
+  g_autofree char *stale = plant (folder, ".status.json.hyperwall-Ab3xY9.tmp", 2 * 3600);
+  g_autofree char *fresh = plant (folder, ".status.json.hyperwall-Qq7pL2.tmp", 60);
   g_autofree char *foreign = plant (folder, "notes.txt.Ab3xY9", 2 * 3600);
+  g_autofree char *backup = plant (folder, "status.json.backup", 2 * 3600);
+  g_autofree char *oldest = plant (folder, "status.json.oldest", 2 * 3600);
+  g_autofree char *old_shape = plant (folder, "status.json.Ab3xY9", 2 * 3600);
+  g_autofree char *other = plant (folder, ".notes.txt.hyperwall-Ab3xY9.tmp", 2 * 3600);
   g_autofree char *status = plant (folder, "status.json", 2 * 3600);
   g_autoptr(HwStatusWriter) writer = NULL;
 
-  g_test_expect_message ("Hyperwall", G_LOG_LEVEL_MESSAGE, "Removed *status.json.Ab3xY9*");
+  g_test_expect_message ("Hyperwall", G_LOG_LEVEL_MESSAGE,
+                         "Removed *.status.json.hyperwall-Ab3xY9.tmp*");
   writer = hw_status_writer_new (folder->path);
   g_test_assert_expected_messages ();
 
   g_assert_false (g_file_test (stale, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (fresh, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (foreign, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (backup, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (oldest, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (old_shape, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (status, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (hw_status_writer_sweep (writer, HW_STATUS_TEMP_MAX_AGE_S), ==, 0);
+}
+
+/* What a write makes is what the sweep looks for, else a killed run's
+ * temporary would stay for ever. */
+static void
+test_temp_is_ours (void)
+{
+  g_autofree char *template = hw_status_writer_temp_template ("/srv/wall/wall.json");
+  g_autofree char *base = NULL;
+  char *x = strstr (template, "XXXXXX");
+
+  g_assert_nonnull (x);
+  memcpy (x, "a1B2c3", 6);
+  g_assert_true (g_str_has_prefix (template, "/srv/wall/"));
+  base = g_path_get_basename (template);
+  g_assert_true (hw_status_writer_is_temp_name ("wall.json", base));
 }
 
 /* Written whole and exactly as given, and a later write replaces it.
@@ -311,6 +348,7 @@ main (int   argc,
   g_test_add_func ("/hyperwall/status-writer/temp-names", test_temp_names);
   g_test_add ("/hyperwall/status-writer/sweep", Folder, NULL,
               folder_setup, test_sweep, folder_teardown);
+  g_test_add_func ("/hyperwall/status-writer/temp-is-ours", test_temp_is_ours);
   g_test_add ("/hyperwall/status-writer/write", Folder, NULL,
               folder_setup, test_write, folder_teardown);
   g_test_add ("/hyperwall/status-writer/newest-wins", Folder, NULL,

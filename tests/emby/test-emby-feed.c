@@ -153,6 +153,49 @@ test_feed_skips_missing (Fixture       *f,
   g_assert_cmpuint (log_count (f, "POST", "PlaybackInfo$"), >=, 3);
 }
 
+/* Items asked for by id: no id twice, at most 100 waiting, and an id the
+ * server does not have costs one request, is dropped, and the cell gets
+ * the next item instead of an error. */
+static void
+test_feed_requested_queue (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) item = NULL;
+  g_autoptr(HwMediaItem) second = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *twice[] = { "ghost-a", "ghost-b", "ghost-a", NULL };
+  const char *again[] = { "ghost-b", NULL };
+  g_autoptr(GPtrArray) many = g_ptr_array_new_with_free_func (g_free);
+
+  start_online (f);
+  feed = hw_emby_feed_new_with_client (f->config, f->client);
+  hw_emby_feed_request_items (feed, twice, TRUE);
+  hw_emby_feed_request_items (feed, again, FALSE);
+  for (guint i = 0; i < 120; i++)
+    g_ptr_array_add (many, g_strdup_printf ("ghost-%03u", i));
+  g_ptr_array_add (many, NULL);
+  /* Two queued, 98 of these fit, 22 do not. */
+  hw_emby_feed_request_items (feed, (const char * const *) many->pdata, FALSE);
+
+  item = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  g_assert_false (g_str_has_prefix (hw_media_item_get_id (item), "ghost-"));
+  g_assert_cmpuint (log_count (f, "POST", "ghost-[^/]*/PlaybackInfo$"), ==, 100);
+  g_assert_cmpuint (log_count (f, "POST", "ghost-a/PlaybackInfo$"), ==, 1);
+  g_assert_cmpuint (log_count (f, "POST", "ghost-1[01][0-9]/PlaybackInfo$"), ==, 0);
+
+  /* Known to be missing: not asked for again. */
+  hw_emby_feed_request_items (feed, twice, TRUE);
+  second = next_item (HW_FEED (feed), 1, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_str_has_prefix (hw_media_item_get_id (second), "ghost-"));
+  g_assert_cmpuint (log_count (f, "POST", "ghost-[^/]*/PlaybackInfo$"), ==, 100);
+  hw_feed_release_item (HW_FEED (feed), 0, item);
+  hw_feed_release_item (HW_FEED (feed), 1, second);
+}
+
 static void
 test_feed_unknown_library (Fixture       *f,
                            gconstpointer  data)
@@ -541,6 +584,7 @@ main (int   argc,
 
   ADD ("feed/items", test_feed_items, NULL);
   ADD ("feed/skips-missing", test_feed_skips_missing, NULL);
+  ADD ("feed/requested-queue", test_feed_requested_queue, NULL);
   ADD ("feed/unknown-library", test_feed_unknown_library, NULL);
   ADD ("feed/library-filter", test_feed_library_filter, NULL);
   ADD ("feed/sign-in-required", test_feed_sign_in_required, NULL);

@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "hw-log-throttle.h"
 #include "hw-player-private.h"
 #include "hw-redact.h"
 
@@ -54,20 +55,39 @@ is_hwdec_probe (mpv_event_log_message *msg)
   return strstr (msg->text, "AVHWDeviceContext") != NULL || strstr (msg->text, "libva") != NULL;
 }
 
+/* mpv's errors a minute for each cell and module. A damaged clip makes
+ * the decoder complain about every frame (1,400 lines in 30 s on a 2x2
+ * wall); the first few say what is wrong, a summary how bad it is. */
+#define MPV_ERROR_BURST 5
+
+/* One for the process, keyed by the cell: a cell's player is made anew
+ * when it heals, and its limit must outlive that. */
+static HwLogThrottle *
+mpv_errors (void)
+{
+  static HwLogThrottle *throttle;
+
+  if (throttle == NULL)
+    throttle = hw_log_throttle_new (MPV_ERROR_BURST);
+  return throttle;
+}
+
 static void
 handle_log_message (HwPlayer              *self,
                     mpv_event_log_message *msg)
 {
   g_autofree char *text = g_strchomp (g_strdup (msg->text));
   g_autofree char *clean = hw_redact (text);
+  g_autofree char *source = g_strdup_printf ("%s: mpv %s", self->log_prefix, msg->prefix);
 
   /* mpv's own errors are useful to an operator; the rest is for debugging,
    * and so is hardware-decoder probing, which fails noisily on most boxes
    * before it settles on something that works. */
-  if (msg->log_level <= MPV_LOG_LEVEL_ERROR && !is_hwdec_probe (msg))
-    g_message ("%s: mpv %s: %s", self->log_prefix, msg->prefix, clean);
+  if (msg->log_level <= MPV_LOG_LEVEL_ERROR && !is_hwdec_probe (msg) &&
+      hw_log_throttle_allow (mpv_errors (), source))
+    g_message ("%s: %s", source, clean);
   else
-    g_debug ("%s: mpv %s: %s", self->log_prefix, msg->prefix, clean);
+    g_debug ("%s: %s", source, clean);
 }
 
 static void
