@@ -2,9 +2,10 @@
  * (hw-render-thread.h), its frames drawn by GTK.
  *
  * The thread renders into a buffer of a small pool, at the widget's pixel
- * size, and parks it as the pending frame; one main-loop callback per pending frame (not per wakeup) makes it
- * the frame the widget draws. A frame that arrives before the main loop took
- * the previous one reuses that one's buffer.
+ * size, and parks it as the pending frame; one main-loop callback per
+ * pending frame (not per wakeup) makes it the frame the widget draws. A
+ * frame that arrives before the main loop took the previous one reuses
+ * that one's buffer.
  *
  * How a frame is drawn depends on GTK's renderer, chosen at realize:
  *  - cairo (what the software path sets): the buffer is in cairo's own
