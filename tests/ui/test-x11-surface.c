@@ -186,6 +186,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   HwCacheSplit cache = hw_cache_split (64 * HW_MIB, 64 * HW_MIB, 1);
   GtkWidget *overlay = gtk_overlay_new ();
 
+  g_atomic_int_set (&off_main_refs, 0);
   f->xcb = xcb_connect (NULL, NULL);
   g_assert_cmpint (xcb_connection_has_error (f->xcb), ==, 0);
   f->feed = lavfi_feed_new ("red", "Red", data != NULL ? data
@@ -235,6 +236,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   ui_test_spin (200 * 1000);
   g_clear_object (&f->feed);
   xcb_disconnect (f->xcb);
+  g_assert_cmpint (g_atomic_int_get (&off_main_refs), ==, 0);
 }
 
 /* The frames reach the screen, and through the x11 renderer. */
@@ -494,7 +496,6 @@ test_failure_disposes_on_main (Fixture *f, gconstpointer data)
   g_assert_nonnull (surface);
   g_object_weak_ref (G_OBJECT (surface), on_surface_disposed, &disposed);
   surface = NULL;
-  g_atomic_int_set (&off_main_refs, 0);
 
   /* The video's child window belongs to the render thread's connection:
    * the server closes that connection. */
