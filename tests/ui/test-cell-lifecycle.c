@@ -16,8 +16,8 @@
 #include "hw-gl-surface.h"
 #include "hw-loop-monitor.h"
 #include "hw-player.h"
+#include "hw-render-thread.h"
 #include "hw-resources.h"
-#include "hw-sw-surface.h"
 #include "hw-video-surface.h"
 #include "lavfi-feed.h"
 #include "ui-test-util.h"
@@ -188,19 +188,19 @@ test_sw_clamp (void)
 {
   int w, h;
 
-  hw_sw_surface_clamp_size (640, 360, &w, &h);
+  hw_render_thread_clamp_size (640, 360, &w, &h);
   g_assert_cmpint (w, ==, 640);
   g_assert_cmpint (h, ==, 360);
-  hw_sw_surface_clamp_size (3840, 1080, &w, &h);   /* 32:9 */
+  hw_render_thread_clamp_size (3840, 1080, &w, &h);   /* 32:9 */
   g_assert_cmpint (w, ==, 1920);
   g_assert_cmpint (h, ==, 540);
-  hw_sw_surface_clamp_size (1000, 2160, &w, &h);   /* portrait */
+  hw_render_thread_clamp_size (1000, 2160, &w, &h);   /* portrait */
   g_assert_cmpint (w, ==, 500);
   g_assert_cmpint (h, ==, 1080);
-  hw_sw_surface_clamp_size (3840, 2160, &w, &h);
+  hw_render_thread_clamp_size (3840, 2160, &w, &h);
   g_assert_cmpint (w, ==, 1920);
   g_assert_cmpint (h, ==, 1080);
-  hw_sw_surface_clamp_size (0, 100, &w, &h);
+  hw_render_thread_clamp_size (0, 100, &w, &h);
   g_assert_cmpint (w, ==, 0);
 }
 

@@ -2,7 +2,9 @@
  * window, and whatever is marked as drawn over video shows through it.
  * Real GTK, real mpv (a solid red lavfi source) under Xvfb; the pixels are
  * read back from the X server, as a person would see them. meson runs it at
- * scale 1 and 2.
+ * scale 1 and 2. Also: its shared memory cannot outlive the process, and
+ * the widget is never referenced, so never disposed of, off the main
+ * thread.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,17 +12,25 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <gdk/x11/gdkx.h>
 #include <gtk/gtk.h>
 #include <locale.h>
 #include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
 #include <xcb/xcb.h>
 
 #include "hw-cell.h"
+#include "hw-render-thread.h"
 #include "hw-resources.h"
+#include "hw-sw-surface.h"
 #include "hw-video-cover.h"
+#include "hw-video-surface.h"
 #include "hw-x11-surface.h"
 #include "lavfi-feed.h"
 #include "ui-test-util.h"
@@ -36,6 +46,50 @@ typedef struct {
   xcb_connection_t *xcb;
   HwFeed           *feed;
 } Fixture;
+
+/* ------------------------------------------------------------------ */
+/* References to a video surface taken off the main thread              */
+
+/* The test program's own g_weak_ref_get() and g_object_ref() come before
+ * GLib's for every caller outside GLib: they count the video surfaces
+ * referenced off the main thread. Such a reference can be the last one
+ * when the main thread drops its own meanwhile, and then the widget and
+ * its player are disposed of on that thread. */
+static pthread_t main_thread;
+static gint      off_main_refs;
+
+static void
+count_off_main (gpointer object)
+{
+  if (object != NULL && !pthread_equal (pthread_self (), main_thread)
+      && G_TYPE_CHECK_INSTANCE_TYPE (object, HW_TYPE_VIDEO_SURFACE))
+    g_atomic_int_inc (&off_main_refs);
+}
+
+gpointer
+g_weak_ref_get (GWeakRef *weak_ref)
+{
+  static gpointer (*real) (GWeakRef *);
+  gpointer object;
+
+  if (g_atomic_pointer_get (&real) == NULL)
+    g_atomic_pointer_set (&real, (gpointer (*) (GWeakRef *)) dlsym (RTLD_NEXT,
+                                                                    "g_weak_ref_get"));
+  object = real (weak_ref);
+  count_off_main (object);
+  return object;
+}
+
+gpointer
+(g_object_ref) (gpointer object)
+{
+  static gpointer (*real) (gpointer);
+
+  if (g_atomic_pointer_get (&real) == NULL)
+    g_atomic_pointer_set (&real, (gpointer (*) (gpointer)) dlsym (RTLD_NEXT, "g_object_ref"));
+  count_off_main (object);
+  return real (object);
+}
 
 /* The pixel the X server shows at (@x, @y) of the window, in logical
  * pixels: 0xRRGGBB. */
@@ -132,6 +186,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   HwCacheSplit cache = hw_cache_split (64 * HW_MIB, 64 * HW_MIB, 1);
   GtkWidget *overlay = gtk_overlay_new ();
 
+  g_atomic_int_set (&off_main_refs, 0);
   f->xcb = xcb_connect (NULL, NULL);
   g_assert_cmpint (xcb_connection_has_error (f->xcb), ==, 0);
   f->feed = lavfi_feed_new ("red", "Red", data != NULL ? data
@@ -181,6 +236,7 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   ui_test_spin (200 * 1000);
   g_clear_object (&f->feed);
   xcb_disconnect (f->xcb);
+  g_assert_cmpint (g_atomic_int_get (&off_main_refs), ==, 0);
 }
 
 /* The frames reach the screen, and through the x11 renderer. */
@@ -270,9 +326,223 @@ test_hidden_cell_unmaps (Fixture *f, gconstpointer data)
   assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the cell shown again");
 }
 
+/* ------------------------------------------------------------------ */
+/* Shared memory                                                        */
+
+typedef struct {
+  int    shmid;
+  gsize  size;
+  guint  mode;
+} Segment;
+
+/* The System V shared-memory segments this process created. */
+static GArray *
+own_segments (void)
+{
+  GArray *segments = g_array_new (FALSE, FALSE, sizeof (Segment));
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents ("/proc/sysvipc/shm", &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      Segment segment;
+      int key, cpid;
+      unsigned long size;
+
+      if (sscanf (lines[i], "%d %d %o %lu %d", &key, &segment.shmid, &segment.mode, &size,
+                  &cpid) == 5 && cpid == getpid ())
+        {
+          segment.size = size;
+          g_array_append_val (segments, segment);
+        }
+    }
+  return segments;
+}
+
+static gboolean
+has_segment (GArray *segments,
+             int     shmid)
+{
+  for (guint i = 0; i < segments->len; i++)
+    if (g_array_index (segments, Segment, i).shmid == shmid)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  xcb_connection_t *grabber;
+  GArray           *before;
+  GArray           *during;     /* once a new segment showed and settled */
+  gint              done;
+} ShmWatch;
+
+/* While the server is grabbed, nothing the render thread asks it gets an
+ * answer: it stays in whatever round trip it is in. Records this
+ * process's segments once a new one showed, then lets the server go. */
+static gpointer
+watch_segments (gpointer data)
+{
+  ShmWatch *watch = data;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (watch->during == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GArray) now = own_segments ();
+
+      for (guint i = 0; i < now->len && watch->during == NULL; i++)
+        if (!has_segment (watch->before, g_array_index (now, Segment, i).shmid))
+          {
+            /* From shmget() to the mark is a few system calls; past that,
+             * a segment not marked waits for the server. */
+            g_usleep (500 * 1000);
+            watch->during = own_segments ();
+          }
+      g_usleep (5 * 1000);
+    }
+  xcb_ungrab_server (watch->grabber);
+  xcb_flush (watch->grabber);
+  g_atomic_int_set (&watch->done, 1);
+  return NULL;
+}
+
+/* A shared-memory segment outlives a process killed before it marked the
+ * segment for removal (until reboot). So it is marked before the server is
+ * asked to attach it, not once the server answered: here the frame buffer
+ * a larger surface needs is made while the server answers nobody. */
+static void
+test_segments_marked_at_once (Fixture *f, gconstpointer data)
+{
+  GtkWidget *surface = ui_test_find_widget (GTK_WIDGET (f->cell), HW_TYPE_X11_SURFACE);
+  int scale = gtk_widget_get_scale_factor (f->window);
+  ShmWatch watch = { 0 };
+  xcb_generic_error_t *error = NULL;
+  GThread *thread;
+  int width, height, ignored;
+  gsize expected;
+  gboolean found = FALSE;
+
+  g_assert_nonnull (surface);
+  watch.grabber = xcb_connect (NULL, NULL);
+  g_assert_cmpint (xcb_connection_has_error (watch.grabber), ==, 0);
+  watch.before = own_segments ();
+  g_assert_cmpuint (watch.before->len, >, 0);
+
+  xcb_grab_server (watch.grabber);
+  free (xcb_get_input_focus_reply (watch.grabber, xcb_get_input_focus (watch.grabber),
+                                   &error));
+  g_assert_null (error);
+  thread = g_thread_new ("shm-watch", watch_segments, &watch);
+
+  /* Twice the size, straight to the surface: the main loop would paint,
+   * and GTK's painting waits for the server. */
+  gtk_widget_measure (surface, GTK_ORIENTATION_HORIZONTAL, -1, &ignored, NULL, NULL, NULL);
+  gtk_widget_measure (surface, GTK_ORIENTATION_VERTICAL, -1, &ignored, NULL, NULL, NULL);
+  gtk_widget_size_allocate (surface, &(GtkAllocation) { 0, 0, 2 * WIDTH, 2 * HEIGHT }, -1);
+  g_thread_join (thread);
+  xcb_disconnect (watch.grabber);
+
+  /* The render thread's new buffer: rows 64-byte aligned. */
+  hw_render_thread_clamp_size (2 * WIDTH * scale, 2 * HEIGHT * scale, &width, &height);
+  expected = (((gsize) width * 4 + 63) & ~(gsize) 63) * (gsize) height;
+  g_assert_nonnull (watch.during);
+  for (guint i = 0; i < watch.during->len; i++)
+    {
+      Segment *segment = &g_array_index (watch.during, Segment, i);
+
+      g_test_message ("segment %d: %" G_GSIZE_FORMAT " bytes (%" G_GSIZE_FORMAT
+                      " expected), mode %o%s", segment->shmid, segment->size, expected,
+                      segment->mode, has_segment (watch.before, segment->shmid) ? "" : ", new");
+      found = found || segment->size == expected;
+      g_assert_cmphex (segment->mode & SHM_DEST, ==, SHM_DEST);
+    }
+  /* Else the render thread was never caught making it. */
+  g_assert_true (found);
+  g_clear_pointer (&watch.before, g_array_unref);
+  g_clear_pointer (&watch.during, g_array_unref);
+
+  gtk_widget_queue_resize (surface);
+  g_assert_true (ui_test_wait_for_frames (f->cell, hw_cell_get_frames (f->cell) + 10,
+                                          10 * G_USEC_PER_SEC));
+  assert_colour (f, WIDTH / 2, HEIGHT / 2, 0xff0000, "the middle");
+}
+
+/* ------------------------------------------------------------------ */
+/* A render thread that fails                                           */
+
+static void
+on_surface_disposed (gpointer  data,
+                     GObject  *where_the_object_was)
+{
+  int *disposed = data;
+
+  *disposed = pthread_equal (pthread_self (), main_thread) ? 1 : 2;
+}
+
+/* The render thread loses its X connection: the cell falls back to the
+ * software surface, and the x11 one goes, disposed of on the main thread;
+ * no thread but the main one ever took a reference on it. */
+static void
+test_failure_disposes_on_main (Fixture *f, gconstpointer data)
+{
+  GtkWidget *surface = ui_test_find_widget (GTK_WIDGET (f->cell), HW_TYPE_X11_SURFACE);
+  GdkSurface *toplevel = gtk_native_get_surface (GTK_NATIVE (f->window));
+  xcb_query_tree_reply_t *tree;
+  xcb_window_t video = 0;
+  gint64 deadline;
+  int disposed = 0;
+
+  g_assert_nonnull (surface);
+  g_object_weak_ref (G_OBJECT (surface), on_surface_disposed, &disposed);
+  surface = NULL;
+
+  /* The video's child window belongs to the render thread's connection:
+   * the server closes that connection. */
+  tree = xcb_query_tree_reply (f->xcb,
+                               xcb_query_tree (f->xcb, (xcb_window_t)
+                                               gdk_x11_surface_get_xid (toplevel)),
+                               NULL);
+  g_assert_nonnull (tree);
+  /* GTK has an input-only child of its own. */
+  for (int i = 0; i < xcb_query_tree_children_length (tree); i++)
+    {
+      xcb_window_t child = xcb_query_tree_children (tree)[i];
+      xcb_get_window_attributes_reply_t *attributes =
+        xcb_get_window_attributes_reply (f->xcb, xcb_get_window_attributes (f->xcb, child),
+                                         NULL);
+
+      g_assert_nonnull (attributes);
+      if (attributes->_class == XCB_WINDOW_CLASS_INPUT_OUTPUT)
+        {
+          g_assert_cmpuint (video, ==, 0);
+          video = child;
+        }
+      free (attributes);
+    }
+  g_assert_cmpuint (video, !=, 0);
+  xcb_kill_client (f->xcb, video);
+  xcb_flush (f->xcb);
+  free (tree);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((disposed == 0
+          || ui_test_find_widget (GTK_WIDGET (f->cell), HW_TYPE_SW_SURFACE) == NULL)
+         && g_get_monotonic_time () < deadline)
+    ui_test_spin (20 * 1000);
+
+  g_assert_nonnull (ui_test_find_widget (GTK_WIDGET (f->cell), HW_TYPE_SW_SURFACE));
+  g_assert_cmpint (disposed, ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&off_main_refs), ==, 0);
+  g_assert_true (ui_test_wait_for_frames (f->cell, hw_cell_get_frames (f->cell) + 10,
+                                          10 * G_USEC_PER_SEC));
+}
+
 int
 main (int argc, char *argv[])
 {
+  main_thread = pthread_self ();
+
   for (int i = 1; i < argc; i++)
     {
       if (g_str_has_prefix (argv[i], "--scale="))
@@ -308,6 +578,10 @@ main (int argc, char *argv[])
               fixture_set_up, test_covers_show_through, fixture_tear_down);
   g_test_add ("/hyperwall/x11-surface/hidden-cell-unmaps", Fixture, NULL,
               fixture_set_up, test_hidden_cell_unmaps, fixture_tear_down);
+  g_test_add ("/hyperwall/x11-surface/segments-marked-at-once", Fixture, NULL,
+              fixture_set_up, test_segments_marked_at_once, fixture_tear_down);
+  g_test_add ("/hyperwall/x11-surface/failure-disposes-on-main", Fixture, NULL,
+              fixture_set_up, test_failure_disposes_on_main, fixture_tear_down);
 
   return g_test_run ();
 }

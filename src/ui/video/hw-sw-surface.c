@@ -1,11 +1,11 @@
-/* hw-sw-surface.c: mpv's software renderer on a per-cell thread.
+/* hw-sw-surface.c: mpv's software renderer on a per-cell thread
+ * (hw-render-thread.h), its frames drawn by GTK.
  *
- * mpv_render_context_render() for the software API blocks about one frame,
- * so it never runs on the main thread. The thread renders into a buffer of
- * a small pool, at the widget's pixel size, and parks it as the pending
- * frame; one main-loop callback per pending frame (not per wakeup) makes it
- * the frame the widget draws. A frame that arrives before the main loop took
- * the previous one reuses that one's buffer.
+ * The thread renders into a buffer of a small pool, at the widget's pixel
+ * size, and parks it as the pending frame; one main-loop callback per
+ * pending frame (not per wakeup) makes it the frame the widget draws. A
+ * frame that arrives before the main loop took the previous one reuses
+ * that one's buffer.
  *
  * How a frame is drawn depends on GTK's renderer, chosen at realize:
  *  - cairo (what the software path sets): the buffer is in cairo's own
@@ -25,15 +25,10 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <mpv/render.h>
 
-#include "hw-sw-render.h"
+#include "hw-render-thread.h"
 #include "hw-sw-surface.h"
 #include "hw-video-surface.h"
-#include "hw-workers.h"
-
-#define MAX_WIDTH  1920
-#define MAX_HEIGHT 1080
 
 /* One being rendered, one pending, one drawn, one still held by GTK's last
  * frame; more would only add memory. */
@@ -49,15 +44,15 @@
 #define SW_FORMAT "0rgb"
 #endif
 
-typedef struct _RenderShared RenderShared;
+typedef struct _FramePool FramePool;
 
-/* A frame buffer of the pool. refs is guarded by the shared lock; the
+/* A frame buffer of the pool. refs is guarded by the thread's lock; the
  * pixels and their geometry change only while refs is 0. Each holder owns
  * one reference: the render thread while it renders, the pending frame, and
  * outside the thread the widget, a cairo surface or a texture — those also
- * hold a reference on @shared, so a buffer never outlives its pool. */
+ * hold a reference on the thread, so a buffer never outlives its pool. */
 typedef struct {
-  RenderShared *shared;
+  FramePool    *pool;
   guint         refs;
   guint8       *pixels;
   /* cairo's view of @pixels, made by the main thread the first time the
@@ -68,26 +63,15 @@ typedef struct {
   gsize         stride;
 } FrameBuffer;
 
-/* Everything the render thread touches. Reference counted, because the
- * thread outlives the widget: it frees the render context itself, so the
- * main thread never waits for mpv to tear down its video output. */
-struct _RenderShared {
-  gatomicrefcount     ref;
-  GMutex              lock;
-  GCond               cond;
-  gboolean            quit;
-  gboolean            update;       /* mpv said a frame may be ready */
-  gboolean            resized;
-  int                 width;
-  int                 height;
-  gboolean            opaque_alpha; /* the texture path reads the padding as alpha */
-  FrameBuffer         pool[POOL_SIZE];
+/* The render thread's data: it lives as long as the thread. Guarded by the
+ * thread's lock but for the constants. */
+struct _FramePool {
+  HwRenderThread     *thread;       /* constant; not a reference */
+  gboolean            opaque_alpha; /* constant: the texture path reads the padding as alpha */
+  FrameBuffer         buffers[POOL_SIZE];
   FrameBuffer        *pending;      /* a finished frame not yet shown */
   gboolean            present_scheduled;
   HwSwSurfaceStats    stats;
-  mpv_render_context *render;       /* owned by the thread once it runs */
-  HwPlayer           *player;       /* kept until the render context is freed */
-  GWeakRef            surface;
 };
 
 struct _HwSwSurface
@@ -95,7 +79,7 @@ struct _HwSwSurface
   GtkWidget     parent_instance;
 
   HwPlayer     *player;
-  RenderShared *shared;             /* NULL while unrealized */
+  HwRenderThread *thread;           /* NULL while unrealized */
   FrameBuffer  *frame;              /* the frame drawn (a reference) */
   GPtrArray    *retired;            /* frames replaced since the last paint */
   gulong        after_paint_id;
@@ -112,43 +96,43 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HwSwSurface, hw_sw_surface, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (HW_TYPE_VIDEO_SURFACE,
                                                       hw_sw_surface_video_surface_init))
 
-static RenderShared *
-render_shared_ref (RenderShared *shared)
-{
-  g_atomic_ref_count_inc (&shared->ref);
-  return shared;
-}
-
+/* With the thread's last reference: every buffer held elsewhere holds one
+ * too. */
 static void
-render_shared_unref (gpointer data)
+frame_pool_free (gpointer data)
 {
-  RenderShared *shared = data;
+  FramePool *pool = data;
 
-  if (!g_atomic_ref_count_dec (&shared->ref))
-    return;
-
-  /* Every buffer held elsewhere holds a reference on @shared too. */
   for (guint i = 0; i < POOL_SIZE; i++)
     {
-      g_clear_pointer (&shared->pool[i].surface, cairo_surface_destroy);
-      free (shared->pool[i].pixels);
+      g_clear_pointer (&pool->buffers[i].surface, cairo_surface_destroy);
+      free (pool->buffers[i].pixels);
     }
-  g_clear_object (&shared->player);
-  g_weak_ref_clear (&shared->surface);
-  g_mutex_clear (&shared->lock);
-  g_cond_clear (&shared->cond);
-  g_free (shared);
+  g_free (pool);
 }
 
 /* Any thread. */
 static FrameBuffer *
 frame_buffer_ref (FrameBuffer *buffer)
 {
-  g_mutex_lock (&buffer->shared->lock);
+  HwRenderThread *thread = buffer->pool->thread;
+
+  hw_render_thread_lock (thread);
   buffer->refs++;
-  g_mutex_unlock (&buffer->shared->lock);
-  render_shared_ref (buffer->shared);
+  hw_render_thread_unlock (thread);
+  hw_render_thread_ref (thread);
   return buffer;
+}
+
+/* With the lock held: a reference that held no reference on the thread
+ * (the render thread's, the pending frame's) is dropped. */
+static void
+frame_buffer_release_locked (FrameBuffer *buffer)
+{
+  /* A wall that runs for weeks logs a broken count rather than abort. */
+  g_warn_if_fail (buffer->refs > 0);
+  if (buffer->refs > 0 && --buffer->refs == 0)
+    hw_render_thread_signal (buffer->pool->thread);
 }
 
 /* Any thread: the last reference puts @buffer back in the pool. */
@@ -156,15 +140,12 @@ static void
 frame_buffer_unref (gpointer data)
 {
   FrameBuffer *buffer = data;
-  RenderShared *shared = buffer->shared;
+  HwRenderThread *thread = buffer->pool->thread;
 
-  g_mutex_lock (&shared->lock);
-  /* A wall that runs for weeks logs a broken count rather than abort. */
-  g_warn_if_fail (buffer->refs > 0);
-  if (buffer->refs > 0 && --buffer->refs == 0)
-    g_cond_signal (&shared->cond);
-  g_mutex_unlock (&shared->lock);
-  render_shared_unref (shared);
+  hw_render_thread_lock (thread);
+  frame_buffer_release_locked (buffer);
+  hw_render_thread_unlock (thread);
+  hw_render_thread_unref (thread);
 }
 
 /* Gives @buffer back to the pool. Main thread. A cairo recording that GTK
@@ -240,69 +221,65 @@ show_frame (HwSwSurface *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Main thread. */
 static gboolean
 present_frame (gpointer user_data)
 {
-  RenderShared *shared = user_data;
-  g_autoptr(HwSwSurface) self = g_weak_ref_get (&shared->surface);
+  HwRenderThread *thread = user_data;
+  FramePool *pool = hw_render_thread_get_data (thread);
+  g_autoptr(GtkWidget) owner = hw_render_thread_dup_owner (thread);
+  HwSwSurface *self = owner != NULL ? HW_SW_SURFACE (owner) : NULL;
   FrameBuffer *buffer;
 
-  g_mutex_lock (&shared->lock);
-  buffer = g_steal_pointer (&shared->pending);
-  shared->present_scheduled = FALSE;
-  g_mutex_unlock (&shared->lock);
+  hw_render_thread_lock (thread);
+  buffer = g_steal_pointer (&pool->pending);
+  pool->present_scheduled = FALSE;
+  hw_render_thread_unlock (thread);
 
   if (buffer == NULL)
     return G_SOURCE_REMOVE;
 
-  if (self != NULL && self->shared == shared)
+  if (self != NULL && self->thread == thread)
     {
-      /* The pending reference becomes the widget's, which also holds
-       * @shared like every reference outside the render thread. */
-      render_shared_ref (shared);
+      /* The pending reference becomes the widget's, which also holds the
+       * thread like every reference outside the render thread. */
+      hw_render_thread_ref (thread);
       show_frame (self, buffer);
     }
   else
     {
-      g_mutex_lock (&shared->lock);
-      buffer->refs--;
-      g_cond_signal (&shared->cond);
-      g_mutex_unlock (&shared->lock);
+      hw_render_thread_lock (thread);
+      frame_buffer_release_locked (buffer);
+      hw_render_thread_unlock (thread);
     }
 
   return G_SOURCE_REMOVE;
 }
 
-/* Runs on an mpv thread. */
 static void
-update_cb (void *data)
+unref_thread (gpointer data)
 {
-  RenderShared *shared = data;
-
-  g_mutex_lock (&shared->lock);
-  shared->update = TRUE;
-  g_cond_signal (&shared->cond);
-  g_mutex_unlock (&shared->lock);
+  hw_render_thread_unref (data);
 }
 
 /* Called with the lock held: a buffer of @width × @height that nobody
  * else holds, with one reference for the caller, or NULL. The pending frame
  * counts as free (a newer frame replaces it). */
 static FrameBuffer *
-acquire_buffer (RenderShared *shared,
-                int           width,
-                int           height)
+acquire_buffer (FramePool *pool,
+                int        width,
+                int        height)
 {
   FrameBuffer *buffer = NULL;
   gint64 deadline = g_get_monotonic_time () + BUFFER_WAIT_US;
 
-  while (buffer == NULL && !shared->quit)
+  while (buffer == NULL && !hw_render_thread_quitting (pool->thread))
     {
       FrameBuffer *any_free = NULL;
 
       for (guint i = 0; i < POOL_SIZE; i++)
         {
-          FrameBuffer *candidate = &shared->pool[i];
+          FrameBuffer *candidate = &pool->buffers[i];
 
           if (candidate->refs != 0)
             continue;
@@ -332,18 +309,18 @@ acquire_buffer (RenderShared *shared,
           any_free->width = width;
           any_free->height = height;
           any_free->stride = stride;
-          shared->stats.buffers_allocated++;
+          pool->stats.buffers_allocated++;
           buffer = any_free;
         }
-      if (buffer == NULL && shared->pending != NULL && shared->pending->width == width
-          && shared->pending->height == height)
+      if (buffer == NULL && pool->pending != NULL && pool->pending->width == width
+          && pool->pending->height == height)
         {
           /* Not shown yet, and about to be out of date: take it over. */
-          buffer = g_steal_pointer (&shared->pending);
-          shared->stats.frames_replaced++;
+          buffer = g_steal_pointer (&pool->pending);
+          pool->stats.frames_replaced++;
           return buffer;
         }
-      if (buffer == NULL && !g_cond_wait_until (&shared->cond, &shared->lock, deadline))
+      if (buffer == NULL && !hw_render_thread_wait_until (pool->thread, deadline))
         break;
     }
 
@@ -354,19 +331,18 @@ acquire_buffer (RenderShared *shared,
 
 /* Called without the lock; @buffer is the caller's alone. */
 static gboolean
-render_frame (mpv_render_context *render,
-              FrameBuffer        *buffer,
-              gboolean            opaque_alpha)
+render_into (FramePool   *pool,
+             FrameBuffer *buffer)
 {
   gsize stride = buffer->stride;
 
-  if (!hw_sw_render_frame (render, buffer->pixels, buffer->width, buffer->height, stride,
-                           SW_FORMAT))
+  if (!hw_render_thread_render (pool->thread, buffer->pixels, buffer->width, buffer->height,
+                                stride, SW_FORMAT))
     return FALSE;
 
   /* cairo's RGB24 ignores the padding byte; a GdkMemoryTexture reads it as
    * alpha, and mpv leaves it undefined. */
-  if (opaque_alpha)
+  if (pool->opaque_alpha)
     for (int y = 0; y < buffer->height; y++)
       {
         guint8 *row = buffer->pixels + (gsize) y * stride;
@@ -379,105 +355,97 @@ render_frame (mpv_render_context *render,
 
 /* Called with the lock held. */
 static void
-publish_frame (RenderShared *shared,
-               FrameBuffer  *frame)
+publish_frame (FramePool   *pool,
+               FrameBuffer *frame)
 {
-  if (shared->pending != NULL)
+  if (pool->pending != NULL)
     {
       /* Never shown: its buffer is free again. */
-      shared->pending->refs--;
-      shared->stats.frames_replaced++;
+      pool->pending->refs--;
+      pool->stats.frames_replaced++;
     }
-  shared->pending = frame;
-  shared->stats.frames_rendered++;
+  pool->pending = frame;
+  pool->stats.frames_rendered++;
 
   /* One main-loop callback per pending frame, not per wakeup. */
-  if (!shared->present_scheduled)
+  if (!pool->present_scheduled)
     {
-      shared->present_scheduled = TRUE;
+      pool->present_scheduled = TRUE;
       g_idle_add_full (G_PRIORITY_DEFAULT, present_frame,
-                       render_shared_ref (shared), render_shared_unref);
+                       hw_render_thread_ref (pool->thread), unref_thread);
     }
 }
 
-static gpointer
-render_thread (gpointer data)
+/* The render thread's frame: hands it to the main thread. */
+static gboolean
+frame_cb (HwRenderThread  *thread,
+          gpointer         data,
+          int              width,
+          int              height,
+          GError         **error)
 {
-  RenderShared *shared = data;
+  FramePool *pool = data;
+  FrameBuffer *frame;
 
-  g_mutex_lock (&shared->lock);
-  while (!shared->quit)
+  hw_render_thread_lock (thread);
+  frame = acquire_buffer (pool, width, height);
+  if (frame == NULL && !hw_render_thread_quitting (thread))
+    pool->stats.frames_skipped++;
+  hw_render_thread_unlock (thread);
+
+  if (frame == NULL)
+    return TRUE;
+  if (!render_into (pool, frame))
     {
-      gboolean resized;
-      int width, height;
-      guint64 flags;
-      FrameBuffer *frame = NULL;
-
-      while (!shared->quit && !shared->update && !shared->resized)
-        g_cond_wait (&shared->cond, &shared->lock);
-      if (shared->quit)
-        break;
-
-      resized = shared->resized;
-      shared->update = FALSE;
-      shared->resized = FALSE;
-      width = shared->width;
-      height = shared->height;
-      g_mutex_unlock (&shared->lock);
-
-      flags = mpv_render_context_update (shared->render);
-
-      g_mutex_lock (&shared->lock);
-      if (((flags & MPV_RENDER_UPDATE_FRAME) || resized) && width > 0 && height > 0)
-        {
-          frame = acquire_buffer (shared, width, height);
-          if (frame == NULL && !shared->quit)
-            shared->stats.frames_skipped++;
-        }
-      g_mutex_unlock (&shared->lock);
-
-      if (frame != NULL && !render_frame (shared->render, frame, shared->opaque_alpha))
-        {
-          g_mutex_lock (&shared->lock);
-          frame->refs--;
-          frame = NULL;
-          g_mutex_unlock (&shared->lock);
-        }
-
-      g_mutex_lock (&shared->lock);
-      if (frame != NULL && !shared->quit)
-        publish_frame (shared, frame);
-      else if (frame != NULL)
-        frame->refs--;
+      hw_render_thread_lock (thread);
+      frame->refs--;
+      hw_render_thread_unlock (thread);
+      return TRUE;
     }
-  if (shared->pending != NULL)
-    shared->pending->refs--;
-  shared->pending = NULL;
-  g_mutex_unlock (&shared->lock);
 
-  /* Tear down here, off the main thread: freeing the render context waits
-   * for mpv's video output, and only after it may the handle go. */
-  hw_sw_render_finish (&shared->render, &shared->player);
-  render_shared_unref (shared);
-
-  return NULL;
+  hw_render_thread_lock (thread);
+  if (!hw_render_thread_quitting (thread))
+    publish_frame (pool, frame);
+  else
+    frame->refs--;
+  hw_render_thread_unlock (thread);
+  return TRUE;
 }
+
+static void
+stop_cb (HwRenderThread *thread,
+         gpointer        data)
+{
+  FramePool *pool = data;
+
+  hw_render_thread_lock (thread);
+  if (pool->pending != NULL)
+    pool->pending->refs--;
+  pool->pending = NULL;
+  hw_render_thread_unlock (thread);
+}
+
+static const HwRenderThreadClass render_class = {
+  .name = "hw-sw-render",
+  .frame = frame_cb,
+  .stop = stop_cb,
+  .free_data = frame_pool_free,
+};
 
 static void
 hw_sw_surface_realize (GtkWidget *widget)
 {
   HwSwSurface *self = HW_SW_SURFACE (widget);
   g_autoptr(GError) error = NULL;
-  mpv_render_context *render;
-  RenderShared *shared;
+  FramePool *pool;
 
   GTK_WIDGET_CLASS (hw_sw_surface_parent_class)->realize (widget);
 
   if (hw_player_get_handle (self->player) == NULL)
     return;
 
-  render = hw_sw_render_new (self->player, &error);
-  if (render == NULL)
+  self->thread = hw_render_thread_new (&render_class, self->player, widget, &error);
+  if (self->thread == NULL)
     {
       hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), error->message);
       return;
@@ -487,79 +455,34 @@ hw_sw_surface_realize (GtkWidget *widget)
   self->use_cairo =
     GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (gtk_widget_get_native (widget)));
 
-  shared = g_new0 (RenderShared, 1);
-  g_atomic_ref_count_init (&shared->ref);
-  g_mutex_init (&shared->lock);
-  g_cond_init (&shared->cond);
-  g_weak_ref_init (&shared->surface, self);
-  shared->render = render;
-  shared->player = g_object_ref (self->player);
-  shared->width = self->width;
-  shared->height = self->height;
-  shared->resized = TRUE;
-  shared->opaque_alpha = !self->use_cairo;
+  pool = g_new0 (FramePool, 1);
+  pool->thread = self->thread;
+  pool->opaque_alpha = !self->use_cairo;
   for (guint i = 0; i < POOL_SIZE; i++)
-    shared->pool[i].shared = shared;
-  self->shared = shared;
+    pool->buffers[i].pool = pool;
 
   if (self->use_cairo)
     self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                                              G_CALLBACK (on_after_paint), self);
 
-  mpv_render_context_set_update_callback (render, update_cb, shared);
-  /* The thread holds the second reference and drops it when done. It is
-   * counted, so that shutdown can wait for it (hw-workers.h). */
-  hw_workers_spawn ("hw-sw-render", render_thread, render_shared_ref (shared));
+  hw_render_thread_start (self->thread, pool, self->width, self->height);
 }
 
 static void
 hw_sw_surface_unrealize (GtkWidget *widget)
 {
   HwSwSurface *self = HW_SW_SURFACE (widget);
-  RenderShared *shared = g_steal_pointer (&self->shared);
+  HwRenderThread *thread = g_steal_pointer (&self->thread);
 
   if (self->after_paint_id != 0)
     g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (widget));
   release_retired (self);
   g_clear_object (&self->texture);
   g_clear_pointer (&self->frame, release_buffer);
-  if (shared != NULL)
-    {
-      g_mutex_lock (&shared->lock);
-      shared->quit = TRUE;
-      g_cond_signal (&shared->cond);
-      g_mutex_unlock (&shared->lock);
-      render_shared_unref (shared);
-    }
+  if (thread != NULL)
+    hw_render_thread_quit (thread);
 
   GTK_WIDGET_CLASS (hw_sw_surface_parent_class)->unrealize (widget);
-}
-
-/* Frames larger than MAX_WIDTH × MAX_HEIGHT are rendered smaller and
- * scaled up by GTK: both sides shrink by the same factor, so the picture
- * keeps its shape. */
-void
-hw_sw_surface_clamp_size (int  width,
-                          int  height,
-                          int *out_width,
-                          int *out_height)
-{
-  double factor = 1.0;
-
-  if (width <= 0 || height <= 0)
-    {
-      *out_width = MAX (width, 0);
-      *out_height = MAX (height, 0);
-      return;
-    }
-
-  if (width > MAX_WIDTH)
-    factor = MIN (factor, (double) MAX_WIDTH / width);
-  if (height > MAX_HEIGHT)
-    factor = MIN (factor, (double) MAX_HEIGHT / height);
-
-  *out_width = CLAMP ((int) (width * factor + 0.5), 1, MAX_WIDTH);
-  *out_height = CLAMP ((int) (height * factor + 0.5), 1, MAX_HEIGHT);
 }
 
 static void
@@ -571,16 +494,9 @@ hw_sw_surface_size_allocate (GtkWidget *widget,
   HwSwSurface *self = HW_SW_SURFACE (widget);
   int scale = gtk_widget_get_scale_factor (widget);
 
-  hw_sw_surface_clamp_size (width * scale, height * scale, &self->width, &self->height);
-  if (self->shared == NULL)
-    return;
-
-  g_mutex_lock (&self->shared->lock);
-  self->shared->width = self->width;
-  self->shared->height = self->height;
-  self->shared->resized = TRUE;
-  g_cond_signal (&self->shared->cond);
-  g_mutex_unlock (&self->shared->lock);
+  hw_render_thread_clamp_size (width * scale, height * scale, &self->width, &self->height);
+  if (self->thread != NULL)
+    hw_render_thread_set_size (self->thread, self->width, self->height);
 }
 
 /* The frame's rectangle in the widget: the buffer is at device pixels and
@@ -705,16 +621,19 @@ void
 hw_sw_surface_get_stats (HwSwSurface      *self,
                          HwSwSurfaceStats *stats)
 {
+  FramePool *pool;
+
   g_return_if_fail (HW_IS_SW_SURFACE (self));
   g_return_if_fail (stats != NULL);
 
   *stats = (HwSwSurfaceStats) { 0 };
   stats->cairo = self->use_cairo;
-  if (self->shared == NULL)
+  if (self->thread == NULL)
     return;
-  g_mutex_lock (&self->shared->lock);
-  *stats = self->shared->stats;
-  g_mutex_unlock (&self->shared->lock);
+  pool = hw_render_thread_get_data (self->thread);
+  hw_render_thread_lock (self->thread);
+  *stats = pool->stats;
+  hw_render_thread_unlock (self->thread);
   stats->cairo = self->use_cairo;
   stats->pool_size = POOL_SIZE;
   if (self->frame != NULL)

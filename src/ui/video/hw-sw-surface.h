@@ -1,5 +1,6 @@
-/* hw-sw-surface.h: mpv's software render API on a per-cell thread (an
- * HwVideoSurface for machines without a GPU).
+/* hw-sw-surface.h: mpv's software render API on a per-cell thread
+ * (hw-render-thread.h), its frames drawn by GTK (an HwVideoSurface for
+ * machines without a GPU).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,12 +31,5 @@ typedef struct {
 GtkWidget *hw_sw_surface_new       (HwPlayer         *player);
 void       hw_sw_surface_get_stats (HwSwSurface      *self,
                                     HwSwSurfaceStats *stats);
-
-/* The size frames are rendered at for a widget of @width × @height pixels:
- * at most 1920 × 1080, shrunk by one factor so the aspect stays. */
-void       hw_sw_surface_clamp_size (int  width,
-                                     int  height,
-                                     int *out_width,
-                                     int *out_height);
 
 G_END_DECLS

@@ -3,8 +3,9 @@
  * One frame buffer, a System V shared-memory segment the server reads
  * with ShmPutImage. The put asks for a completion event; the buffer is
  * written again only after it came, so the server never reads a half
- * rendered frame. The segment is marked for removal as soon as the server
- * attached it, so it goes with the process, however the process ends.
+ * rendered frame. The segment is marked for removal as soon as this process
+ * mapped it, before the server is asked to attach it, so it goes with the
+ * process, however and whenever the process ends.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -411,6 +412,7 @@ attach_segment (HwX11Output *self,
   xcb_generic_error_t *refused;
   int id = shmget (IPC_PRIVATE, size, IPC_CREAT | 0600);
   void *pixels;
+  int saved_errno;
 
   if (id < 0)
     {
@@ -419,19 +421,21 @@ attach_segment (HwX11Output *self,
       return FALSE;
     }
   pixels = shmat (id, NULL, 0);
+  saved_errno = errno;
+  /* Marked for removal before anything can block: the segment goes with
+   * the last process attached, even one killed while the server has not
+   * answered yet. Linux lets the server attach a marked segment still. */
+  shmctl (id, IPC_RMID, NULL);
   if (pixels == (void *) -1)
     {
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   "cannot map shared memory: %s", g_strerror (errno));
-      shmctl (id, IPC_RMID, NULL);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "cannot map shared memory: %s", g_strerror (saved_errno));
       return FALSE;
     }
   self->segment = xcb_generate_id (self->connection);
   refused = xcb_request_check (self->connection,
                                xcb_shm_attach_checked (self->connection, self->segment, id,
                                                        FALSE));
-  /* Attached (or not): either way nobody else needs the id. */
-  shmctl (id, IPC_RMID, NULL);
   if (refused != NULL)
     {
       free (refused);

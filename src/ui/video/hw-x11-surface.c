@@ -2,11 +2,11 @@
  *
  * The widget's half runs on the main thread: after each paint it works out
  * where the widget is in the toplevel's X window and what covers it, and
- * hands that to the render thread. The render thread owns everything X
- * (hw-x11-output.h) and the render context: it renders a frame when mpv
- * says one is ready, or when the server lost the window's pixels, and puts
- * it on screen. It sleeps in poll() on mpv's wakeups and the X connection,
- * so a paused cell costs nothing.
+ * hands that to the render thread (hw-render-thread.h). The render thread
+ * owns everything X (hw-x11-output.h): it renders a frame when mpv says one
+ * is ready, or when the server lost the window's pixels, and puts it on
+ * screen. It sleeps in poll() on its wakeups and the X connection, so a
+ * paused cell costs nothing.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,20 +16,15 @@
 
 #include <gtk/gtk.h>
 #include <math.h>
-#include <mpv/render.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include <string.h>
 
 #ifdef GDK_WINDOWING_X11
 #include <gdk/x11/gdkx.h>
 #endif
 
-#include "hw-sw-render.h"
-#include "hw-sw-surface.h"
+#include "hw-render-thread.h"
 #include "hw-video-cover.h"
 #include "hw-video-surface.h"
-#include "hw-workers.h"
 #include "hw-x11-output.h"
 #include "hw-x11-surface.h"
 
@@ -42,28 +37,18 @@
 #define ALPHA_FORMAT "argb"
 #endif
 
-/* What the two threads share; reference counted, because the thread
- * outlives the widget (it frees the render context itself). Everything
- * but the constants is guarded by @lock. */
+/* The render thread's data: it lives as long as the thread. */
 typedef struct {
-  gatomicrefcount       ref;
-  GMutex                lock;
-  int                   wakeup_fd;     /* an eventfd: the main thread or mpv wrote */
   char                 *display_name;  /* constant */
   guint32               parent;        /* constant: the toplevel's X window */
-  gboolean              quit;
-  gboolean              update;        /* mpv said a frame may be ready */
-  gboolean              resized;
+  /* Guarded by the thread's lock. */
   gboolean              reconfigure;
-  int                   width;         /* to render at */
-  int                   height;
   cairo_rectangle_int_t geometry;      /* the window, in the toplevel */
   gboolean              mapped;
   cairo_region_t       *holes;
   guint64               frames;
-  mpv_render_context   *render;        /* owned by the thread once it runs */
-  HwPlayer             *player;        /* kept until the render context is freed */
-  GWeakRef              surface;
+  /* The render thread's alone. */
+  HwX11Output          *output;
 } X11Shared;
 
 struct _HwX11Surface
@@ -71,7 +56,7 @@ struct _HwX11Surface
   GtkWidget             parent_instance;
 
   HwPlayer             *player;
-  X11Shared            *shared;        /* NULL while unrealized */
+  HwRenderThread       *thread;        /* NULL while unrealized */
   gulong                after_paint_id;
   int                   width;
   int                   height;
@@ -86,93 +71,18 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HwX11Surface, hw_x11_surface, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (HW_TYPE_VIDEO_SURFACE,
                                                       hw_x11_surface_video_surface_init))
 
-static X11Shared *
-x11_shared_ref (X11Shared *shared)
-{
-  g_atomic_ref_count_inc (&shared->ref);
-  return shared;
-}
-
 static void
-x11_shared_unref (gpointer data)
+x11_shared_free (gpointer data)
 {
   X11Shared *shared = data;
-
-  if (!g_atomic_ref_count_dec (&shared->ref))
-    return;
 
   g_clear_pointer (&shared->holes, cairo_region_destroy);
-  g_clear_object (&shared->player);
-  g_weak_ref_clear (&shared->surface);
   g_free (shared->display_name);
-  close (shared->wakeup_fd);
-  g_mutex_clear (&shared->lock);
   g_free (shared);
-}
-
-/* Any thread, with or without the lock. */
-static void
-wake (X11Shared *shared)
-{
-  guint64 one = 1;
-
-  if (write (shared->wakeup_fd, &one, sizeof one) < 0)
-    g_debug ("X11 surface: cannot wake the render thread");
-}
-
-/* Runs on an mpv thread. */
-static void
-update_cb (void *data)
-{
-  X11Shared *shared = data;
-
-  g_mutex_lock (&shared->lock);
-  shared->update = TRUE;
-  g_mutex_unlock (&shared->lock);
-  wake (shared);
 }
 
 /* ------------------------------------------------------------------ */
 /* The render thread                                                   */
-
-typedef struct {
-  char     *message;
-  GWeakRef  surface;
-} Failure;
-
-static gboolean
-report_failure_idle (gpointer user_data)
-{
-  Failure *failure = user_data;
-  g_autoptr(HwX11Surface) self = g_weak_ref_get (&failure->surface);
-
-  if (self != NULL)
-    hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), failure->message);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-failure_free (gpointer data)
-{
-  Failure *failure = data;
-
-  g_weak_ref_clear (&failure->surface);
-  g_free (failure->message);
-  g_free (failure);
-}
-
-/* From the render thread: the cell falls back to the software surface. */
-static void
-report_failure (X11Shared  *shared,
-                const char *message)
-{
-  Failure *failure = g_new0 (Failure, 1);
-  g_autoptr(GObject) surface = g_weak_ref_get (&shared->surface);
-
-  failure->message = g_strdup_printf ("X11 output: %s", message);
-  g_weak_ref_init (&failure->surface, surface);
-  g_idle_add_full (G_PRIORITY_DEFAULT, report_failure_idle, failure, failure_free);
-}
 
 /* In an ARGB window (GTK's toplevels are) the padding byte is alpha, and a
  * transparent pixel is what a compositing manager would show. mpv, asked
@@ -235,129 +145,115 @@ make_borders_opaque (guint8 *pixels,
   fill_alpha (pixels, stride, right, top, width, bottom);
 }
 
-/* FALSE when nothing can be shown any more (@error set); a frame mpv did
- * not render is not that. */
 static gboolean
-draw_frame (X11Shared   *shared,
-            HwX11Output *output,
-            int          width,
-            int          height,
-            GError     **error)
+start_cb (HwRenderThread  *thread,
+          gpointer         data,
+          GError         **error)
 {
-  gsize stride = 0;
-  guint8 *pixels = hw_x11_output_get_buffer (output, width, height, &stride, error);
-  gboolean alpha = hw_x11_output_needs_alpha (output);
+  X11Shared *shared = data;
 
-  if (pixels == NULL)
-    return FALSE;
-  if (!hw_sw_render_frame (shared->render, pixels, width, height, stride,
-                           alpha ? ALPHA_FORMAT : SW_FORMAT))
-    return TRUE;
-  if (alpha)
-    make_borders_opaque (pixels, width, height, stride);
-  hw_x11_output_present (output);
-  g_mutex_lock (&shared->lock);
-  shared->frames++;
-  g_mutex_unlock (&shared->lock);
+  shared->output = hw_x11_output_new (shared->display_name, shared->parent, error);
+  if (shared->output == NULL)
+    g_prefix_error (error, "X11 output: ");
+  return shared->output != NULL;
+}
+
+static int
+get_fd_cb (gpointer data)
+{
+  X11Shared *shared = data;
+
+  return hw_x11_output_get_fd (shared->output);
+}
+
+static gboolean
+dispatch_cb (gpointer   data,
+             gboolean  *redraw,
+             GError   **error)
+{
+  X11Shared *shared = data;
+
+  if (!hw_x11_output_is_alive (shared->output))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                   "X11 output: the connection to the X server broke");
+      return FALSE;
+    }
+  *redraw = hw_x11_output_dispatch (shared->output);
   return TRUE;
 }
 
-/* Sleeps until mpv, the main thread or the X server has something. */
 static void
-wait_for_work (X11Shared   *shared,
-               HwX11Output *output)
-{
-  struct pollfd fds[] = {
-    { shared->wakeup_fd, POLLIN, 0 },
-    { hw_x11_output_get_fd (output), POLLIN, 0 },
-  };
-  guint64 count;
-
-  if (poll (fds, G_N_ELEMENTS (fds), -1) > 0 && (fds[0].revents & POLLIN))
-    if (read (shared->wakeup_fd, &count, sizeof count) < 0)
-      g_debug ("X11 surface: cannot read the wakeup counter");
-}
-
-/* Shows frames until the widget goes (TRUE) or nothing can be shown any
- * more (FALSE, @error set). */
-static gboolean
-run (X11Shared    *shared,
-     HwX11Output  *output,
-     GError      **error)
-{
-  gboolean exposed = TRUE;
-
-  for (;;)
-    {
-      cairo_region_t *holes = NULL;
-      cairo_rectangle_int_t geometry;
-      gboolean update, resized, reconfigure, mapped;
-      int width, height;
-
-      g_mutex_lock (&shared->lock);
-      if (shared->quit)
-        {
-          g_mutex_unlock (&shared->lock);
-          return TRUE;
-        }
-      update = shared->update;
-      resized = shared->resized;
-      reconfigure = shared->reconfigure;
-      shared->update = shared->resized = shared->reconfigure = FALSE;
-      width = shared->width;
-      height = shared->height;
-      geometry = shared->geometry;
-      mapped = shared->mapped;
-      if (shared->holes != NULL)
-        holes = cairo_region_copy (shared->holes);
-      g_mutex_unlock (&shared->lock);
-
-      if (reconfigure)
-        hw_x11_output_configure (output, &geometry, mapped, holes);
-      g_clear_pointer (&holes, cairo_region_destroy);
-
-      if (update || resized || exposed)
-        {
-          guint64 flags = mpv_render_context_update (shared->render);
-
-          if (((flags & MPV_RENDER_UPDATE_FRAME) || resized || exposed) && width > 0
-              && height > 0 && !draw_frame (shared, output, width, height, error))
-            return FALSE;
-          exposed = FALSE;
-        }
-
-      if (!hw_x11_output_is_alive (output))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
-                       "the connection to the X server broke");
-          return FALSE;
-        }
-      exposed = hw_x11_output_dispatch (output);
-      if (!exposed)
-        wait_for_work (shared, output);
-    }
-}
-
-static gpointer
-render_thread (gpointer data)
+sync_cb (HwRenderThread *thread,
+         gpointer        data)
 {
   X11Shared *shared = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(HwX11Output) output = hw_x11_output_new (shared->display_name, shared->parent,
-                                                     &error);
-  gboolean shown = output != NULL && run (shared, output, &error);
+  cairo_region_t *holes = NULL;
+  cairo_rectangle_int_t geometry;
+  gboolean reconfigure, mapped;
 
-  g_clear_pointer (&output, hw_x11_output_free);
+  hw_render_thread_lock (thread);
+  reconfigure = shared->reconfigure;
+  shared->reconfigure = FALSE;
+  geometry = shared->geometry;
+  mapped = shared->mapped;
+  if (shared->holes != NULL)
+    holes = cairo_region_copy (shared->holes);
+  hw_render_thread_unlock (thread);
 
-  /* A failure is reported only once the render context is gone, so that
-   * the software surface the cell puts in this one's place can have the
-   * player's. */
-  hw_sw_render_finish (&shared->render, &shared->player);
-  if (!shown)
-    report_failure (shared, error->message);
-  x11_shared_unref (shared);
-  return NULL;
+  if (reconfigure)
+    hw_x11_output_configure (shared->output, &geometry, mapped, holes);
+  g_clear_pointer (&holes, cairo_region_destroy);
 }
+
+static gboolean
+frame_cb (HwRenderThread  *thread,
+          gpointer         data,
+          int              width,
+          int              height,
+          GError         **error)
+{
+  X11Shared *shared = data;
+  gsize stride = 0;
+  guint8 *pixels = hw_x11_output_get_buffer (shared->output, width, height, &stride, error);
+  gboolean alpha = hw_x11_output_needs_alpha (shared->output);
+
+  if (pixels == NULL)
+    {
+      g_prefix_error (error, "X11 output: ");
+      return FALSE;
+    }
+  if (!hw_render_thread_render (thread, pixels, width, height, stride,
+                                alpha ? ALPHA_FORMAT : SW_FORMAT))
+    return TRUE;
+  if (alpha)
+    make_borders_opaque (pixels, width, height, stride);
+  hw_x11_output_present (shared->output);
+  hw_render_thread_lock (thread);
+  shared->frames++;
+  hw_render_thread_unlock (thread);
+  return TRUE;
+}
+
+static void
+stop_cb (HwRenderThread *thread,
+         gpointer        data)
+{
+  X11Shared *shared = data;
+
+  g_clear_pointer (&shared->output, hw_x11_output_free);
+}
+
+static const HwRenderThreadClass render_class = {
+  .name = "hw-x11-render",
+  .start = start_cb,
+  .get_fd = get_fd_cb,
+  .dispatch = dispatch_cb,
+  .sync = sync_cb,
+  .frame = frame_cb,
+  .stop = stop_cb,
+  .free_data = x11_shared_free,
+};
 
 /* ------------------------------------------------------------------ */
 /* The widget                                                          */
@@ -424,8 +320,9 @@ update_window (HwX11Surface *self)
   cairo_rectangle_int_t geometry = compute_geometry (self, scale);
   gboolean mapped = gtk_widget_get_mapped (GTK_WIDGET (self));
   cairo_region_t *holes;
+  X11Shared *shared;
 
-  if (self->shared == NULL)
+  if (self->thread == NULL)
     return;
   holes = hw_video_cover_collect (GTK_WIDGET (self), scale);
   if (cairo_region_is_empty (holes))
@@ -442,14 +339,15 @@ update_window (HwX11Surface *self)
   g_clear_pointer (&self->holes, cairo_region_destroy);
   self->holes = holes;
 
-  g_mutex_lock (&self->shared->lock);
-  self->shared->geometry = geometry;
-  self->shared->mapped = mapped;
-  g_clear_pointer (&self->shared->holes, cairo_region_destroy);
-  self->shared->holes = holes != NULL ? cairo_region_copy (holes) : NULL;
-  self->shared->reconfigure = TRUE;
-  g_mutex_unlock (&self->shared->lock);
-  wake (self->shared);
+  shared = hw_render_thread_get_data (self->thread);
+  hw_render_thread_lock (self->thread);
+  shared->geometry = geometry;
+  shared->mapped = mapped;
+  g_clear_pointer (&shared->holes, cairo_region_destroy);
+  shared->holes = holes != NULL ? cairo_region_copy (holes) : NULL;
+  shared->reconfigure = TRUE;
+  hw_render_thread_unlock (self->thread);
+  hw_render_thread_wake (self->thread);
 }
 
 /* After GTK painted, every widget is where it will be seen. */
@@ -477,10 +375,8 @@ hw_x11_surface_realize (GtkWidget *widget)
 {
   HwX11Surface *self = HW_X11_SURFACE (widget);
   g_autoptr(GError) error = NULL;
-  mpv_render_context *render;
   guint32 parent = toplevel_xid (widget);
   X11Shared *shared;
-  int wakeup_fd;
 
   GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->realize (widget);
 
@@ -491,59 +387,35 @@ hw_x11_surface_realize (GtkWidget *widget)
       hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), "X11 output: not an X11 window");
       return;
     }
-  wakeup_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (wakeup_fd < 0)
+  self->thread = hw_render_thread_new (&render_class, self->player, widget, &error);
+  if (self->thread == NULL)
     {
-      hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), "X11 output: no eventfd");
-      return;
-    }
-  render = hw_sw_render_new (self->player, &error);
-  if (render == NULL)
-    {
-      close (wakeup_fd);
       hw_video_surface_render_failed (HW_VIDEO_SURFACE (self), error->message);
       return;
     }
 
   shared = g_new0 (X11Shared, 1);
-  g_atomic_ref_count_init (&shared->ref);
-  g_mutex_init (&shared->lock);
-  g_weak_ref_init (&shared->surface, self);
-  shared->wakeup_fd = wakeup_fd;
   shared->display_name = g_strdup (gdk_display_get_name (gtk_widget_get_display (widget)));
   shared->parent = parent;
-  shared->render = render;
-  shared->player = g_object_ref (self->player);
-  shared->width = self->width;
-  shared->height = self->height;
-  shared->resized = TRUE;
-  self->shared = shared;
   self->geometry = (cairo_rectangle_int_t) { 0, 0, 0, 0 };
   self->mapped = FALSE;
 
   self->after_paint_id = g_signal_connect (gtk_widget_get_frame_clock (widget), "after-paint",
                                            G_CALLBACK (on_after_paint), self);
-  mpv_render_context_set_update_callback (render, update_cb, shared);
-  hw_workers_spawn ("hw-x11-render", render_thread, x11_shared_ref (shared));
+  hw_render_thread_start (self->thread, shared, self->width, self->height);
 }
 
 static void
 hw_x11_surface_unrealize (GtkWidget *widget)
 {
   HwX11Surface *self = HW_X11_SURFACE (widget);
-  X11Shared *shared = g_steal_pointer (&self->shared);
+  HwRenderThread *thread = g_steal_pointer (&self->thread);
 
   if (self->after_paint_id != 0)
     g_clear_signal_handler (&self->after_paint_id, gtk_widget_get_frame_clock (widget));
   g_clear_pointer (&self->holes, cairo_region_destroy);
-  if (shared != NULL)
-    {
-      g_mutex_lock (&shared->lock);
-      shared->quit = TRUE;
-      g_mutex_unlock (&shared->lock);
-      wake (shared);
-      x11_shared_unref (shared);
-    }
+  if (thread != NULL)
+    hw_render_thread_quit (thread);
 
   GTK_WIDGET_CLASS (hw_x11_surface_parent_class)->unrealize (widget);
 }
@@ -573,16 +445,9 @@ hw_x11_surface_size_allocate (GtkWidget *widget,
   HwX11Surface *self = HW_X11_SURFACE (widget);
   int scale = gtk_widget_get_scale_factor (widget);
 
-  hw_sw_surface_clamp_size (width * scale, height * scale, &self->width, &self->height);
-  if (self->shared == NULL)
-    return;
-
-  g_mutex_lock (&self->shared->lock);
-  self->shared->width = self->width;
-  self->shared->height = self->height;
-  self->shared->resized = TRUE;
-  g_mutex_unlock (&self->shared->lock);
-  wake (self->shared);
+  hw_render_thread_clamp_size (width * scale, height * scale, &self->width, &self->height);
+  if (self->thread != NULL)
+    hw_render_thread_set_size (self->thread, self->width, self->height);
 }
 
 /* What shows through the holes: black, as around a letterboxed frame. */
@@ -640,13 +505,15 @@ static guint64
 hw_x11_surface_get_frames (HwVideoSurface *surface)
 {
   HwX11Surface *self = HW_X11_SURFACE (surface);
+  X11Shared *shared;
   guint64 frames;
 
-  if (self->shared == NULL)
+  if (self->thread == NULL)
     return 0;
-  g_mutex_lock (&self->shared->lock);
-  frames = self->shared->frames;
-  g_mutex_unlock (&self->shared->lock);
+  shared = hw_render_thread_get_data (self->thread);
+  hw_render_thread_lock (self->thread);
+  frames = shared->frames;
+  hw_render_thread_unlock (self->thread);
   return frames;
 }
 
