@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hw-cell-view.h"
+#include "hw-cell-watchdog.h"
 #include "hw-feed.h"
 #include "hw-reliability.h"
 
@@ -28,8 +29,7 @@ typedef struct {
   const char   *hwdec;                /* used when a player is created */
 } HwCellSupervisorSettings;
 
-/* Monotonic microseconds, and a jitter unit in [-1, 1]. */
-typedef gint64 (*HwClockFunc)  (gpointer user_data);
+/* A jitter unit in [-1, 1] (the clock: HwClockFunc, hw-cell-watchdog.h). */
 typedef double (*HwJitterFunc) (gpointer user_data);
 
 #define HW_TYPE_CELL_SUPERVISOR (hw_cell_supervisor_get_type ())

@@ -38,7 +38,7 @@ static void
 gate_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   if (prop_id == PROP_SERVER_STATE)
-    g_value_set_int (value, GATE_FEED (object)->state);
+    g_value_set_enum (value, GATE_FEED (object)->state);
   else
     g_value_set_string (value, NULL);
 }
