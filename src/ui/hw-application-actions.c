@@ -53,7 +53,7 @@ next_activated (GSimpleAction *action,
   HwCell *cell = cell_for (app_of (user_data), parameter);
 
   if (cell != NULL)
-    hw_cell_next (cell);
+    hw_cell_supervisor_next (hw_cell_get_supervisor (cell));
 }
 
 /* app.previous(i): back to the item it played before. */
@@ -64,8 +64,9 @@ previous_activated (GSimpleAction *action,
 {
   HwCell *cell = cell_for (app_of (user_data), parameter);
 
-  if (cell != NULL && !hw_cell_previous (cell))
-    g_message ("cell %u: no previous item", hw_cell_get_index (cell));
+  if (cell != NULL && !hw_cell_supervisor_previous (hw_cell_get_supervisor (cell)))
+    g_message ("cell %u: no previous item",
+               hw_cell_supervisor_get_index (hw_cell_get_supervisor (cell)));
 }
 
 /* app.reload(i): a fresh player and a fresh item. */
@@ -77,7 +78,7 @@ reload_activated (GSimpleAction *action,
   HwCell *cell = cell_for (app_of (user_data), parameter);
 
   if (cell != NULL)
-    hw_cell_reset (cell);
+    hw_cell_supervisor_reset (hw_cell_get_supervisor (cell));
 }
 
 /* app.repeat(i): the cell plays its item again when it ends, or moves on

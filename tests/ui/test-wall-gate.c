@@ -114,7 +114,8 @@ count_cells (HwWallController *controller, HwCellState state)
   guint n = 0;
 
   for (guint i = 0; i < hw_wall_controller_get_n_cells (controller); i++)
-    n += hw_cell_get_state (hw_wall_controller_get_cell (controller, i)) == state;
+    n += hw_cell_supervisor_get_state (
+           hw_cell_get_supervisor (hw_wall_controller_get_cell (controller, i))) == state;
   return n;
 }
 
