@@ -1,11 +1,17 @@
 /* hw-cell-supervisor.h: the healing half of a cell, without GTK or mpv.
  *
  * A supervisor asks its feed for items, has its view make a player for
- * them, runs a watchdog over the player, and executes what the pure
+ * them, has an HwCellWatchdog watch the player, and executes what the pure
  * HwCellMachine decides: load, stop, retry after a delay, park, skip and
  * set the item aside. It reports playback to the feed and writes the
  * cell's object in the status file. What the cell should show (state,
  * title, the card's headline and detail) are properties the view follows.
+ *
+ * Its state ("state", an HwCellState: HW_TYPE_CELL_STATE) changes only
+ * with notify::state. "status-changed" says the cell's object in the status
+ * file may have changed (a transition, what the machine did within a state,
+ * the repeat mode); "failure" (const char *why): a failure is about to be
+ * counted, for the wall's "is it the server?" detector.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
