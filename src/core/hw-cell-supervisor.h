@@ -1,11 +1,17 @@
 /* hw-cell-supervisor.h: the healing half of a cell, without GTK or mpv.
  *
  * A supervisor asks its feed for items, has its view make a player for
- * them, runs a watchdog over the player, and executes what the pure
+ * them, has an HwCellWatchdog watch the player, and executes what the pure
  * HwCellMachine decides: load, stop, retry after a delay, park, skip and
  * set the item aside. It reports playback to the feed and writes the
  * cell's object in the status file. What the cell should show (state,
  * title, the card's headline and detail) are properties the view follows.
+ *
+ * Its state ("state", an HwCellState: HW_TYPE_CELL_STATE) changes only
+ * with notify::state. "status-changed" says the cell's object in the status
+ * file may have changed (a transition, what the machine did within a state,
+ * the repeat mode); "failure" (const char *why): a failure is about to be
+ * counted, for the wall's "is it the server?" detector.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,6 +20,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hw-cell-view.h"
+#include "hw-cell-watchdog.h"
 #include "hw-feed.h"
 #include "hw-reliability.h"
 
@@ -28,8 +35,7 @@ typedef struct {
   const char   *hwdec;                /* used when a player is created */
 } HwCellSupervisorSettings;
 
-/* Monotonic microseconds, and a jitter unit in [-1, 1]. */
-typedef gint64 (*HwClockFunc)  (gpointer user_data);
+/* A jitter unit in [-1, 1] (the clock: HwClockFunc, hw-cell-watchdog.h). */
 typedef double (*HwJitterFunc) (gpointer user_data);
 
 #define HW_TYPE_CELL_SUPERVISOR (hw_cell_supervisor_get_type ())

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "hw-core-enums.h"
 #include "hw-feed.h"
 
 G_DEFINE_QUARK (hw-feed-error-quark, hw_feed_error)
@@ -82,10 +83,8 @@ hw_feed_default_init (HwFeedInterface *iface)
   iface->dup_server_url = hw_feed_real_dup_server_url;
 
   feed_properties[FEED_PROP_SERVER_STATE] =
-    g_param_spec_int ("server-state", NULL, NULL,
-                      HW_SERVER_STATE_NONE, HW_SERVER_STATE_SIGN_IN_REQUIRED,
-                      HW_SERVER_STATE_NONE,
-                      G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+    g_param_spec_enum ("server-state", NULL, NULL, HW_TYPE_SERVER_STATE, HW_SERVER_STATE_NONE,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_interface_install_property (iface, feed_properties[FEED_PROP_SERVER_STATE]);
   feed_properties[FEED_PROP_SERVER_URL] =
     g_param_spec_string ("server-url", NULL, NULL, NULL,
@@ -113,7 +112,7 @@ hw_feed_get_property (GObject    *object,
                       GParamSpec *pspec)
 {
   if (pspec == feed_properties[FEED_PROP_SERVER_STATE])
-    g_value_set_int (value, hw_feed_get_server_state (HW_FEED (object)));
+    g_value_set_enum (value, hw_feed_get_server_state (HW_FEED (object)));
   else if (pspec == feed_properties[FEED_PROP_SERVER_URL])
     g_value_take_string (value, hw_feed_dup_server_url (HW_FEED (object)));
   else

@@ -166,8 +166,8 @@ gboolean      hw_feed_check_stream_finish (HwFeed            *self,
                                            GAsyncResult      *result,
                                            GError           **error);
 
-/* Every feed has a "server-state" property of type HwServerState (an int,
- * so the interface needs no enum GType), HW_SERVER_STATE_NONE without a
+/* Every feed has a "server-state" property of type HwServerState
+ * (HW_TYPE_SERVER_STATE, hw-core-enums.h), HW_SERVER_STATE_NONE without a
  * server, and a "server-url" string property (redacted, for display), NULL
  * without a server. A feed notifies both when they change. */
 HwServerState hw_feed_get_server_state (HwFeed               *self);

@@ -1,4 +1,5 @@
-/* hw-types.h: forward declarations shared by the whole app.
+/* hw-types.h: forward declarations of the core types, shared by every
+ * layer above.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,23 +9,15 @@
 
 G_BEGIN_DECLS
 
-typedef struct _HwApplication    HwApplication;
-typedef struct _HwCell           HwCell;
 typedef struct _HwCellPlayer     HwCellPlayer;
 typedef struct _HwCellSupervisor HwCellSupervisor;
 typedef struct _HwCellView       HwCellView;
 typedef struct _HwConfig         HwConfig;
 typedef struct _HwDemoFeed       HwDemoFeed;
-typedef struct _HwEmbyClient     HwEmbyClient;
-typedef struct _HwEmbyFeed       HwEmbyFeed;
 typedef struct _HwFeed           HwFeed;
 typedef struct _HwLocalFeed      HwLocalFeed;
 typedef struct _HwMediaItem      HwMediaItem;
-typedef struct _HwPlayer         HwPlayer;
 typedef struct _HwStatusWriter   HwStatusWriter;
-typedef struct _HwWall           HwWall;
-typedef struct _HwWallController HwWallController;
-typedef struct _HwWindow         HwWindow;
 
 /* Server reachability as the status file names it. */
 typedef enum {

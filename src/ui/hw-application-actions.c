@@ -54,7 +54,7 @@ next_activated (GSimpleAction *action,
   HwCell *cell = cell_for (app_of (user_data), parameter);
 
   if (cell != NULL)
-    hw_cell_next (cell);
+    hw_cell_supervisor_next (hw_cell_get_supervisor (cell));
 }
 
 /* app.previous(i): back to the item it played before. */
@@ -68,11 +68,12 @@ previous_activated (GSimpleAction *action,
   HwCell *cell = cell_for (app_of (user_data), parameter);
   g_autofree char *source = NULL;
 
-  if (cell == NULL || hw_cell_previous (cell))
+  if (cell == NULL || hw_cell_supervisor_previous (hw_cell_get_supervisor (cell)))
     return;
   if (log == NULL)
     log = hw_log_throttle_new (5);
-  source = g_strdup_printf ("cell %u: no previous item", hw_cell_get_index (cell));
+  source = g_strdup_printf ("cell %u: no previous item",
+                            hw_cell_supervisor_get_index (hw_cell_get_supervisor (cell)));
   if (hw_log_throttle_allow (log, source))
     g_message ("%s", source);
 }
@@ -86,7 +87,7 @@ reload_activated (GSimpleAction *action,
   HwCell *cell = cell_for (app_of (user_data), parameter);
 
   if (cell != NULL)
-    hw_cell_reset (cell);
+    hw_cell_supervisor_reset (hw_cell_get_supervisor (cell));
 }
 
 /* app.repeat(i): the cell plays its item again when it ends, or moves on

@@ -194,7 +194,7 @@ on_cell_pressed (HwApplication *self,
                  HwCell        *cell,
                  int            n_press)
 {
-  int index = hw_cell_get_index (cell);
+  int index = hw_cell_supervisor_get_index (hw_cell_get_supervisor (cell));
 
   g_action_group_activate_action (G_ACTION_GROUP (self), "focus", g_variant_new_int32 (index));
   if (n_press == 2)

@@ -56,14 +56,6 @@ static void hw_cell_view_init (HwCellViewInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (HwCell, hw_cell, GTK_TYPE_WIDGET,
                                G_IMPLEMENT_INTERFACE (HW_TYPE_CELL_VIEW, hw_cell_view_init))
 
-enum {
-  STATE_CHANGED,
-  FAILURE,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
-
 /* ------------------------------------------------------------------ */
 /* What the supervisor says to show                                    */
 
@@ -176,19 +168,6 @@ hw_cell_size_allocate (GtkWidget *widget,
   gtk_widget_allocate (GTK_WIDGET (self->overlay), width, height, baseline, NULL);
 }
 
-static void
-on_state_changed (HwCell *self)
-{
-  g_signal_emit (self, signals[STATE_CHANGED], 0);
-}
-
-static void
-on_failure (HwCell     *self,
-            const char *why)
-{
-  g_signal_emit (self, signals[FAILURE], 0, why);
-}
-
 /* ------------------------------------------------------------------ */
 /* The surface                                                         */
 
@@ -237,12 +216,13 @@ on_render_failed (HwCell         *self,
 {
   if (self->surface_fell_back || hw_video_surface_get_renderer (surface) == HW_RENDERER_SOFTWARE)
     {
-      g_warning ("cell %u: cannot draw video: %s", hw_cell_get_index (self), message);
+      g_warning ("cell %u: cannot draw video: %s",
+                 hw_cell_supervisor_get_index (self->supervisor), message);
       return;
     }
 
-  g_message ("cell %u: %s; drawing video in software instead", hw_cell_get_index (self),
-             message);
+  g_message ("cell %u: %s; drawing video in software instead",
+             hw_cell_supervisor_get_index (self->supervisor), message);
   /* Not from inside the surface's own realize. */
   self->surface_fell_back = TRUE;
   g_idle_add_full (G_PRIORITY_DEFAULT, fall_back_to_software,
@@ -343,14 +323,6 @@ hw_cell_class_init (HwCellClass *klass)
   widget_class->measure = hw_cell_measure;
   widget_class->size_allocate = hw_cell_size_allocate;
 
-  signals[STATE_CHANGED] = g_signal_new ("state-changed", G_TYPE_FROM_CLASS (klass),
-                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                         G_TYPE_NONE, 0);
-  /* A failure is about to be counted: (const char *why). */
-  signals[FAILURE] = g_signal_new ("failure", G_TYPE_FROM_CLASS (klass),
-                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                   G_TYPE_NONE, 1, G_TYPE_STRING);
-
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/Hyperwall/ui/hw-cell.ui");
   gtk_widget_class_bind_template_child (widget_class, HwCell, overlay);
@@ -415,10 +387,6 @@ hw_cell_new (guint                 index,
                            G_CALLBACK (update_card), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->supervisor, "notify::title",
                            G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->supervisor, "state-changed",
-                           G_CALLBACK (on_state_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->supervisor, "failure",
-                           G_CALLBACK (on_failure), self, G_CONNECT_SWAPPED);
   update_card (self);
   update_title (self);
 
@@ -426,28 +394,13 @@ hw_cell_new (guint                 index,
 }
 
 /* ------------------------------------------------------------------ */
-/* Delegated to the supervisor                                         */
+/* Public                                                              */
 
 HwCellSupervisor *
 hw_cell_get_supervisor (HwCell *self)
 {
   g_return_val_if_fail (HW_IS_CELL (self), NULL);
   return self->supervisor;
-}
-
-guint
-hw_cell_get_index (HwCell *self)
-{
-  g_return_val_if_fail (HW_IS_CELL (self), 0);
-  return hw_cell_supervisor_get_index (self->supervisor);
-}
-
-void
-hw_cell_set_index (HwCell *self,
-                   guint   index)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_set_index (self->supervisor, index);
 }
 
 void
@@ -468,51 +421,12 @@ hw_cell_set_settings (HwCell               *self,
 }
 
 void
-hw_cell_set_cache (HwCell             *self,
-                   const HwCacheSplit *cache)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_set_cache (self->supervisor, cache);
-}
-
-void
-hw_cell_set_audible (HwCell   *self,
-                     gboolean  audible)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_set_audible (self->supervisor, audible);
-}
-
-void
-hw_cell_start (HwCell *self)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_start (self->supervisor);
-}
-
-void
 hw_cell_shutdown (HwCell *self)
 {
   g_return_if_fail (HW_IS_CELL (self));
 
   self->shut_down = TRUE;
   hw_cell_supervisor_shutdown (self->supervisor);
-}
-
-void
-hw_cell_reset (HwCell *self)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_reset (self->supervisor);
-}
-
-void
-hw_cell_server_state_changed (HwCell        *self,
-                              HwServerState  state,
-                              const char    *reason)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_server_state_changed (self->supervisor, state, reason);
 }
 
 void
@@ -542,20 +456,6 @@ hw_cell_set_volume (HwCell *self,
     return;
   mpv_set_property_async (hw_player_get_handle (self->player), 0, "volume", MPV_FORMAT_DOUBLE,
                           &volume);
-}
-
-void
-hw_cell_next (HwCell *self)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_next (self->supervisor);
-}
-
-gboolean
-hw_cell_previous (HwCell *self)
-{
-  g_return_val_if_fail (HW_IS_CELL (self), FALSE);
-  return hw_cell_supervisor_previous (self->supervisor);
 }
 
 void
@@ -592,46 +492,9 @@ hw_cell_set_show_titles (HwCell   *self,
   update_title (self);
 }
 
-void
-hw_cell_set_paused (HwCell   *self,
-                    gboolean  paused)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_set_paused (self->supervisor, paused);
-}
-
-HwCellState
-hw_cell_get_state (HwCell *self)
-{
-  g_return_val_if_fail (HW_IS_CELL (self), HW_CELL_STATE_IDLE);
-  return hw_cell_supervisor_get_state (self->supervisor);
-}
-
-gboolean
-hw_cell_get_wants_pause (HwCell *self)
-{
-  g_return_val_if_fail (HW_IS_CELL (self), FALSE);
-  return hw_cell_supervisor_get_wants_pause (self->supervisor);
-}
-
-gint64
-hw_cell_get_last_tick (HwCell *self)
-{
-  g_return_val_if_fail (HW_IS_CELL (self), 0);
-  return hw_cell_supervisor_get_last_tick (self->supervisor);
-}
-
 guint64
 hw_cell_get_frames (HwCell *self)
 {
   g_return_val_if_fail (HW_IS_CELL (self), 0);
   return hw_cell_view_get_frames (HW_CELL_VIEW (self));
-}
-
-void
-hw_cell_add_status (HwCell      *self,
-                    JsonBuilder *builder)
-{
-  g_return_if_fail (HW_IS_CELL (self));
-  hw_cell_supervisor_add_status (self->supervisor, builder);
 }

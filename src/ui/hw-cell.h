@@ -12,7 +12,6 @@
 #pragma once
 
 #include <gtk/gtk.h>
-#include <json-glib/json-glib.h>
 
 #include "hw-cell-supervisor.h"
 #include "hw-feed.h"
@@ -39,33 +38,16 @@ HwCell      *hw_cell_new            (guint                 index,
                                      HwFeed               *feed,
                                      const HwCellSettings *settings,
                                      const HwCacheSplit   *cache);
-guint        hw_cell_get_index      (HwCell               *self);
-void         hw_cell_set_index      (HwCell               *self,
-                                     guint                 index);
+/* The healing half: what the cell plays and how it is doing, the operator
+ * commands, its notifications and signals (hw-cell-supervisor.h). */
+HwCellSupervisor *hw_cell_get_supervisor (HwCell           *self);
+
 void         hw_cell_set_settings   (HwCell               *self,
                                      const HwCellSettings *settings);
-void         hw_cell_set_cache      (HwCell               *self,
-                                     const HwCacheSplit   *cache);
-void         hw_cell_set_audible    (HwCell               *self,
-                                     gboolean              audible);
-
-/* The cell starts asking its feed for content. */
-void         hw_cell_start          (HwCell               *self);
-/* Stops playback, reports it, releases the item, cancels requests; the
- * cell makes no further requests. Called before it is removed. */
+/* Shuts the supervisor down, and the cell draws nothing new; called
+ * before it is removed. */
 void         hw_cell_shutdown       (HwCell               *self);
-/* The controller saw the watchdog stop ticking: rebuild it and restart. */
-void         hw_cell_reset          (HwCell               *self);
 
-/* @reason: why (redacted again here), for the card and the status file. */
-void         hw_cell_server_state_changed (HwCell         *self,
-                                           HwServerState   state,
-                                           const char     *reason);
-
-/* Operator commands. */
-void         hw_cell_next           (HwCell               *self);
-/* Back to the item played before; FALSE when there is none. */
-gboolean     hw_cell_previous       (HwCell               *self);
 /* For the session socket's Seek and SetVolume: straight to mpv,
  * asynchronously; nothing happens without a player. A seek shows as
  * mpv's "seeking", which the watchdog exempts. */
@@ -73,8 +55,6 @@ void         hw_cell_seek           (HwCell               *self,
                                      double                seconds);
 void         hw_cell_set_volume     (HwCell               *self,
                                      int                   percent);
-void         hw_cell_set_paused     (HwCell               *self,
-                                     gboolean              paused);
 
 /* The focus ring (style.css draws it). */
 void         hw_cell_set_focused    (HwCell               *self,
@@ -86,14 +66,6 @@ void         hw_cell_set_ring_idle  (HwCell               *self,
 void         hw_cell_set_show_titles (HwCell              *self,
                                       gboolean             show_titles);
 
-HwCellSupervisor *hw_cell_get_supervisor (HwCell           *self);
-HwCellState  hw_cell_get_state      (HwCell               *self);
-gboolean     hw_cell_get_wants_pause (HwCell             *self);
-gint64       hw_cell_get_last_tick  (HwCell               *self);
 guint64      hw_cell_get_frames     (HwCell               *self);
-
-/* Adds this cell's object to the status file's "cells" array. */
-void         hw_cell_add_status     (HwCell               *self,
-                                     JsonBuilder          *builder);
 
 G_END_DECLS

@@ -53,7 +53,7 @@ set_focused_paused (HwRemoteControl *self,
 {
   HwCell *cell = focused_cell (self);
 
-  if (cell != NULL && hw_cell_get_wants_pause (cell) != paused)
+  if (cell != NULL && hw_cell_supervisor_get_wants_pause (hw_cell_get_supervisor (cell)) != paused)
     activate (self, "toggle-pause", g_variant_new_int32 (-1));
 }
 

@@ -60,19 +60,19 @@ pause_hidden (HwWallController *self,
 {
   for (guint i = 0; i < self->cells->len && i < 64; i++)
     {
-      HwCell *cell = g_ptr_array_index (self->cells, i);
+      HwCellSupervisor *supervisor = hw_cell_get_supervisor (g_ptr_array_index (self->cells, i));
       guint64 bit = G_GUINT64_CONSTANT (1) << i;
 
       /* A cell between items pauses at its next first frame, so it is
        * the zoom's to resume too. */
-      if (paused && (int) i != self->zoomed && !hw_cell_get_wants_pause (cell))
+      if (paused && (int) i != self->zoomed && !hw_cell_supervisor_get_wants_pause (supervisor))
         {
-          hw_cell_set_paused (cell, TRUE);
-          if (hw_cell_get_wants_pause (cell))
+          hw_cell_supervisor_set_paused (supervisor, TRUE);
+          if (hw_cell_supervisor_get_wants_pause (supervisor))
             self->zoom_paused |= bit;
         }
       else if (!paused && (self->zoom_paused & bit) != 0)
-        hw_cell_set_paused (cell, FALSE);
+        hw_cell_supervisor_set_paused (supervisor, FALSE);
     }
   if (!paused)
     self->zoom_paused = 0;
@@ -230,15 +230,17 @@ hw_wall_controller_toggle_pause (HwWallController *self,
                                  int               index)
 {
   HwCell *cell;
+  HwCellSupervisor *supervisor;
 
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   if ((cell = cell_at (self, index)) == NULL)
     return;
-  hw_cell_set_paused (cell, !hw_cell_get_wants_pause (cell));
+  supervisor = hw_cell_get_supervisor (cell);
+  hw_cell_supervisor_set_paused (supervisor, !hw_cell_supervisor_get_wants_pause (supervisor));
   /* The operator decided: the zoom no longer owns this pause. */
-  if (hw_cell_get_index (cell) < 64)
-    self->zoom_paused &= ~(G_GUINT64_CONSTANT (1) << hw_cell_get_index (cell));
+  if (hw_cell_supervisor_get_index (supervisor) < 64)
+    self->zoom_paused &= ~(G_GUINT64_CONSTANT (1) << hw_cell_supervisor_get_index (supervisor));
 }
 
 void
@@ -249,11 +251,13 @@ hw_wall_controller_toggle_pause_wall (HwWallController *self)
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   for (guint i = 0; i < self->cells->len; i++)
-    if (!hw_cell_get_wants_pause (g_ptr_array_index (self->cells, i)))
+    if (!hw_cell_supervisor_get_wants_pause (
+          hw_cell_get_supervisor (g_ptr_array_index (self->cells, i))))
       all_paused = FALSE;
 
   for (guint i = 0; i < self->cells->len; i++)
-    hw_cell_set_paused (g_ptr_array_index (self->cells, i), !all_paused);
+    hw_cell_supervisor_set_paused (hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)),
+                                   !all_paused);
   self->zoom_paused = 0;
 }
 
@@ -283,7 +287,7 @@ rebuild_next_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
   hw_cell_set_settings (cell, &self->settings);
-  hw_cell_reset (cell);
+  hw_cell_supervisor_reset (hw_cell_get_supervisor (cell));
   self->rebuild_next++;
   return G_SOURCE_CONTINUE;
 }

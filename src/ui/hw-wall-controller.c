@@ -73,7 +73,7 @@ static void
 schedule_status (HwWallController *self);
 
 static void
-on_cell_state_changed (HwWallController *self)
+on_cell_status_changed (HwWallController *self)
 {
   schedule_status (self);
 }
@@ -81,14 +81,14 @@ on_cell_state_changed (HwWallController *self)
 static void
 on_cell_failure (HwWallController *self,
                  const char       *why,
-                 HwCell           *cell)
+                 HwCellSupervisor *supervisor)
 {
   gint64 now = g_get_monotonic_time ();
 
   if (self->server_state != HW_SERVER_STATE_ONLINE)
     return;
 
-  if (!hw_systemic_detector_record (&self->systemic, hw_cell_get_index (cell),
+  if (!hw_systemic_detector_record (&self->systemic, hw_cell_supervisor_get_index (supervisor),
                                     self->cells->len, SYSTEMIC_WINDOW_US, now))
     return;
 
@@ -112,12 +112,14 @@ create_cell (HwWallController *self,
   /* The controller owns the cells; the wall only shows them. */
   HwCell *cell = g_object_ref_sink (hw_cell_new (index, self->feed, &self->settings, &self->cache));
 
-  g_signal_connect_object (cell, "state-changed",
-                           G_CALLBACK (on_cell_state_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (cell, "failure",
+  g_signal_connect_object (hw_cell_get_supervisor (cell), "status-changed",
+                           G_CALLBACK (on_cell_status_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (hw_cell_get_supervisor (cell), "failure",
                            G_CALLBACK (on_cell_failure), self, G_CONNECT_SWAPPED);
-  hw_cell_server_state_changed (cell, self->server_state, hw_feed_get_server_reason (self->feed));
-  hw_cell_set_audible (cell, (int) index == hw_config_get_int (self->config, "audio-cell"));
+  hw_cell_supervisor_server_state_changed (hw_cell_get_supervisor (cell), self->server_state,
+                                           hw_feed_get_server_reason (self->feed));
+  hw_cell_supervisor_set_audible (hw_cell_get_supervisor (cell),
+                                  (int) index == hw_config_get_int (self->config, "audio-cell"));
   hw_cell_set_show_titles (cell, self->show_titles);
   return cell;
 }
@@ -135,7 +137,7 @@ start_cell_cb (gpointer user_data)
 
   data->self->start_timers = g_list_remove (data->self->start_timers,
                                             GUINT_TO_POINTER (data->id));
-  hw_cell_start (data->cell);
+  hw_cell_supervisor_start (hw_cell_get_supervisor (data->cell));
   return G_SOURCE_REMOVE;
 }
 
@@ -175,7 +177,8 @@ static void
 apply_cache (HwWallController *self)
 {
   for (guint i = 0; i < self->cells->len; i++)
-    hw_cell_set_cache (g_ptr_array_index (self->cells, i), &self->cache);
+    hw_cell_supervisor_set_cache (hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)),
+                                  &self->cache);
 }
 
 /* Keeps the cells whose index stays, adds or removes the rest. */
@@ -259,7 +262,8 @@ on_audio_cell_changed (HwWallController *self)
   int audio = hw_config_get_int (self->config, "audio-cell");
 
   for (guint i = 0; i < self->cells->len; i++)
-    hw_cell_set_audible (g_ptr_array_index (self->cells, i), (int) i == audio);
+    hw_cell_supervisor_set_audible (hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)),
+                                    (int) i == audio);
   schedule_status (self);
 }
 
@@ -279,7 +283,8 @@ open_gate_cb (gpointer user_data)
 
   data->self->gate_timers = g_list_remove (data->self->gate_timers,
                                            GUINT_TO_POINTER (data->id));
-  hw_cell_server_state_changed (data->cell, HW_SERVER_STATE_ONLINE, NULL);
+  hw_cell_supervisor_server_state_changed (hw_cell_get_supervisor (data->cell),
+                                           HW_SERVER_STATE_ONLINE, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -319,7 +324,7 @@ open_gate_staggered (HwWallController *self,
 static gboolean
 cell_waits_for_server (HwCell *cell)
 {
-  HwCellState state = hw_cell_get_state (cell);
+  HwCellState state = hw_cell_supervisor_get_state (hw_cell_get_supervisor (cell));
 
   return state == HW_CELL_STATE_WAITING || state == HW_CELL_STATE_SIGN_IN_REQUIRED;
 }
@@ -350,7 +355,8 @@ on_server_state (HwWallController *self)
       if (state == HW_SERVER_STATE_ONLINE && self->gate_closed && cell_waits_for_server (cell))
         open_gate_staggered (self, cell, slot++);
       else
-        hw_cell_server_state_changed (cell, state, hw_feed_get_server_reason (self->feed));
+        hw_cell_supervisor_server_state_changed (hw_cell_get_supervisor (cell), state,
+                                                 hw_feed_get_server_reason (self->feed));
     }
 
   if (state == HW_SERVER_STATE_ONLINE)
@@ -374,10 +380,11 @@ check_heartbeats (HwWallController *self)
 
   for (guint i = 0; i < self->cells->len; i++)
     {
-      HwCell *cell = g_ptr_array_index (self->cells, i);
+      HwCellSupervisor *supervisor = hw_cell_get_supervisor (g_ptr_array_index (self->cells, i));
 
-      if (hw_heartbeat_is_stale (&self->heartbeat, hw_cell_get_last_tick (cell), interval, now))
-        hw_cell_reset (cell);
+      if (hw_heartbeat_is_stale (&self->heartbeat, hw_cell_supervisor_get_last_tick (supervisor),
+                                 interval, now))
+        hw_cell_supervisor_reset (supervisor);
     }
 }
 
@@ -445,7 +452,8 @@ build_status (HwWallController *self)
   json_builder_set_member_name (builder, "cells");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->cells->len; i++)
-    hw_cell_add_status (g_ptr_array_index (self->cells, i), builder);
+    hw_cell_supervisor_add_status (hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)),
+                                   builder);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 

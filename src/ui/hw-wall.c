@@ -81,7 +81,8 @@ on_pressed (GtkGestureClick *gesture,
                 "gtk-double-click-time", &double_click_ms, NULL);
   n_press = (int) hw_click_count_press (&self->clicks, widget, time_ms,
                                         (guint) MAX (double_click_ms, 0));
-  g_debug ("press %d on cell %u", n_press, hw_cell_get_index (HW_CELL (widget)));
+  g_debug ("press %d on cell %u", n_press,
+           hw_cell_supervisor_get_index (hw_cell_get_supervisor (HW_CELL (widget))));
 
   hw_wall_reveal_focus (self);
   g_signal_emit (self, signals[CELL_PRESSED], 0, widget, n_press);

@@ -215,7 +215,7 @@ static void
 test_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   if (prop_id == PROP_SERVER_STATE)
-    g_value_set_int (value, HW_SERVER_STATE_NONE);
+    g_value_set_enum (value, HW_SERVER_STATE_NONE);
   else
     g_value_set_string (value, NULL);
 }

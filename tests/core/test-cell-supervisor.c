@@ -18,6 +18,7 @@
 
 #include "cell-fixture.h"
 #include "hw-cell-reason.h"
+#include "hw-core-enums.h"
 #include "hw-redact.h"
 
 /* ------------------------------------------------------------------ */
@@ -40,6 +41,42 @@ test_start_plays (Fixture *fx, gconstpointer data)
   g_assert_null (hw_cell_supervisor_get_headline (fx->supervisor));
   g_assert_null (hw_cell_supervisor_get_reason (fx->supervisor));
   g_assert_cmpuint (fx->failures, ==, 0);
+}
+
+static void
+count_call (gpointer user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* notify::state is the state's one channel, enum-typed; "status-changed"
+ * also says what changes the status object within a state (repeat). */
+static void
+test_state_channel (Fixture *fx, gconstpointer data)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (fx->supervisor), "state");
+  guint notifies = 0;
+  guint status_changes = 0;
+  HwCellState state = HW_CELL_STATE_IDLE;
+
+  g_assert_true (G_IS_PARAM_SPEC_ENUM (pspec));
+  g_assert_true (G_PARAM_SPEC_VALUE_TYPE (pspec) == HW_TYPE_CELL_STATE);
+  g_assert_true (pspec->flags & G_PARAM_EXPLICIT_NOTIFY);
+  g_signal_connect_swapped (fx->supervisor, "notify::state", G_CALLBACK (count_call), &notifies);
+  g_signal_connect_swapped (fx->supervisor, "status-changed", G_CALLBACK (count_call),
+                            &status_changes);
+
+  play (fx);
+  /* idle → loading → playing */
+  g_assert_cmpuint (notifies, ==, 2);
+  g_object_get (fx->supervisor, "state", &state, NULL);
+  g_assert_cmpint (state, ==, HW_CELL_STATE_PLAYING);
+  g_assert_cmpuint (status_changes, >=, notifies);
+
+  status_changes = 0;
+  hw_cell_supervisor_set_repeat (fx->supervisor, TRUE);
+  g_assert_cmpuint (notifies, ==, 2);
+  g_assert_cmpuint (status_changes, ==, 1);
 }
 
 static void
@@ -786,6 +823,7 @@ main (int argc, char *argv[])
 
   ADD ("start/plays", test_start_plays);
   ADD ("status/object", test_status_object);
+  ADD ("status/state-channel", test_state_channel);
   ADD ("stall/while-playing", test_stall_while_playing);
   ADD ("stall/paused-for-cache", test_stall_paused_for_cache);
   ADD ("stall/operator-pause-exempt", test_stall_operator_pause);

@@ -66,7 +66,7 @@ run_cycles (gconstpointer data)
       gint64 start;
 
       gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (cell));
-      hw_cell_start (cell);
+      hw_cell_supervisor_start (hw_cell_get_supervisor (cell));
       g_assert_true (ui_test_wait_for_frames (cell, 3, 20 * G_USEC_PER_SEC));
 
       /* Removing a cell must not stall the main loop: the handle is

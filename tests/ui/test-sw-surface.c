@@ -90,7 +90,7 @@ test_draws_video (void)
   cell = hw_cell_new (0, feed, &settings, &cache);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (cell));
   gtk_window_present (GTK_WINDOW (window));
-  hw_cell_start (cell);
+  hw_cell_supervisor_start (hw_cell_get_supervisor (cell));
 
   /* Two seconds of video: far more frames than buffers. */
   g_assert_true (ui_test_wait_for_frames (cell, 50, 30 * G_USEC_PER_SEC));

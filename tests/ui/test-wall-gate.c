@@ -38,7 +38,7 @@ static void
 gate_feed_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   if (prop_id == PROP_SERVER_STATE)
-    g_value_set_int (value, GATE_FEED (object)->state);
+    g_value_set_enum (value, GATE_FEED (object)->state);
   else
     g_value_set_string (value, NULL);
 }
@@ -114,7 +114,8 @@ count_cells (HwWallController *controller, HwCellState state)
   guint n = 0;
 
   for (guint i = 0; i < hw_wall_controller_get_n_cells (controller); i++)
-    n += hw_cell_get_state (hw_wall_controller_get_cell (controller, i)) == state;
+    n += hw_cell_supervisor_get_state (
+           hw_cell_get_supervisor (hw_wall_controller_get_cell (controller, i))) == state;
   return n;
 }
 

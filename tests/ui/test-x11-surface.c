@@ -225,7 +225,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
 
   gtk_window_set_child (GTK_WINDOW (f->window), overlay);
   gtk_window_present (GTK_WINDOW (f->window));
-  hw_cell_start (f->cell);
+  hw_cell_supervisor_start (hw_cell_get_supervisor (f->cell));
   g_assert_true (ui_test_wait_for_frames (f->cell, 25, 30 * G_USEC_PER_SEC));
 }
 
