@@ -8,6 +8,11 @@
 
 G_BEGIN_DECLS
 
+/* Checks a string key's value beyond its type; FALSE with @error set when
+ * it is refused. */
+typedef gboolean (*HwConfigValidator) (const char  *text,
+                                       GError     **error);
+
 /* One row of the built-in table that stands in for a missing schema. */
 typedef struct {
   const char         *name;
@@ -16,6 +21,7 @@ typedef struct {
   int                 min;           /* "i" only */
   int                 max;
   const char * const *choices;       /* "s" with <choices>, NULL-terminated; else NULL */
+  HwConfigValidator   validate;      /* "s" only; NULL: any string */
 } HwConfigKeyInfo;
 
 const HwConfigKeyInfo *_hw_config_lookup_info (const char *key);

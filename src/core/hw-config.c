@@ -17,8 +17,27 @@
 #include <glib/gi18n.h>
 
 #include "hw-config-private.h"
+#include "hw-layout.h"
+#include "hw-spec-message.h"
 
 static const char * const renderer_choices[] = { "auto", "gl", "software", "x11", NULL };
+
+static gboolean
+validate_layout (const char  *text,
+                 GError     **error)
+{
+  HwLayout layout;
+  HwSpecError problem;
+  g_autofree char *message = NULL;
+
+  /* Empty: the uniform grid of rows and columns. */
+  if (*text == '\0' || hw_layout_parse (text, &layout, &problem))
+    return TRUE;
+
+  message = hw_spec_error_describe (&problem);
+  g_set_error_literal (error, HW_CONFIG_ERROR, HW_CONFIG_ERROR_INVALID_VALUE, message);
+  return FALSE;
+}
 
 /* Schema order. Keep in step with the schema: the test compares them. */
 static const HwConfigKeyInfo builtin_keys[] = {
@@ -30,6 +49,7 @@ static const HwConfigKeyInfo builtin_keys[] = {
   { "libraries",            "as", "@as []",      0, 0, NULL },
   { "rows",                 "i",  "2",           1, 8, NULL },
   { "columns",              "i",  "2",           1, 8, NULL },
+  { "layout",               "s",  "''",          0, 0, NULL, validate_layout },
   { "renderer",             "s",  "'auto'",      0, 0, renderer_choices },
   { "hwdec",                "s",  "'auto-safe'", 0, 0, NULL },
   { "cycle-interval",       "i",  "0",           0, 86400, NULL },
@@ -249,11 +269,12 @@ hw_config_env_int (const HwConfigKeyInfo *info,
   return g_variant_new_int32 ((gint32) value);
 }
 
-/* NULL when @text does not parse as @info's type. */
+/* NULL when @text does not parse as @info's type; @why then may say why. */
 static GVariant *
-hw_config_env_value (const HwConfigKeyInfo *info,
-                     const char            *env_name,
-                     const char            *text)
+hw_config_env_value (const HwConfigKeyInfo  *info,
+                     const char             *env_name,
+                     const char             *text,
+                     GError                **why)
 {
   g_autofree char *stripped = g_strstrip (g_strdup (text));
   gboolean flag;
@@ -267,7 +288,11 @@ hw_config_env_value (const HwConfigKeyInfo *info,
     case 'a':
       return hw_config_parse_strv (text);
     case 's':
-      return hw_config_is_choice (info, text) ? g_variant_new_string (text) : NULL;
+      if (!hw_config_is_choice (info, text))
+        return NULL;
+      if (info->validate != NULL && !info->validate (text, why))
+        return NULL;
+      return g_variant_new_string (text);
     default:
       /* A key of a type this table does not know: ignored, never fatal. */
       g_return_val_if_reached (NULL);
@@ -281,15 +306,20 @@ hw_config_read_environment (HwConfig *self)
     {
       g_autofree char *env_name = hw_config_env_name (builtin_keys[i].name);
       const char *text = g_getenv (env_name);
+      g_autoptr(GError) why = NULL;
       GVariant *value;
 
       if (text == NULL)
         continue;
 
-      value = hw_config_env_value (&builtin_keys[i], env_name, text);
+      value = hw_config_env_value (&builtin_keys[i], env_name, text, &why);
       if (value == NULL)
         {
-          if (hw_config_first_report (env_name, text))
+          if (!hw_config_first_report (env_name, text))
+            continue;
+          if (why != NULL)
+            g_warning ("Ignoring %s=%s: %s", env_name, text, why->message);
+          else
             g_warning ("Ignoring %s=%s: not a valid value for %s", env_name, text,
                        builtin_keys[i].name);
           continue;
@@ -650,7 +680,11 @@ hw_config_cli_value (const HwConfigKeyInfo *info,
       return hw_config_parse_strv (text);
     case 's':
       if (hw_config_is_choice (info, text))
-        return g_variant_new_string (text);
+        {
+          if (info->validate != NULL && !info->validate (text, error))
+            return NULL;
+          return g_variant_new_string (text);
+        }
       {
         g_autofree char *allowed = g_strjoinv (", ", (char **) info->choices);
 

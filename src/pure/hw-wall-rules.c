@@ -137,3 +137,87 @@ hw_cache_split (guint64 budget_bytes,
 
   return split;
 }
+
+static HwCacheSplit
+split_of_share (guint64 share)
+{
+  HwCacheSplit split;
+
+  split.per_cell_bytes = share;
+  split.back_bytes = share / 4;
+  split.forward_bytes = share - split.back_bytes;
+  return split;
+}
+
+static guint64
+weighted_share (guint64 unit,
+                guint   weight,
+                guint64 floor,
+                guint64 cap)
+{
+  /* unit <= cap and weight <= 64 cells of 64 squares: no overflow. */
+  return CLAMP (unit * MAX (weight, 1), floor, cap);
+}
+
+static guint64
+weighted_total (guint64      unit,
+                const guint *weights,
+                guint        n_cells,
+                guint64      floor,
+                guint64      cap)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < n_cells; i++)
+    total += weighted_share (unit, weights[i], floor, cap);
+  return total;
+}
+
+void
+hw_cache_split_weighted (guint64       budget_bytes,
+                         guint64       per_cell_cap_bytes,
+                         const guint  *weights,
+                         guint         n_cells,
+                         HwCacheSplit *splits)
+{
+  guint64 floor = HW_CACHE_FLOOR_BYTES;
+  /* As in hw_cache_split(): a cap under the floor gives way to it. */
+  guint64 cap = MAX (per_cell_cap_bytes, floor);
+  guint64 weight_sum = 0;
+  guint64 lo, hi;
+
+  g_return_if_fail (n_cells == 0 || (weights != NULL && splits != NULL));
+
+  if (n_cells == 0)
+    return;
+
+  for (guint i = 0; i < n_cells; i++)
+    weight_sum += MAX (weights[i], 1);
+
+  /* No room for the floor: strictly by area, as the uniform split gives
+   * budget / cells. */
+  if (HW_CACHE_FLOOR_BYTES * n_cells > budget_bytes)
+    {
+      for (guint i = 0; i < n_cells; i++)
+        splits[i] = split_of_share (MIN (cap, budget_bytes / weight_sum * MAX (weights[i], 1)));
+      return;
+    }
+
+  /* The largest share per square whose clamped total fits: the total only
+   * grows with it, so a bisection finds it exactly. With every weight 1 it
+   * is budget / cells, or the cap, as in hw_cache_split(). */
+  lo = 0;
+  hi = cap;
+  while (lo < hi)
+    {
+      guint64 mid = lo + (hi - lo + 1) / 2;
+
+      if (weighted_total (mid, weights, n_cells, floor, cap) <= budget_bytes)
+        lo = mid;
+      else
+        hi = mid - 1;
+    }
+
+  for (guint i = 0; i < n_cells; i++)
+    splits[i] = split_of_share (weighted_share (lo, weights[i], floor, cap));
+}

@@ -71,4 +71,16 @@ HwCacheSplit hw_cache_split (guint64 budget_bytes,
                              guint64 per_cell_cap_bytes,
                              guint   n_cells);
 
+/* The split by area: cell i weighs @weights[i] (the grid squares it
+ * covers) and gets that many shares, each cell capped at the cap and at
+ * least 32 MiB unless 32 MiB × cells would exceed the budget; the total
+ * never does. The shares are as large as the budget allows: what a capped
+ * cell cannot take goes to the others. All weights 1 is hw_cache_split()
+ * exactly. A weight of 0 counts as 1. Fills @splits[0 .. n_cells - 1]. */
+void         hw_cache_split_weighted (guint64       budget_bytes,
+                                      guint64       per_cell_cap_bytes,
+                                      const guint  *weights,
+                                      guint         n_cells,
+                                      HwCacheSplit *splits);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "hw-application-private.h"
+#include "hw-layout.h"
 #include "hw-cell.h"
 #include "hw-log-throttle.h"
 #include "hw-shortcuts.h"
@@ -172,21 +173,45 @@ audio_activated (GSimpleAction *action,
 }
 
 /* + adds a column while the wall is no wider than tall, else a row; −
- * takes one away the other way round, so the cells stay near square. */
+ * takes one away the other way round, so the cells stay near square.
+ * On a layout they leave it for the uniform grid one line larger or
+ * smaller than the layout's grid (README: Layouts). */
 static void
 resize_grid (HwApplication *self,
              int            step)
 {
   int rows = hw_config_get_int (self->config, "rows");
   int columns = hw_config_get_int (self->config, "columns");
-  gboolean by_column = step > 0 ? columns <= rows : columns > rows;
+  g_autofree char *spec = hw_config_dup_string (self->config, "layout");
+  gboolean on_layout = FALSE;
+  gboolean by_column;
+  HwLayout layout;
 
+  if (spec != NULL && *g_strstrip (spec) != '\0' && hw_layout_parse (spec, &layout, NULL))
+    {
+      on_layout = TRUE;
+      rows = layout.rows;
+      columns = layout.columns;
+    }
+
+  by_column = step > 0 ? columns <= rows : columns > rows;
   if (by_column && columns + step >= 1 && columns + step <= MAX_LINES)
-    hw_config_change (self->config, "columns", g_variant_new_int32 (columns + step));
+    columns += step;
   else if (rows + step >= 1 && rows + step <= MAX_LINES)
-    hw_config_change (self->config, "rows", g_variant_new_int32 (rows + step));
+    rows += step;
   else if (columns + step >= 1 && columns + step <= MAX_LINES)
-    hw_config_change (self->config, "columns", g_variant_new_int32 (columns + step));
+    columns += step;
+
+  /* The layout last: while it is set, rows and columns change nothing,
+   * so the wall is rebuilt once. */
+  hw_config_change (self->config, "rows", g_variant_new_int32 (rows));
+  hw_config_change (self->config, "columns", g_variant_new_int32 (columns));
+  if (on_layout)
+    {
+      g_message ("%s on the layout “%s”: the uniform grid %d×%d instead",
+                 step > 0 ? "+" : "−", spec, columns, rows);
+      hw_config_change (self->config, "layout", g_variant_new_string (""));
+    }
 }
 
 static void

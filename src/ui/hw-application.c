@@ -41,6 +41,7 @@ static const struct {
 } setting_options[] = {
   { "rows", "rows" },
   { "columns", "columns" },
+  { "layout", "layout" },
   { "renderer", "renderer" },
   { "server", "server-url" },
   { "username", "username" },
@@ -51,6 +52,8 @@ static const GOptionEntry entries[] = {
   { "local", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Play the videos in a folder"), N_("DIR") },
   { "rows", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Rows of cells (1–8)"), N_("N") },
   { "columns", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Columns of cells (1–8)"), N_("N") },
+  { "layout", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Cells of different sizes, e.g. “3x3 0,0,2,2” or spotlight (see README)"), N_("SPEC") },
   { "renderer", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Video renderer: auto, gl, software or x11"), N_("NAME") },
   { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby server URL"), N_("URL") },
   { "username", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby user name"), N_("NAME") },

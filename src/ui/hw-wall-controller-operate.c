@@ -27,15 +27,18 @@ cell_at (HwWallController *self,
 void
 _hw_wall_controller_apply_layout (HwWallController *self)
 {
-  for (guint i = 0; i < self->cells->len; i++)
+  const HwLayout *layout = &self->layout;
+
+  for (guint i = 0; i < self->cells->len && i < layout->n_cells; i++)
     {
       HwCell *cell = g_ptr_array_index (self->cells, i);
+      const HwLayoutArea *a = &layout->cells[i];
       gboolean shown = self->zoomed < 0 || (int) i == self->zoomed;
 
       if (self->zoomed == (int) i)
-        hw_wall_place_spanning (self->wall, cell, 0, 0, self->rows, self->columns);
+        hw_wall_place_spanning (self->wall, cell, 0, 0, layout->rows, layout->columns);
       else
-        hw_wall_place (self->wall, cell, i / self->columns, i % self->columns);
+        hw_wall_place_spanning (self->wall, cell, a->y, a->x, a->height, a->width);
       /* Hidden: unmapped, so its surface draws nothing. */
       gtk_widget_set_visible (GTK_WIDGET (cell), shown);
       hw_cell_set_focused (cell, (int) i == self->focused);
@@ -133,6 +136,8 @@ hw_wall_controller_set_focused (HwWallController *self,
   if ((cell = cell_at (self, self->focused)) != NULL)
     hw_cell_set_focused (cell, FALSE);
   self->focused = index;
+  /* Tab, a click or a command: the ring starts over at the cell's corner. */
+  self->focus_track = hw_layout_focus_cell (&self->layout, index);
   hw_cell_set_focused (cell_at (self, index), TRUE);
   hw_feed_set_focused_cell (self->feed, index);
   /* While zoomed, the focus takes the zoom along. */
@@ -150,37 +155,52 @@ void
 hw_wall_controller_move_focus (HwWallController *self,
                                const char       *direction)
 {
-  int n, row, column, rows, columns;
+  static const struct {
+    const char        *name;
+    HwLayoutDirection  direction;
+  } arrows[] = {
+    { "left", HW_LAYOUT_LEFT },
+    { "right", HW_LAYOUT_RIGHT },
+    { "up", HW_LAYOUT_UP },
+    { "down", HW_LAYOUT_DOWN },
+  };
+  int n;
 
   g_return_if_fail (HW_IS_WALL_CONTROLLER (self));
 
   n = self->cells->len;
-  rows = self->rows;
-  columns = self->columns;
   if (n == 0)
     return;
-  row = self->focused / columns;
-  column = self->focused % columns;
 
-  if (g_strcmp0 (direction, "left") == 0)
-    column = (column + columns - 1) % columns;
-  else if (g_strcmp0 (direction, "right") == 0)
-    column = (column + 1) % columns;
-  else if (g_strcmp0 (direction, "up") == 0)
-    row = (row + rows - 1) % rows;
-  else if (g_strcmp0 (direction, "down") == 0)
-    row = (row + 1) % rows;
-  else if (g_strcmp0 (direction, "next") == 0)
-    row = -1, column = (self->focused + 1) % n;
-  else if (g_strcmp0 (direction, "previous") == 0)
-    row = -1, column = (self->focused + n - 1) % n;
-  else
+  /* Tab goes by index, whatever the cells' sizes. */
+  if (g_strcmp0 (direction, "next") == 0)
     {
-      g_warning ("Unknown focus direction “%s”", direction);
+      hw_wall_controller_set_focused (self, (self->focused + 1) % n);
+      return;
+    }
+  if (g_strcmp0 (direction, "previous") == 0)
+    {
+      hw_wall_controller_set_focused (self, (self->focused + n - 1) % n);
       return;
     }
 
-  hw_wall_controller_set_focused (self, row < 0 ? column : row * columns + column);
+  /* The arrows go by place: across spans, along the row or column the
+   * ring last passed through (hw-layout.h). */
+  for (guint i = 0; i < G_N_ELEMENTS (arrows); i++)
+    if (g_strcmp0 (direction, arrows[i].name) == 0)
+      {
+        HwLayoutFocus from = self->focus_track;
+        HwLayoutFocus to;
+
+        if (from.cell != (guint) self->focused)
+          from = hw_layout_focus_cell (&self->layout, self->focused);
+        to = hw_layout_move_focus (&self->layout, from, arrows[i].direction);
+        hw_wall_controller_set_focused (self, to.cell);
+        self->focus_track = to;
+        return;
+      }
+
+  g_warning ("Unknown focus direction “%s”", direction);
 }
 
 /* The focus-cycle-interval timer: the focus, and the sound when a cell is

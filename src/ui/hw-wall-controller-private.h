@@ -9,6 +9,7 @@
 #pragma once
 
 #include "hw-cell.h"
+#include "hw-layout.h"
 #include "hw-loop-monitor.h"
 #include "hw-reliability.h"
 #include "hw-status-writer.h"
@@ -32,9 +33,11 @@ struct _HwWallController
   HwFeed             *feed;
   HwWall             *wall;
   GPtrArray          *cells;          /* HwCell, index order */
-  guint               rows;
-  guint               columns;
-  HwCacheSplit        cache;
+  HwLayout            layout;         /* in force: the grid, or the layout key's */
+  char               *layout_refused; /* the layout key's value last refused */
+  HwLayoutFocus       focus_track;    /* the square the ring last passed through */
+  HwCacheSplit        cache;          /* a one-square cell's share */
+  HwCacheSplit        cell_cache[HW_LAYOUT_MAX_CELLS];   /* by index: shares by area */
   HwCellSettings      settings;
   char               *hwdec;
   HwRenderer          renderer;

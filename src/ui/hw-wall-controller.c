@@ -9,6 +9,7 @@
 #include <gtk/gtk.h>
 
 #include "hw-redact.h"
+#include "hw-spec-message.h"
 #include "hw-wall-controller-private.h"
 /* Failures of several cells this close together suggest the server. */
 #define SYSTEMIC_WINDOW_US (5 * HW_USEC_PER_SEC)
@@ -58,12 +59,25 @@ split_cache (HwWallController *self)
 {
   guint64 budget = (guint64) hw_config_get_int (self->config, "cache-budget-mb") * HW_MIB;
   guint64 cap = (guint64) hw_config_get_int (self->config, "cache-per-cell-mb") * HW_MIB;
+  const HwLayout *layout = &self->layout;
+  guint weights[HW_LAYOUT_MAX_CELLS];
+  guint smallest = 0;
 
-  self->cache = hw_cache_split (budget, cap, self->rows * self->columns);
+  /* A cell gets a share for every grid square it covers. */
+  for (guint i = 0; i < layout->n_cells; i++)
+    {
+      weights[i] = hw_layout_cell_weight (layout, i);
+      if (weights[i] < weights[smallest])
+        smallest = i;
+    }
+  hw_cache_split_weighted (budget, cap, weights, layout->n_cells, self->cell_cache);
+  self->cache = layout->n_cells > 0 ? self->cell_cache[smallest] : (HwCacheSplit) { 0, 0, 0 };
+
   g_message ("Cache budget %" G_GUINT64_FORMAT " MiB over %u cells: %" G_GUINT64_FORMAT
-             " MiB each (%" G_GUINT64_FORMAT " forward, %" G_GUINT64_FORMAT " back)",
-             budget / HW_MIB, self->rows * self->columns, self->cache.per_cell_bytes / HW_MIB,
-             self->cache.forward_bytes / HW_MIB, self->cache.back_bytes / HW_MIB);
+             " MiB each (%" G_GUINT64_FORMAT " forward, %" G_GUINT64_FORMAT " back)%s",
+             budget / HW_MIB, layout->n_cells, self->cache.per_cell_bytes / HW_MIB,
+             self->cache.forward_bytes / HW_MIB, self->cache.back_bytes / HW_MIB,
+             hw_layout_is_uniform (layout) ? "" : ", larger cells by area");
 }
 
 /* ------------------------------------------------------------------ */
@@ -110,7 +124,8 @@ create_cell (HwWallController *self,
              guint             index)
 {
   /* The controller owns the cells; the wall only shows them. */
-  HwCell *cell = g_object_ref_sink (hw_cell_new (index, self->feed, &self->settings, &self->cache));
+  HwCell *cell = g_object_ref_sink (hw_cell_new (index, self->feed, &self->settings,
+                                                 &self->cell_cache[index]));
 
   g_signal_connect_object (hw_cell_get_supervisor (cell), "status-changed",
                            G_CALLBACK (on_cell_status_changed), self, G_CONNECT_SWAPPED);
@@ -178,62 +193,160 @@ apply_cache (HwWallController *self)
 {
   for (guint i = 0; i < self->cells->len; i++)
     hw_cell_supervisor_set_cache (hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)),
-                                  &self->cache);
+                                  &self->cell_cache[i]);
 }
 
-/* Keeps the cells whose index stays, adds or removes the rest. */
-static void
-rebuild_grid (HwWallController *self)
+/* Where a cell of the old layout went in the new one, -1: gone. */
+static int
+new_index_of (const int *old_for_new,
+              guint      n_new,
+              int        old_index)
 {
-  guint n = self->rows * self->columns;
+  for (guint i = 0; i < n_new; i++)
+    if (old_index >= 0 && old_for_new[i] == old_index)
+      return (int) i;
+  return -1;
+}
+
+/* Keeps the cells that cover the same part of the wall (or, between
+ * uniform grids, keep their index: hw_layout_match), adds or removes the
+ * rest; the kept ones play on, under their new index. */
+static void
+rebuild_grid (HwWallController *self,
+              const HwLayout   *next)
+{
+  int old_for_new[HW_LAYOUT_MAX_CELLS];
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->cells);
+  gboolean kept[HW_LAYOUT_MAX_CELLS] = { FALSE, };
+  int audio = hw_config_get_int (self->config, "audio-cell");
+  guint64 zoom_paused = 0;
   guint slot = 0;
 
+  hw_layout_match (&self->layout, next, old_for_new);
+  for (guint i = 0; i < next->n_cells; i++)
+    if (old_for_new[i] >= 0)
+      kept[old_for_new[i]] = TRUE;
+
+  /* The focus and the zoom follow their cell; the zoom's pauses too. */
+  self->focused = MAX (new_index_of (old_for_new, next->n_cells, self->focused), 0);
+  self->zoomed = new_index_of (old_for_new, next->n_cells, self->zoomed);
+  for (guint i = 0; i < next->n_cells; i++)
+    if (old_for_new[i] >= 0 && old_for_new[i] < 64 &&
+        (self->zoom_paused & (G_GUINT64_CONSTANT (1) << old_for_new[i])) != 0)
+      zoom_paused |= G_GUINT64_CONSTANT (1) << i;
+  self->zoom_paused = zoom_paused;
+
+  self->layout = *next;
+  self->focus_track = hw_layout_focus_cell (&self->layout, self->focused);
   split_cache (self);
 
-  while (self->cells->len > n)
-    {
-      HwCell *cell = g_ptr_array_steal_index (self->cells, self->cells->len - 1);
+  /* Gone first, so that their stopped reports carry their old index. */
+  for (guint j = 0; j < old->len; j++)
+    if (!kept[j])
+      {
+        HwCell *cell = g_ptr_array_index (old, j);
 
-      hw_cell_shutdown (cell);
-      hw_wall_remove (self->wall, cell);
-      g_object_unref (cell);
+        hw_cell_shutdown (cell);
+        hw_wall_remove (self->wall, cell);
+      }
+
+  /* The kept cells' shares before the new cells start, so that the total
+   * never goes over budget while cells are added. */
+  self->cells = g_ptr_array_new_full (next->n_cells, g_object_unref);
+  for (guint i = 0; i < next->n_cells; i++)
+    {
+      HwCell *cell;
+      HwCellSupervisor *supervisor;
+
+      if (old_for_new[i] < 0)
+        {
+          g_ptr_array_add (self->cells, NULL);
+          continue;
+        }
+      cell = g_object_ref (g_ptr_array_index (old, old_for_new[i]));
+      supervisor = hw_cell_get_supervisor (cell);
+      if (hw_cell_supervisor_get_index (supervisor) != i)
+        hw_cell_supervisor_set_index (supervisor, i);
+      hw_cell_supervisor_set_cache (supervisor, &self->cell_cache[i]);
+      /* The audio cell is an index: a cell moving in or out of it too. */
+      hw_cell_supervisor_set_audible (supervisor, (int) i == audio);
+      g_ptr_array_add (self->cells, cell);
     }
 
-  /* Lower first: the total never goes over budget while cells are added. */
-  apply_cache (self);
+  for (guint i = 0; i < next->n_cells; i++)
+    if (g_ptr_array_index (self->cells, i) == NULL)
+      {
+        HwCell *cell = create_cell (self, i);
 
-  for (guint i = self->cells->len; i < n; i++)
+        g_ptr_array_index (self->cells, i) = cell;
+        if (self->started)
+          start_staggered (self, cell, slot++);
+      }
+
+  /* A zoomed cell that went away leaves the whole grid showing, and the
+   * cells its zoom paused play again. */
+  if (self->zoomed < 0 && self->zoom_paused != 0)
     {
-      HwCell *cell = create_cell (self, i);
-
-      g_ptr_array_add (self->cells, cell);
-      if (self->started)
-        start_staggered (self, cell, slot++);
+      for (guint i = 0; i < self->cells->len && i < 64; i++)
+        if ((self->zoom_paused & (G_GUINT64_CONSTANT (1) << i)) != 0)
+          hw_cell_supervisor_set_paused (
+            hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)), FALSE);
+      self->zoom_paused = 0;
     }
 
   hw_systemic_detector_clear (&self->systemic);
-  if (self->focused >= (int) n)
-    self->focused = 0;
-  /* A zoomed cell that went away leaves the whole grid showing. */
-  if (self->zoomed >= (int) n)
-    self->zoomed = -1;
   _hw_wall_controller_apply_layout (self);
   schedule_status (self);
+}
+
+/* The layout key's layout, or the uniform grid of rows and columns when
+ * it is empty. FALSE for a value that does not parse: reported once, and
+ * the layout in force stays. */
+static gboolean
+read_layout (HwWallController *self,
+             HwLayout         *layout)
+{
+  g_autofree char *spec = hw_config_dup_string (self->config, "layout");
+  HwSpecError problem;
+
+  if (spec == NULL || *g_strstrip (spec) == '\0')
+    {
+      hw_layout_init_uniform (layout, hw_config_get_int (self->config, "columns"),
+                              hw_config_get_int (self->config, "rows"));
+      g_clear_pointer (&self->layout_refused, g_free);
+      return TRUE;
+    }
+  if (hw_layout_parse (spec, layout, &problem))
+    {
+      g_clear_pointer (&self->layout_refused, g_free);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (spec, self->layout_refused) != 0)
+    {
+      g_autofree char *message = hw_spec_error_describe (&problem);
+
+      g_warning ("Ignoring the layout “%s”: %s", spec, message);
+      g_free (self->layout_refused);
+      self->layout_refused = g_steal_pointer (&spec);
+    }
+  return FALSE;
 }
 
 static void
 on_grid_changed (HwWallController *self)
 {
-  guint rows = hw_config_get_int (self->config, "rows");
-  guint columns = hw_config_get_int (self->config, "columns");
+  HwLayout next;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
 
-  if (rows == self->rows && columns == self->columns)
+  if (!read_layout (self, &next) || hw_layout_equal (&next, &self->layout))
     return;
 
-  g_message ("Grid changes from %u×%u to %u×%u", self->rows, self->columns, rows, columns);
-  self->rows = rows;
-  self->columns = columns;
-  rebuild_grid (self);
+  before = hw_layout_to_string (&self->layout);
+  after = hw_layout_to_string (&next);
+  g_message ("Layout changes from %s to %s", before, after);
+  rebuild_grid (self, &next);
 }
 
 static void
@@ -420,12 +533,16 @@ static void
 add_grid (HwWallController *self,
           JsonBuilder      *builder)
 {
+  g_autofree char *layout = hw_layout_to_string (&self->layout);
+
   json_builder_set_member_name (builder, "grid");
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "rows");
-  json_builder_add_int_value (builder, self->rows);
+  json_builder_add_int_value (builder, self->layout.rows);
   json_builder_set_member_name (builder, "columns");
-  json_builder_add_int_value (builder, self->columns);
+  json_builder_add_int_value (builder, self->layout.columns);
+  json_builder_set_member_name (builder, "layout");
+  json_builder_add_string_value (builder, layout);
   json_builder_set_member_name (builder, "cache_budget_bytes");
   json_builder_add_int_value (builder, (gint64) hw_config_get_int (self->config, "cache-budget-mb")
                                        * (gint64) HW_MIB);
@@ -434,9 +551,56 @@ add_grid (HwWallController *self,
   json_builder_end_object (builder);
 }
 
+static JsonArray *
+int_array (int a,
+           int b,
+           int c,
+           int d)
+{
+  JsonArray *array = json_array_sized_new (4);
+
+  json_array_add_int_element (array, a);
+  json_array_add_int_element (array, b);
+  json_array_add_int_element (array, c);
+  json_array_add_int_element (array, d);
+  return array;
+}
+
+/* Where each cell is: "area" in grid squares [x, y, w, h] from the
+ * layout, "allocation" in window pixels from GTK (null while a zoom hides
+ * it, or before it was laid out). Added to the cells' own objects, which
+ * know nothing of the wall around them. */
+static void
+add_cell_geometry (HwWallController *self,
+                   JsonNode         *root)
+{
+  JsonArray *cells = json_object_get_array_member (json_node_get_object (root), "cells");
+  GtkRoot *window = gtk_widget_get_root (GTK_WIDGET (self->wall));
+
+  for (guint i = 0; i < json_array_get_length (cells) && i < self->layout.n_cells; i++)
+    {
+      JsonObject *object = json_array_get_object_element (cells, i);
+      const HwLayoutArea *a = &self->layout.cells[i];
+      GtkWidget *cell = GTK_WIDGET (g_ptr_array_index (self->cells, i));
+      graphene_rect_t bounds;
+
+      json_object_set_array_member (object, "area",
+                                    int_array (a->x, a->y, a->width, a->height));
+      if (window != NULL && gtk_widget_get_mapped (cell) &&
+          gtk_widget_compute_bounds (cell, GTK_WIDGET (window), &bounds))
+        json_object_set_array_member (object, "allocation",
+                                      int_array ((int) bounds.origin.x, (int) bounds.origin.y,
+                                                 (int) bounds.size.width,
+                                                 (int) bounds.size.height));
+      else
+        json_object_set_null_member (object, "allocation");
+    }
+}
+
 static JsonNode *
 build_status (HwWallController *self)
 {
+  JsonNode *root;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   json_builder_begin_object (builder);
@@ -457,7 +621,9 @@ build_status (HwWallController *self)
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
-  return json_builder_get_root (builder);
+  root = json_builder_get_root (builder);
+  add_cell_geometry (self, root);
+  return root;
 }
 
 static void
@@ -524,6 +690,7 @@ hw_wall_controller_finalize (GObject *object)
   HwWallController *self = HW_WALL_CONTROLLER (object);
 
   g_free (self->hwdec);
+  g_free (self->layout_refused);
   g_free (self->banner_header);
   g_free (self->banner_text);
 
@@ -560,6 +727,8 @@ connect_config (HwWallController *self)
                            G_CALLBACK (on_grid_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->config, "changed::columns",
                            G_CALLBACK (on_grid_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "changed::layout",
+                           G_CALLBACK (on_grid_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->config, "changed::cache-budget-mb",
                            G_CALLBACK (on_cache_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->config, "changed::cache-per-cell-mb",
@@ -583,6 +752,7 @@ hw_wall_controller_new (HwConfig *config,
 {
   HwWallController *self = g_object_new (HW_TYPE_WALL_CONTROLLER, NULL);
   g_autofree char *renderer = hw_config_dup_string (config, "renderer");
+  HwLayout layout;
 
   self->config = g_object_ref (config);
   self->feed = g_object_ref (feed);
@@ -593,8 +763,9 @@ hw_wall_controller_new (HwConfig *config,
   /* Born behind a closed gate: its opening is staggered like any other. */
   self->gate_closed = self->server_state == HW_SERVER_STATE_OFFLINE ||
                       self->server_state == HW_SERVER_STATE_SIGN_IN_REQUIRED;
-  self->rows = hw_config_get_int (config, "rows");
-  self->columns = hw_config_get_int (config, "columns");
+  if (!read_layout (self, &layout))
+    hw_layout_init_uniform (&layout, hw_config_get_int (config, "columns"),
+                            hw_config_get_int (config, "rows"));
 
   self->show_titles = hw_config_get_boolean (config, "show-titles");
   read_settings (self);
@@ -603,7 +774,7 @@ hw_wall_controller_new (HwConfig *config,
   g_signal_connect_object (feed, "notify::server-state",
                            G_CALLBACK (on_server_state), self, G_CONNECT_SWAPPED);
 
-  rebuild_grid (self);
+  rebuild_grid (self, &layout);
 
   return self;
 }

@@ -199,6 +199,131 @@ test_cache_split_sweep (void)
         g_assert_cmpuint (split.forward_bytes + split.back_bytes, <=, split.per_cell_bytes);
       }
 }
+
+/* All weights 1 is the uniform split, byte for byte. */
+static void
+test_cache_weighted_uniform (void)
+{
+  static const guint64 caps_mib[] = { 16, 32, 512, 8192 };
+  guint ones[64];
+  HwCacheSplit splits[64];
+
+  for (guint i = 0; i < G_N_ELEMENTS (ones); i++)
+    ones[i] = 1;
+
+  for (guint c = 0; c < G_N_ELEMENTS (caps_mib); c++)
+    for (guint cells = 1; cells <= 64; cells++)
+      for (guint64 budget_mib = 0; budget_mib <= 4096; budget_mib += 61)
+        {
+          guint64 cap = caps_mib[c] * HW_MIB;
+          HwCacheSplit uniform = hw_cache_split (budget_mib * HW_MIB, cap, cells);
+
+          hw_cache_split_weighted (budget_mib * HW_MIB, cap, ones, cells, splits);
+          for (guint i = 0; i < cells; i++)
+            {
+              g_assert_cmpuint (splits[i].per_cell_bytes, ==, uniform.per_cell_bytes);
+              g_assert_cmpuint (splits[i].forward_bytes, ==, uniform.forward_bytes);
+              g_assert_cmpuint (splits[i].back_bytes, ==, uniform.back_bytes);
+            }
+        }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cache_cases); i++)
+    {
+      const CacheCase *k = &cache_cases[i];
+
+      if (k->cells == 0 || k->cells > 64)
+        continue;
+      hw_cache_split_weighted (k->budget_mib * HW_MIB, k->cap_mib * HW_MIB, ones, k->cells,
+                               splits);
+      g_assert_cmpuint (splits[0].per_cell_bytes, ==, k->share_bytes);
+    }
+}
+
+static guint64
+total_of (const HwCacheSplit *splits,
+          guint               n)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < n; i++)
+    total += splits[i].per_cell_bytes;
+  return total;
+}
+
+static void
+test_cache_weighted_area (void)
+{
+  /* 3x3 0,0,2,2: the large cell covers four squares. */
+  static const guint spotlight[] = { 4, 1, 1, 1, 1, 1 };
+  HwCacheSplit splits[6];
+
+  /* Room for everybody: four shares for the large cell. */
+  hw_cache_split_weighted (900 * HW_MIB, 8192 * HW_MIB, spotlight, 6, splits);
+  g_assert_cmpuint (splits[0].per_cell_bytes, ==, 400 * HW_MIB);
+  for (guint i = 1; i < 6; i++)
+    g_assert_cmpuint (splits[i].per_cell_bytes, ==, 100 * HW_MIB);
+  g_assert_cmpuint (splits[0].back_bytes, ==, 100 * HW_MIB);
+
+  /* The cap holds the large cell; what it cannot take goes to the rest. */
+  hw_cache_split_weighted (1200 * HW_MIB, 300 * HW_MIB, spotlight, 6, splits);
+  g_assert_cmpuint (splits[0].per_cell_bytes, ==, 300 * HW_MIB);
+  for (guint i = 1; i < 6; i++)
+    g_assert_cmpuint (splits[i].per_cell_bytes, ==, 180 * HW_MIB);
+  g_assert_cmpuint (total_of (splits, 6), <=, 1200 * HW_MIB);
+
+  /* The default budget is plenty: every cell at the cap. */
+  hw_cache_split_weighted (3072 * HW_MIB, 512 * HW_MIB, spotlight, 6, splits);
+  for (guint i = 0; i < 6; i++)
+    g_assert_cmpuint (splits[i].per_cell_bytes, ==, 512 * HW_MIB);
+
+  /* Small cells held up at the floor take their 32 MiB from the large
+   * one, and the total still fits. */
+  hw_cache_split_weighted (200 * HW_MIB, 512 * HW_MIB, spotlight, 6, splits);
+  for (guint i = 1; i < 6; i++)
+    g_assert_cmpuint (splits[i].per_cell_bytes, ==, HW_CACHE_FLOOR_BYTES);
+  g_assert_cmpuint (splits[0].per_cell_bytes, ==, 40 * HW_MIB);
+  g_assert_cmpuint (total_of (splits, 6), <=, 200 * HW_MIB);
+
+  /* No room for the floor: strictly by area. */
+  hw_cache_split_weighted (90 * HW_MIB, 512 * HW_MIB, spotlight, 6, splits);
+  g_assert_cmpuint (splits[0].per_cell_bytes, ==, 40 * HW_MIB);
+  g_assert_cmpuint (splits[1].per_cell_bytes, ==, 10 * HW_MIB);
+}
+
+/* Whatever the weights, the total never exceeds the budget, no cell
+ * exceeds the cap, and a larger cell never gets less than a smaller one. */
+static void
+test_cache_weighted_sweep (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      guint n = (guint) g_rand_int_range (rand, 1, 65);
+      guint weights[64];
+      HwCacheSplit splits[64];
+      guint64 budget = (guint64) g_rand_int_range (rand, 0, 8192) * HW_MIB;
+      guint64 cap = (guint64) g_rand_int_range (rand, 32, 2048) * HW_MIB;
+
+      for (guint i = 0; i < n; i++)
+        weights[i] = (guint) g_rand_int_range (rand, 1, 17);
+      hw_cache_split_weighted (budget, cap, weights, n, splits);
+
+      g_assert_cmpuint (total_of (splits, n), <=, budget);
+      for (guint i = 0; i < n; i++)
+        {
+          g_assert_cmpuint (splits[i].per_cell_bytes, <=, cap);
+          g_assert_cmpuint (splits[i].forward_bytes + splits[i].back_bytes, ==,
+                            splits[i].per_cell_bytes);
+          if (HW_CACHE_FLOOR_BYTES * n <= budget)
+            g_assert_cmpuint (splits[i].per_cell_bytes, >=, HW_CACHE_FLOOR_BYTES);
+          for (guint j = 0; j < n; j++)
+            if (weights[i] > weights[j])
+              g_assert_cmpuint (splits[i].per_cell_bytes, >=, splits[j].per_cell_bytes);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -215,6 +340,10 @@ main (int   argc,
   g_test_add_func ("/hyperwall/pure/wall-rules/heartbeat/loop-gap", test_heartbeat_loop_gap);
 
   g_test_add_func ("/hyperwall/pure/wall-rules/cache/sweep", test_cache_split_sweep);
+  g_test_add_func ("/hyperwall/pure/wall-rules/cache/weighted/uniform",
+                   test_cache_weighted_uniform);
+  g_test_add_func ("/hyperwall/pure/wall-rules/cache/weighted/area", test_cache_weighted_area);
+  g_test_add_func ("/hyperwall/pure/wall-rules/cache/weighted/sweep", test_cache_weighted_sweep);
   for (guint i = 0; i < G_N_ELEMENTS (cache_cases); i++)
     {
       const CacheCase *c = &cache_cases[i];
