@@ -247,6 +247,18 @@ static void on_sent (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data);
 
+/* Asked again when libsoup puts a call on the wire later than call_send ()
+ * handed it over (it waited for a connection, or sends it again after a
+ * kept-alive connection died): a gate closed meanwhile holds it back. */
+static gboolean
+gate_lets_through (gpointer data)
+{
+  HwEmbyClient *self = data;
+
+  return self->state != HW_SERVER_STATE_OFFLINE &&
+         self->state != HW_SERVER_STATE_SIGN_IN_REQUIRED;
+}
+
 static void
 call_send (GTask *task)
 {
@@ -289,8 +301,11 @@ call_send (GTask *task)
   hw_emby_tls_watch (message, self->accept_certificate);
   call->token_generation = self->token_generation;
   what = describe (call);
-  hw_emby_request_send_async (self->session, message, what, self->request_timeout_s,
-                              g_task_get_cancellable (task), on_sent, g_object_ref (task));
+  /* The task holds the client for as long as the exchange asks it. */
+  hw_emby_request_send_gated_async (self->session, message, what, self->request_timeout_s,
+                                    call->is_probe || call->is_sign_in ? NULL : gate_lets_through,
+                                    self, g_task_get_cancellable (task), on_sent,
+                                    g_object_ref (task));
 }
 
 /* A 401 on a signed-in call: one new sign-in, one replay. */
