@@ -101,8 +101,9 @@ _hw_emby_client_set_token (HwEmbyClient *self,
                            const char   *token,
                            const char   *user_id)
 {
-  /* Registered before it can reach anything that logs. */
-  hw_redact_add_secret (token);
+  /* Registered before it can reach anything that logs; the tokens it
+   * replaced stay masked for a few generations, then go. */
+  hw_redact_rotate_secret ("access-token", token);
   g_free (self->token);
   self->token = g_strdup (token);
   self->token_generation++;
