@@ -34,11 +34,12 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "hw-config.h"
 #include "hw-emby-protocol.h"
 #include "hw-reliability.h"
+#include "hw-server-gate.h"
 #include "hw-types.h"
 
 G_BEGIN_DECLS
@@ -90,6 +91,9 @@ const char    *hw_emby_client_get_access_token   (HwEmbyClient        *self);
  * then): URLs minted before carry an older token and must be minted
  * again; a 401 on them says nothing about the current token. */
 guint          hw_emby_client_get_token_generation (HwEmbyClient      *self);
+
+/* In request paths: filled in with the user id once signed in. */
+#define HW_EMBY_USER_ID_PLACEHOLDER "{UserId}"
 
 /* @path is relative to the API base, starts with "/" and may contain the
  * placeholder "{UserId}", filled in once signed in. @json_body: NULL for
@@ -160,6 +164,19 @@ void hw_emby_client_send_notify (HwEmbyClient *self, const char *method, const c
 gboolean       hw_emby_client_is_busy            (HwEmbyClient        *self);
 /* How many of them are unanswered. */
 guint          hw_emby_client_get_reports_in_flight (HwEmbyClient     *self);
+
+/* For what else talks to the same server as the client (the session
+ * socket): the same session, name, certificate rule, deadline, backoff
+ * and gate. */
+SoupSession   *hw_emby_client_get_session        (HwEmbyClient        *self);
+const char    *hw_emby_client_get_device_name    (HwEmbyClient        *self);
+/* The pinned certificate's normalised SHA-256 fingerprint, or NULL. */
+const char    *hw_emby_client_get_accept_certificate (HwEmbyClient    *self);
+guint          hw_emby_client_get_request_timeout (HwEmbyClient       *self);
+void           hw_emby_client_get_backoff        (HwEmbyClient        *self,
+                                                  gint64              *initial_us,
+                                                  gint64              *max_us);
+HwServerGate  *hw_emby_client_get_gate           (HwEmbyClient        *self);
 
 /* How a caller should treat an error from this client. */
 HwErrorClass   hw_emby_error_get_class           (const GError        *error);

@@ -75,8 +75,6 @@ hw_gate_machine_reset (HwGateMachine *machine)
   machine->timer_armed = FALSE;
   machine->attempt = 0;
   machine->held_until_us = 0;
-  if (machine->started)
-    decision.actions |= probe_now (machine).actions;
   return decision;
 }
 

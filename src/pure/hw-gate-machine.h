@@ -61,7 +61,8 @@ void           hw_gate_machine_set_backoff     (HwGateMachine *machine,
 /* Probes from now on, starting now. */
 HwGateDecision hw_gate_machine_start           (HwGateMachine *machine);
 /* A new identity: everything in flight belongs to the old one. UNKNOWN,
- * no backoff, no Retry-After; waiters fail; a probe if started. */
+ * no backoff, no Retry-After; waiters fail. No probe: the owner starts
+ * again once the new identity is in place. */
 HwGateDecision hw_gate_machine_reset           (HwGateMachine *machine);
 /* A request got no answer: one probe, unless one runs or is due, or the
  * gate is closed already. */

@@ -22,6 +22,9 @@
 #include "hw-emby-request.h"
 
 #define ANSWER "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+/* The same, and no more on this connection: nothing waits for a next one. */
+#define LAST_ANSWER "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+                    "Connection: close\r\nContent-Length: 2\r\n\r\n{}"
 
 typedef struct {
   GSocket  *listener;
@@ -93,10 +96,10 @@ server_thread (gpointer user_data)
           continue;
         }
 
-      while (read_head (conn))
+      if (read_head (conn))
         {
           g_atomic_int_inc (&s->requests);
-          g_socket_send (conn, ANSWER, strlen (ANSWER), NULL, NULL);
+          g_socket_send (conn, LAST_ANSWER, strlen (LAST_ANSWER), NULL, NULL);
         }
     }
   return NULL;

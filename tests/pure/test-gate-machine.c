@@ -165,9 +165,12 @@ test_reset (void)
   g_assert_cmpint (m.state, ==, HW_GATE_UNKNOWN);
   g_assert_true (d.actions & HW_GATE_ACTION_FAIL_WAITERS);
   g_assert_true (d.actions & HW_GATE_ACTION_CANCEL_TIMER);
-  g_assert_true (d.actions & HW_GATE_ACTION_PROBE);
+  g_assert_false (d.actions & HW_GATE_ACTION_PROBE);
   g_assert_false (m.timer_armed);
+  g_assert_false (m.probing);
   g_assert_cmpint (m.held_until_us, ==, 0);
+  d = hw_gate_machine_start (&m);
+  g_assert_true (d.actions & HW_GATE_ACTION_PROBE);
   d = hw_gate_machine_probe_failed (&m, 0.0, 0);
   g_assert_cmpint (d.delay_us, ==, 2 * S);
 }
