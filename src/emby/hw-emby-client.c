@@ -176,7 +176,8 @@ on_probe_done (GObject      *source,
     return;   /* a reset or a fresh probe took over */
 
   if (body != NULL)
-    info = hw_emby_parse_server_info (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
+    info = hw_emby_parse_server_info (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                      &error);
 
   if (info == NULL)
     {
