@@ -6,8 +6,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "hw-emby-enums.h"
 #include "hw-emby-protocol.h"
 #include "hw-gate-machine.h"
