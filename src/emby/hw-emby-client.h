@@ -13,8 +13,11 @@
  * one probe of /System/Info/Public; when that probe fails too, the state
  * becomes OFFLINE, one probe runs at a time with backoff (backoff-initial
  * → backoff-max), and every other request fails at once with
- * HW_EMBY_ERROR_OFFLINE without touching the network. The network coming
- * back (GNetworkMonitor) probes at once.
+ * HW_EMBY_ERROR_OFFLINE without touching the network, including one that
+ * libsoup was to put on the wire only later (it waited for a connection,
+ * or sends an idempotent request again after a kept-alive connection
+ * died): it asks the gate again then. The network coming back
+ * (GNetworkMonitor) probes at once.
  *
  * TLS: verified against the system's authorities, or, with the setting
  * accept-certificate, only the certificate with that SHA-256 fingerprint
@@ -27,8 +30,10 @@
  * Credentials: HYPERWALL_API_KEY (then user-id must be configured),
  * HYPERWALL_PASSWORD, or a password file. The access token goes to the
  * Secret Service when one runs (never the password), else stays in memory.
- * Tokens and API keys are registered with hw_redact_add_secret (); a
- * password never is: it only ever goes into the sign-in body.
+ * API keys are registered with hw_redact_add_secret (), tokens with
+ * hw_redact_rotate_secret () (the ones they replaced stay masked a few
+ * generations); a password never is: it only ever goes into the sign-in
+ * body. The gate is HwServerGate and the sign-in HwEmbySignIn.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
