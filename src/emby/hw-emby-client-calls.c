@@ -3,8 +3,10 @@
  * A call goes: gate check → sign-in if needed → one exchange with a
  * deadline (hw-emby-request.c) → a 401 drops the token (unless another
  * call already replaced it), signs in once more and replays once.
- * Sign-ins are shared: however many calls need one, one POST goes out.
- * Identical concurrent GETs share one call (hw-shared-requests.c).
+ * Sign-ins are shared: however many calls need one, one POST goes out
+ * (hw-emby-sign-in.c). Identical concurrent GETs share one call
+ * (hw-shared-requests.c). The gate (hw-server-gate.c) is asked before a
+ * call is sent and again when libsoup puts it on the wire.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,41 +51,18 @@ call_free (Call *call)
 static void call_begin (GTask *task);
 static void call_send  (GTask *task);
 
-void
-_hw_emby_client_fail_waiters (GPtrArray    *waiters,
-                              const GError *error)
+/* A call waiting for the gate's verdict or for a token: on it goes, from
+ * the gate check again, or it fails. */
+static void
+on_waited (const GError *error,
+           gpointer      data)
 {
-  g_autoptr(GPtrArray) tasks = NULL;
+  g_autoptr(GTask) task = data;
 
-  if (waiters->len == 0)
-    return;
-
-  tasks = g_ptr_array_copy (waiters, NULL, NULL);
-  g_ptr_array_set_size (waiters, 0);
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      g_autoptr(GTask) task = g_ptr_array_index (tasks, i);
-
-      g_task_return_error (task, g_error_copy (error));
-    }
-}
-
-void
-_hw_emby_client_resume_waiters (GPtrArray *waiters)
-{
-  g_autoptr(GPtrArray) tasks = NULL;
-
-  if (waiters->len == 0)
-    return;
-
-  tasks = g_ptr_array_copy (waiters, NULL, NULL);
-  g_ptr_array_set_size (waiters, 0);
-  for (guint i = 0; i < tasks->len; i++)
-    {
-      g_autoptr(GTask) task = g_ptr_array_index (tasks, i);
-
-      call_begin (task);
-    }
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    call_begin (task);
 }
 
 static char *
@@ -158,7 +137,7 @@ hold_back (HwEmbyClient *self,
   /* The probe's own Retry-After holds the gate's next probe only. */
   if (call->is_probe)
     {
-      self->probe_held_until_us = MAX (self->probe_held_until_us, until_us);
+      hw_server_gate_retry_after (self->gate, wait_s * HW_USEC_PER_SEC);
       return;
     }
 
@@ -200,10 +179,10 @@ call_begin (GTask *task)
                                    "%s", _("Waiting for the server"));
           return;
         }
-      if (self->probing && self->state == HW_SERVER_STATE_CONNECTING)
+      if (hw_server_gate_is_probing (self->gate) && self->state == HW_SERVER_STATE_CONNECTING)
         {
           /* The first probe is under way: wait for its verdict. */
-          g_ptr_array_add (self->gate_waiters, g_object_ref (task));
+          hw_server_gate_wait (self->gate, on_waited, g_object_ref (task));
           return;
         }
       if (held_back_us (self, call) > 0)
@@ -217,10 +196,9 @@ call_begin (GTask *task)
         }
     }
 
-  if (!(call->flags & HW_EMBY_REQUEST_NO_AUTH) && self->token == NULL)
+  if (!(call->flags & HW_EMBY_REQUEST_NO_AUTH) && hw_emby_sign_in_get_token (self->sign_in) == NULL)
     {
-      g_ptr_array_add (self->sign_in_waiters, g_object_ref (task));
-      _hw_emby_client_sign_in (self);
+      hw_emby_sign_in_request (self->sign_in, on_waited, g_object_ref (task));
       return;
     }
 
@@ -231,7 +209,8 @@ static char *
 call_url (HwEmbyClient *self,
           Call         *call)
 {
-  g_autofree char *escaped_user = g_uri_escape_string (self->user_id ? self->user_id : "", NULL, FALSE);
+  const char *user_id = hw_emby_sign_in_get_user_id (self->sign_in);
+  g_autofree char *escaped_user = g_uri_escape_string (user_id ? user_id : "", NULL, FALSE);
   g_autofree char *bare = hw_emby_url_without_api_key (call->path);
   g_autoptr(GString) path = g_string_new (bare);
 
@@ -239,13 +218,25 @@ call_url (HwEmbyClient *self,
    * a stream URL minted with an older token (a HEAD check of a stream that
    * failed): its api_key would make the server refuse the current token's
    * request, and the client would take that for the current token refused. */
-  g_string_replace (path, USER_ID_PLACEHOLDER, escaped_user, 0);
+  g_string_replace (path, HW_EMBY_USER_ID_PLACEHOLDER, escaped_user, 0);
   return g_strconcat (self->base_url, path->str, NULL);
 }
 
 static void on_sent (GObject      *source,
                      GAsyncResult *result,
                      gpointer      user_data);
+
+/* Asked again when libsoup puts a call on the wire later than call_send ()
+ * handed it over (it waited for a connection, or sends it again after a
+ * kept-alive connection died): a gate closed meanwhile holds it back. */
+static gboolean
+gate_lets_through (gpointer data)
+{
+  HwEmbyClient *self = data;
+
+  return self->state != HW_SERVER_STATE_OFFLINE &&
+         self->state != HW_SERVER_STATE_SIGN_IN_REQUIRED;
+}
 
 static void
 call_send (GTask *task)
@@ -256,7 +247,8 @@ call_send (GTask *task)
   g_autofree char *auth = NULL;
   g_autofree char *what = NULL;
   g_autoptr(SoupMessage) message = NULL;
-  gboolean with_token = !(call->flags & HW_EMBY_REQUEST_NO_AUTH) && self->token != NULL;
+  const char *token = hw_emby_sign_in_get_token (self->sign_in);
+  gboolean with_token = !(call->flags & HW_EMBY_REQUEST_NO_AUTH) && token != NULL;
   SoupMessageHeaders *headers;
 
   message = soup_message_new (call->method, url);
@@ -268,12 +260,12 @@ call_send (GTask *task)
     }
 
   auth = hw_emby_authorization_header (self->device_name, self->device_id, PACKAGE_VERSION,
-                                       with_token ? self->token : NULL);
+                                       with_token ? token : NULL);
   headers = soup_message_get_request_headers (message);
   soup_message_headers_replace (headers, "X-Emby-Authorization", auth);
   soup_message_headers_replace (headers, "Accept", "application/json");
   if (with_token)
-    soup_message_headers_replace (headers, "X-Emby-Token", self->token);
+    soup_message_headers_replace (headers, "X-Emby-Token", token);
   if (call->body != NULL)
     {
       g_autoptr(GBytes) body = g_bytes_new (call->body, strlen (call->body));
@@ -287,10 +279,13 @@ call_send (GTask *task)
   if (call->is_probe)
     soup_message_add_flags (message, SOUP_MESSAGE_NEW_CONNECTION);
   hw_emby_tls_watch (message, self->accept_certificate);
-  call->token_generation = self->token_generation;
+  call->token_generation = hw_emby_sign_in_get_token_generation (self->sign_in);
   what = describe (call);
-  hw_emby_request_send_async (self->session, message, what, self->request_timeout_s,
-                              g_task_get_cancellable (task), on_sent, g_object_ref (task));
+  /* The task holds the client for as long as the exchange asks it. */
+  hw_emby_request_send_gated_async (self->session, message, what, self->request_timeout_s,
+                                    call->is_probe || call->is_sign_in ? NULL : gate_lets_through,
+                                    self, g_task_get_cancellable (task), on_sent,
+                                    g_object_ref (task));
 }
 
 /* A 401 on a signed-in call: one new sign-in, one replay. */
@@ -300,20 +295,21 @@ handle_unauthorized (GTask *task)
   HwEmbyClient *self = g_task_get_source_object (task);
   Call *call = g_task_get_task_data (task);
   g_autofree char *what = describe (call);
+  guint generation = hw_emby_sign_in_get_token_generation (self->sign_in);
 
   /* Sent with a token that has since been replaced (another call met the
    * revocation first and signed in again): no evidence against the
    * current token. Bounded, in case tokens keep changing under it. */
-  if (call->token_generation != self->token_generation && call->stale_replays < 2)
+  if (call->token_generation != generation && call->stale_replays < 2)
     {
       call->stale_replays++;
       call_begin (task);
       return;
     }
 
-  if (self->api_key != NULL)
+  if (hw_emby_sign_in_uses_api_key (self->sign_in))
     {
-      _hw_emby_client_refused (self, "the server refused the API key");
+      hw_emby_sign_in_refused (self->sign_in, "the server refused the API key");
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                "%s", _("Sign-in required"));
       return;
@@ -322,18 +318,17 @@ handle_unauthorized (GTask *task)
   if (call->replayed)
     {
       /* A brand-new token refused too: signing in again would loop. */
-      _hw_emby_client_refused (self, "the server refused a fresh access token");
+      hw_emby_sign_in_refused (self->sign_in, "the server refused a fresh access token");
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                "%s", _("Sign-in required"));
       return;
     }
 
   call->replayed = TRUE;
-  if (call->token_generation == self->token_generation && self->token != NULL)
+  if (call->token_generation == generation && hw_emby_sign_in_get_token (self->sign_in) != NULL)
     {
       g_message ("%s: the access token was refused; signing in again", what);
-      _hw_emby_client_clear_stored_token (self);
-      _hw_emby_client_forget_token (self);
+      hw_emby_sign_in_token_refused (self->sign_in);
     }
 
   call_begin (task);
@@ -362,8 +357,9 @@ on_sent (GObject      *source,
    * go to slow endpoints, and the wall must not even probe for them; one
    * refused at the socket is as good a sign as any other request's. */
   if (outcome.unreachable != NULL && !call->is_probe &&
-      !((call->flags & HW_EMBY_REQUEST_BEST_EFFORT) && outcome.timed_out))
-    _hw_emby_client_gate_suspect (self, outcome.unreachable);
+      !((call->flags & HW_EMBY_REQUEST_BEST_EFFORT) && outcome.timed_out) &&
+      (self->state == HW_SERVER_STATE_ONLINE || self->state == HW_SERVER_STATE_CONNECTING))
+    hw_server_gate_suspect (self->gate, outcome.unreachable);
 
   if (outcome.retry_after_s >= 0)
     hold_back (self, call, outcome.retry_after_s);

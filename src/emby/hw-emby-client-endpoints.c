@@ -10,7 +10,7 @@
 
 #include "config.h"
 
-#include "hw-emby-client-private.h"   /* USER_ID_PLACEHOLDER only */
+#include "hw-emby-client.h"
 #include "hw-redact.h"
 
 /* Typed requests: a request, then a parser on its body. */
@@ -84,8 +84,8 @@ hw_emby_client_get_views_async (HwEmbyClient        *self,
 {
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  typed_request (self, "GET", "/Users/" USER_ID_PLACEHOLDER "/Views", NULL, HW_EMBY_REQUEST_SHARED,
-                 &views_request, cancellable, callback, user_data);
+  typed_request (self, "GET", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Views", NULL,
+                 HW_EMBY_REQUEST_SHARED, &views_request, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -113,7 +113,7 @@ hw_emby_client_get_items_async (HwEmbyClient        *self,
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  path = hw_emby_build_url ("", "/Users/" USER_ID_PLACEHOLDER "/Items",
+  path = hw_emby_build_url ("", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items",
                             "ParentId", parent_id,
                             "Recursive", "true",
                             "IncludeItemTypes", "Movie,Episode,Video",
@@ -177,7 +177,8 @@ hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
                                         gpointer             user_data)
 {
   g_autofree char *escaped = g_uri_escape_string (item_id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId=" USER_ID_PLACEHOLDER
+  g_autofree char *path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId="
+                                           HW_EMBY_USER_ID_PLACEHOLDER
                                            "&IsPlayback=true&MaxStreamingBitrate=140000000",
                                            escaped);
 

@@ -1,9 +1,10 @@
 /* hw-emby-client.c: the only code that speaks HTTP.
  *
- * The object, its configuration and state, and the public API live here;
- * how a call goes through (gate, sign-in, exchange, 401 replay), the gate,
- * the sign-in and the typed requests in hw-emby-client-*.c (see
- * hw-emby-client-private.h).
+ * The object, its configuration and state, and the public API. The state
+ * follows the server gate (hw-server-gate.c) and the sign-in
+ * (hw-emby-sign-in.c), for which the client sends the probe and the
+ * sign-in body. How a call goes through is hw-emby-client-calls.c; the
+ * typed requests, on the public API, hw-emby-client-endpoints.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,6 +20,9 @@
 #include "hw-emby-device-id.h"
 #include "hw-emby-tls.h"
 #include "hw-redact.h"
+#include "hw-token-store.h"
+
+#define PROBE_PATH "/System/Info/Public"
 
 enum {
   PROP_0,
@@ -65,10 +69,10 @@ hw_emby_error_get_class (const GError *error)
 /* ------------------------------------------------------------------ */
 /* State                                                               */
 
-void
-_hw_emby_client_set_state (HwEmbyClient  *self,
-                           HwServerState  state,
-                           const char    *reason)
+static void
+set_state (HwEmbyClient  *self,
+           HwServerState  state,
+           const char    *reason)
 {
   g_autofree char *redacted = hw_redact (reason);
 
@@ -89,47 +93,189 @@ _hw_emby_client_set_state (HwEmbyClient  *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-void
-_hw_emby_client_forget_token (HwEmbyClient *self)
-{
-  g_clear_pointer (&self->token, g_free);
-  self->token_generation++;
-}
-
-void
-_hw_emby_client_set_token (HwEmbyClient *self,
-                           const char   *token,
-                           const char   *user_id)
-{
-  /* Registered before it can reach anything that logs. */
-  hw_redact_add_secret (token);
-  g_free (self->token);
-  self->token = g_strdup (token);
-  self->token_generation++;
-  g_free (self->user_id);
-  self->user_id = g_strdup (user_id);
-  /* Whoever minted URLs with the old token mints them again. */
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOKEN_GENERATION]);
-}
-
 guint
 hw_emby_client_get_token_generation (HwEmbyClient *self)
 {
   g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), 0);
-  return self->token_generation;
+  return hw_emby_sign_in_get_token_generation (self->sign_in);
 }
 
-void
-_hw_emby_client_enter_sign_in_required (HwEmbyClient *self,
-                                        const char   *reason)
+/* The gate found the server answering: online with a token, else sign in. */
+static void
+follow_open_gate (HwEmbyClient *self)
 {
+  if (self->state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    return;
+
+  if (hw_emby_sign_in_get_token (self->sign_in) != NULL)
+    set_state (self, HW_SERVER_STATE_ONLINE, NULL);
+  else
+    {
+      /* Reachable; online once signed in. */
+      set_state (self, HW_SERVER_STATE_CONNECTING, NULL);
+      hw_emby_sign_in_begin (self->sign_in);
+    }
+}
+
+static void
+on_gate_state (HwServerGate *gate,
+               GParamSpec   *pspec,
+               gpointer      user_data)
+{
+  HwEmbyClient *self = user_data;
+
+  switch (hw_server_gate_get_state (gate))
+    {
+    case HW_SERVER_GATE_CLOSED:
+      if (self->state != HW_SERVER_STATE_SIGN_IN_REQUIRED)
+        set_state (self, HW_SERVER_STATE_OFFLINE, hw_server_gate_get_reason (gate));
+      break;
+    case HW_SERVER_GATE_OPEN:
+      follow_open_gate (self);
+      break;
+    case HW_SERVER_GATE_UNKNOWN:
+    default:
+      /* A new identity or a new attempt: the client said so itself. */
+      break;
+    }
+}
+
+/* Something at the address answered, but not as Emby would: a 404, an HTML
+ * page, JSON of another shape. Most likely server-url points at the wrong
+ * place, so the wall says that rather than a bare HTTP error. The gate keeps
+ * probing: a proxy's maintenance page looks the same and goes away. */
+static char *
+describe_probe_failure (const GError *error)
+{
+  g_autofree char *detail = hw_redact (error->message);
+
+  if (error->domain == HW_EMBY_ERROR &&
+      (error->code == HW_EMBY_ERROR_NOT_FOUND || error->code == HW_EMBY_ERROR_HTML ||
+       error->code == HW_EMBY_ERROR_MALFORMED || error->code == HW_EMBY_ERROR_MISSING_FIELD ||
+       error->code == HW_EMBY_ERROR_WRONG_TYPE))
+    return g_strdup_printf (_("This address does not answer like an Emby server (%s): "
+                              "check server-url"), detail);
+
+  return g_steal_pointer (&detail);
+}
+
+static void
+on_probe_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  HwEmbyClient *self = HW_EMBY_CLIENT (source);
+  g_autoptr(GCancellable) probe = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(HwEmbyServerInfo) info = NULL;
+  gboolean was_open;
+
+  body = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_cancellable_is_cancelled (probe))
+    return;   /* a reset or a fresh probe took over */
+
+  if (body != NULL)
+    info = hw_emby_parse_server_info (g_bytes_get_data (body, NULL), g_bytes_get_size (body),
+                                      &error);
+
+  if (info == NULL)
+    {
+      g_autofree char *reason = describe_probe_failure (error);
+
+      hw_server_gate_probe_done (self->gate, probe, FALSE, reason);
+      /* Closed before: still closed, for a reason that may have changed. */
+      if (self->state == HW_SERVER_STATE_OFFLINE)
+        set_state (self, HW_SERVER_STATE_OFFLINE, hw_server_gate_get_reason (self->gate));
+      return;
+    }
+
+  g_debug ("Server “%s” (Emby %s) answers", info->server_name ? info->server_name : "?",
+           info->version ? info->version : "?");
+  was_open = hw_server_gate_get_state (self->gate) == HW_SERVER_GATE_OPEN;
+  hw_server_gate_probe_done (self->gate, probe, TRUE, NULL);
+  /* Open before (a suspicion): no change to hear of, but the verdict
+   * stands and says so again: a sign-in that failed meanwhile goes again. */
+  if (was_open)
+    follow_open_gate (self);
+}
+
+static gboolean
+on_gate_probe (HwServerGate *gate,
+               GCancellable *probe,
+               gpointer      user_data)
+{
+  HwEmbyClient *self = user_data;
+
+  if (self->base_url == NULL)
+    return FALSE;
+
+  _hw_emby_client_start_call (self, HW_EMBY_CALL_PROBE, "GET", PROBE_PATH, NULL, probe,
+                              on_probe_done, g_object_ref (probe));
+  return TRUE;
+}
+
+static void
+on_signed_in (HwEmbySignIn *sign_in,
+              gboolean      checked,
+              gpointer      user_data)
+{
+  HwEmbyClient *self = user_data;
+
+  /* A token nobody has checked yet waits for the first probe's verdict. */
+  if (self->state == HW_SERVER_STATE_CONNECTING &&
+      (checked || !hw_server_gate_is_probing (self->gate)))
+    set_state (self, HW_SERVER_STATE_ONLINE, NULL);
+}
+
+static void
+on_sign_in_required (HwEmbySignIn *sign_in,
+                     const char   *reason,
+                     gpointer      user_data)
+{
+  HwEmbyClient *self = user_data;
   g_autoptr(GError) error = g_error_new_literal (HW_EMBY_ERROR, HW_EMBY_ERROR_SIGN_IN_REQUIRED,
                                                  _("Sign-in required"));
 
-  _hw_emby_client_forget_token (self);
-  _hw_emby_client_set_state (self, HW_SERVER_STATE_SIGN_IN_REQUIRED, reason);
-  _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
-  _hw_emby_client_fail_waiters (self->gate_waiters, error);
+  set_state (self, HW_SERVER_STATE_SIGN_IN_REQUIRED, reason);
+  hw_server_gate_fail_waiters (self->gate, error);
+}
+
+static void
+on_sign_in_retry (HwEmbySignIn *sign_in,
+                  gpointer      user_data)
+{
+  HwEmbyClient *self = user_data;
+
+  if (self->state != HW_SERVER_STATE_SIGN_IN_REQUIRED)
+    return;
+
+  g_message ("Trying to sign in again");
+  /* The probe first, as at start: online once signed in. */
+  set_state (self, HW_SERVER_STATE_CONNECTING, NULL);
+  hw_server_gate_recheck (self->gate);
+}
+
+static void
+on_token_generation (HwEmbySignIn *sign_in,
+                     GParamSpec   *pspec,
+                     gpointer      user_data)
+{
+  /* Whoever minted URLs with the old token mints them again. */
+  g_object_notify_by_pspec (G_OBJECT (user_data), properties[PROP_TOKEN_GENERATION]);
+}
+
+/* The sign-in's exchange: a call that passes the gate and needs no token. */
+static void
+send_sign_in (const char          *body,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data,
+              gpointer             exchange_data)
+{
+  _hw_emby_client_start_call (HW_EMBY_CLIENT (exchange_data), HW_EMBY_CALL_SIGN_IN, "POST",
+                              "/Users/AuthenticateByName", body, cancellable,
+                              callback, user_data);
 }
 
 /* ------------------------------------------------------------------ */
@@ -189,10 +335,10 @@ load_config (HwEmbyClient *self)
   g_autoptr(GError) error = NULL;
   const char *api_key = g_getenv ("HYPERWALL_API_KEY");
 
+  g_autofree char *username = NULL;
+  g_autofree char *user_id = NULL;
+
   g_clear_pointer (&self->base_url, g_free);
-  g_clear_pointer (&self->username, g_free);
-  g_clear_pointer (&self->configured_user_id, g_free);
-  g_clear_pointer (&self->api_key, g_free);
 
   if (url != NULL && *url != '\0')
     {
@@ -208,21 +354,16 @@ load_config (HwEmbyClient *self)
   load_accept_certificate (self);
   load_device (self);
 
-  self->username = hw_config_dup_string (self->config, "username");
-  self->configured_user_id = hw_config_dup_string (self->config, "user-id");
-  if (self->configured_user_id != NULL && *self->configured_user_id == '\0')
-    g_clear_pointer (&self->configured_user_id, g_free);
-
-  if (api_key != NULL && *api_key != '\0')
-    {
-      self->api_key = g_strdup (api_key);
-      hw_redact_add_secret (self->api_key);
-    }
+  username = hw_config_dup_string (self->config, "username");
+  user_id = hw_config_dup_string (self->config, "user-id");
+  hw_emby_sign_in_configure (self->sign_in, self->base_url, username, user_id, api_key);
 
   self->request_timeout_s = MAX (1, hw_config_get_int (self->config, "request-timeout"));
   self->backoff_initial_us = MAX (1, hw_config_get_int (self->config, "backoff-initial")) * HW_USEC_PER_SEC;
   self->backoff_max_us = MAX (1, hw_config_get_int (self->config, "backoff-max")) * HW_USEC_PER_SEC;
   self->backoff_max_us = MAX (self->backoff_max_us, self->backoff_initial_us);
+  hw_server_gate_set_backoff (self->gate, self->backoff_initial_us, self->backoff_max_us);
+  hw_emby_sign_in_set_backoff_max (self->sign_in, self->backoff_max_us);
 }
 
 /* A new identity: forget everything that belonged to the old one. */
@@ -236,24 +377,14 @@ reset (HwEmbyClient *self)
   g_clear_object (&self->life);
   self->life = g_cancellable_new ();
 
-  g_clear_handle_id (&self->probe_source, g_source_remove);
-  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
-  _hw_emby_client_cancel_probe (self);
-  self->probe_attempt = 0;
-  self->signing_in = FALSE;
-  self->keyring_checked = FALSE;
-  self->probe_held_until_us = 0;
   g_hash_table_remove_all (self->held_back);
-  _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
-  _hw_emby_client_fail_waiters (self->gate_waiters, error);
-
-  _hw_emby_client_forget_token (self);
-  g_clear_pointer (&self->user_id, g_free);
+  hw_emby_sign_in_reset (self->sign_in, error);
+  hw_server_gate_reset (self->gate, error);
   load_config (self);
 
-  _hw_emby_client_set_state (self, HW_SERVER_STATE_CONNECTING, NULL);
+  set_state (self, HW_SERVER_STATE_CONNECTING, NULL);
   if (self->started)
-    _hw_emby_client_probe_now (self);
+    hw_server_gate_start (self->gate);
 }
 
 static void
@@ -280,6 +411,8 @@ on_config_changed (HwConfig   *config,
       self->backoff_initial_us = MAX (1, hw_config_get_int (self->config, "backoff-initial")) * HW_USEC_PER_SEC;
       self->backoff_max_us = MAX (self->backoff_initial_us,
                                   hw_config_get_int (self->config, "backoff-max") * HW_USEC_PER_SEC);
+      hw_server_gate_set_backoff (self->gate, self->backoff_initial_us, self->backoff_max_us);
+      hw_emby_sign_in_set_backoff_max (self->sign_in, self->backoff_max_us);
     }
 }
 
@@ -445,12 +578,8 @@ hw_emby_client_set_password_file (HwEmbyClient *self,
 {
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  if (g_strcmp0 (self->password_file, path) == 0)
-    return;
-
-  g_free (self->password_file);
-  self->password_file = g_strdup (path);
-  reset (self);
+  if (hw_emby_sign_in_set_password_file (self->sign_in, path))
+    reset (self);
 }
 
 void
@@ -460,10 +589,7 @@ hw_emby_client_sign_in_with_password (HwEmbyClient *self,
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
   g_return_if_fail (password != NULL);
 
-  if (self->typed_password != NULL)
-    memset (self->typed_password, 0, strlen (self->typed_password));
-  g_free (self->typed_password);
-  self->typed_password = g_strdup (password);
+  hw_emby_sign_in_set_typed_password (self->sign_in, password);
   /* A person answered: that is a configuration change, try again. */
   reset (self);
 }
@@ -473,8 +599,7 @@ hw_emby_client_has_credentials (HwEmbyClient *self)
 {
   g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), FALSE);
 
-  return self->api_key != NULL || self->password_file != NULL ||
-         self->typed_password != NULL || g_getenv ("HYPERWALL_PASSWORD") != NULL;
+  return hw_emby_sign_in_has_credentials (self->sign_in);
 }
 
 void
@@ -488,11 +613,25 @@ hw_emby_client_start (HwEmbyClient *self)
   self->started = TRUE;
   if (self->base_url == NULL)
     {
-      _hw_emby_client_set_state (self, HW_SERVER_STATE_OFFLINE,
-                                 "no usable server address is configured");
+      set_state (self, HW_SERVER_STATE_OFFLINE, "no usable server address is configured");
       return;
     }
-  _hw_emby_client_probe_now (self);
+  hw_server_gate_start (self->gate);
+}
+
+void
+hw_emby_client_suspect_server (HwEmbyClient *self)
+{
+  const char *reason = "checking the server after many failures";
+
+  g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+
+  if (self->state != HW_SERVER_STATE_ONLINE)
+    return;
+
+  g_message ("Many cells failed together: checking the server");
+  set_state (self, HW_SERVER_STATE_OFFLINE, reason);
+  hw_server_gate_close_and_probe (self->gate, reason);
 }
 
 HwServerState
@@ -520,7 +659,7 @@ const char *
 hw_emby_client_get_user_id (HwEmbyClient *self)
 {
   g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), NULL);
-  return self->user_id;
+  return hw_emby_sign_in_get_user_id (self->sign_in);
 }
 
 const char *
@@ -534,7 +673,55 @@ const char *
 hw_emby_client_get_access_token (HwEmbyClient *self)
 {
   g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), NULL);
-  return self->token;
+  return hw_emby_sign_in_get_token (self->sign_in);
+}
+
+SoupSession *
+hw_emby_client_get_session (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), NULL);
+  return self->session;
+}
+
+const char *
+hw_emby_client_get_device_name (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), NULL);
+  return self->device_name;
+}
+
+const char *
+hw_emby_client_get_accept_certificate (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), NULL);
+  return self->accept_certificate;
+}
+
+guint
+hw_emby_client_get_request_timeout (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), 1);
+  return self->request_timeout_s;
+}
+
+void
+hw_emby_client_get_backoff (HwEmbyClient *self,
+                            gint64       *initial_us,
+                            gint64       *max_us)
+{
+  g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+
+  if (initial_us != NULL)
+    *initial_us = self->backoff_initial_us;
+  if (max_us != NULL)
+    *max_us = self->backoff_max_us;
+}
+
+HwServerGate *
+hw_emby_client_get_gate (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), NULL);
+  return self->gate;
 }
 
 enum {
@@ -550,7 +737,6 @@ hw_emby_client_constructed (GObject *object)
 
   load_config (self);
   g_signal_connect_object (self->config, "changed", G_CALLBACK (on_config_changed), self, 0);
-  _hw_emby_client_watch_network (self);
 }
 
 static void
@@ -562,18 +748,22 @@ hw_emby_client_dispose (GObject *object)
 
   if (self->life != NULL)
     g_cancellable_cancel (self->life);
-  g_clear_handle_id (&self->probe_source, g_source_remove);
-  g_clear_handle_id (&self->sign_in_retry, g_source_remove);
-  _hw_emby_client_cancel_probe (self);
-  if (self->sign_in_waiters != NULL)
-    _hw_emby_client_fail_waiters (self->sign_in_waiters, error);
-  if (self->gate_waiters != NULL)
-    _hw_emby_client_fail_waiters (self->gate_waiters, error);
+  if (self->sign_in != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sign_in, self);
+      hw_emby_sign_in_fail_waiters (self->sign_in, error);
+    }
+  if (self->gate != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->gate, self);
+      hw_server_gate_fail_waiters (self->gate, error);
+    }
+  g_clear_object (&self->sign_in);
+  g_clear_object (&self->gate);
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->config);
-  g_clear_object (&self->monitor);
 
   G_OBJECT_CLASS (hw_emby_client_parent_class)->dispose (object);
 }
@@ -585,21 +775,11 @@ hw_emby_client_finalize (GObject *object)
 
   g_clear_object (&self->life);
   g_free (self->base_url);
-  g_free (self->username);
-  g_free (self->configured_user_id);
-  g_free (self->api_key);
-  g_free (self->typed_password);
-  g_free (self->password_file);
   g_free (self->accept_certificate);
   g_free (self->device_id);
   g_free (self->device_name);
-  g_free (self->token);
-  g_free (self->user_id);
   g_free (self->state_reason);
-  g_clear_pointer (&self->gate_waiters, g_ptr_array_unref);
-  g_clear_pointer (&self->sign_in_waiters, g_ptr_array_unref);
   g_clear_object (&self->shared);
-  g_clear_object (&self->tokens);
   g_clear_pointer (&self->latest_reports, g_hash_table_unref);
   g_clear_pointer (&self->held_back, g_hash_table_unref);
 
@@ -620,7 +800,7 @@ hw_emby_client_get_property (GObject    *object,
       g_value_set_int (value, self->state);
       break;
     case PROP_TOKEN_GENERATION:
-      g_value_set_uint (value, self->token_generation);
+      g_value_set_uint (value, hw_emby_sign_in_get_token_generation (self->sign_in));
       break;
     case PROP_CONFIG:
       g_value_set_object (value, self->config);
@@ -678,15 +858,24 @@ hw_emby_client_class_init (HwEmbyClientClass *klass)
 static void
 hw_emby_client_init (HwEmbyClient *self)
 {
+  g_autoptr(HwTokenStore) tokens = hw_token_store_new ();
+
   self->state = HW_SERVER_STATE_CONNECTING;
   self->life = g_cancellable_new ();
-  self->gate_waiters = g_ptr_array_new ();
-  self->sign_in_waiters = g_ptr_array_new ();
   self->shared = hw_shared_requests_new ();
   self->latest_reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->held_back = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  self->tokens = hw_token_store_new ();
-  self->monitor = g_object_ref (g_network_monitor_get_default ());
+
+  self->gate = hw_server_gate_new (g_network_monitor_get_default ());
+  g_signal_connect (self->gate, "notify::state", G_CALLBACK (on_gate_state), self);
+  g_signal_connect (self->gate, "probe", G_CALLBACK (on_gate_probe), self);
+
+  self->sign_in = hw_emby_sign_in_new (tokens, send_sign_in, self);
+  g_signal_connect (self->sign_in, "signed-in", G_CALLBACK (on_signed_in), self);
+  g_signal_connect (self->sign_in, "required", G_CALLBACK (on_sign_in_required), self);
+  g_signal_connect (self->sign_in, "retry", G_CALLBACK (on_sign_in_retry), self);
+  g_signal_connect (self->sign_in, "notify::token-generation", G_CALLBACK (on_token_generation),
+                    self);
 
   /* The deadline is ours (request-timeout); libsoup's own idle timeout
    * would only cut in later and never on a silent half-open socket. */

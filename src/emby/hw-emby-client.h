@@ -13,8 +13,11 @@
  * one probe of /System/Info/Public; when that probe fails too, the state
  * becomes OFFLINE, one probe runs at a time with backoff (backoff-initial
  * → backoff-max), and every other request fails at once with
- * HW_EMBY_ERROR_OFFLINE without touching the network. The network coming
- * back (GNetworkMonitor) probes at once.
+ * HW_EMBY_ERROR_OFFLINE without touching the network, including one that
+ * libsoup was to put on the wire only later (it waited for a connection,
+ * or sends an idempotent request again after a kept-alive connection
+ * died): it asks the gate again then. The network coming back
+ * (GNetworkMonitor) probes at once.
  *
  * TLS: verified against the system's authorities, or, with the setting
  * accept-certificate, only the certificate with that SHA-256 fingerprint
@@ -27,18 +30,21 @@
  * Credentials: HYPERWALL_API_KEY (then user-id must be configured),
  * HYPERWALL_PASSWORD, or a password file. The access token goes to the
  * Secret Service when one runs (never the password), else stays in memory.
- * Tokens and API keys are registered with hw_redact_add_secret (); a
- * password never is: it only ever goes into the sign-in body.
+ * API keys are registered with hw_redact_add_secret (), tokens with
+ * hw_redact_rotate_secret () (the ones they replaced stay masked a few
+ * generations); a password never is: it only ever goes into the sign-in
+ * body. The gate is HwServerGate and the sign-in HwEmbySignIn.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <libsoup/soup.h>
 
 #include "hw-config.h"
 #include "hw-emby-protocol.h"
 #include "hw-reliability.h"
+#include "hw-server-gate.h"
 #include "hw-types.h"
 
 G_BEGIN_DECLS
@@ -90,6 +96,9 @@ const char    *hw_emby_client_get_access_token   (HwEmbyClient        *self);
  * then): URLs minted before carry an older token and must be minted
  * again; a 401 on them says nothing about the current token. */
 guint          hw_emby_client_get_token_generation (HwEmbyClient      *self);
+
+/* In request paths: filled in with the user id once signed in. */
+#define HW_EMBY_USER_ID_PLACEHOLDER "{UserId}"
 
 /* @path is relative to the API base, starts with "/" and may contain the
  * placeholder "{UserId}", filled in once signed in. @json_body: NULL for
@@ -160,6 +169,19 @@ void hw_emby_client_send_notify (HwEmbyClient *self, const char *method, const c
 gboolean       hw_emby_client_is_busy            (HwEmbyClient        *self);
 /* How many of them are unanswered. */
 guint          hw_emby_client_get_reports_in_flight (HwEmbyClient     *self);
+
+/* For what else talks to the same server as the client (the session
+ * socket): the same session, name, certificate rule, deadline, backoff
+ * and gate. */
+SoupSession   *hw_emby_client_get_session        (HwEmbyClient        *self);
+const char    *hw_emby_client_get_device_name    (HwEmbyClient        *self);
+/* The pinned certificate's normalised SHA-256 fingerprint, or NULL. */
+const char    *hw_emby_client_get_accept_certificate (HwEmbyClient    *self);
+guint          hw_emby_client_get_request_timeout (HwEmbyClient       *self);
+void           hw_emby_client_get_backoff        (HwEmbyClient        *self,
+                                                  gint64              *initial_us,
+                                                  gint64              *max_us);
+HwServerGate  *hw_emby_client_get_gate           (HwEmbyClient        *self);
 
 /* How a caller should treat an error from this client. */
 HwErrorClass   hw_emby_error_get_class           (const GError        *error);

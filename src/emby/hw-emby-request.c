@@ -29,6 +29,9 @@ typedef struct {
   GByteArray    *body;
   gsize          cap;         /* the most of this body we read */
   gboolean       too_large;
+  HwEmbyRequestGateFunc may_go;  /* asked again whenever libsoup is about to send */
+  gpointer       gate_data;
+  gboolean       held;        /* may_go said no: nothing went out */
 } Exchange;
 
 /* JSON replies a wall needs are a few hundred KiB at most (a page of 100
@@ -157,6 +160,9 @@ http_error (Exchange *exchange)
 static void
 stop_timers (Exchange *exchange)
 {
+  if (exchange->may_go != NULL)
+    g_signal_handlers_disconnect_by_data (exchange->message, exchange);
+  exchange->may_go = NULL;
   g_clear_handle_id (&exchange->deadline, g_source_remove);
   if (exchange->cancel_id != 0)
     g_cancellable_disconnect (exchange->caller, exchange->cancel_id);
@@ -181,6 +187,14 @@ return_failure (GTask  *task,
       g_message ("%s: %s", exchange->what, refusal);
       g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_TRANSIENT, "%s: %s",
                                exchange->what, refusal);
+      g_error_free (error);
+      return;
+    }
+  if (exchange->held)
+    {
+      /* Not a failure of the server: nothing went out. */
+      g_task_return_new_error (task, HW_EMBY_ERROR, HW_EMBY_ERROR_OFFLINE,
+                               "%s", _("Waiting for the server"));
       g_error_free (error);
       return;
     }
@@ -318,6 +332,35 @@ on_sent (GObject      *source,
   read_more (task);
 }
 
+/* The moments libsoup puts a message on the wire later than it was
+ * handed over: it waited for a free connection ("starting"), it opens a
+ * connection ("network-event"), or it sends an idempotent request again
+ * after a kept-alive connection died under it ("restarted"). Whoever
+ * closed the gate meanwhile must be heard: cancelling here stops the
+ * connect and the write before they touch the network. */
+static void
+recheck_gate (Exchange *exchange)
+{
+  if (exchange->held || exchange->may_go == NULL || g_cancellable_is_cancelled (exchange->attempt))
+    return;
+  if (exchange->may_go (exchange->gate_data))
+    return;
+
+  g_debug ("%s: held back, the server gate closed before it went out", exchange->what);
+  exchange->held = TRUE;
+  g_cancellable_cancel (exchange->attempt);
+}
+
+static void
+on_message_network_event (SoupMessage        *message,
+                          GSocketClientEvent  event,
+                          GIOStream          *connection,
+                          gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_RESOLVING)
+    recheck_gate (user_data);
+}
+
 void
 hw_emby_request_send_async (SoupSession         *session,
                             SoupMessage         *message,
@@ -326,6 +369,21 @@ hw_emby_request_send_async (SoupSession         *session,
                             GCancellable        *cancellable,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
+{
+  hw_emby_request_send_gated_async (session, message, what, timeout_s, NULL, NULL, cancellable,
+                                    callback, user_data);
+}
+
+void
+hw_emby_request_send_gated_async (SoupSession           *session,
+                                  SoupMessage           *message,
+                                  const char            *what,
+                                  guint                  timeout_s,
+                                  HwEmbyRequestGateFunc  may_go,
+                                  gpointer               gate_data,
+                                  GCancellable          *cancellable,
+                                  GAsyncReadyCallback    callback,
+                                  gpointer               user_data)
 {
   GTask *task;
   Exchange *exchange;
@@ -346,7 +404,19 @@ hw_emby_request_send_async (SoupSession         *session,
   exchange->attempt = g_cancellable_new ();
   exchange->started_us = g_get_monotonic_time ();
   exchange->outcome.retry_after_s = -1;
+  exchange->may_go = may_go;
+  exchange->gate_data = gate_data;
   g_task_set_task_data (task, exchange, (GDestroyNotify) exchange_free);
+
+  if (may_go != NULL)
+    {
+      /* Disconnected in stop_timers (): the exchange may end before the
+       * message does. */
+      g_signal_connect_swapped (message, "starting", G_CALLBACK (recheck_gate), exchange);
+      g_signal_connect_swapped (message, "restarted", G_CALLBACK (recheck_gate), exchange);
+      g_signal_connect (message, "network-event", G_CALLBACK (on_message_network_event),
+                        exchange);
+    }
 
   if (cancellable != NULL)
     {

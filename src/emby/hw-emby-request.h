@@ -49,6 +49,24 @@ void    hw_emby_request_send_async   (SoupSession          *session,
                                       GCancellable         *cancellable,
                                       GAsyncReadyCallback   callback,
                                       gpointer              user_data);
+/* Says whether a request may still go out; asked again each time libsoup
+ * is about to put the message on the wire later than it was handed over
+ * (a free connection, a new connection, a restart on a fresh one). */
+typedef gboolean (*HwEmbyRequestGateFunc) (gpointer gate_data);
+
+/* hw_emby_request_send_async (), but when @may_go (@gate_data) says no at
+ * one of those moments the exchange stops before anything goes out and
+ * fails with HW_EMBY_ERROR_OFFLINE, with no @outcome.unreachable.
+ * @gate_data must outlive the exchange. */
+void    hw_emby_request_send_gated_async (SoupSession          *session,
+                                          SoupMessage          *message,
+                                          const char           *what,
+                                          guint                 timeout_s,
+                                          HwEmbyRequestGateFunc may_go,
+                                          gpointer              gate_data,
+                                          GCancellable         *cancellable,
+                                          GAsyncReadyCallback   callback,
+                                          gpointer              user_data);
 /* The body of a 2xx answer; else NULL with G_IO_ERROR_CANCELLED (the
  * caller cancelled) or a HW_EMBY_ERROR: TRANSIENT (nothing answered, 5xx,
  * 429), SIGN_IN_REQUIRED (401), NOT_FOUND (404) or FORBIDDEN (any other

@@ -1,7 +1,8 @@
 /* hw-emby-session-socket.c: the wall as a controllable Emby session.
  *
- * Part of HwEmbyClient's family (hw-emby-client-private.h): it uses the
- * client's session, identity, backoff settings and gate.
+ * It talks to the server as the client does, through the client's public
+ * API: its session, identity, certificate rule, backoff settings and
+ * gate.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,7 +12,7 @@
 
 #include <string.h>
 
-#include "hw-emby-client-private.h"
+#include "hw-emby-client.h"
 #include "hw-emby-session-socket.h"
 #include "hw-emby-tls.h"
 #include "hw-log-limit.h"
@@ -102,8 +103,14 @@ schedule_retry (HwEmbySessionSocket *self)
   if (self->no_socket)
     delay_us = NO_SOCKET_RETRY_US;
   else
-    delay_us = hw_backoff_delay (self->attempt++, self->client->backoff_initial_us,
-                                 self->client->backoff_max_us, g_random_double_range (-1.0, 1.0));
+    {
+      gint64 initial_us;
+      gint64 max_us;
+
+      hw_emby_client_get_backoff (self->client, &initial_us, &max_us);
+      delay_us = hw_backoff_delay (self->attempt++, initial_us, max_us,
+                                   g_random_double_range (-1.0, 1.0));
+    }
   g_debug ("Session socket: next attempt in %.1f s", delay_us / (double) HW_USEC_PER_SEC);
   g_clear_handle_id (&self->retry_source, g_source_remove);
   self->retry_source = g_timeout_add_once (MAX (1, delay_us / 1000), on_retry, self);
@@ -129,7 +136,8 @@ static void drop_connection (HwEmbySessionSocket *self);
 static gboolean
 token_is_stale (HwEmbySessionSocket *self)
 {
-  if (self->connection == NULL || self->token_generation == self->client->token_generation)
+  if (self->connection == NULL ||
+      self->token_generation == hw_emby_client_get_token_generation (self->client))
     return FALSE;
   g_debug ("Session socket: the token changed, connecting again");
   drop_connection (self);
@@ -217,14 +225,11 @@ handle (HwEmbySessionSocket *self,
                  message->kind == HW_SESSION_MESSAGE_SERVER_RESTARTING ? "restarting"
                                                                       : "shutting down");
       /* Closing the gate is no failure: cells wait, streams play on. */
-      if (self->client->state == HW_SERVER_STATE_ONLINE)
-        {
-          self->client->probe_attempt = 0;
-          _hw_emby_client_gate_close (self->client,
-                                      message->kind == HW_SESSION_MESSAGE_SERVER_RESTARTING
-                                        ? "the server is restarting"
-                                        : "the server is shutting down");
-        }
+      if (hw_emby_client_get_state (self->client) == HW_SERVER_STATE_ONLINE)
+        hw_server_gate_close (hw_emby_client_get_gate (self->client),
+                              message->kind == HW_SESSION_MESSAGE_SERVER_RESTARTING
+                                ? "the server is restarting"
+                                : "the server is shutting down");
       break;
     case HW_SESSION_MESSAGE_IGNORED:
       g_debug ("Session socket: %s ignored", message->type);
@@ -379,6 +384,8 @@ static void
 connect_now (HwEmbySessionSocket *self)
 {
   HwEmbyClient *client = self->client;
+  const char *token = hw_emby_client_get_access_token (client);
+  const char *device_id = hw_emby_client_get_device_id (client);
   g_autofree char *url = NULL;
   g_autofree char *auth = NULL;
   g_autoptr(SoupMessage) message = NULL;
@@ -387,30 +394,31 @@ connect_now (HwEmbySessionSocket *self)
   if (self->connection != NULL || self->connecting != NULL || self->retry_source != 0)
     return;
   /* Never while the gate is closed: the gate opening brings us back. */
-  if (client->state != HW_SERVER_STATE_ONLINE || client->token == NULL)
+  if (hw_emby_client_get_state (client) != HW_SERVER_STATE_ONLINE || token == NULL)
     return;
 
-  url = hw_emby_session_socket_url (client->base_url, client->token, client->device_id);
+  url = hw_emby_session_socket_url (hw_emby_client_get_base_url (client), token, device_id);
   message = url != NULL ? soup_message_new ("GET", url) : NULL;
   if (message == NULL)
     return;
 
-  auth = hw_emby_authorization_header (client->device_name, client->device_id, PACKAGE_VERSION,
-                                       client->token);
+  auth = hw_emby_authorization_header (hw_emby_client_get_device_name (client), device_id,
+                                       PACKAGE_VERSION, token);
   soup_message_headers_replace (soup_message_get_request_headers (message),
                                 "X-Emby-Authorization", auth);
   soup_message_headers_replace (soup_message_get_request_headers (message),
-                                "X-Emby-Token", client->token);
+                                "X-Emby-Token", token);
   /* The same certificate rule as every other request of the client. */
-  hw_emby_tls_watch (message, client->accept_certificate);
+  hw_emby_tls_watch (message, hw_emby_client_get_accept_certificate (client));
 
-  self->token_generation = client->token_generation;
+  self->token_generation = hw_emby_client_get_token_generation (client);
   attempt = g_cancellable_new ();
   self->connecting = g_object_ref (attempt);
   g_object_set_data_full (G_OBJECT (attempt), "message", g_object_ref (message), g_object_unref);
   g_object_set_data (G_OBJECT (attempt), "socket", self);
-  self->deadline_source = g_timeout_add_once (client->request_timeout_s * 1000, on_deadline, self);
-  soup_session_websocket_connect_async (client->session, message, NULL, NULL,
+  self->deadline_source = g_timeout_add_once (hw_emby_client_get_request_timeout (client) * 1000,
+                                              on_deadline, self);
+  soup_session_websocket_connect_async (hw_emby_client_get_session (client), message, NULL, NULL,
                                         G_PRIORITY_DEFAULT, attempt, on_connected, attempt);
 }
 
@@ -421,7 +429,7 @@ on_client_state (GObject    *client,
 {
   HwEmbySessionSocket *self = user_data;
 
-  switch (self->client->state)
+  switch (hw_emby_client_get_state (self->client))
     {
     case HW_SERVER_STATE_ONLINE:
       if (!token_is_stale (self))

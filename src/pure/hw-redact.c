@@ -23,8 +23,10 @@
 #define USERINFO_RE "([a-z][a-z0-9+.-]*://[^/@\\s:]*:)([^/@\\s]+)(@)"
 #define UNQUOTED_RE SECRET_KEYS "([\"']?\\s*[:=]\\s*)([^\"'\\s&,;<>]+)"
 
-static GMutex     secrets_lock;
-static GPtrArray *secrets;       /* longest first, so a secret containing another is masked whole */
+static GMutex      secrets_lock;
+static GPtrArray  *secrets;      /* longest first, so a secret containing another is masked whole */
+static GHashTable *holders;      /* secret → how many registrations hold it (a guint) */
+static GHashTable *slots;        /* slot name → GQueue of its secrets, newest first */
 
 static GRegex *
 compile_once (GRegex    **slot,
@@ -142,10 +144,43 @@ registry_contains (const char *secret)
 static void
 registry_add_locked (const char *secret)
 {
+  guint held;
+
   if (secrets == NULL)
-    secrets = g_ptr_array_new_with_free_func (g_free);
+    {
+      secrets = g_ptr_array_new_with_free_func (g_free);
+      holders = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
   if (!registry_contains (secret))
     g_ptr_array_add (secrets, g_strdup (secret));
+  held = GPOINTER_TO_UINT (g_hash_table_lookup (holders, secret));
+  g_hash_table_replace (holders, g_strdup (secret), GUINT_TO_POINTER (held + 1));
+}
+
+static void
+registry_remove_locked (const char *secret)
+{
+  for (guint i = 0; secrets != NULL && i < secrets->len;)
+    {
+      if (g_str_equal (g_ptr_array_index (secrets, i), secret))
+        g_ptr_array_remove_index (secrets, i);
+      else
+        i++;
+    }
+  if (holders != NULL)
+    g_hash_table_remove (holders, secret);
+}
+
+/* One registration fewer; the secret goes with the last one. */
+static void
+registry_release_locked (const char *secret)
+{
+  guint held = holders != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (holders, secret)) : 0;
+
+  if (held > 1)
+    g_hash_table_replace (holders, g_strdup (secret), GUINT_TO_POINTER (held - 1));
+  else
+    registry_remove_locked (secret);
 }
 
 void
@@ -177,16 +212,70 @@ hw_redact_remove_secret (const char *secret)
   escaped = g_uri_escape_string (secret, NULL, FALSE);
 
   g_mutex_lock (&secrets_lock);
-  for (guint i = 0; secrets != NULL && i < secrets->len;)
-    {
-      const char *s = g_ptr_array_index (secrets, i);
+  registry_remove_locked (secret);
+  registry_remove_locked (escaped);
+  g_mutex_unlock (&secrets_lock);
+}
 
-      if (g_str_equal (s, secret) || g_str_equal (s, escaped))
-        g_ptr_array_remove_index (secrets, i);
-      else
-        i++;
+static void
+queue_free (gpointer queue)
+{
+  g_queue_free_full (queue, g_free);
+}
+
+void
+hw_redact_rotate_secret (const char *slot,
+                         const char *secret)
+{
+  g_autofree char *escaped = NULL;
+  GQueue *held;
+
+  g_return_if_fail (slot != NULL);
+
+  if (secret == NULL || strlen (secret) < HW_REDACT_MIN_SECRET_LEN)
+    return;
+
+  escaped = g_uri_escape_string (secret, NULL, FALSE);
+
+  g_mutex_lock (&secrets_lock);
+  if (slots == NULL)
+    slots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, queue_free);
+  held = g_hash_table_lookup (slots, slot);
+  if (held == NULL)
+    {
+      held = g_queue_new ();
+      g_hash_table_replace (slots, g_strdup (slot), held);
+    }
+
+  /* The same token again (a reset that looked it up anew) is no new
+   * generation: it would push out one that lines may still carry. */
+  if (held->head == NULL || !g_str_equal (held->head->data, secret))
+    {
+      registry_add_locked (secret);
+      registry_add_locked (escaped);
+      g_queue_push_head (held, g_strdup (secret));
+      while (held->length > HW_REDACT_SLOT_GENERATIONS)
+        {
+          g_autofree char *oldest = g_queue_pop_tail (held);
+          g_autofree char *oldest_escaped = g_uri_escape_string (oldest, NULL, FALSE);
+
+          registry_release_locked (oldest);
+          registry_release_locked (oldest_escaped);
+        }
+      g_ptr_array_sort (secrets, compare_longest_first);
     }
   g_mutex_unlock (&secrets_lock);
+}
+
+guint
+hw_redact_count_secrets (void)
+{
+  guint n;
+
+  g_mutex_lock (&secrets_lock);
+  n = secrets != NULL ? secrets->len : 0;
+  g_mutex_unlock (&secrets_lock);
+  return n;
 }
 
 void
@@ -194,6 +283,8 @@ hw_redact_clear_secrets (void)
 {
   g_mutex_lock (&secrets_lock);
   g_clear_pointer (&secrets, g_ptr_array_unref);
+  g_clear_pointer (&holders, g_hash_table_unref);
+  g_clear_pointer (&slots, g_hash_table_unref);
   g_mutex_unlock (&secrets_lock);
 }
 

@@ -38,6 +38,26 @@ char             *hw_redact                   (const char          *text);
 
 void              hw_redact_add_secret        (const char          *secret);
 void              hw_redact_remove_secret     (const char          *secret);
+
+/* How many secrets a slot keeps masked: the current one and the two before
+ * it. Counted in generations, not time (this layer reads no clock): a
+ * line can carry an old token only until whoever minted it with that
+ * token has minted again, which a token change itself triggers, so lines
+ * with a token two changes old are not expected; a revoke, a refresh and
+ * a second refresh in quick succession are still covered. */
+#define HW_REDACT_SLOT_GENERATIONS 3
+
+/* For a secret that replaces another (an access token): @secret becomes
+ * the newest of @slot ("access-token"), and the oldest beyond
+ * HW_REDACT_SLOT_GENERATIONS is no longer masked, unless
+ * hw_redact_add_secret () registered it too. Keeps the registry, which
+ * every log line scans under one lock, bounded however often tokens
+ * change. The same rules for short secrets as hw_redact_add_secret (). */
+void              hw_redact_rotate_secret     (const char          *slot,
+                                               const char          *secret);
+/* How many strings the registry masks (a secret and its URI-escaped form
+ * count once each when they differ). */
+guint             hw_redact_count_secrets     (void);
 /* Forgets every registered secret (tests). */
 void              hw_redact_clear_secrets     (void);
 

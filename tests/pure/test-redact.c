@@ -166,6 +166,54 @@ test_redact_registry_threads (void)
   hw_redact_clear_secrets ();
 }
 
+/* A wall that runs for months sees its token change again and again
+ * (revoked, refreshed, a new sign-in): the registry every log line scans
+ * must not grow with it. */
+static void
+test_redact_rotate_bounded (void)
+{
+  g_autofree char *last = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("rotating-token-%04u-0123456789", i);
+
+      hw_redact_rotate_secret ("access-token", token);
+      g_assert_cmpuint (hw_redact_count_secrets (), <=, HW_REDACT_SLOT_GENERATIONS);
+      g_free (last);
+      last = g_steal_pointer (&token);
+    }
+  g_assert_cmpuint (hw_redact_count_secrets (), ==, HW_REDACT_SLOT_GENERATIONS);
+  hw_redact_clear_secrets ();
+}
+
+/* The tokens just replaced stay masked (late lines may carry them); older
+ * ones are let go; a secret also registered for good stays. */
+static void
+test_redact_rotate_keeps_recent (void)
+{
+  const char *api_key = "api-key-also-a-token-0001";
+  g_autofree char *out = NULL;
+
+  hw_redact_add_secret (api_key);
+  hw_redact_rotate_secret ("access-token", api_key);
+  hw_redact_rotate_secret ("access-token", "token-number-two-000000002");
+  hw_redact_rotate_secret ("access-token", "token-number-two-000000002");  /* no new generation */
+  hw_redact_rotate_secret ("access-token", "token-number-three-0000003");
+  hw_redact_rotate_secret ("access-token", "token-number-four-00000004");
+
+  out = hw_redact ("a api-key-also-a-token-0001 b token-number-two-000000002 "
+                   "c token-number-three-0000003 d token-number-four-00000004");
+  g_assert_cmpstr (out, ==, "a *** b *** c *** d ***");
+  g_clear_pointer (&out, g_free);
+
+  hw_redact_rotate_secret ("access-token", "token-number-five-00000005");
+  out = hw_redact ("b token-number-two-000000002 e token-number-five-00000005 a "
+                   "api-key-also-a-token-0001");
+  g_assert_cmpstr (out, ==, "b token-number-two-000000002 e *** a ***");
+  hw_redact_clear_secrets ();
+}
+
 /* The log writer: run in a subprocess so its output can be checked. */
 static void
 test_redact_log_writer (void)
@@ -204,6 +252,9 @@ main (int   argc,
   g_test_add_func ("/hyperwall/redact/registry/words-refused", test_redact_registry_words);
   g_test_add_func ("/hyperwall/redact/registry/longest-first", test_redact_registry_longest_first);
   g_test_add_func ("/hyperwall/redact/registry/threads", test_redact_registry_threads);
+  g_test_add_func ("/hyperwall/redact/registry/rotate-bounded", test_redact_rotate_bounded);
+  g_test_add_func ("/hyperwall/redact/registry/rotate-keeps-recent",
+                   test_redact_rotate_keeps_recent);
   g_test_add_func ("/hyperwall/redact/log-writer", test_redact_log_writer);
 
   return g_test_run ();
