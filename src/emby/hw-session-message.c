@@ -367,7 +367,9 @@ hw_session_message_parse (const char  *data,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local))
     return (fail (error, "a message that is not JSON"), NULL);
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* Whitespace alone parses, to no root at all. */
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return (fail (error, "a message that is not a JSON object"), NULL);
 
   root = json_node_get_object (json_parser_get_root (parser));

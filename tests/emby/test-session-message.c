@@ -192,6 +192,7 @@ static const char *const bad_cases[][2] = {
     "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetRepeatMode\"}}" },
   { "repeat-mode-unknown", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":"
                            "\"SetRepeatMode\",\"Arguments\":{\"RepeatMode\":\"Shuffle\"}}}" },
+  { "whitespace-only", " \r\n" },
   { "nul-inside", "{\"MessageType\":\"Play\0\"}" },
 };
 
