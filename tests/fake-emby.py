@@ -18,7 +18,10 @@
 # "ws-send" sends {"message": {...}} (or {"raw": "text"}) to every open
 # socket (count times, default once: a flood in one control request), "ws-drop" closes them all, "ws-refuse" answers the next upgrades
 # (count, default all) with 404, "ws-garbage" sends a binary frame and text
-# that is not JSON. Socket events go to the log as {"event": "ws-open" |
+# that is not JSON, "ws-endless" starts on every open socket a text message
+# that never ends: continuation frames of {"chunk": bytes} at {"rate": bytes
+# per second} (0: as fast as the socket takes them) until the socket closes.
+# Socket events go to the log as {"event": "ws-open" |
 # "ws-close" | "ws-message", ...}.
 #
 # Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
@@ -292,6 +295,12 @@ class Handler(BaseHTTPRequestHandler):
                     ws.send_frame(0x2, b"\x00\xff\xfe binary")
                     ws.send_text("{\"MessageType\": \"Play\", \"Data\": {\"ItemIds\": [")
                     ws.send_text("\xff not json at all")
+            elif kind == "ws-endless":
+                for ws in list(STATE.websockets):
+                    threading.Thread(target=ws.send_endless,
+                                     args=(int(spec.get("chunk", 65536)),
+                                           float(spec.get("rate", 0))),
+                                     daemon=True).start()
             elif kind == "ws-drop":
                 for ws in list(STATE.websockets):
                     ws.drop()
@@ -335,6 +344,13 @@ class Handler(BaseHTTPRequestHandler):
             return True
         if kind == "malformed-json":
             self.send_bytes(200, b'{"Items": [{"Id": "1", "Name": ')
+            return True
+        if kind == "nested-json":
+            # @size bytes of "[" after @prefix: deeper than any recursive
+            # parser's stack.
+            prefix = str(fault.get("prefix", "")).encode()
+            self.send_bytes(int(fault.get("status", 200)),
+                            prefix + b"[" * int(fault.get("size", 300 * 1024)))
             return True
         if kind == "html":
             self.send_bytes(int(fault.get("status", 200)),
@@ -741,8 +757,9 @@ class WebSocket:
         self.rfile = rfile
         self.send_lock = threading.Lock()
 
-    def send_frame(self, opcode, payload):
-        header = bytes([0x80 | opcode])
+    def send_frame(self, opcode, payload, fin=True):
+        """False when the socket is gone."""
+        header = bytes([(0x80 if fin else 0) | opcode])
         n = len(payload)
         if n < 126:
             header += bytes([n])
@@ -753,8 +770,25 @@ class WebSocket:
         with self.send_lock:
             try:
                 self.connection.sendall(header + payload)
+                return True
             except OSError:
-                pass
+                return False
+
+    def send_endless(self, chunk, rate):
+        """A text message of continuation frames that never ends (RFC 6455
+        allows no other data message until it does)."""
+        STATE.write_log({"event": "ws-endless", "time": time.time()})
+        payload = b" " * chunk
+        sent, started = 0, time.monotonic()
+        opcode = 0x1
+        while self.send_frame(opcode, payload, fin=False):
+            opcode = 0x0
+            sent += len(payload)
+            if rate > 0:
+                ahead = sent / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    time.sleep(ahead)
+        STATE.write_log({"event": "ws-endless-end", "time": time.time(), "bytes": sent})
 
     def send_text(self, text):
         self.send_frame(0x1, text.encode("utf-8", "surrogateescape")

@@ -23,6 +23,30 @@ typedef struct {
   GDestroyNotify free_result;
 } TypedRequest;
 
+/* A server that keeps answering the same unusable reply (every item page,
+ * every retry) gets one warning, not one per request, until a reply
+ * parses or a different fault comes. */
+static GQuark
+last_bad_reply_quark (void)
+{
+  return g_quark_from_static_string ("hw-emby-last-bad-reply");
+}
+
+static void
+log_bad_reply (HwEmbyClient *client,
+               const char   *message)
+{
+  const char *last = g_object_get_qdata (G_OBJECT (client), last_bad_reply_quark ());
+
+  if (g_strcmp0 (last, message) == 0)
+    {
+      g_debug ("%s (again)", message);
+      return;
+    }
+  g_warning ("%s", message);
+  g_object_set_qdata_full (G_OBJECT (client), last_bad_reply_quark (), g_strdup (message), g_free);
+}
+
 static void
 on_typed_done (GObject      *source,
                GAsyncResult *result,
@@ -46,10 +70,12 @@ on_typed_done (GObject      *source,
       g_autofree char *safe = hw_redact (error->message);
 
       /* Malformed replies are transient for the request, never a crash. */
-      g_warning ("%s", safe);
+      log_bad_reply (HW_EMBY_CLIENT (source), safe);
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+
+  g_object_set_qdata (source, last_bad_reply_quark (), NULL);
 
   g_task_return_pointer (task, parsed, typed->free_result);
 }

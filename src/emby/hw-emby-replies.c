@@ -15,6 +15,7 @@
 #include <json-glib/json-glib.h>
 
 #include "hw-emby-protocol.h"
+#include "hw-json-guard.h"
 /* ------------------------------------------------------------------ */
 /* Freeing                                                             */
 
@@ -139,6 +140,7 @@ parse_root_object (const char  *data,
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local_error = NULL;
+  HwJsonGuardResult guard;
   JsonNode *root;
   gsize len;
 
@@ -155,6 +157,15 @@ parse_root_object (const char  *data,
   if (len == 0)
     {
       g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED, "%s: the reply is empty", what);
+      return NULL;
+    }
+  /* Before json-glib, whose recursion a deeply nested reply would run off
+   * the end of the stack. */
+  guard = hw_json_guard_check (data, len, HW_JSON_MAX_DEPTH);
+  if (guard != HW_JSON_GUARD_OK)
+    {
+      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED,
+                   "%s: the reply is not usable JSON (%s)", what, hw_json_guard_describe (guard));
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, len, &local_error))

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hw-emby-client.h"
+#include "hw-emby-flood-watch.h"
 #include "hw-emby-session-socket.h"
 #include "hw-emby-tls.h"
 #include "hw-log-limit.h"
@@ -27,6 +28,10 @@
 #define STABLE_US              (10 * HW_USEC_PER_SEC)
 /* At most one line about bad messages per this interval. */
 #define BAD_MESSAGE_LOG_US     (60 * HW_USEC_PER_SEC)
+/* Bytes without a complete message before an older libsoup's socket is cut:
+ * a larger message is refused anyway; the rest is room for control frames,
+ * TLS records and what the kernel holds. */
+#define FLOOD_LIMIT            (4 * HW_SESSION_MESSAGE_MAX_BYTES)
 
 struct _HwEmbySessionSocket
 {
@@ -34,6 +39,7 @@ struct _HwEmbySessionSocket
 
   HwEmbyClient            *client;
   SoupWebsocketConnection *connection;
+  HwEmbyFloodWatch        *flood_watch;    /* NULL where libsoup bounds messages itself */
   GCancellable            *connecting;     /* the handshake in flight */
   guint                    deadline_source;
   guint                    retry_source;
@@ -172,6 +178,7 @@ drop_connection (HwEmbySessionSocket *self)
   /* May run inside the keep-alive source's own dispatch: destroying a
    * source while it dispatches is allowed. */
   g_clear_handle_id (&self->keep_alive_source, g_source_remove);
+  g_clear_pointer (&self->flood_watch, hw_emby_flood_watch_free);
   if (self->connection != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->connection, self);
@@ -258,6 +265,9 @@ on_message (SoupWebsocketConnection *connection,
   gsize length = 0;
   const char *data = g_bytes_get_data (bytes, &length);
 
+  if (self->flood_watch != NULL)
+    hw_emby_flood_watch_message (self->flood_watch);
+
   if (type != SOUP_WEBSOCKET_DATA_TEXT)
     {
       log_bad_message (self, "a binary message");
@@ -285,6 +295,9 @@ on_closed (SoupWebsocketConnection *connection,
   gushort code = soup_websocket_connection_get_close_code (connection);
 
   g_debug ("Session socket closed (code %u)", code);
+  if (self->flood_watch != NULL && hw_emby_flood_watch_tripped (self->flood_watch))
+    g_message ("Session socket: the server sent more than %u KiB without completing a message; "
+               "dropped it, connecting again", FLOOD_LIMIT / 1024);
   if (g_get_monotonic_time () - self->connected_us >= STABLE_US)
     self->attempt = 0;
   drop_connection (self);
@@ -299,7 +312,10 @@ on_error (SoupWebsocketConnection *connection,
   g_autofree char *safe = hw_redact (error->message);
 
   /* Invalid frames and the like: the connection closes after this. */
-  g_debug ("Session socket: %s", safe);
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    g_message ("Session socket: %s; dropped it, connecting again", safe);
+  else
+    g_debug ("Session socket: %s", safe);
 }
 
 static gboolean
@@ -357,8 +373,17 @@ on_connected (GObject      *source,
   self->no_socket = FALSE;
   self->connection = g_steal_pointer (&connection);
   self->connected_us = g_get_monotonic_time ();
+  /* The frame limit alone lets a message of endless continuation frames
+   * grow without bound (libsoup before 3.8). */
   soup_websocket_connection_set_max_incoming_payload_size (self->connection,
                                                            HW_SESSION_MESSAGE_MAX_BYTES);
+  if (!hw_emby_websocket_limit_message (self->connection, HW_SESSION_MESSAGE_MAX_BYTES))
+    {
+      self->flood_watch = hw_emby_flood_watch_new (self->connection, FLOOD_LIMIT);
+      if (self->flood_watch == NULL)
+        g_debug ("Session socket: no byte count on this socket; a message that never ends "
+                 "is not bounded");
+    }
   soup_websocket_connection_set_keepalive_interval (self->connection, PING_INTERVAL_S);
   g_signal_connect (self->connection, "message", G_CALLBACK (on_message), self);
   g_signal_connect (self->connection, "closed", G_CALLBACK (on_closed), self);

@@ -10,10 +10,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "hw-json-guard.h"
 #include "hw-session-message.h"
-
-/* json-glib parses recursively: refuse deep nesting before it sees it. */
-#define MAX_DEPTH 16
 
 G_DEFINE_QUARK (hw-session-message-error-quark, hw_session_message_error)
 
@@ -36,37 +34,6 @@ hw_session_message_free (HwSessionMessage *message)
   g_free (message->header);
   g_free (message->text);
   g_free (message);
-}
-
-static gboolean
-nesting_ok (const char *data,
-            gsize       length)
-{
-  gboolean in_string = FALSE;
-  int depth = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > MAX_DEPTH)
-            return FALSE;
-        }
-      else if (c == '}' || c == ']')
-        depth--;
-    }
-  return TRUE;
 }
 
 /* A member looked up without regard to case, or NULL. */
@@ -379,6 +346,7 @@ hw_session_message_parse (const char  *data,
   JsonObject *root;
   JsonNode *data_node;
   JsonObject *object = NULL;
+  HwJsonGuardResult guard;
   const char *type;
 
   if (data == NULL || length == 0)
@@ -387,13 +355,21 @@ hw_session_message_parse (const char  *data,
     return (fail (error, "a message too large"), NULL);
   if (!g_utf8_validate_len (data, length, NULL))
     return (fail (error, "a message that is not UTF-8"), NULL);
-  if (!nesting_ok (data, length))
-    return (fail (error, "a message nested too deeply"), NULL);
+  /* json-glib parses recursively: deep nesting must not reach it. */
+  guard = hw_json_guard_check (data, length, HW_JSON_MAX_DEPTH);
+  if (guard != HW_JSON_GUARD_OK)
+    {
+      g_set_error (error, HW_SESSION_MESSAGE_ERROR, 0, "a message that is %s",
+                   hw_json_guard_describe (guard));
+      return NULL;
+    }
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local))
     return (fail (error, "a message that is not JSON"), NULL);
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  /* Whitespace alone parses, to no root at all. */
+  if (json_parser_get_root (parser) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return (fail (error, "a message that is not a JSON object"), NULL);
 
   root = json_node_get_object (json_parser_get_root (parser));

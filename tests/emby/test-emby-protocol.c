@@ -628,6 +628,51 @@ test_reply (gconstpointer data)
     }
 }
 
+/* A reply nested deeper than json-glib's recursion can go on the stack (a
+ * hostile server, or anything else at the address): every parser refuses
+ * it as malformed, before json-glib sees it. */
+static void
+test_reply_deep_nesting (void)
+{
+  static const char *const prefixes[] = {
+    "",
+    "{\"Items\":",
+    "{\"Name\":'\"',\"Items\":",
+    "/*]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]*/{\"Items\":",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    {
+      g_autoptr (GString) body = g_string_new (prefixes[i]);
+      g_autoptr (GError) e1 = NULL;
+      g_autoptr (GError) e2 = NULL;
+      g_autoptr (GError) e3 = NULL;
+      g_autoptr (GError) e4 = NULL;
+      g_autoptr (GError) e5 = NULL;
+      g_autoptr (HwEmbyServerInfo) info = NULL;
+      g_autoptr (HwEmbyAuth) auth = NULL;
+      g_autoptr (GPtrArray) views = NULL;
+      g_autoptr (GPtrArray) items = NULL;
+      g_autoptr (HwEmbyPlaybackInfo) playback = NULL;
+
+      while (body->len < 1024 * 1024)
+        g_string_append_c (body, '[');
+
+      info = hw_emby_parse_server_info (body->str, body->len, &e1);
+      auth = hw_emby_parse_auth (body->str, body->len, &e2);
+      views = hw_emby_parse_views (body->str, body->len, &e3);
+      items = hw_emby_parse_items (body->str, body->len, &e4);
+      playback = hw_emby_parse_playback_info (body->str, body->len, &e5);
+      g_assert_error (e1, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED);
+      g_assert_error (e2, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED);
+      g_assert_error (e3, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED);
+      g_assert_error (e4, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED);
+      g_assert_error (e5, HW_EMBY_ERROR, HW_EMBY_ERROR_MALFORMED);
+      g_assert_nonnull (strstr (e1->message, "System/Info/Public"));
+      g_assert_nonnull (strstr (e4->message, "not usable"));
+    }
+}
+
 static void
 test_reply_values (void)
 {
@@ -777,6 +822,7 @@ main (int   argc,
       g_test_add_data_func (path, &reply_cases[i], test_reply);
     }
   g_test_add_func ("/hyperwall/emby/reply/values", test_reply_values);
+  g_test_add_func ("/hyperwall/emby/reply/deep-nesting", test_reply_deep_nesting);
   for (guint i = 0; i < G_N_ELEMENTS (retry_after_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hyperwall/emby/request/retry-after/%u", i);

@@ -192,6 +192,7 @@ static const char *const bad_cases[][2] = {
     "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":\"SetRepeatMode\"}}" },
   { "repeat-mode-unknown", "{\"MessageType\":\"GeneralCommand\",\"Data\":{\"Name\":"
                            "\"SetRepeatMode\",\"Arguments\":{\"RepeatMode\":\"Shuffle\"}}}" },
+  { "whitespace-only", " \r\n" },
   { "nul-inside", "{\"MessageType\":\"Play\0\"}" },
 };
 
@@ -278,6 +279,35 @@ test_hostile_sizes (void)
 }
 
 /* Random bytes and random cuts of good messages: never a crash. */
+/* json-glib reads single-quoted strings and comments; a depth count that
+ * knew only JSON would be turned off by them and let the nesting through. */
+static void
+test_dialect_tricks (void)
+{
+  static const char *const tricks[] = {
+    "{\"MessageType\":\"Play\",\"x\":'\"',\"Data\":",
+    "/*]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]*/"
+    "{\"MessageType\":\"Play\",\"Data\":",
+    "// ]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n"
+    "{\"MessageType\":\"Play\",\"Data\":",
+    "{\"MessageType\":'Play',\"Data\":",
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (tricks); i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (GString) text = g_string_new (tricks[i]);
+      HwSessionMessage *m;
+
+      /* Within the size limit, deep enough to crash a recursive parser. */
+      while (text->len < HW_SESSION_MESSAGE_MAX_BYTES - 1)
+        g_string_append_c (text, '[');
+      m = hw_session_message_parse (text->str, text->len, &error);
+      g_assert_null (m);
+      g_assert_error (error, HW_SESSION_MESSAGE_ERROR, 0);
+    }
+}
+
 static void
 test_fuzz (void)
 {
@@ -383,6 +413,7 @@ main (int argc, char **argv)
       g_test_add_data_func (path, bad_cases[i], test_bad);
     }
   g_test_add_func ("/hyperwall/emby/session-message/hostile-sizes", test_hostile_sizes);
+  g_test_add_func ("/hyperwall/emby/session-message/dialect-tricks", test_dialect_tricks);
   g_test_add_func ("/hyperwall/emby/session-message/fuzz", test_fuzz);
   g_test_add_func ("/hyperwall/emby/session-socket/url", test_url);
   g_test_add_func ("/hyperwall/emby/session-socket/capabilities", test_capabilities);

@@ -184,7 +184,10 @@ class FakeEmbyServer:
         "revoke-token" forgets every issued token (a throttled stream whose
         token is revoked ends mid-body), "refuse" closes the port for @delay
         seconds, "throttle" sends bodies at @rate bytes/s, "slow" answers
-        after @delay seconds, "big-body" sends @size bytes of JSON. Returns the
+        after @delay seconds, "big-body" sends @size bytes of JSON,
+        "nested-json" sends @prefix and @size bytes of "[", "ws-endless"
+        starts a message of endless continuation frames (@chunk, @rate) on
+        every open session socket. Returns the
         server's answer; raises HarnessError if it refused."""
         spec = dict(options, fault=fault)
         request = urllib.request.Request(
