@@ -6,6 +6,13 @@
  * HYPERWALL_NO_KEYRING set) nothing is kept: the log says so once and the
  * caller keeps the token in memory only. Internal to the Emby client.
  *
+ * Nothing here ever makes the Secret Service prompt, kiosk or not: a wall
+ * must not put a window on screen that it cannot take down. Only a default
+ * collection that exists and is unlocked is used; one that is missing is
+ * never created and one that is locked is never unlocked (the token stays
+ * in memory, said once in the log). A token saved meanwhile is kept there
+ * as soon as somebody unlocks (or creates) the default collection.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
