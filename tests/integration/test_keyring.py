@@ -20,7 +20,9 @@ into one creates it, which asks for a new password). The wall must play on
 the token it keeps in memory, never ask the Secret Service for a prompt
 (dbus-monitor on the private bus counts Prompt calls and prompt objects),
 create no collection, put no other window on the screen, and keep using
-its one token while items change.
+its one token while items change. When somebody unlocks the locked keyring
+later (tests/keyring-unlock.c, as a login does), the token in memory is
+stored there, and the next start plays on it without a sign-in.
 
 Stored items are read with secret-tool (libsecret-tools) and the bus with
 dbus-send; nothing but the standard library in here.
@@ -443,6 +445,59 @@ def keyring_needs_prompt(state, extra, expected_log):
         harness.note("%d requests on one token in memory, no prompt" % len(later))
 
 
+def unlock_helper():
+    path = os.environ.get("HYPERWALL_KEYRING_UNLOCK") or os.path.join(
+        os.path.dirname(harness.hyperwall_bin()), "..", "tests", "keyring-unlock")
+    if not os.access(path, os.X_OK):
+        harness.skip("no keyring-unlock helper at %s (built with the tests)" % path)
+    return path
+
+
+def test_unlocked_later():
+    need("gnome-keyring-daemon", "secret-tool", "dbus-send", "dbus-monitor")
+    helper = unlock_helper()
+
+    with harness.Session() as s:
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
+        keyring = GnomeKeyring(s, state="locked")
+        monitor = PromptWatch(s)
+
+        first = launch(s, fake, with_password=True)
+        first.wait_for(emby.all_playing_distinct(4), 45, "four cells playing (locked keyring)")
+        emby.wait_until(lambda: "The default keyring is locked" in first.log(), 10,
+                        "the log saying the keyring is locked")
+
+        # Somebody logs in: the keyring is unlocked without any prompt.
+        result = subprocess.run([helper, GnomeKeyring.LOGIN], env=keyring.env,
+                                input=KEYRING_PASSWORD.encode(), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, timeout=20)
+        harness.check(result.returncode == 0, "keyring-unlock failed: %s"
+                      % result.stdout.decode(errors="replace"))
+        harness.check(keyring.collection_locked(GnomeKeyring.LOGIN) is False,
+                      "the login keyring is still locked")
+        items = emby.wait_until(lambda: keyring.items("xdg:schema", SCHEMA), 15,
+                                "the token stored once the keyring was unlocked")
+        harness.check(len(items) == 1, "%d items of schema %s, expected 1"
+                      % (len(items), SCHEMA))
+        harness.check(items[0].get("secret") in fake.tokens(),
+                      "the stored secret is not a token the server issued")
+        harness.check(len(fake.sign_ins()) == 1, "signed in %d times" % len(fake.sign_ins()))
+        harness.check("the access token is kept there now" in first.log(),
+                      "the log does not say the token was stored\n%s" % first.tail())
+        harness.check(monitor.prompt_calls() == 0 and monitor.prompt_objects() == 0,
+                      "prompts: %d calls, %d objects"
+                      % (monitor.prompt_calls(), monitor.prompt_objects()))
+        emby.check_no_secrets(first, fake)
+        rc = first.stop()
+        harness.check(rc == 0, "the first run exited with %s" % rc)
+
+        restarted_at = time.time()
+        second = launch(s, fake, with_password=False)
+        second.wait_for(playing_on_token(4), 45)
+        harness.check(not fake.sign_ins(since=restarted_at),
+                      "the second start signed in again\n%s" % emby.describe(fake.requests()))
+
+
 def test_locked_keyring_kiosk():
     keyring_needs_prompt("locked", ["--kiosk"], "The default keyring is locked")
 
@@ -456,4 +511,5 @@ if __name__ == "__main__":
         ("/hyperwall/integration/keyring/token-reused", test_token_in_keyring),
         ("/hyperwall/integration/keyring/locked-kiosk", test_locked_keyring_kiosk),
         ("/hyperwall/integration/keyring/no-default", test_no_default_keyring),
+        ("/hyperwall/integration/keyring/unlocked-later", test_unlocked_later),
     ])
