@@ -376,6 +376,19 @@ on_collections_changed (SecretService *service,
 }
 
 static void
+on_collections_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(HwTokenStore) self = user_data;
+
+  /* Only for following collections that appear later: without them the
+   * default alias still answers. */
+  secret_service_load_collections_finish (SECRET_SERVICE (source), result, NULL);
+  read_default_alias (self);
+}
+
+static void
 on_service_opened (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
@@ -383,7 +396,17 @@ on_service_opened (GObject      *source,
   g_autoptr(HwTokenStore) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SecretService) service = secret_service_open_finish (result, &error);
+  g_autoptr(GVariant) collections = NULL;
 
+  if (service != NULL && g_dbus_proxy_get_name_owner (G_DBUS_PROXY (service)) == NULL)
+    {
+      /* Nobody owns the name and the bus could not start anybody: every
+       * call would fail (and libsecret's collection loading never
+       * finishes without the Collections property). */
+      g_set_error_literal (&error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN,
+                           "org.freedesktop.secrets is not running");
+      g_clear_object (&service);
+    }
   if (service == NULL)
     {
       keyring_missing (self, error);
@@ -394,7 +417,12 @@ on_service_opened (GObject      *source,
   self->service = g_steal_pointer (&service);
   g_signal_connect_object (self->service, "notify::collections",
                            G_CALLBACK (on_collections_changed), self, G_CONNECT_DEFAULT);
-  read_default_alias (self);
+  collections = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (self->service), "Collections");
+  if (collections != NULL)
+    secret_service_load_collections (self->service, NULL, on_collections_loaded,
+                                     g_object_ref (self));
+  else
+    read_default_alias (self);
 }
 
 /* Finishes (with TRUE) once the service and its default collection were
@@ -423,7 +451,7 @@ probe_async (HwTokenStore        *self,
   self->probe = PROBE_RUNNING;
   /* Our own instance, not secret_service_get()'s shared one: only this
    * one refuses prompts. */
-  secret_service_open (HW_TYPE_QUIET_SECRET_SERVICE, NULL, SECRET_SERVICE_LOAD_COLLECTIONS,
+  secret_service_open (HW_TYPE_QUIET_SECRET_SERVICE, NULL, SECRET_SERVICE_NONE,
                        NULL, on_service_opened, g_object_ref (self));
 }
 

@@ -498,6 +498,20 @@ def test_unlocked_later():
                       "the second start signed in again\n%s" % emby.describe(fake.requests()))
 
 
+def test_no_secret_service():
+    """Nothing owns org.freedesktop.secrets on the bus (a bare kiosk
+    session): the wall plays on the token in memory and says so once."""
+    with harness.Session() as s:
+        fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
+        app = launch(s, fake, with_password=True)
+        app.wait_for(emby.all_playing_distinct(4), 45, "four cells playing")
+        said = [l for l in app.log().splitlines() if "kept in memory only" in l]
+        harness.check(len(said) == 1 and "No Secret Service" in said[0],
+                      "expected one line saying there is no Secret Service: %s" % said)
+        harness.check("CRITICAL" not in app.log(), "criticals in the log\n%s" % app.tail())
+        harness.check(len(fake.sign_ins()) == 1, "signed in %d times" % len(fake.sign_ins()))
+
+
 def test_locked_keyring_kiosk():
     keyring_needs_prompt("locked", ["--kiosk"], "The default keyring is locked")
 
@@ -509,6 +523,7 @@ def test_no_default_keyring():
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/keyring/token-reused", test_token_in_keyring),
+        ("/hyperwall/integration/keyring/no-secret-service", test_no_secret_service),
         ("/hyperwall/integration/keyring/locked-kiosk", test_locked_keyring_kiosk),
         ("/hyperwall/integration/keyring/no-default", test_no_default_keyring),
         ("/hyperwall/integration/keyring/unlocked-later", test_unlocked_later),
