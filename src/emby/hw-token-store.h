@@ -33,7 +33,7 @@ gboolean      hw_token_store_is_available    (HwTokenStore        *self);
  * to. Finishes with NULL and no error when none is kept or the Secret
  * Service fails (said once in the log); fails only with
  * G_IO_ERROR_CANCELLED, when @cancellable was cancelled by the time it
- * finishes. */
+ * finishes. A locked or missing default collection finds nothing. */
 void          hw_token_store_lookup_async    (HwTokenStore        *self,
                                               const char          *server,
                                               const char          *username,
@@ -44,8 +44,10 @@ char         *hw_token_store_lookup_finish   (HwTokenStore        *self,
                                               GAsyncResult        *result,
                                               char               **user_id,
                                               GError             **error);
-/* Keeps @token. A failure only means nothing is kept: it is logged once,
- * and later lookups are not attempted. */
+/* Keeps @token. A failure only means nothing is kept now (logged once):
+ * with no Secret Service later lookups are not attempted; with a locked or
+ * missing default collection the token waits in memory and is stored when
+ * that collection becomes usable. */
 void          hw_token_store_save_async      (HwTokenStore        *self,
                                               const char          *server,
                                               const char          *username,
