@@ -6,6 +6,13 @@
  * HYPERWALL_NO_KEYRING set) nothing is kept: the log says so once and the
  * caller keeps the token in memory only. Internal to the Emby client.
  *
+ * Nothing here ever makes the Secret Service prompt, kiosk or not: a wall
+ * must not put a window on screen that it cannot take down. Only a default
+ * collection that exists and is unlocked is used; one that is missing is
+ * never created and one that is locked is never unlocked (the token stays
+ * in memory, said once in the log). A token saved meanwhile is kept there
+ * as soon as somebody unlocks (or creates) the default collection.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
@@ -26,7 +33,7 @@ gboolean      hw_token_store_is_available    (HwTokenStore        *self);
  * to. Finishes with NULL and no error when none is kept or the Secret
  * Service fails (said once in the log); fails only with
  * G_IO_ERROR_CANCELLED, when @cancellable was cancelled by the time it
- * finishes. */
+ * finishes. A locked or missing default collection finds nothing. */
 void          hw_token_store_lookup_async    (HwTokenStore        *self,
                                               const char          *server,
                                               const char          *username,
@@ -37,8 +44,10 @@ char         *hw_token_store_lookup_finish   (HwTokenStore        *self,
                                               GAsyncResult        *result,
                                               char               **user_id,
                                               GError             **error);
-/* Keeps @token. A failure only means nothing is kept: it is logged once,
- * and later lookups are not attempted. */
+/* Keeps @token. A failure only means nothing is kept now (logged once):
+ * with no Secret Service later lookups are not attempted; with a locked or
+ * missing default collection the token waits in memory and is stored when
+ * that collection becomes usable. */
 void          hw_token_store_save_async      (HwTokenStore        *self,
                                               const char          *server,
                                               const char          *username,

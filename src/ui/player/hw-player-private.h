@@ -52,6 +52,7 @@ struct _HwPlayer
   gint64      drops_seen[2];
   guint64     dropped_frames;
   char       *hwdec;                  /* hwdec-current, NULL until reported */
+  char       *hwdec_setting;          /* the hwdec setting (hw-hwdec-probe.h) */
 };
 
 enum {

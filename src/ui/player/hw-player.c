@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "hw-hwdec-probe.h"
 #include "hw-mpv-command.h"
 #include "hw-player.h"
 #include "hw-player-private.h"
@@ -45,6 +46,7 @@ hw_player_finalize (GObject *object)
 
   g_free (self->log_prefix);
   g_free (self->hwdec);
+  g_free (self->hwdec_setting);
 
   G_OBJECT_CLASS (hw_player_parent_class)->finalize (object);
 }
@@ -151,7 +153,10 @@ apply_options (HwPlayer              *self,
    * server from the watchdog (docs/architecture.md): never loop. */
   set_option (self->mpv, "loop-file", "no");
   set_option (self->mpv, "loop-playlist", "no");
-  set_option (self->mpv, "hwdec", options->hwdec ? options->hwdec : "auto-safe");
+  /* Not the setting as it is: mpv would try every hardware decoder again
+   * at each load, also where none exists (hw-hwdec-probe.h). */
+  set_option (self->mpv, "hwdec",
+              hw_hwdec_probe_resolve (hw_hwdec_probe_get_default (), self->hwdec_setting));
   /* Measured on a 2-core machine with 4 and 9 cells (benchmarks/README.md):
    * one decoder thread per cell costs less CPU and memory than FFmpeg's
    * default of a thread per core in every cell, at full frame rate. */
@@ -188,6 +193,18 @@ apply_options (HwPlayer              *self,
   set_option (self->mpv, "mute", options->audible ? "no" : "yes");
 }
 
+/* A GPU appeared, or the first probe found one: from the next load on
+ * (mpv applies hwdec when it opens a decoder). */
+static void
+on_hwdec_probed (HwPlayer     *self,
+                 HwHwdecProbe *probe)
+{
+  const char *hwdec = hw_hwdec_probe_answer (probe, self->hwdec_setting);
+
+  if (self->mpv != NULL)
+    mpv_set_property_async (self->mpv, REPLY_SET, "hwdec", MPV_FORMAT_STRING, &hwdec);
+}
+
 /* mpv's core thread is started by mpv_create() and starts every other mpv
  * thread (demuxers, decoders and their FFmpeg pools, the video output), so
  * creating the handle on a background thread makes all of them background
@@ -210,6 +227,7 @@ hw_player_new (const HwPlayerOptions  *options,
    * render and mpv threads running, would not be thread-safe. */
 
   self->log_prefix = g_strdup (options->log_prefix ? options->log_prefix : "player");
+  self->hwdec_setting = g_strdup (options->hwdec ? options->hwdec : "auto-safe");
   self->mpv = hw_thread_priority_call_lowered (create_handle, NULL);
   if (self->mpv == NULL)
     {
@@ -230,6 +248,8 @@ hw_player_new (const HwPlayerOptions  *options,
 
   _hw_player_observe (self);
   mpv_set_wakeup_callback (self->mpv, _hw_player_wakeup_cb, self);
+  g_signal_connect_object (hw_hwdec_probe_get_default (), "changed",
+                           G_CALLBACK (on_hwdec_probed), self, G_CONNECT_SWAPPED);
 
   return g_steal_pointer (&self);
 }
