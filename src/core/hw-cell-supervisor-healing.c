@@ -364,6 +364,10 @@ log_decision (HwCellSupervisor     *self,
       else if (decision->old_state != decision->state)
         g_debug ("cell %u: stopped: %s", self->index, decision->reason);
       break;
+    case HW_CELL_ACTION_NONE:
+    case HW_CELL_ACTION_LOAD:
+    case HW_CELL_ACTION_PAUSE:
+    case HW_CELL_ACTION_RESUME:
     default:
       break;
     }

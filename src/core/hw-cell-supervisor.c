@@ -429,6 +429,8 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
        * the others only learn that the server may be asked again. */
       _hw_cell_supervisor_handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
       break;
+    case HW_SERVER_STATE_NONE:
+    case HW_SERVER_STATE_CONNECTING:
     default:
       break;
     }
