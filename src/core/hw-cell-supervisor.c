@@ -728,6 +728,10 @@ log_decision (HwCellSupervisor     *self,
       else if (decision->old_state != decision->state)
         g_debug ("cell %u: stopped: %s", self->index, decision->reason);
       break;
+    case HW_CELL_ACTION_NONE:
+    case HW_CELL_ACTION_LOAD:
+    case HW_CELL_ACTION_PAUSE:
+    case HW_CELL_ACTION_RESUME:
     default:
       break;
     }
@@ -1156,6 +1160,8 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
        * the others only learn that the server may be asked again. */
       handle_event (self, HW_CELL_EVENT_GATE_OPENED, NULL);
       break;
+    case HW_SERVER_STATE_NONE:
+    case HW_SERVER_STATE_CONNECTING:
     default:
       break;
     }

@@ -405,6 +405,17 @@ handle_parked (HwCellMachine *machine,
     case HW_CELL_EVENT_GATE_OPENED:
       machine->gate_closed = FALSE;
       return ignore (machine);
+    case HW_CELL_EVENT_START:
+    case HW_CELL_EVENT_ITEM_READY:
+    case HW_CELL_EVENT_ITEM_UNAVAILABLE:
+    case HW_CELL_EVENT_FIRST_FRAME:
+    case HW_CELL_EVENT_PROGRESS:
+    case HW_CELL_EVENT_END:
+    case HW_CELL_EVENT_FAILURE:
+    case HW_CELL_EVENT_UNPLAYABLE:
+    case HW_CELL_EVENT_SIGN_IN_REQUIRED:
+    case HW_CELL_EVENT_OPERATOR_PAUSE:
+    case HW_CELL_EVENT_OPERATOR_RESUME:
     default:
       return ignore (machine);
     }
@@ -428,6 +439,18 @@ handle_stopped (HwCellMachine *machine,
         return ignore (machine);
       return decide (machine, HW_CELL_STATE_SIGN_IN_REQUIRED, HW_CELL_ACTION_STOP,
                      "sign-in required");
+    case HW_CELL_EVENT_START:
+    case HW_CELL_EVENT_ITEM_READY:
+    case HW_CELL_EVENT_ITEM_UNAVAILABLE:
+    case HW_CELL_EVENT_FIRST_FRAME:
+    case HW_CELL_EVENT_PROGRESS:
+    case HW_CELL_EVENT_END:
+    case HW_CELL_EVENT_FAILURE:
+    case HW_CELL_EVENT_UNPLAYABLE:
+    case HW_CELL_EVENT_TIMER:
+    case HW_CELL_EVENT_OPERATOR_NEXT:
+    case HW_CELL_EVENT_OPERATOR_PAUSE:
+    case HW_CELL_EVENT_OPERATOR_RESUME:
     default:
       return ignore (machine);
     }
@@ -467,6 +490,14 @@ needs_server (HwCellMachine *machine,
       return machine->state == HW_CELL_STATE_RETRYING;
     case HW_CELL_EVENT_OPERATOR_NEXT:
       return TRUE;
+    case HW_CELL_EVENT_ITEM_READY:
+    case HW_CELL_EVENT_FIRST_FRAME:
+    case HW_CELL_EVENT_PROGRESS:
+    case HW_CELL_EVENT_GATE_CLOSED:
+    case HW_CELL_EVENT_GATE_OPENED:
+    case HW_CELL_EVENT_SIGN_IN_REQUIRED:
+    case HW_CELL_EVENT_OPERATOR_PAUSE:
+    case HW_CELL_EVENT_OPERATOR_RESUME:
     default:
       return FALSE;
     }
@@ -626,6 +657,12 @@ hw_cell_machine_handle (HwCellMachine *machine,
     case HW_CELL_STATE_WAITING:
     case HW_CELL_STATE_SIGN_IN_REQUIRED:
       return handle_stopped (machine, event);
+    case HW_CELL_STATE_IDLE:
+    case HW_CELL_STATE_LOADING:
+    case HW_CELL_STATE_PLAYING:
+    case HW_CELL_STATE_ENDED:
+    case HW_CELL_STATE_RETRYING:
+    case HW_CELL_STATE_PAUSED:
     default:
       return handle_active (machine, event, unit, now_us);
     }

@@ -1,8 +1,8 @@
 /* hw-shortcuts.h: every key of the wall, in one table.
  *
  * The accelerators, the shortcuts window (Ctrl+?) and the key table in
- * README.md all come from this list; tests/ui/test-shortcuts.c checks the
- * README against it.
+ * docs/operating.md all come from this list; tests/ui/test-shortcuts.c
+ * checks that table against it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -16,7 +16,7 @@ typedef struct {
   const char *action;        /* detailed: "app.next(-1)" */
   const char *accels;        /* space-separated GTK accelerators */
   const char *kiosk_accels;  /* in kiosk mode, when different; "" for none */
-  const char *keys;          /* as README.md writes them */
+  const char *keys;          /* as docs/operating.md writes them */
   const char *group;         /* N_(): the shortcuts window's group */
   const char *title;         /* N_(): what it does */
 } HwShortcut;

@@ -41,12 +41,11 @@ static void
 hw_window_init (HwWindow *self)
 {
   GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkWidget *overlay = gtk_overlay_new ();
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "hyperwall");
   gtk_window_set_title (GTK_WINDOW (self), _("Hyperwall"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1280, 720);
-
-  GtkWidget *overlay = gtk_overlay_new ();
 
   self->wall = HW_WALL (hw_wall_new ());
   gtk_overlay_set_child (GTK_OVERLAY (overlay), GTK_WIDGET (self->wall));

@@ -388,9 +388,11 @@ test_pick_source (void)
 static void
 test_item_title_duration (void)
 {
-  HwEmbyItem episode = { .id = "1", .name = "Pilot", .series_name = "Show",
+  /* The struct owns its strings; these literals are never freed. */
+  HwEmbyItem episode = { .id = (char *) "1", .name = (char *) "Pilot",
+                         .series_name = (char *) "Show",
                          .run_time_ticks = G_GINT64_CONSTANT (14172790000) };
-  HwEmbyItem movie = { .id = "2", .name = "Film" };
+  HwEmbyItem movie = { .id = (char *) "2", .name = (char *) "Film" };
   g_autoptr(HwEmbyMediaSource) source = source_new ("ms1");
   g_autofree char *episode_title = hw_emby_item_title (&episode);
   g_autofree char *movie_title = hw_emby_item_title (&movie);

@@ -148,6 +148,10 @@ test_good (gconstpointer data)
     case HW_SESSION_MESSAGE_FORCE_KEEP_ALIVE:
       g_assert_cmpuint (m->keep_alive_s, ==, c->number);
       break;
+    case HW_SESSION_MESSAGE_IGNORED:
+    case HW_SESSION_MESSAGE_LIBRARY_CHANGED:
+    case HW_SESSION_MESSAGE_SERVER_RESTARTING:
+    case HW_SESSION_MESSAGE_SERVER_SHUTTING_DOWN:
     default:
       break;
     }

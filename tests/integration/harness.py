@@ -643,6 +643,9 @@ class Session:
         for sub in ("config", "data", "cache", "runtime", "tmp"):
             os.makedirs(os.path.join(home, sub), mode=0o700, exist_ok=True)
         env.update({
+            # Nothing of the runner's home: tests running side by side
+            # (meson runs two at a time) share no file by accident.
+            "HOME": home,
             "GSETTINGS_BACKEND": "memory",
             "GDK_BACKEND": "x11",
             "GIO_USE_VFS": "local",

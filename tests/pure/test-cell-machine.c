@@ -693,6 +693,8 @@ drive_to_state (MachineFixture *fx,
       bring_to_playing (fx);
       send (fx, HW_CELL_EVENT_OPERATOR_PAUSE);
       break;
+    case HW_CELL_STATE_PARKED:
+    case HW_CELL_STATE_SIGN_IN_REQUIRED:
     default:
       g_assert_not_reached ();
     }

@@ -1,4 +1,4 @@
-/* test-shortcuts.c: the key table in README.md is the one in hw-shortcuts.c,
+/* test-shortcuts.c: the key table in docs/operating.md is the one in hw-shortcuts.c,
  * every accelerator parses, and every action exists on the application.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,9 +14,10 @@
 #define END_MARK "<!-- /keys -->"
 
 static void
-test_readme_matches (void)
+test_operating_table_matches (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "README.md", NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "docs", "operating.md",
+                                                  NULL);
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -114,7 +115,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add_func ("/hyperwall/ui/shortcuts/readme-matches", test_readme_matches);
+  g_test_add_func ("/hyperwall/ui/shortcuts/key-table-matches", test_operating_table_matches);
   g_test_add_func ("/hyperwall/ui/shortcuts/accels-parse", test_accels_parse);
   g_test_add_func ("/hyperwall/ui/shortcuts/actions-exist", test_actions_exist);
   return g_test_run ();
