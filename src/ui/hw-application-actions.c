@@ -276,6 +276,46 @@ volume_activated (GSimpleAction *action,
     hw_cell_set_volume (cell, g_variant_get_int32 (parameter));
 }
 
+static void
+hide_banner (gpointer user_data)
+{
+  HwApplication *self = user_data;
+
+  self->banner_source = 0;
+  if (self->window != NULL)
+    hw_window_hide_banner (self->window);
+  if (self->controller != NULL)
+    hw_wall_controller_set_banner (self->controller, FALSE, NULL, NULL);
+}
+
+/* A message over the wall for @timeout_ms. */
+static void
+show_banner (HwApplication *self,
+             const char    *header,
+             const char    *text,
+             guint          timeout_ms)
+{
+  /* Remote commands can ask hundreds of times a second (hw-remote-control.c). */
+  static HwLogThrottle *log;
+
+  if (header != NULL && *header == '\0')
+    header = NULL;
+  if (text != NULL && *text == '\0')
+    text = NULL;
+  if (self->window == NULL || (header == NULL && text == NULL))
+    return;
+
+  if (log == NULL)
+    log = hw_log_throttle_new (5);
+  if (hw_log_throttle_allow (log, "Banner"))
+    g_message ("Showing a message for %u s", (timeout_ms + 999) / 1000);
+  hw_window_show_banner (self->window, header, text);
+  if (self->controller != NULL)
+    hw_wall_controller_set_banner (self->controller, TRUE, header, text);
+  g_clear_handle_id (&self->banner_source, g_source_remove);
+  self->banner_source = g_timeout_add_once (MAX (1, timeout_ms), hide_banner, self);
+}
+
 /* app.show-message((ssu)): header, text, milliseconds; over the wall. */
 static void
 show_message_activated (GSimpleAction *action,
@@ -287,8 +327,8 @@ show_message_activated (GSimpleAction *action,
   guint32 timeout_ms;
 
   g_variant_get (parameter, "(&s&su)", &header, &text, &timeout_ms);
-  _hw_application_show_banner (app_of (user_data), header, text,
-                               CLAMP (timeout_ms, 1000, 10 * 60 * 1000));
+  show_banner (app_of (user_data), header, text,
+               CLAMP (timeout_ms, 1000, 10 * 60 * 1000));
 }
 
 static void

@@ -1,9 +1,9 @@
 /* hw-application-private.h: shared by the application's files.
  *
- * hw-application.c: the command line (local and forwarded), start-up and
- * clean shutdown; hw-application-actions.c: every command as an app.*
- * action; hw-application-kiosk.c: the window's kiosk behaviour, the
- * monitor it is shown on, the pointer and the inhibitor.
+ * hw-application.c owns the object and calls into its two part-files,
+ * which never call it back: the actions (every command as an app.*
+ * action) and the window's kiosk behaviour. The actions may use the kiosk
+ * part's fullscreen toggle.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -47,11 +47,6 @@ struct _HwApplication
 };
 
 void _hw_application_add_actions     (HwApplication *self);
-/* A message over the wall for @timeout_ms (app.show-message). */
-void _hw_application_show_banner     (HwApplication *self,
-                                      const char    *header,
-                                      const char    *text,
-                                      guint          timeout_ms);
 
 /* Sets the window up (kiosk or not) and follows the kiosk and monitor
  * keys and the monitors coming and going. */

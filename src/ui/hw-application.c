@@ -18,7 +18,6 @@
 #include "hw-feed.h"
 #include "hw-gl-surface.h"
 #include "hw-local-feed.h"
-#include "hw-log-throttle.h"
 #include "hw-remote-control.h"
 #include "hw-sign-in-dialog.h"
 #include "hw-systemd.h"
@@ -452,45 +451,6 @@ hw_application_activate (GApplication *app)
   hw_wall_controller_start (self->controller);
   hw_systemd_start ();
   maybe_ask_for_sign_in (self);
-}
-
-static void
-hide_banner (gpointer user_data)
-{
-  HwApplication *self = user_data;
-
-  self->banner_source = 0;
-  if (self->window != NULL)
-    hw_window_hide_banner (self->window);
-  if (self->controller != NULL)
-    hw_wall_controller_set_banner (self->controller, FALSE, NULL, NULL);
-}
-
-void
-_hw_application_show_banner (HwApplication *self,
-                             const char    *header,
-                             const char    *text,
-                             guint          timeout_ms)
-{
-  /* Remote commands can ask hundreds of times a second (hw-remote-control.c). */
-  static HwLogThrottle *log;
-
-  if (header != NULL && *header == '\0')
-    header = NULL;
-  if (text != NULL && *text == '\0')
-    text = NULL;
-  if (self->window == NULL || (header == NULL && text == NULL))
-    return;
-
-  if (log == NULL)
-    log = hw_log_throttle_new (5);
-  if (hw_log_throttle_allow (log, "Banner"))
-    g_message ("Showing a message for %u s", (timeout_ms + 999) / 1000);
-  hw_window_show_banner (self->window, header, text);
-  if (self->controller != NULL)
-    hw_wall_controller_set_banner (self->controller, TRUE, header, text);
-  g_clear_handle_id (&self->banner_source, g_source_remove);
-  self->banner_source = g_timeout_add_once (MAX (1, timeout_ms), hide_banner, self);
 }
 
 /* Lets "playback stopped" reach the server, within a bound: a kiosk that

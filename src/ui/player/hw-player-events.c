@@ -144,8 +144,13 @@ handle_property (HwPlayer          *self,
       self->hwdec = has ? g_strdup (*(char **) prop->data) : NULL;
       return;
     case OBSERVE_IDLE:
-      if (has)
-        _hw_player_set_idle (self, !!*(int *) prop->data);
+      /* The property lives in hw-player.c; notifying by name keeps this
+       * file from calling back into it (idle changes once per item). */
+      if (has && self->idle != !!*(int *) prop->data)
+        {
+          self->idle = !!*(int *) prop->data;
+          g_object_notify (G_OBJECT (self), "idle");
+        }
       return;
     default:
       break;

@@ -1,10 +1,8 @@
-/* hw-player-private.h: HwPlayer across its files.
+/* hw-player-private.h: the fields of HwPlayer.
  *
- *   hw-player.c         the object, its options, commands and getters
- *   hw-player-events.c  mpv's events on the main loop: observed
- *                       properties, command replies, ends
- *
- * Internal: only these files include it.
+ * hw-player.c owns the object; it hands mpv's events to
+ * hw-player-events.c, which reads them into these fields and calls nothing
+ * of hw-player.c back (a one-way seam).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -89,8 +87,5 @@ void _hw_player_reset_observed (HwPlayer *self);
 void _hw_player_observe        (HwPlayer *self);
 /* mpv's wakeup callback (any thread): one drain on the main loop per burst. */
 void _hw_player_wakeup_cb      (void     *data);
-/* Sets the idle property, notifying on a change. */
-void _hw_player_set_idle       (HwPlayer *self,
-                                gboolean  idle);
 
 G_END_DECLS

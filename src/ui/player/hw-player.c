@@ -86,16 +86,6 @@ hw_player_class_init (HwPlayerClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
-void
-_hw_player_set_idle (HwPlayer *self,
-                     gboolean  idle)
-{
-  if (self->idle == idle)
-    return;
-  self->idle = idle;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDLE]);
-}
-
 static void
 hw_player_init (HwPlayer *self)
 {
