@@ -486,10 +486,34 @@ _hw_config_new_full (const char *build_schema_dir)
   return self;
 }
 
+/* Run from a meson build tree (BUILD/src/hyperwall, BUILD/meson-private
+ * beside it), the schema compiled into BUILD/data. Found from the
+ * executable's own path, not compiled in: an installed binary carries no
+ * build path, and an installed binary has no meson-private beside it. */
+static char *
+build_tree_schema_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *src = NULL;
+  g_autofree char *top = NULL;
+  g_autofree char *marker = NULL;
+
+  if (exe == NULL)
+    return NULL;
+  src = g_path_get_dirname (exe);
+  top = g_path_get_dirname (src);
+  marker = g_build_filename (top, "meson-private", "coredata.dat", NULL);
+  if (!g_file_test (marker, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  return g_build_filename (top, "data", NULL);
+}
+
 HwConfig *
 hw_config_new (void)
 {
-  return _hw_config_new_full (HW_BUILD_SCHEMA_DIR);
+  g_autofree char *build_schema_dir = build_tree_schema_dir ();
+
+  return _hw_config_new_full (build_schema_dir);
 }
 
 gboolean
