@@ -49,8 +49,12 @@ REFUSED_ARGS = ('--filesystem=home', '--filesystem=host', '--filesystem=host-os'
 
 def show_manifest(path):
     """The manifest as flatpak-builder reads it, and its warnings."""
-    result = subprocess.run(['flatpak-builder', '--show-manifest', path],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # In a directory of its own: it leaves its state directory (.flatpak-builder)
+    # where it runs.
+    with tempfile.TemporaryDirectory() as cwd:
+        result = subprocess.run(['flatpak-builder', '--show-manifest', os.path.abspath(path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=cwd)
     if result.returncode != 0:
         return None, result.stderr.strip()
     return json.loads(result.stdout), result.stderr.strip()
