@@ -29,6 +29,8 @@ EXPECTED = {
     "symbolic icon": "share/icons/hicolor/symbolic/apps/%s-symbolic.svg" % APP_ID,
     "German messages": "share/locale/de/LC_MESSAGES/hyperwall.mo",
     "kiosk autostart example": "share/hyperwall/%s-kiosk.desktop" % APP_ID,
+    "Flatpak kiosk autostart example": "share/hyperwall/%s-kiosk-flatpak.desktop" % APP_ID,
+    "Flatpak user unit example": "share/hyperwall/hyperwall-flatpak.service",
     "systemd user unit": "lib/systemd/user/hyperwall.service",
     # One wall per session owns org.example.Hyperwall: D-Bus activation.
     "D-Bus service": "share/dbus-1/services/%s.service" % APP_ID,
@@ -86,7 +88,8 @@ def validate(tool, argv):
 
 def test_desktop_entries():
     validate("desktop-file-validate", ["desktop-file-validate", path(EXPECTED["desktop entry"]),
-                                       path(EXPECTED["kiosk autostart example"])])
+                                       path(EXPECTED["kiosk autostart example"]),
+                                       path(EXPECTED["Flatpak kiosk autostart example"])])
 
 
 def test_metainfo():
