@@ -1,55 +1,69 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Checks the Flatpak manifest offline (no flatpak-builder, no network).
+"""Checks the Flatpak manifest with flatpak-builder, plus the few rules no tool
+checks offline.
 
-  check-flatpak-manifest.py MANIFEST SOURCE_ROOT   TAP, one line per check
-  check-flatpak-manifest.py --self-test            feeds broken manifests to the
-                                                   checks and expects each to fail
+  check-flatpak-manifest.py MANIFEST SOURCE_ROOT METAINFO   TAP, one line per check
+  check-flatpak-manifest.py --self-test MANIFEST SOURCE_ROOT METAINFO
+                         broken copies of MANIFEST, each of which must fail
 
-Checked: valid JSON; id, command, runtime, sdk and runtime-version; the exact
-set of finish-args; every source pinned (an archive or file by a sha256 of 64
-hex digits, a git source by a commit of 40); the order of the modules (libass
-and libplacebo before mpv, mpv before the app, the app last and built from
-this directory); mpv built as a library only (libmpv=true, cplayer=false, no
-Lua, no JavaScript, plain-gl enabled) and no FFmpeg module of our own; and
-that every -D option the app module passes exists in meson_options.txt or
-meson.options.
+flatpak-builder --show-manifest parses the manifest as a build would (and
+resolves module files); the metainfo and the desktop entries are validated by
+appstreamcli and desktop-file-validate in their own tests (data/meson.build).
+Nothing here names a runtime version or a permission list: a runtime bump or a
+new permission needs no change to this file.
+
+Skipped (TAP's 1..0 # SKIP) without flatpak-builder.
 """
 import copy
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
 
-APP_ID = 'org.example.Hyperwall'
-COMMAND = 'hyperwall'
-RUNTIME = 'org.gnome.Platform'
-SDK = 'org.gnome.Sdk'
-RUNTIME_VERSIONS = {'49', '50'}
-FINISH_ARGS = {
-    '--share=network',
-    '--share=ipc',
-    '--socket=wayland',
-    '--socket=fallback-x11',
-    '--device=dri',
-    '--socket=pulseaudio',
-    '--talk-name=org.freedesktop.secrets',
-}
-DEPENDENCIES = ('libass', 'libplacebo')
-MPV_REQUIRED = ('-Dlibmpv=true', '-Dcplayer=false', '-Dlua=disabled',
-                '-Djavascript=disabled', '-Dplain-gl=enabled')
 SHA256 = re.compile(r'^[0-9a-f]{64}$')
 COMMIT = re.compile(r'^[0-9a-f]{40}$')
+# flatpak-external-data-checker: the fields each checker type cannot do
+# without (its README, "Checkers").
+CHECKER_FIELDS = {
+    'anitya': ('project-id',),
+    'git': ('tag-pattern',),
+    'json': ('url', 'version-query', 'url-query'),
+    'html': ('url',),
+    'gnome': ('name',),
+    'pypi': ('name',),
+    'jetbrains': ('code',),
+    'debian-repo': ('package-name', 'root', 'dist', 'component'),
+}
+# Permissions Flathub's review turns away for an app that does not need them
+# (and this one does not): the user's files, the host, a sandbox escape, and
+# X11 beside Wayland instead of as its fallback.
+REFUSED_ARGS = ('--filesystem=home', '--filesystem=host', '--filesystem=host-os',
+                '--filesystem=host-etc', '--talk-name=org.freedesktop.Flatpak',
+                '--socket=x11', '--device=all')
+
+
+def show_manifest(path):
+    """The manifest as flatpak-builder reads it, and its warnings."""
+    # In a directory of its own: it leaves its state directory (.flatpak-builder)
+    # where it runs.
+    with tempfile.TemporaryDirectory() as cwd:
+        result = subprocess.run(['flatpak-builder', '--show-manifest', os.path.abspath(path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                cwd=cwd)
+    if result.returncode != 0:
+        return None, result.stderr.strip()
+    return json.loads(result.stdout), result.stderr.strip()
 
 
 def flatten(modules):
     """Modules in build order: nested modules build before their parent."""
     order = []
     for module in modules:
-        if isinstance(module, str):
-            # A path to a module file: cannot be read offline here.
-            order.append({'name': module, 'sources': None})
-            continue
         order.extend(flatten(module.get('modules', [])))
         order.append(module)
     return order
@@ -65,82 +79,92 @@ def meson_option_names(source_root):
     return names
 
 
-def source_pinned(source):
-    kind = source.get('type')
-    if kind in ('archive', 'file'):
-        return bool(SHA256.match(str(source.get('sha256', ''))))
-    if kind == 'git':
-        return bool(COMMIT.match(str(source.get('commit', ''))))
-    if kind == 'dir':
-        return True  # this tree itself
-    if kind in ('patch',):
-        return 'path' in source  # a file in this repository
-    return False
+def metainfo_facts(path):
+    root = ElementTree.parse(path).getroot()
+    return root.findtext('id'), root.findtext('provides/binary')
 
 
-def check(text, option_names):
-    """Returns [(description, ok)] for a manifest's text."""
-    checks = []
-    try:
-        manifest = json.loads(text)
-    except ValueError as error:
-        return [(f'manifest is valid JSON ({error})', False)]
-    checks.append(('manifest is valid JSON', isinstance(manifest, dict)))
-    if not isinstance(manifest, dict):
+def check(path, source_root, metainfo):
+    """Returns [(description, ok)] for the manifest at @path."""
+    manifest, warnings = show_manifest(path)
+    checks = [(f'flatpak-builder reads the manifest ({warnings})' if manifest is None
+               else 'flatpak-builder reads the manifest', manifest is not None)]
+    if manifest is None:
         return checks
 
-    app_id = manifest.get('id', manifest.get('app-id'))
-    checks.append((f'id is {APP_ID}', app_id == APP_ID))
-    checks.append((f'command is {COMMAND}', manifest.get('command') == COMMAND))
-    checks.append((f'runtime is {RUNTIME}', manifest.get('runtime') == RUNTIME))
-    checks.append((f'sdk is {SDK}', manifest.get('sdk') == SDK))
-    checks.append((f'runtime-version is one of {sorted(RUNTIME_VERSIONS)}',
-                   str(manifest.get('runtime-version')) in RUNTIME_VERSIONS))
+    # A misspelt key is ignored by the build, with only this warning to show.
+    unknown = re.findall(r'Unknown property (\S+) for type (\S+)', warnings)
+    checks.append((f'flatpak-builder knows every key (unknown: {unknown})', not unknown))
 
-    args = manifest.get('finish-args', [])
-    extra = sorted(set(args) - FINISH_ARGS)
-    missing = sorted(FINISH_ARGS - set(args))
-    checks.append((f'finish-args are exactly the expected set (extra: {extra}, missing: {missing})',
-                   not extra and not missing and len(args) == len(set(args))))
+    # The id names the desktop entry, the metainfo and the D-Bus name; the
+    # command is what the metainfo says the app provides.
+    app_id, binary = metainfo_facts(metainfo)
+    checks.append((f'the id is the metainfo\'s ({app_id})',
+                   manifest.get('id', manifest.get('app-id')) == app_id))
+    checks.append((f'the command is the metainfo\'s binary ({binary})',
+                   manifest.get('command') == binary))
+
+    # The SDK must match the runtime, or the app links against libraries
+    # that are not there at run time.
+    runtime, sdk = manifest.get('runtime', ''), manifest.get('sdk', '')
+    checks.append(('the sdk is the runtime\'s (org.X.Platform with org.X.Sdk)',
+                   runtime.endswith('.Platform') and sdk == runtime[:-len('Platform')] + 'Sdk'))
+
+    refused = [a for a in manifest.get('finish-args', [])
+               if a in REFUSED_ARGS or a.split(':')[0] in REFUSED_ARGS]
+    checks.append((f'no permission a review refuses (found: {refused})', not refused))
 
     modules = flatten(manifest.get('modules', []))
     names = [m.get('name') for m in modules]
-    checks.append(('every module is inline (a module file cannot be checked offline)',
-                   all(m.get('sources') is not None for m in modules)))
-
-    unpinned = []
+    # Flathub builds from the manifest alone: a local directory or a git
+    # checkout by path is not there, and its linter rejects both. Pinned:
+    # the same manifest must build the same code tomorrow.
+    local, unpinned, unchecked = [], [], []
     for module in modules:
-        for source in module.get('sources') or []:
-            if isinstance(source, str) or not source_pinned(source):
-                unpinned.append(module.get('name'))
-    checks.append((f'every source is pinned by sha256 or commit (unpinned in: {unpinned})',
+        for source in module.get('sources', []):
+            kind = source.get('type')
+            if kind == 'dir' or (kind == 'git' and 'path' in source):
+                local.append(module.get('name'))
+            if kind in ('archive', 'file') and 'url' in source:
+                if not SHA256.match(str(source.get('sha256', ''))):
+                    unpinned.append(module.get('name'))
+            elif kind == 'git':
+                if not (COMMIT.match(str(source.get('commit', ''))) or source.get('tag')):
+                    unpinned.append(module.get('name'))
+            # Every download has a checker, so that a new upstream release
+            # (a security fix in libass, say) shows up as a pull request.
+            if kind in ('archive', 'file', 'git') and 'path' not in source:
+                data = source.get('x-checker-data') or {}
+                fields = CHECKER_FIELDS.get(data.get('type'))
+                if fields is None or not all(f in data for f in fields):
+                    unchecked.append(module.get('name'))
+    checks.append((f'no local source (dir or git path) (in: {local})', not local))
+    checks.append((f'every download pinned: sha256, or a git tag or commit (not in: {unpinned})',
                    not unpinned and bool(modules)))
+    checks.append((f'every download has complete x-checker-data (not in: {unchecked})',
+                   not unchecked))
 
-    app = modules[-1] if modules else {}
-    app_sources = app.get('sources') or []
-    checks.append((f'the app ({APP_ID}) is the last module, built from this directory',
-                   app.get('name') == COMMAND and len(app_sources) == 1
-                   and app_sources[0].get('type') == 'dir' and app_sources[0].get('path') == '.'))
-    checks.append(('mpv is built exactly once',
-                   names.count('mpv') + names.count('libmpv') == 1))
-    mpv_index = next((i for i, n in enumerate(names) if n in ('mpv', 'libmpv')), -1)
-    checks.append(('mpv builds before the app',
-                   0 <= mpv_index < len(names) - 1))
-    for dependency in DEPENDENCIES:
-        index = names.index(dependency) if dependency in names else -1
-        checks.append((f'{dependency} builds before mpv', 0 <= index < mpv_index))
-    checks.append(('no FFmpeg module: the runtime\'s FFmpeg is used',
+    # mpv only as libmpv: the mpv player itself would be a second app in
+    # /app/bin; and FFmpeg comes from the runtime (and codecs-extra), so a
+    # second copy would miss the codecs and the security updates.
+    mpv = [m for m in modules if m.get('name') in ('mpv', 'libmpv')]
+    mpv_opts = mpv[0].get('config-opts', []) if len(mpv) == 1 else []
+    checks.append(('mpv is built once, as a library only (-Dlibmpv=true -Dcplayer=false)',
+                   len(mpv) == 1 and '-Dlibmpv=true' in mpv_opts
+                   and '-Dcplayer=false' in mpv_opts))
+    checks.append(('no FFmpeg module: the runtime\'s is used',
                    not any(n and 'ffmpeg' in n.lower() for n in names)))
 
-    mpv_opts = modules[mpv_index].get('config-opts', []) if mpv_index >= 0 else []
-    for option in MPV_REQUIRED:
-        checks.append((f'mpv config-opts include {option}', option in mpv_opts))
-
-    app_opts = [o[2:].split('=', 1)[0] for o in app.get('config-opts', [])
-                if o.startswith('-D')]
-    unknown = [o for o in app_opts if o not in option_names]
-    checks.append((f'every -D option of the app exists in meson_options.txt (unknown: {unknown})',
-                   not unknown))
+    # The app last, so that everything it links is built; its -D options
+    # exist, or meson stops the build.
+    app = modules[-1] if modules else {}
+    checks.append(('the app is the last module',
+                   app.get('name') == binary and names.index(app.get('name')) == len(names) - 1))
+    app_opts = [o[2:].split('=', 1)[0] for o in app.get('config-opts', []) if o.startswith('-D')]
+    known = meson_option_names(source_root)
+    unknown_opts = [o for o in app_opts if o not in known]
+    checks.append((f'every -D option of the app exists in meson_options.txt '
+                   f'(unknown: {unknown_opts})', not unknown_opts))
     return checks
 
 
@@ -151,79 +175,82 @@ def report(checks):
     return 0 if all(ok for _, ok in checks) else 1
 
 
-def app_module(manifest):
-    return manifest['modules'][-1]
-
-
 def module(manifest, name):
     return next(m for m in manifest['modules'] if m.get('name') == name)
 
 
-def self_test(good_text):
-    """Each mutation must make at least one check fail; the good one none."""
-    def mutate(change):
-        manifest = json.loads(good_text)
+def self_test(path, source_root, metainfo):
+    """Each mutation must make at least one check fail; the manifest as
+    committed none."""
+    with open(path, encoding='utf-8') as f:
+        text = f.read()
+    good = json.loads(text)
+
+    def mutated(change):
+        manifest = copy.deepcopy(good)
         change(manifest)
         return json.dumps(manifest)
 
     cases = [
-        ('the manifest as committed passes', good_text, True),
-        ('truncated JSON fails', good_text[:len(good_text) // 2], False),
-        ('a wrong id fails', mutate(lambda m: m.update(id='org.example.Other')), False),
-        ('a wrong command fails', mutate(lambda m: m.update(command='mpv')), False),
-        ('an old runtime-version fails', mutate(lambda m: m.update({'runtime-version': '45'})),
+        ('the manifest as committed passes', text, True),
+        ('truncated JSON fails', text[:len(text) // 2], False),
+        ('a misspelt key fails', mutated(lambda m: m.update({'finish-arg': []})), False),
+        ('an id other than the metainfo\'s fails',
+         mutated(lambda m: m.update(id='org.example.Other')), False),
+        ('a command other than the metainfo\'s fails', mutated(lambda m: m.update(command='mpv')),
          False),
-        ('an extra finish-arg fails',
-         mutate(lambda m: m['finish-args'].append('--filesystem=home')), False),
-        ('a missing finish-arg fails',
-         mutate(lambda m: m['finish-args'].remove('--device=dri')), False),
+        ('an sdk of another runtime fails', mutated(lambda m: m.update(sdk='org.kde.Sdk')), False),
+        ('access to home fails',
+         mutated(lambda m: m['finish-args'].append('--filesystem=home:ro')), False),
+        ('a dir source fails',
+         mutated(lambda m: m['modules'][-1].update(sources=[{'type': 'dir', 'path': '.'}])),
+         False),
         ('an archive without sha256 fails',
-         mutate(lambda m: module(m, 'libass')['sources'][0].pop('sha256')), False),
-        ('a short sha256 fails',
-         mutate(lambda m: module(m, 'mpv')['sources'][0].update(sha256='abc123')), False),
-        ('a git source pinned by tag only fails',
-         mutate(lambda m: module(m, 'libplacebo')['sources'][0].pop('commit')), False),
-        ('a git branch instead of a commit fails',
-         mutate(lambda m: module(m, 'libplacebo')['sources'][0].update(commit='master')),
+         mutated(lambda m: module(m, 'libass')['sources'][0].pop('sha256')), False),
+        ('a git source without tag or commit fails',
+         mutated(lambda m: [module(m, 'libplacebo')['sources'][0].pop(k) for k in ('tag', 'commit')]),
          False),
-        ('mpv after the app fails',
-         mutate(lambda m: m['modules'].append(m['modules'].pop(2))), False),
-        ('libass after mpv fails',
-         mutate(lambda m: m['modules'].insert(2, m['modules'].pop(0))), False),
+        ('a source without x-checker-data fails',
+         mutated(lambda m: module(m, 'mpv')['sources'][0].pop('x-checker-data')), False),
+        ('an anitya checker without project-id fails',
+         mutated(lambda m: module(m, 'libass')['sources'][0]['x-checker-data'].pop('project-id')),
+         False),
+        ('mpv with its player fails',
+         mutated(lambda m: module(m, 'mpv')['config-opts'].remove('-Dcplayer=false')), False),
         ('a second FFmpeg fails',
-         mutate(lambda m: m['modules'].insert(0, {
-             'name': 'ffmpeg', 'sources': [{'type': 'archive', 'url': 'x', 'sha256': '0' * 64}]})),
+         mutated(lambda m: m['modules'].insert(0, {
+             'name': 'ffmpeg', 'sources': [{
+                 'type': 'archive', 'url': 'https://ffmpeg.org/x.tar.xz', 'sha256': '0' * 64,
+                 'x-checker-data': {'type': 'anitya', 'project-id': 5405}}]})), False),
+        ('the app before mpv fails',
+         mutated(lambda m: m['modules'].insert(0, m['modules'].pop())), False),
+        ('an app -D option meson does not know fails',
+         mutated(lambda m: m['modules'][-1].setdefault('config-opts', []).append('-Dno-such=1')),
          False),
-        ('mpv with the CLI player fails',
-         mutate(lambda m: module(m, 'mpv')['config-opts'].remove('-Dcplayer=false')), False),
-        ('mpv without libmpv fails',
-         mutate(lambda m: module(m, 'mpv')['config-opts'].remove('-Dlibmpv=true')), False),
-        ('an app -D option that meson does not know fails',
-         mutate(lambda m: app_module(m).setdefault('config-opts', []).append('-Dno-such=true')),
-         False),
-        ('an app from a remote archive fails',
-         mutate(lambda m: app_module(m).update(sources=[
-             {'type': 'archive', 'url': 'x', 'sha256': '0' * 64}])), False),
     ]
     results = []
-    for what, text, should_pass in cases:
-        passed = all(ok for _, ok in check(text, set()))
-        results.append((what, passed == should_pass))
+    with tempfile.TemporaryDirectory() as tmp:
+        for number, (what, body, should_pass) in enumerate(cases):
+            copy_path = os.path.join(tmp, f'{number}.json')
+            with open(copy_path, 'w', encoding='utf-8') as f:
+                f.write(body)
+            passed = all(ok for _, ok in check(copy_path, source_root, metainfo))
+            results.append((what, passed == should_pass))
     return report(results)
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[1] == '--self-test':
-        path = argv[2] if len(argv) > 2 else os.path.join(
-            os.path.dirname(os.path.abspath(__file__)), '..', APP_ID + '.json')
-        with open(path, encoding='utf-8') as f:
-            return self_test(f.read())
-    if len(argv) != 3:
+    if shutil.which('flatpak-builder') is None:
+        # TAP's skip: meson counts the test as skipped, and says why.
+        print('1..0 # SKIP flatpak-builder is not installed (build-aux/run deps installs it)')
+        return 0
+    args = argv[1:]
+    if args[:1] == ['--self-test'] and len(args) == 4:
+        return self_test(*args[1:])
+    if len(args) != 3:
         print(__doc__, file=sys.stderr)
         return 2
-    with open(argv[1], encoding='utf-8') as f:
-        text = f.read()
-    return report(check(text, meson_option_names(argv[2])))
+    return report(check(*args))
 
 
 if __name__ == '__main__':

@@ -27,7 +27,7 @@ typedef struct {
 const HwConfigKeyInfo *_hw_config_lookup_info (const char *key);
 
 /* Like hw_config_new(), but looks for a compiled schema in
- * @build_schema_dir instead of HW_BUILD_SCHEMA_DIR; NULL looks only in the
+ * @build_schema_dir instead of the build tree's data/; NULL looks only in the
  * default schema source (tests use it to simulate a missing schema). */
 HwConfig              *_hw_config_new_full    (const char *build_schema_dir);
 

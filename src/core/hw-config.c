@@ -486,10 +486,40 @@ _hw_config_new_full (const char *build_schema_dir)
   return self;
 }
 
+/* Run from a meson build tree, the schema compiled into BUILD/data: the
+ * binary is BUILD/src/hyperwall, a test BUILD/tests/LAYER/test-…, so BUILD
+ * (it has meson-private/) is one or two levels above the executable's
+ * folder. Found from the executable's own path, not compiled in: an
+ * installed binary carries no build path. Not further up: a prefix inside a
+ * build tree (the install test's, BUILD/install-test/prefix/bin) is not it. */
+static char *
+build_tree_schema_dir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = NULL;
+
+  if (exe == NULL)
+    return NULL;
+  dir = g_path_get_dirname (exe);
+  for (guint up = 1; up <= 2; up++)
+    {
+      g_autofree char *parent = g_path_get_dirname (dir);
+      g_autofree char *marker = g_build_filename (parent, "meson-private", "coredata.dat", NULL);
+
+      if (g_file_test (marker, G_FILE_TEST_IS_REGULAR))
+        return g_build_filename (parent, "data", NULL);
+      g_free (dir);
+      dir = g_steal_pointer (&parent);
+    }
+  return NULL;
+}
+
 HwConfig *
 hw_config_new (void)
 {
-  return _hw_config_new_full (HW_BUILD_SCHEMA_DIR);
+  g_autofree char *build_schema_dir = build_tree_schema_dir ();
+
+  return _hw_config_new_full (build_schema_dir);
 }
 
 gboolean

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 #include <gio/gunixsocketaddress.h>
+#include <unistd.h>
 
 #include "hw-systemd.h"
 
@@ -44,13 +45,34 @@ parse_address (const char *path)
   return g_unix_socket_address_new (path);
 }
 
+guint64
+hw_systemd_watchdog_usec (const char *usec,
+                          const char *watchdog_pid,
+                          guint64     own_pid)
+{
+  guint64 period = 0;
+  guint64 pid = 0;
+
+  if (usec == NULL || !g_ascii_string_to_unsigned (usec, 10, 1, G_MAXUINT64, &period, NULL))
+    return 0;
+  /* As sd_watchdog_enabled(): the variables are inherited by every child,
+   * but the watchdog is the named process's alone; one that does not
+   * parse names nobody. */
+  if (watchdog_pid != NULL &&
+      (!g_ascii_string_to_unsigned (watchdog_pid, 10, 1, G_MAXUINT64, &pid, NULL) ||
+       pid != own_pid))
+    return 0;
+  return period;
+}
+
 void
 hw_systemd_start (void)
 {
   g_autoptr(GError) error = NULL;
   const char *path = g_getenv ("NOTIFY_SOCKET");
-  const char *usec = g_getenv ("WATCHDOG_USEC");
-  guint64 period = 0;
+  guint64 period = hw_systemd_watchdog_usec (g_getenv ("WATCHDOG_USEC"),
+                                             g_getenv ("WATCHDOG_PID"),
+                                             (guint64) getpid ());
 
   if (path == NULL || *path == '\0' || notify_socket != NULL)
     return;
@@ -65,7 +87,7 @@ hw_systemd_start (void)
   notify_address = parse_address (path);
   notify ("READY=1");
 
-  if (usec != NULL && g_ascii_string_to_unsigned (usec, 10, 1, G_MAXUINT64, &period, NULL))
+  if (period > 0)
     {
       guint interval_ms = MAX (period / 2000, 1);
 

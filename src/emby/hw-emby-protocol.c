@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "hw-emby-protocol.h"
@@ -59,7 +60,8 @@ hw_emby_normalize_base_url (const char  *url,
   trimmed = g_strstrip (g_strdup (url != NULL ? url : ""));
   if (*trimmed == '\0')
     {
-      g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_INVALID_URL, "No server URL is configured");
+      g_set_error_literal (error, HW_EMBY_ERROR, HW_EMBY_ERROR_INVALID_URL,
+                           _("No server URL is configured"));
       return NULL;
     }
 
@@ -72,7 +74,8 @@ hw_emby_normalize_base_url (const char  *url,
       (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
     {
       g_set_error (error, HW_EMBY_ERROR, HW_EMBY_ERROR_INVALID_URL,
-                   "“%s” is not an http or https server address", trimmed);
+                   /* Translators: %s is the --server argument as given */
+                   _("“%s” is not an http or https server address"), trimmed);
       return NULL;
     }
 

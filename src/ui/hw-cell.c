@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <mpv/client.h>
 
 #include "hw-cell.h"
@@ -59,6 +60,38 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HwCell, hw_cell, GTK_TYPE_WIDGET,
 /* ------------------------------------------------------------------ */
 /* What the supervisor says to show                                    */
 
+/* What a screen reader says for the cell: its number as the keys count
+ * (from 1), what it shows and how it is doing. The card's headline, not
+ * its detail: the detail's countdown changes every second, and each
+ * change would be read out. */
+static void
+update_accessible_label (HwCell *self)
+{
+  const char *title = hw_cell_supervisor_get_title (self->supervisor);
+  const char *headline = hw_cell_supervisor_get_headline (self->supervisor);
+  guint number = hw_cell_supervisor_get_index (self->supervisor) + 1;
+  g_autofree char *label = NULL;
+
+  if (title != NULL && headline != NULL)
+    /* Translators: a cell of the wall for a screen reader: its number, the
+     * title of what it shows, then its card, e.g. "Cell 3: Lobby tour, Buffering…" */
+    label = g_strdup_printf (_("Cell %u: %s, %s"), number, title, headline);
+  else if (title != NULL)
+    /* Translators: a cell of the wall for a screen reader: its number and
+     * the title of what it plays, e.g. "Cell 3: Lobby tour, playing" */
+    label = g_strdup_printf (_("Cell %u: %s, playing"), number, title);
+  else if (headline != NULL)
+    /* Translators: a cell of the wall for a screen reader: its number and
+     * its card, e.g. "Cell 2: Waiting for server" */
+    label = g_strdup_printf (_("Cell %u: %s"), number, headline);
+  else
+    label = g_strdup_printf (_("Cell %u"), number);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                  -1);
+}
+
 static void
 update_card (HwCell *self)
 {
@@ -69,6 +102,7 @@ update_card (HwCell *self)
   gtk_label_set_text (GTK_LABEL (self->card_detail), detail ? detail : "");
   gtk_widget_set_visible (self->card_detail, detail != NULL && *detail != '\0');
   gtk_widget_set_visible (self->card, headline != NULL);
+  update_accessible_label (self);
 }
 
 /* Once faded (style.css's transition), the title no longer covers video. */
@@ -108,6 +142,7 @@ update_title (HwCell *self)
     }
   gtk_label_set_text (GTK_LABEL (self->title_label), title ? title : "");
   gtk_widget_set_visible (self->title_label, self->show_titles && title != NULL);
+  update_accessible_label (self);
 }
 
 /* Shown when focused and a key was used lately (hw-wall.c). */
@@ -333,6 +368,8 @@ hw_cell_class_init (HwCellClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HwCell, focus_ring);
 
   gtk_widget_class_set_css_name (widget_class, "hw-cell");
+  /* The wall is the grid (hw-wall.c). */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GRID_CELL);
 }
 
 static void
@@ -349,6 +386,9 @@ hw_cell_init (HwCell *self)
   hw_video_cover_mark (self->title_label, 0, 0);
   hw_video_cover_mark (self->focus_ring, RING_EDGE_PX, RING_OUTSET_PX);
   update_ring (self);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self),
+                               GTK_ACCESSIBLE_STATE_SELECTED, FALSE,
+                               -1);
 }
 
 static HwCellSupervisorSettings
@@ -470,6 +510,14 @@ hw_cell_set_focused (HwCell   *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "focused");
   update_ring (self);
+  /* The focused cell is the one the keys act on: for a screen reader, the
+   * grid's selected cell. */
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self),
+                               GTK_ACCESSIBLE_STATE_SELECTED, self->focused,
+                               -1);
+  /* Called for every cell after each layout change (hw-wall-controller-operate.c),
+   * which may have given the cell another number. */
+  update_accessible_label (self);
 }
 
 void

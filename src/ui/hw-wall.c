@@ -52,6 +52,8 @@ hw_wall_class_init (HwWallClass *klass)
   G_OBJECT_CLASS (klass)->dispose = hw_wall_dispose;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_GRID_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "hw-wall");
+  /* Its cells are grid cells (hw-cell.c), the focused one selected. */
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GRID);
 
   signals[CELL_PRESSED] = g_signal_new ("cell-pressed", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

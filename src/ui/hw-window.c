@@ -52,7 +52,12 @@ hw_window_init (HwWindow *self)
   gtk_window_set_child (GTK_WINDOW (self), overlay);
 
   /* The banner: a message sent to this wall (hw-remote-control.c). */
-  self->banner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  /* An alert, so a screen reader reads the message when it shows. */
+  self->banner = g_object_new (GTK_TYPE_BOX,
+                               "orientation", GTK_ORIENTATION_VERTICAL,
+                               "spacing", 12,
+                               "accessible-role", GTK_ACCESSIBLE_ROLE_ALERT,
+                               NULL);
   gtk_widget_add_css_class (self->banner, "banner");
   gtk_widget_set_halign (self->banner, GTK_ALIGN_CENTER);
   gtk_widget_set_valign (self->banner, GTK_ALIGN_CENTER);

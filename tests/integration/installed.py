@@ -55,6 +55,9 @@ def install_prefix():
         if not os.path.exists(os.path.join(build, "build.ninja")):
             shutil.rmtree(build, ignore_errors=True)
             _run(["meson", "setup", "--prefix", prefix, build, SOURCE_ROOT])
+        # Regenerated first when a meson.build changed: else the list of
+        # targets below is the previous configuration's.
+        _run(["ninja", "-C", build, "build.ninja"])
         # Only the installed targets, not the tests: ninja by output path.
         targets = json.loads(_run(["meson", "introspect", "--targets", build]))
         outputs = [os.path.relpath(name, build)

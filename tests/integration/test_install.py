@@ -7,6 +7,7 @@ SPDX-License-Identifier: GPL-3.0-or-later
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -28,9 +29,15 @@ EXPECTED = {
     "symbolic icon": "share/icons/hicolor/symbolic/apps/%s-symbolic.svg" % APP_ID,
     "German messages": "share/locale/de/LC_MESSAGES/hyperwall.mo",
     "kiosk autostart example": "share/hyperwall/%s-kiosk.desktop" % APP_ID,
+    "Flatpak kiosk autostart example": "share/hyperwall/%s-kiosk-flatpak.desktop" % APP_ID,
+    "Flatpak user unit example": "share/hyperwall/hyperwall-flatpak.service",
     "systemd user unit": "lib/systemd/user/hyperwall.service",
     # One wall per session owns org.example.Hyperwall: D-Bus activation.
     "D-Bus service": "share/dbus-1/services/%s.service" % APP_ID,
+    "man page": "share/man/man1/hyperwall.1",
+    # meson's post-install step, as GNOME apps have it (skipped under DESTDIR).
+    "icon cache": "share/icons/hicolor/icon-theme.cache",
+    "desktop database": "share/applications/mimeinfo.cache",
 }
 NOT_INSTALLED = {}
 
@@ -81,7 +88,8 @@ def validate(tool, argv):
 
 def test_desktop_entries():
     validate("desktop-file-validate", ["desktop-file-validate", path(EXPECTED["desktop entry"]),
-                                       path(EXPECTED["kiosk autostart example"])])
+                                       path(EXPECTED["kiosk autostart example"]),
+                                       path(EXPECTED["Flatpak kiosk autostart example"])])
 
 
 def test_metainfo():
@@ -97,6 +105,46 @@ def test_user_unit():
     # systemd-analyze also checks that ExecStart= is executable, which it is here.
     validate("systemd-analyze", ["sh", os.path.join(installed.SOURCE_ROOT, "build-aux",
                                                      "verify-user-unit.sh"), unit])
+
+
+def test_man_page():
+    page = path(EXPECTED["man page"])
+    if shutil.which("groff") is None:
+        harness.skip("groff is not installed (build-aux/run deps installs it)")
+    # -ww: every warning; a roff mistake prints one.
+    rc, out, err = run(["groff", "-man", "-ww", "-z", page])
+    harness.check(rc == 0 and not err.strip(), "groff finds fault with %s:\n%s" % (page, err))
+    with open(page, encoding="utf-8") as f:
+        roff = f.read().replace("\\-", "-")
+    with installed.temporary_directory() as home:
+        env = installed.installed_environment(prefix(), home)
+        rc, out, err = run([path(EXPECTED["binary"]), "--help"], env)
+    harness.check(rc == 0, "--help: status %d\n%s" % (rc, err))
+    options = set(re.findall(r"^\s+(?:-\w, )?(--[a-z-]+)", out, re.MULTILINE))
+    harness.check(len(options) > 5, "no options read from --help:\n%s" % out)
+    missing = sorted(o for o in options if o not in roff)
+    harness.check(not missing, "options of --help the man page lacks: %s" % missing)
+
+
+def test_no_build_path():
+    """The binary a package ships (debug information goes to a -dbgsym
+    package) names no path of the build or source tree."""
+    for tool in ("strings", "objcopy"):
+        if shutil.which(tool) is None:
+            harness.skip("%s is not installed (build-aux/run deps installs binutils)" % tool)
+    with installed.temporary_directory() as tmp:
+        stripped = os.path.join(tmp, "hyperwall")
+        rc, out, err = run(["objcopy", "--strip-debug", path(EXPECTED["binary"]), stripped])
+        harness.check(rc == 0, "objcopy --strip-debug failed:\n%s" % err)
+        rc, out, err = run(["strings", "-a", stripped])
+    harness.check(rc == 0 and len(out) > 1000, "strings read nothing:\n%s" % err)
+    # The prefix is compiled in (LOCALEDIR) and lies inside the build tree here.
+    lines = [line.replace(os.path.realpath(prefix()), "PREFIX").replace(prefix(), "PREFIX")
+             for line in out.splitlines()]
+    for what, tree in (("build", installed.build_root()), ("source", installed.SOURCE_ROOT)):
+        found = [line for line in lines if os.path.realpath(tree) in line]
+        harness.check(not found, "the %s tree's path is in the installed binary: %s"
+                      % (what, found[:5]))
 
 
 def test_schema_found():
@@ -138,6 +186,8 @@ if __name__ == "__main__":
         ("/hyperwall/install/desktop-entries", test_desktop_entries),
         ("/hyperwall/install/metainfo", test_metainfo),
         ("/hyperwall/install/user-unit", test_user_unit),
+        ("/hyperwall/install/man-page", test_man_page),
+        ("/hyperwall/install/no-build-path", test_no_build_path),
         ("/hyperwall/install/schema-found", test_schema_found),
         ("/hyperwall/install/translations-found", test_translations_found),
     ])
