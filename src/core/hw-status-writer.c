@@ -49,6 +49,11 @@ struct _HwStatusWriter
   gboolean  quit;
   gboolean  last_ok;     /* the last write succeeded */
   gboolean  warned;      /* a failure was reported and none succeeded since */
+
+  /* Main thread only. */
+  HwStatusBuildFunc build;
+  gpointer          build_data;
+  guint             idle_id;
 };
 
 HwStatusWriter *
@@ -227,6 +232,7 @@ hw_status_writer_free (HwStatusWriter *self)
   if (self == NULL)
     return;
 
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   /* What was handed over is still written: the last snapshot of a run
    * says how it ended. */
   if (self->thread != NULL)
@@ -295,4 +301,46 @@ hw_status_writer_remove (HwStatusWriter *self)
   g_mutex_unlock (&self->lock);
   hw_status_writer_flush (self);
   g_unlink (self->path);
+}
+
+void
+hw_status_writer_set_builder (HwStatusWriter   *self,
+                              HwStatusBuildFunc build,
+                              gpointer          user_data)
+{
+  g_return_if_fail (self != NULL);
+
+  self->build = build;
+  self->build_data = user_data;
+}
+
+static gboolean
+scheduled_write_cb (gpointer user_data)
+{
+  HwStatusWriter *self = user_data;
+  g_autoptr(JsonNode) root = NULL;
+
+  self->idle_id = 0;
+  root = self->build (self->build_data);
+  if (root != NULL)
+    hw_status_writer_write (self, root);
+  return G_SOURCE_REMOVE;
+}
+
+void
+hw_status_writer_schedule (HwStatusWriter *self)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (self->build != NULL);
+
+  if (self->idle_id == 0)
+    self->idle_id = g_idle_add (scheduled_write_cb, self);
+}
+
+void
+hw_status_writer_unschedule (HwStatusWriter *self)
+{
+  g_return_if_fail (self != NULL);
+
+  g_clear_handle_id (&self->idle_id, g_source_remove);
 }

@@ -26,6 +26,19 @@ gboolean        hw_status_writer_flush (HwStatusWriter *self);
 /* Drops what was not written yet and removes the file. */
 void            hw_status_writer_remove (HwStatusWriter *self);
 
+/* What a scheduled write writes: a new snapshot, owned by the caller. */
+typedef JsonNode *(*HwStatusBuildFunc) (gpointer user_data);
+/* Sets what hw_status_writer_schedule () builds; @user_data must outlive
+ * the writer or the writer's next hw_status_writer_unschedule (). */
+void            hw_status_writer_set_builder (HwStatusWriter   *self,
+                                              HwStatusBuildFunc build,
+                                              gpointer          user_data);
+/* Builds and writes a snapshot from an idle of the main loop, so that a
+ * burst of changes costs one write. Main thread only. */
+void            hw_status_writer_schedule   (HwStatusWriter   *self);
+/* Drops a scheduled write that has not run yet. */
+void            hw_status_writer_unschedule (HwStatusWriter   *self);
+
 /* Temporaries of the status file older than this are left over from a
  * killed run; hw_status_writer_new() removes them. */
 #define HW_STATUS_TEMP_MAX_AGE_S 3600

@@ -105,7 +105,8 @@ hw_wall_controller_toggle_zoom (HwWallController *self,
     }
   g_message ("Zoom: %s", self->zoomed >= 0 ? "one cell" : "the whole wall");
   _hw_wall_controller_apply_layout (self);
-  _hw_wall_controller_schedule_status (self);
+  if (self->status != NULL)
+    hw_status_writer_schedule (self->status);
 }
 
 /* ------------------------------------------------------------------ */
@@ -148,7 +149,8 @@ hw_wall_controller_set_focused (HwWallController *self,
       pause_hidden (self, TRUE);
       _hw_wall_controller_apply_layout (self);
     }
-  _hw_wall_controller_schedule_status (self);
+  if (self->status != NULL)
+    hw_status_writer_schedule (self->status);
 }
 
 void
@@ -361,7 +363,8 @@ hw_wall_controller_set_window_state (HwWallController        *self,
   if (memcmp (&self->window_state, state, sizeof *state) == 0)
     return;
   self->window_state = *state;
-  _hw_wall_controller_schedule_status (self);
+  if (self->status != NULL)
+    hw_status_writer_schedule (self->status);
 }
 
 static void
@@ -432,5 +435,6 @@ hw_wall_controller_set_banner (HwWallController *self,
   self->banner_header = shown ? g_strdup (header) : NULL;
   g_free (self->banner_text);
   self->banner_text = shown ? g_strdup (text) : NULL;
-  _hw_wall_controller_schedule_status (self);
+  if (self->status != NULL)
+    hw_status_writer_schedule (self->status);
 }

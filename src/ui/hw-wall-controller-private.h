@@ -1,8 +1,8 @@
 /* hw-wall-controller-private.h: shared by the controller's files.
  *
- * hw-wall-controller.c: cells, grid, cache, gate, heartbeats, status file;
- * hw-wall-controller-operate.c: what the operator does (focus, zoom,
- * audio, pause), and the keys that apply live by rebuilding cells.
+ * hw-wall-controller.c owns the object and calls into
+ * hw-wall-controller-operate.c (what the operator does), which never calls
+ * it back: a change there asks the status writer for a write itself.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -61,14 +61,12 @@ struct _HwWallController
 
   HwStatusWriter     *status;
   HwLoopMonitor      *loop_monitor;   /* with a status file only */
-  guint               status_idle_id;
   guint               tick_id;
   GList              *start_timers;   /* GSource ids of pending staggered starts */
   GList              *gate_timers;    /* GSource ids of pending staggered gate openings */
   gboolean            started;
 };
 
-void _hw_wall_controller_schedule_status (HwWallController *self);
 /* Puts every cell in its place (or the zoomed one over the whole wall). */
 void _hw_wall_controller_apply_layout    (HwWallController *self);
 void _hw_wall_controller_connect_operate (HwWallController *self);

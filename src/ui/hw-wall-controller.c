@@ -638,29 +638,20 @@ write_status (HwWallController *self)
   hw_status_writer_write (self->status, root);
 }
 
-static gboolean
-status_idle_cb (gpointer user_data)
+static JsonNode *
+build_status_cb (gpointer user_data)
 {
-  HwWallController *self = user_data;
-
-  self->status_idle_id = 0;
-  write_status (self);
-  return G_SOURCE_REMOVE;
+  return build_status (user_data);
 }
 
 /* Coalesces a burst of state changes into one write. */
 static void
 schedule_status (HwWallController *self)
 {
-  if (self->status != NULL && self->status_idle_id == 0)
-    self->status_idle_id = g_idle_add (status_idle_cb, self);
+  if (self->status != NULL)
+    hw_status_writer_schedule (self->status);
 }
 
-void
-_hw_wall_controller_schedule_status (HwWallController *self)
-{
-  schedule_status (self);
-}
 
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
@@ -790,6 +781,7 @@ hw_wall_controller_set_status_file (HwWallController *self,
   if (path != NULL && *path != '\0')
     {
       self->status = hw_status_writer_new (path);
+      hw_status_writer_set_builder (self->status, build_status_cb, self);
       self->loop_monitor = hw_loop_monitor_new ();
       schedule_status (self);
     }
@@ -821,7 +813,8 @@ hw_wall_controller_shutdown (HwWallController *self)
   _hw_wall_controller_stop_operate (self);
   cancel_gate_timers (self);
   g_clear_handle_id (&self->tick_id, g_source_remove);
-  g_clear_handle_id (&self->status_idle_id, g_source_remove);
+  if (self->status != NULL)
+    hw_status_writer_unschedule (self->status);
 
   if (self->cells == NULL)
     return;

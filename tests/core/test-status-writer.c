@@ -339,6 +339,48 @@ test_loop_monitor_live (void)
   g_main_context_pop_thread_default (context);
 }
 
+/* A burst of scheduled writes is one snapshot, built on the next idle;
+ * one dropped before it runs builds nothing. */
+static JsonNode *
+count_builds (gpointer user_data)
+{
+  guint *builds = user_data;
+
+  (*builds)++;
+  return json_from_string ("{\"version\": 1}", NULL);
+}
+
+static void
+test_schedule (Folder        *folder,
+               gconstpointer  data)
+{
+  g_autoptr(HwStatusWriter) writer = hw_status_writer_new (folder->path);
+  guint builds = 0;
+
+  hw_status_writer_set_builder (writer, count_builds, &builds);
+  for (guint i = 0; i < 10; i++)
+    hw_status_writer_schedule (writer);
+  g_assert_cmpuint (builds, ==, 0);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (builds, ==, 1);
+  g_assert_true (hw_status_writer_flush (writer));
+  g_assert_true (g_file_test (folder->path, G_FILE_TEST_EXISTS));
+
+  hw_status_writer_schedule (writer);
+  hw_status_writer_unschedule (writer);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (builds, ==, 1);
+
+  /* Freed with a write still scheduled: the idle goes with the writer. */
+  hw_status_writer_schedule (writer);
+  g_clear_pointer (&writer, hw_status_writer_free);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (builds, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,6 +397,8 @@ main (int   argc,
               folder_setup, test_newest_wins, folder_teardown);
   g_test_add ("/hyperwall/status-writer/free-writes", Folder, NULL,
               folder_setup, test_free_writes, folder_teardown);
+  g_test_add ("/hyperwall/status-writer/schedule", Folder, NULL,
+              folder_setup, test_schedule, folder_teardown);
   g_test_add_func ("/hyperwall/status-writer/write-fails", test_write_fails);
   g_test_add_func ("/hyperwall/status-writer/main-loop-gaps", test_loop_monitor);
   g_test_add_func ("/hyperwall/status-writer/main-loop-gaps-live", test_loop_monitor_live);
