@@ -289,7 +289,12 @@ create_source_feed (const HwSourceSpec  *spec,
   HwApplication *self = user_data;
 
   if (spec->kind == HW_SOURCE_FOLDER)
-    return HW_FEED (hw_local_feed_new (spec->name));
+    {
+      HwLocalFeed *folder = hw_local_feed_new (spec->name);
+
+      hw_local_feed_set_in_order (folder, !spec->shuffle);
+      return HW_FEED (folder);
+    }
   if (HW_IS_EMBY_FEED (self->feed))
     return HW_FEED (hw_emby_feed_new_for_source (HW_EMBY_FEED (self->feed), spec));
   g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_FAILED,
