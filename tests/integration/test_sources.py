@@ -140,9 +140,27 @@ def test_set_source_over_dbus():
         harness.check(app.poll() is None, "the wall exited")
 
 
+def test_folder_on_a_demo_wall():
+    """folder: needs no server: a demo wall plays a folder on one cell."""
+    media = emby.shared_media(n=6, seconds=CLIP_SECONDS)
+    with harness.Session() as s:
+        app = s.launch(["--demo", "--rows", "1", "--columns", "2", "--renderer", "software"],
+                       env={"HYPERWALL_SOURCES": "folder:%s;playlist:Lobby" % media})
+        status = app.wait_for(harness.all_cells("playing", count=2), 40, "two cells playing")
+        c0, c1 = cell(status, 0), cell(status, 1)
+        harness.check(c0.get("source") == "folder:" + media, "cell 0's source is %r" % c0)
+        harness.check((c0.get("item_id") or "").startswith(media),
+                      "cell 0 plays %r, not a file of the folder" % c0.get("item_id"))
+        harness.check(c1.get("source") is None and not (c1.get("item_id") or "").startswith(media),
+                      "cell 1 (a playlist without a server) does not play the demo: %r" % c1)
+        harness.check("Ignoring the source “playlist:Lobby”" in app.log(),
+                      "the playlist on a demo wall was not refused")
+
+
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/sources/playlist-in-order", test_playlist_in_order),
         ("/hyperwall/integration/sources/playlist-gone-and-back", test_playlist_gone_and_back),
         ("/hyperwall/integration/sources/set-source-over-dbus", test_set_source_over_dbus),
+        ("/hyperwall/integration/sources/folder-on-a-demo-wall", test_folder_on_a_demo_wall),
     ])
