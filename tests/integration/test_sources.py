@@ -5,7 +5,8 @@ play the wall's own feed; a playlist deleted on the server puts its card on
 the cell without parking it, and it plays again once the playlist is back
 and the server says its library changed; `set-source` over D-Bus moves one
 cell to another source live, and two cells on one playlist never show the
-same item at once.
+same item at once; a PlayNow plays on such a cell and it goes back to its
+source after; folder: plays on a demo wall, where a playlist is refused.
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -38,6 +39,10 @@ def start(s, sources):
 def cell(status, index):
     cs = harness.cells(status)
     return cs[index] if index < len(cs) else {}
+
+
+def wait_socket(fake):
+    emby.wait_until(lambda: fake.ws_events("ws-open"), 30, "the session socket open")
 
 
 def sequence_of(app, index, seconds):
@@ -84,6 +89,7 @@ def test_playlist_gone_and_back():
         fake, app = start(s, "playlist:Lobby")
         app.wait_for(lambda st: cell(st, 0).get("state") == "playing"
                      and cell(st, 0).get("item_id") in LOBBY, 60, "cell 0 playing the playlist")
+        wait_socket(fake)
         fake.control("playlist-delete", name="Lobby")
         fake.ws_send("LibraryChanged", {"ItemsRemoved": ["3000"]})
         status = app.wait_for(
@@ -140,6 +146,24 @@ def test_set_source_over_dbus():
         harness.check(app.poll() is None, "the wall exited")
 
 
+def test_play_now_then_back():
+    """PlayNow on a cell with a source plays the item, then the source."""
+    with harness.Session() as s:
+        fake, app = start(s, "playlist:Lobby")
+        app.wait_for(lambda st: cell(st, 0).get("state") == "playing"
+                     and cell(st, 0).get("item_id") in LOBBY, 60, "cell 0 playing the playlist")
+        wait_socket(fake)
+        wanted = "1005"
+        fake.ws_send("Play", {"ItemIds": [wanted], "PlayCommand": "PlayNow"})
+        app.wait_for(lambda st: cell(st, 0).get("item_id") == wanted
+                     and cell(st, 0).get("state") == "playing", 30, "cell 0 playing item 1005")
+        status = app.wait_for(lambda st: cell(st, 0).get("item_id") in LOBBY
+                              and cell(st, 0).get("state") == "playing", CLIP_SECONDS + 20,
+                              "cell 0 back on its playlist")
+        harness.check(cell(status, 0).get("source") == "playlist:Lobby",
+                      "cell 0's source is %r after PlayNow" % cell(status, 0).get("source"))
+
+
 def test_folder_on_a_demo_wall():
     """folder: needs no server: a demo wall plays a folder on one cell."""
     media = emby.shared_media(n=6, seconds=CLIP_SECONDS)
@@ -162,5 +186,6 @@ if __name__ == "__main__":
         ("/hyperwall/integration/sources/playlist-in-order", test_playlist_in_order),
         ("/hyperwall/integration/sources/playlist-gone-and-back", test_playlist_gone_and_back),
         ("/hyperwall/integration/sources/set-source-over-dbus", test_set_source_over_dbus),
+        ("/hyperwall/integration/sources/play-now-then-back", test_play_now_then_back),
         ("/hyperwall/integration/sources/folder-on-a-demo-wall", test_folder_on_a_demo_wall),
     ])
