@@ -282,6 +282,15 @@ _hw_emby_feed_next_step (GTask *task)
         }
     }
 
+  if (next->cell_index != NO_CELL && self->prefetching &&
+      self->source.kind != HW_SOURCE_DEFAULT && !self->source.shuffle)
+    {
+      /* In order: the prefetch holds the next item, and taking from the
+       * pool now would skip past it. */
+      g_ptr_array_add (self->waiting, task);
+      return;
+    }
+
   if (self->library_ids == NULL)
     {
       _hw_emby_feed_load_views (task);
