@@ -138,6 +138,25 @@ class State:
         self.websockets = []          # open WebSocket objects
         self.ws_refuse = 0            # upgrades still to refuse (-1: all)
         self.sessions = {}            # DeviceId -> SessionInfo, as GET /Sessions shows it
+        # Playlists and box sets: id -> {"Id", "Name", "Type", "items": [item ids, in order]}
+        self.containers = {}
+        for kind, specs in (("Playlist", args.playlist or []), ("BoxSet", args.boxset or [])):
+            for spec in specs:
+                name, _, ids = spec.partition("=")
+                self.set_container(kind, name, [i for i in ids.split(",") if i])
+
+    def set_container(self, kind, name, ids):
+        """Creates or refills the playlist or box set called @name."""
+        for c in self.containers.values():
+            if c["Type"] == kind and c["Name"] == name:
+                c["items"] = ids
+                return c["Id"]
+        base = 3000 if kind == "Playlist" else 4000
+        cid = str(base + len(self.containers))
+        while cid in self.containers:
+            cid = str(int(cid) + 1)
+        self.containers[cid] = {"Id": cid, "Name": name, "Type": kind, "items": ids}
+        return cid
 
     def write_log(self, entry):
         if self.log is None:
@@ -308,6 +327,14 @@ class Handler(BaseHTTPRequestHandler):
                 STATE.ws_refuse = int(spec.get("count", -1))
             elif kind == "ws-accept":
                 STATE.ws_refuse = 0
+            elif kind in ("playlist-set", "boxset-set"):
+                STATE.set_container("Playlist" if kind == "playlist-set" else "BoxSet",
+                                    spec["name"], [str(i) for i in spec.get("items", [])])
+            elif kind in ("playlist-delete", "boxset-delete"):
+                wanted = "Playlist" if kind == "playlist-delete" else "BoxSet"
+                for cid in [c["Id"] for c in STATE.containers.values()
+                            if c["Type"] == wanted and c["Name"] == spec["name"]]:
+                    del STATE.containers[cid]
             elif kind == "refuse":
                 threading.Thread(target=refuse,
                                  args=(float(spec.get("delay", 5)), self.connection),
@@ -472,6 +499,10 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.items()
             return
+        match = re.fullmatch(r"/playlists/([^/]+)/items", path)
+        if match and self.method == "GET":
+            self.playlist_items(match.group(1))
+            return
         match = re.fullmatch(r"/items/([^/]+)/playbackinfo", path)
         if match and self.method == "POST":
             self.playback_info(match.group(1))
@@ -634,11 +665,43 @@ class Handler(BaseHTTPRequestHandler):
                              "User": {"Id": USER_ID, "Name": STATE.args.user},
                              "SessionInfo": {"Id": uuid.uuid4().hex}})
 
+    @staticmethod
+    def container_json(c):
+        return {"Id": c["Id"], "Name": c["Name"], "Type": c["Type"], "IsFolder": True,
+                "ServerId": SERVER_ID}
+
+    def playlist_items(self, playlist_id):
+        # GET /Playlists/{Id}/Items: the entries in the playlist's order.
+        with STATE.lock:
+            c = STATE.containers.get(playlist_id)
+            entries = list(c["items"]) if c and c["Type"] == "Playlist" else None
+        if entries is None:
+            self.send_json(404, {"error": "no such playlist"})
+            return
+        page = [STATE.library.item_json(STATE.library.items[i]) for i in entries
+                if i in STATE.library.items]
+        self.send_json(200, {"Items": page, "TotalRecordCount": len(page)})
+
     def items(self):
         items = list(STATE.library.items.values())
         parent = self.query.get("parentid")
-        if parent:
+        types = self.query.get("includeitemtypes", "")
+        wanted_ids = self.query.get("ids")
+        if types in ("Playlist", "BoxSet"):
+            with STATE.lock:
+                found = [self.container_json(c) for c in STATE.containers.values()
+                         if c["Type"] == types]
+            self.send_json(200, {"Items": found, "TotalRecordCount": len(found)})
+            return
+        with STATE.lock:
+            container = STATE.containers.get(parent) if parent else None
+            members = list(container["items"]) if container else None
+        if members is not None:
+            items = [STATE.library.items[i] for i in members if i in STATE.library.items]
+        elif parent:
             items = [i for i in items if i["view"] == parent]
+        if wanted_ids:
+            items = [i for i in items if i["Id"] in wanted_ids.split(",")]
         if self.query.get("sortby", "").lower() == "random":
             random.shuffle(items)
         start = int(self.query.get("startindex") or 0)
@@ -893,6 +956,10 @@ def main():
                         help="items without a file (their stream is zeros)")
     parser.add_argument("--no-root-ok", action="store_true",
                         help="also answer without the /emby root")
+    parser.add_argument("--playlist", action="append",
+                        help="NAME=ID,ID,...: a playlist of these items, in this order")
+    parser.add_argument("--boxset", action="append",
+                        help="NAME=ID,ID,...: a collection (box set) of these items")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
     parser.add_argument("--tls-key", help="... and this PEM key")

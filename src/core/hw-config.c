@@ -50,6 +50,7 @@ static const HwConfigKeyInfo builtin_keys[] = {
   { "rows",                 "i",  "2",           1, 8, NULL },
   { "columns",              "i",  "2",           1, 8, NULL },
   { "layout",               "s",  "''",          0, 0, NULL, validate_layout },
+  { "sources",              "as", "@as []",      0, 0, NULL },
   { "renderer",             "s",  "'auto'",      0, 0, renderer_choices },
   { "hwdec",                "s",  "'auto-safe'", 0, 0, NULL },
   { "cycle-interval",       "i",  "0",           0, 86400, NULL },
@@ -202,12 +203,35 @@ hw_config_parse_int64 (const char *text,
   return TRUE;
 }
 
+/* `sources` is a list by position (entry i is cell i's) whose entries may
+ * hold commas (items:ID,ID) and be empty (the wall's own feed): ";" or a
+ * newline separates them, and only empty entries at the end are dropped. */
 static GVariant *
-hw_config_parse_strv (const char *text)
+hw_config_parse_sources (const char *text)
 {
-  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
-  g_autoptr(GPtrArray) list = g_ptr_array_new ();
+  g_auto(GStrv) parts = g_regex_split_simple ("[;\n]", text, 0, 0);
+  guint n = g_strv_length (parts);
 
+  for (guint i = 0; i < n; i++)
+    g_strstrip (parts[i]);
+  while (n > 0 && *parts[n - 1] == '\0')
+    n--;
+
+  return g_variant_new_strv ((const char * const *) parts, n);
+}
+
+static GVariant *
+hw_config_parse_strv (const HwConfigKeyInfo *info,
+                      const char            *text)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) list = NULL;
+
+  if (g_str_equal (info->name, "sources"))
+    return hw_config_parse_sources (text);
+
+  parts = g_strsplit (text, ",", -1);
+  list = g_ptr_array_new ();
   for (guint i = 0; parts[i] != NULL; i++)
     {
       g_strstrip (parts[i]);
@@ -286,7 +310,7 @@ hw_config_env_value (const HwConfigKeyInfo  *info,
     case 'b':
       return hw_config_parse_boolean (stripped, &flag) ? g_variant_new_boolean (flag) : NULL;
     case 'a':
-      return hw_config_parse_strv (text);
+      return hw_config_parse_strv (info, text);
     case 's':
       if (!hw_config_is_choice (info, text))
         return NULL;
@@ -707,7 +731,7 @@ hw_config_cli_value (const HwConfigKeyInfo *info,
                    _("Invalid value “%s” for %s: expected true or false"), text, info->name);
       return NULL;
     case 'a':
-      return hw_config_parse_strv (text);
+      return hw_config_parse_strv (info, text);
     case 's':
       if (hw_config_is_choice (info, text))
         {

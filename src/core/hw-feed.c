@@ -250,6 +250,17 @@ hw_feed_is_busy (HwFeed *self)
 }
 
 gboolean
+hw_feed_has_requests (HwFeed *self)
+{
+  HwFeedInterface *iface;
+
+  g_return_val_if_fail (HW_IS_FEED (self), FALSE);
+
+  iface = HW_FEED_GET_IFACE (self);
+  return iface->has_requests != NULL && iface->has_requests (self);
+}
+
+gboolean
 hw_feed_can_check_stream (HwFeed *self)
 {
   g_return_val_if_fail (HW_IS_FEED (self), FALSE);

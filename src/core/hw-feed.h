@@ -122,6 +122,9 @@ struct _HwFeedInterface
    * HW_SERVER_STATE_NONE and NULL: a feed without a server. */
   HwServerState (*get_server_state)    (HwFeed               *self);
   char         *(*dup_server_url)      (HwFeed               *self);
+  /* Items asked for by id wait (an Emby PlayNow): the next cell to ask
+   * should ask this feed, whatever its own source. Optional. */
+  gboolean      (*has_requests)        (HwFeed               *self);
 };
 
 void          hw_feed_next_item_async  (HwFeed               *self,
@@ -153,6 +156,7 @@ void          hw_feed_set_aside        (HwFeed               *self,
                                         HwItemVerdict         verdict);
 void          hw_feed_suspect_server   (HwFeed               *self);
 gboolean      hw_feed_is_busy          (HwFeed               *self);
+gboolean      hw_feed_has_requests     (HwFeed               *self);
 gboolean      hw_feed_can_check_stream (HwFeed               *self);
 void          hw_feed_check_stream_async  (HwFeed            *self,
                                            HwMediaItem       *item,

@@ -53,6 +53,7 @@ struct _HwLocalFeed
   GTaskThreadFunc  lister;
   guint            scanning : 1;
   guint            scanned : 1;
+  guint            in_order : 1;
 };
 
 static void hw_local_feed_iface_init (HwFeedInterface *iface);
@@ -256,6 +257,16 @@ hw_local_feed_serve (HwLocalFeed *self,
   g_task_return_pointer (task, g_steal_pointer (&item), g_object_unref);
 }
 
+static int
+local_entry_compare (gconstpointer a,
+                     gconstpointer b)
+{
+  const LocalEntry *x = *(const LocalEntry * const *) a;
+  const LocalEntry *y = *(const LocalEntry * const *) b;
+
+  return g_strcmp0 (x->path, y->path);
+}
+
 static void
 hw_local_feed_merge (HwLocalFeed *self,
                      GPtrArray   *paths)
@@ -265,6 +276,10 @@ hw_local_feed_merge (HwLocalFeed *self,
   gpointer key;
   guint added = 0;
 
+  /* In order: by name, as a listing shows them (new files join the end
+   * of the loop until the next start). */
+  if (self->in_order)
+    g_ptr_array_sort (paths, local_entry_compare);
   for (guint i = 0; i < paths->len; i++)
     {
       const LocalEntry *entry = g_ptr_array_index (paths, i);
@@ -597,6 +612,16 @@ hw_local_feed_get_directory (HwLocalFeed *self)
   g_return_val_if_fail (HW_IS_LOCAL_FEED (self), NULL);
 
   return self->directory;
+}
+
+void
+hw_local_feed_set_in_order (HwLocalFeed *self,
+                            gboolean     in_order)
+{
+  g_return_if_fail (HW_IS_LOCAL_FEED (self));
+
+  self->in_order = !!in_order;
+  hw_item_pool_set_in_order (self->pool, in_order);
 }
 
 void

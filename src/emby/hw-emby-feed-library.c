@@ -167,6 +167,12 @@ _hw_emby_feed_load_pages (GTask *task)
   HwEmbyFeed *self = g_task_get_source_object (task);
   HwEmbyFeedNext *next = g_task_get_task_data (task);
 
+  if (self->source.kind != HW_SOURCE_DEFAULT)
+    {
+      _hw_emby_feed_load_source_items (task);
+      return;
+    }
+
   self->last_page_us = g_get_monotonic_time ();
   self->refresh_pages = FALSE;
   next->pending_pages = self->library_ids->len;
@@ -181,6 +187,12 @@ void
 _hw_emby_feed_load_views (GTask *task)
 {
   HwEmbyFeed *self = g_task_get_source_object (task);
+
+  if (self->source.kind != HW_SOURCE_DEFAULT)
+    {
+      _hw_emby_feed_resolve_source (task);
+      return;
+    }
 
   hw_emby_client_get_views_async (self->client, g_task_get_cancellable (task), on_views, task);
 }

@@ -4,6 +4,9 @@
  *                           stream URLs minted again for a new token
  *   hw-emby-feed-library.c  the views and pages of items the pool holds,
  *                           and client errors as feed errors
+ *   hw-emby-feed-source.c   a source of the feed's own (`sources`): a
+ *                           library, playlist, collection or items,
+ *                           resolved and paged in place of the libraries
  *   hw-emby-feed-reports.c  playback reports (hw-emby-now-playing.c),
  *                           stopping a transcode, and the HEAD check of a
  *                           failed stream
@@ -21,6 +24,7 @@
 #include "hw-feed.h"
 #include "hw-item-pool.h"
 #include "hw-log-limit.h"
+#include "hw-source-spec.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +53,12 @@ struct _HwEmbyFeed
   HwLogLimit     missing_log;
   HwLogLimit     full_log;
   gboolean       refresh_pages;
+
+  /* HW_SOURCE_DEFAULT: the `libraries`, shuffled. Otherwise a cell's
+   * source (hw_emby_feed_new_for_source ()): library_ids then holds what
+   * it resolved to, NULL until resolved (or again after it went away). */
+  HwSourceSpec   source;
+  GPtrArray     *children;      /* HwEmbyFeed, not owned: the sources' feeds */
 };
 
 /* One run of the item pipeline (a cell's request or a prefetch). */
@@ -73,6 +83,11 @@ gboolean _hw_emby_feed_pool_needs_page     (HwEmbyFeed     *self,
                                             HwEmbyFeedNext *next);
 /* Asks for a page of every library; the pipeline resumes when all came. */
 void     _hw_emby_feed_load_pages          (GTask          *task);
+
+/* A source of the feed's own (hw-emby-feed-source.c): resolves it to
+ * library_ids, or pages its items into the pool. */
+void     _hw_emby_feed_resolve_source      (GTask          *task);
+void     _hw_emby_feed_load_source_items   (GTask          *task);
 
 /* HwFeedInterface.report: through @now_playing, and a stopped item's
  * transcode stopped on @client. */

@@ -282,6 +282,15 @@ _hw_emby_feed_next_step (GTask *task)
         }
     }
 
+  if (next->cell_index != NO_CELL && self->prefetching &&
+      self->source.kind != HW_SOURCE_DEFAULT && !self->source.shuffle)
+    {
+      /* In order: the prefetch holds the next item, and taking from the
+       * pool now would skip past it. */
+      g_ptr_array_add (self->waiting, task);
+      return;
+    }
+
   if (self->library_ids == NULL)
     {
       _hw_emby_feed_load_views (task);
@@ -574,6 +583,12 @@ hw_emby_feed_get_server_reason (HwFeed *feed)
 }
 
 static gboolean
+hw_emby_feed_has_requests (HwFeed *feed)
+{
+  return !g_queue_is_empty (&HW_EMBY_FEED (feed)->requested);
+}
+
+static gboolean
 hw_emby_feed_is_busy (HwFeed *feed)
 {
   return hw_emby_client_is_busy (HW_EMBY_FEED (feed)->client);
@@ -583,6 +598,7 @@ static void
 hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
   iface->is_busy = hw_emby_feed_is_busy;
+  iface->has_requests = hw_emby_feed_has_requests;
   iface->get_server_reason = hw_emby_feed_get_server_reason;
   iface->get_server_state = hw_emby_feed_get_server_state;
   iface->dup_server_url = hw_emby_feed_dup_server_url;
@@ -611,6 +627,16 @@ drop_ready (HwEmbyFeed *self)
     }
 }
 
+static HwItemPool *
+new_pool (HwEmbyFeed *self)
+{
+  HwItemPool *pool = hw_item_pool_new (g_random_int ());
+
+  hw_item_pool_set_in_order (pool, self->source.kind != HW_SOURCE_DEFAULT &&
+                                   !self->source.shuffle);
+  return pool;
+}
+
 /* New server, user or libraries: everything cached belongs to the old one. */
 static void
 reset_library (HwEmbyFeed *self)
@@ -625,7 +651,7 @@ reset_library (HwEmbyFeed *self)
   g_queue_clear_full (&self->requested, g_free);
   g_hash_table_remove_all (self->missing);
   g_clear_pointer (&self->pool, hw_item_pool_free);
-  self->pool = hw_item_pool_new (g_random_int ());
+  self->pool = new_pool (self);
   self->last_page_us = 0;
 }
 
@@ -772,6 +798,54 @@ hw_emby_feed_refresh (HwEmbyFeed *self)
   /* A new item may well have an id the server did not know before. */
   g_hash_table_remove_all (self->missing);
   drop_ready (self);
+
+  /* A source is looked up again: its playlist may be gone, renamed or
+   * reordered, or back. */
+  if (self->source.kind != HW_SOURCE_DEFAULT)
+    reset_library (self);
+  for (guint i = 0; self->children != NULL && i < self->children->len; i++)
+    hw_emby_feed_refresh (g_ptr_array_index (self->children, i));
+}
+
+static void
+on_child_gone (gpointer  user_data,
+               GObject  *child)
+{
+  HwEmbyFeed *self = user_data;
+
+  g_ptr_array_remove (self->children, child);
+}
+
+HwEmbyFeed *
+hw_emby_feed_new_for_source (HwEmbyFeed         *parent,
+                             const HwSourceSpec *spec)
+{
+  HwEmbyFeed *self;
+
+  g_return_val_if_fail (HW_IS_EMBY_FEED (parent), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (spec->kind != HW_SOURCE_DEFAULT && spec->kind != HW_SOURCE_FOLDER, NULL);
+
+  self = g_object_new (HW_TYPE_EMBY_FEED, NULL);
+  self->config = g_object_ref (parent->config);
+  self->client = g_object_ref (parent->client);
+  /* One session on the server, whichever feed handed a cell its item. */
+  self->now_playing = g_object_ref (parent->now_playing);
+  self->source.kind = spec->kind;
+  self->source.name = g_strdup (spec->name);
+  self->source.items = g_strdupv (spec->items);
+  self->source.shuffle = spec->shuffle;
+  g_clear_pointer (&self->pool, hw_item_pool_free);
+  self->pool = new_pool (self);
+
+  g_ptr_array_add (parent->children, self);
+  g_object_weak_ref (G_OBJECT (self), on_child_gone, parent);
+
+  g_signal_connect_object (parent->config, "changed", G_CALLBACK (on_config_changed), self, 0);
+  g_signal_connect_object (parent->client, "notify::state", G_CALLBACK (on_client_state), self, 0);
+  g_signal_connect_object (parent->client, "notify::token-generation",
+                           G_CALLBACK (on_token_changed), self, 0);
+  return self;
 }
 
 HwEmbyFeed *
@@ -820,6 +894,11 @@ hw_emby_feed_dispose (GObject *object)
     g_cancellable_cancel (self->life);
   if (self->pool != NULL)
     drop_ready (self);
+  /* The sources' feeds outlive the main one only at shutdown. */
+  for (guint i = 0; self->children != NULL && i < self->children->len; i++)
+    g_object_weak_unref (g_ptr_array_index (self->children, i), on_child_gone, self);
+  if (self->children != NULL)
+    g_ptr_array_set_size (self->children, 0);
   g_clear_object (&self->now_playing);
   g_clear_object (&self->client);
   g_clear_object (&self->config);
@@ -840,6 +919,8 @@ hw_emby_feed_finalize (GObject *object)
   g_clear_pointer (&self->pool, hw_item_pool_free);
   g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_clear_pointer (&self->handed, g_ptr_array_unref);
+  g_clear_pointer (&self->children, g_ptr_array_unref);
+  hw_source_spec_clear (&self->source);
 
   G_OBJECT_CLASS (hw_emby_feed_parent_class)->finalize (object);
 }
@@ -862,6 +943,7 @@ hw_emby_feed_init (HwEmbyFeed *self)
   self->pool = hw_item_pool_new (g_random_int ());
   self->waiting = g_ptr_array_new ();
   self->handed = g_ptr_array_new_with_free_func (g_object_unref);
+  self->children = g_ptr_array_new ();
   self->life = g_cancellable_new ();
   g_queue_init (&self->ready);
   g_queue_init (&self->requested);

@@ -13,6 +13,7 @@
 #include "hw-config.h"
 #include "hw-emby-client.h"
 #include "hw-feed.h"
+#include "hw-source-spec.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,11 @@ HwEmbyFeed   *hw_emby_feed_new             (HwConfig     *config);
 HwEmbyFeed   *hw_emby_feed_new_with_client (HwConfig     *config,
                                             HwEmbyClient *client);
 HwEmbyClient *hw_emby_feed_get_client      (HwEmbyFeed   *self);
+/* A feed of @spec alone (a cell's source: not HW_SOURCE_DEFAULT nor
+ * HW_SOURCE_FOLDER) on @parent's client, reporting through @parent's session
+ * and refreshed with it. */
+HwEmbyFeed   *hw_emby_feed_new_for_source  (HwEmbyFeed         *parent,
+                                            const HwSourceSpec *spec);
 
 /* Items asked for through the session socket: the next cells to ask get
  * @item_ids before anything from the shuffle, in order; @first puts them

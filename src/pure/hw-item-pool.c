@@ -44,6 +44,7 @@ struct _HwItemPool
   GHashTable *by_id;     /* id (owned by the entry) → HwPoolEntry* */
   HwPoolEntry *last;     /* the entry handed out last, or NULL */
   guint       in_use;
+  gboolean    in_order;
 };
 
 static void
@@ -216,10 +217,34 @@ hw_item_pool_nth_candidate (HwItemPool *pool,
   return NULL;
 }
 
+/* In order: the first candidate after the entry handed out last, wrapping
+ * round, so a playlist loops and cells sharing it take turns along it. */
+static HwPoolEntry *
+hw_item_pool_next_in_order (HwItemPool *pool)
+{
+  guint len = pool->entries->len;
+  guint start = 0;
+
+  if (pool->last != NULL && g_ptr_array_find (pool->entries, pool->last, &start))
+    start++;
+  for (guint k = 0; k < len; k++)
+    {
+      HwPoolEntry *entry = g_ptr_array_index (pool->entries, (start + k) % len);
+
+      if (!entry->in_use && !entry->played)
+        return entry;
+    }
+
+  g_assert_not_reached ();
+  return NULL;
+}
+
 static HwPoolEntry *
 hw_item_pool_pick (HwItemPool *pool,
                    guint       n)
 {
+  if (pool->in_order)
+    return hw_item_pool_next_in_order (pool);
   return hw_item_pool_nth_candidate (pool, g_rand_int_range (pool->rand, 0, (gint32) n));
 }
 
@@ -232,7 +257,7 @@ hw_item_pool_pick_opening (HwItemPool *pool,
   HwPoolEntry *last = pool->last;
   HwPoolEntry *entry;
 
-  if (n < 2 || last == NULL || last->in_use || last->played)
+  if (pool->in_order || n < 2 || last == NULL || last->in_use || last->played)
     return hw_item_pool_pick (pool, n);
 
   last->played = TRUE;
@@ -335,6 +360,15 @@ hw_item_pool_set_aside (HwItemPool    *pool,
   rounds = hw_item_verdict_rounds (verdict);
   entry->played = TRUE;
   entry->aside = MAX (entry->aside, rounds);
+}
+
+void
+hw_item_pool_set_in_order (HwItemPool *pool,
+                           gboolean    in_order)
+{
+  g_return_if_fail (pool != NULL);
+
+  pool->in_order = !!in_order;
 }
 
 guint

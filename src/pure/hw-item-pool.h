@@ -59,6 +59,12 @@ void        hw_item_pool_set_aside    (HwItemPool     *pool,
                                        const char     *id,
                                        HwItemVerdict   verdict);
 
+/* In order (a playlist): take () hands the ids in the order they were
+ * added, starting after the one handed out last and wrapping round, and
+ * still skips ids in use or set aside. Off by default: shuffled. */
+void        hw_item_pool_set_in_order (HwItemPool     *pool,
+                                       gboolean        in_order);
+
 guint       hw_item_pool_size         (HwItemPool     *pool);
 guint       hw_item_pool_in_use       (HwItemPool     *pool);
 /* Ids that take() could hand out this round without starting a new one. */

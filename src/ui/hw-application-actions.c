@@ -15,6 +15,8 @@
 #include "hw-cell.h"
 #include "hw-log-throttle.h"
 #include "hw-shortcuts.h"
+#include "hw-source-spec.h"
+#include "hw-spec-message.h"
 
 #define MAX_LINES 8
 
@@ -214,6 +216,56 @@ resize_grid (HwApplication *self,
     }
 }
 
+/* app.set-source((is)): cell i plays source s from now on (empty: the
+ * wall's own feed), stored in the `sources` key like any other change. */
+static void
+set_source_activated (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  HwApplication *self = app_of (user_data);
+  g_auto(GStrv) current = hw_config_dup_strv (self->config, "sources");
+  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
+  HwSourceSpec spec = { 0 };
+  HwSpecError problem = { 0 };
+  g_autofree char *canonical = NULL;
+  const char *text = NULL;
+  int index;
+
+  g_variant_get (parameter, "(i&s)", &index, &text);
+  if (index < 0 && self->controller != NULL)
+    index = hw_wall_controller_get_focused (self->controller);
+  if (index < 0 || index > HW_LAYOUT_MAX_CELLS - 1)
+    {
+      g_warning ("set-source: no cell %d", index);
+      return;
+    }
+  if (!hw_source_spec_parse (text, &spec, &problem))
+    {
+      g_autofree char *why = hw_spec_error_describe (&problem);
+
+      hw_spec_error_clear (&problem);
+      g_warning ("set-source: ignoring the source “%s” for cell %d: %s", text, index, why);
+      return;
+    }
+  canonical = hw_source_spec_to_string (&spec);
+  hw_source_spec_clear (&spec);
+
+  for (guint i = 0; current != NULL && current[i] != NULL; i++)
+    g_ptr_array_add (sources, g_strdup (current[i]));
+  while (sources->len <= (guint) index)
+    g_ptr_array_add (sources, g_strdup (""));
+  g_free (g_ptr_array_index (sources, index));
+  g_ptr_array_index (sources, index) = g_steal_pointer (&canonical);
+  while (sources->len > 0 && *(char *) g_ptr_array_index (sources, sources->len - 1) == '\0')
+    g_ptr_array_set_size (sources, sources->len - 1);
+
+  g_message ("Cell %d's source set to “%s”", index, (char *) (index < (int) sources->len
+                                                      ? g_ptr_array_index (sources, index) : ""));
+  hw_config_change (self->config, "sources",
+                    g_variant_new_strv ((const char * const *) sources->pdata, sources->len));
+}
+
 static void
 grow_activated (GSimpleAction *action,
                 GVariant      *parameter,
@@ -364,6 +416,7 @@ _hw_application_add_actions (HwApplication *self)
     { "seek", seek_activated, "(id)" },
     { "volume", volume_activated, "i" },
     { "show-message", show_message_activated, "(ssu)" },
+    { "set-source", set_source_activated, "(is)" },
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);

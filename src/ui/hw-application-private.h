@@ -24,6 +24,7 @@ struct _HwApplication
 
   HwConfig         *config;
   HwFeed           *feed;
+  HwFeed           *router;         /* HwFeedRouter over feed: the cells' sources */
   HwWallController *controller;
   HwWindow         *window;
   char             *local_dir;

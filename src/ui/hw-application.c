@@ -16,6 +16,7 @@
 #include "hw-demo-feed.h"
 #include "hw-emby-feed.h"
 #include "hw-feed.h"
+#include "hw-feed-router.h"
 #include "hw-gl-surface.h"
 #include "hw-local-feed.h"
 #include "hw-remote-control.h"
@@ -277,6 +278,29 @@ hw_application_command_line (GApplication            *app,
   return 0;
 }
 
+/* A cell's own source: a folder plays on any wall, the rest needs the
+ * server of an Emby wall. */
+static HwFeed *
+create_source_feed (const HwSourceSpec  *spec,
+                    gpointer             user_data,
+                    GError             **error)
+{
+  HwApplication *self = user_data;
+
+  if (spec->kind == HW_SOURCE_FOLDER)
+    {
+      HwLocalFeed *folder = hw_local_feed_new (spec->name);
+
+      hw_local_feed_set_in_order (folder, !spec->shuffle);
+      return HW_FEED (folder);
+    }
+  if (HW_IS_EMBY_FEED (self->feed))
+    return HW_FEED (hw_emby_feed_new_for_source (HW_EMBY_FEED (self->feed), spec));
+  g_set_error (error, HW_FEED_ERROR, HW_FEED_ERROR_FAILED,
+               "a %s source needs an Emby server", hw_source_kind_to_string (spec->kind));
+  return NULL;
+}
+
 static HwFeed *
 create_feed (HwApplication *self)
 {
@@ -432,7 +456,8 @@ hw_application_activate (GApplication *app)
 
   self->window = hw_window_new (GTK_APPLICATION (app));
   self->feed = create_feed (self);
-  self->controller = hw_wall_controller_new (self->config, self->feed,
+  self->router = HW_FEED (hw_feed_router_new (self->config, self->feed, create_source_feed, self));
+  self->controller = hw_wall_controller_new (self->config, self->router,
                                              hw_window_get_wall (self->window));
   hw_wall_controller_set_status_file (self->controller, self->status_file);
 
@@ -502,7 +527,8 @@ hw_application_shutdown (GApplication *app)
   if (self->controller != NULL)
     hw_wall_controller_shutdown (self->controller);
   g_clear_object (&self->controller);
-  flush_feed (self->feed);
+  /* The sources' feeds report through the same client: it waits for all. */
+  flush_feed (self->router != NULL ? self->router : self->feed);
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_ids); i++)
     g_clear_handle_id (&self->signal_ids[i], g_source_remove);
 
@@ -526,6 +552,7 @@ hw_application_dispose (GObject *object)
   g_clear_object (&self->remote);
   g_clear_handle_id (&self->banner_source, g_source_remove);
   g_clear_object (&self->controller);
+  g_clear_object (&self->router);
   g_clear_object (&self->feed);
   g_clear_object (&self->config);
 

@@ -8,6 +8,7 @@
 
 #include <gtk/gtk.h>
 
+#include "hw-feed-router.h"
 #include "hw-redact.h"
 #include "hw-spec-message.h"
 #include "hw-wall-controller-private.h"
@@ -570,6 +571,23 @@ int_array (int a,
  * layout, "allocation" in window pixels from GTK (null while a zoom hides
  * it, or before it was laid out). Added to the cells' own objects, which
  * know nothing of the wall around them. */
+/* "source": the canonical text of the cell's source, null for the wall's
+ * own feed. */
+static void
+add_cell_source (HwWallController *self,
+                 JsonObject       *object,
+                 guint             index)
+{
+  g_autofree char *source = NULL;
+
+  if (HW_IS_FEED_ROUTER (self->feed))
+    source = hw_feed_router_dup_source (HW_FEED_ROUTER (self->feed), index);
+  if (source != NULL)
+    json_object_set_string_member (object, "source", source);
+  else
+    json_object_set_null_member (object, "source");
+}
+
 static void
 add_cell_geometry (HwWallController *self,
                    JsonNode         *root)
@@ -594,6 +612,7 @@ add_cell_geometry (HwWallController *self,
                                                  (int) bounds.size.height));
       else
         json_object_set_null_member (object, "allocation");
+      add_cell_source (self, object, i);
     }
 }
 
@@ -736,6 +755,16 @@ connect_config (HwWallController *self)
     }
 }
 
+/* A new source for a cell: it shows it now, not when its item ends. */
+static void
+on_source_changed (HwWallController *self,
+                   guint             index)
+{
+  if (index < self->cells->len)
+    hw_cell_supervisor_next (hw_cell_get_supervisor (g_ptr_array_index (self->cells, index)));
+  schedule_status (self);
+}
+
 HwWallController *
 hw_wall_controller_new (HwConfig *config,
                         HwFeed   *feed,
@@ -764,6 +793,9 @@ hw_wall_controller_new (HwConfig *config,
   _hw_wall_controller_connect_operate (self);
   g_signal_connect_object (feed, "notify::server-state",
                            G_CALLBACK (on_server_state), self, G_CONNECT_SWAPPED);
+  if (HW_IS_FEED_ROUTER (feed))
+    g_signal_connect_object (feed, "source-changed", G_CALLBACK (on_source_changed), self,
+                             G_CONNECT_SWAPPED);
 
   rebuild_grid (self, &layout);
 

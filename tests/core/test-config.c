@@ -196,6 +196,27 @@ test_config_env_override (Fixture       *fixture,
   g_assert_cmpint (g_settings_get_int (fixture->settings, "stall-timeout"), ==, 20);
 }
 
+/* Sources go by position and may hold commas: ";" or a newline separates
+ * them, empty entries stay (the wall's feed), trailing ones go. */
+static void
+test_config_env_sources (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(HwConfig) config = NULL;
+  g_auto(GStrv) sources = NULL;
+
+  g_setenv ("HYPERWALL_SOURCES", " playlist:Lobby ads ;;items:1,2\nfolder:/srv/a;b ; ;", TRUE);
+  config = hw_config_new ();
+
+  sources = hw_config_dup_strv (config, "sources");
+  g_assert_cmpuint (g_strv_length (sources), ==, 5);
+  g_assert_cmpstr (sources[0], ==, "playlist:Lobby ads");
+  g_assert_cmpstr (sources[1], ==, "");
+  g_assert_cmpstr (sources[2], ==, "items:1,2");
+  g_assert_cmpstr (sources[3], ==, "folder:/srv/a");
+  g_assert_cmpstr (sources[4], ==, "b");
+}
+
 typedef struct {
   const char *variable;
   const char *text;
@@ -527,6 +548,7 @@ main (int   argc,
   add_fixture_test ("/hyperwall/config/table-matches-schema", NULL,
                     test_config_table_matches_schema);
   add_fixture_test ("/hyperwall/config/env/override", NULL, test_config_env_override);
+  add_fixture_test ("/hyperwall/config/env/sources", NULL, test_config_env_sources);
   for (guint i = 0; i < G_N_ELEMENTS (clamp_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hyperwall/config/env/clamped/%u", i);

@@ -362,6 +362,61 @@ test_pool_set_aside_keeps_harsher (void)
     g_assert_cmpstr (take_and_release (pool), !=, gone);
 }
 
+static void
+add_ids (HwItemPool *pool, const char * const *ids)
+{
+  for (guint i = 0; ids[i] != NULL; i++)
+    g_assert_true (hw_item_pool_add (pool, ids[i], g_strdup (ids[i]), g_free));
+}
+
+/* A playlist: its order, looping, whatever the seed. */
+static void
+test_pool_in_order_loops (void)
+{
+  const char * const ids[] = { "c", "a", "b", NULL };
+  g_autoptr(HwItemPool) pool = hw_item_pool_new (7);
+  const char *expected[] = { "c", "a", "b", "c", "a", "b", "c" };
+
+  add_ids (pool, ids);
+  hw_item_pool_set_in_order (pool, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      const char *id = NULL;
+
+      g_assert_nonnull (hw_item_pool_take (pool, &id));
+      g_assert_cmpstr (id, ==, expected[i]);
+      hw_item_pool_release (pool, id);
+    }
+}
+
+/* Two cells on one playlist take turns along it and never hold the same
+ * item; one set aside is skipped. */
+static void
+test_pool_in_order_shared (void)
+{
+  const char * const ids[] = { "1", "2", "3", "4", NULL };
+  g_autoptr(HwItemPool) pool = hw_item_pool_new (1);
+  const char *a = NULL;
+  const char *b = NULL;
+  const char *next = NULL;
+
+  add_ids (pool, ids);
+  hw_item_pool_set_in_order (pool, TRUE);
+  hw_item_pool_take (pool, &a);
+  hw_item_pool_take (pool, &b);
+  g_assert_cmpstr (a, ==, "1");
+  g_assert_cmpstr (b, ==, "2");
+  hw_item_pool_set_aside (pool, "3", HW_ITEM_VERDICT_FAILED);
+  hw_item_pool_release (pool, a);
+  hw_item_pool_take (pool, &next);
+  g_assert_cmpstr (next, ==, "4");
+  /* The round is over; "2" is still held, "3" sits out: back to "1". */
+  hw_item_pool_release (pool, next);
+  hw_item_pool_take (pool, &next);
+  g_assert_cmpstr (next, ==, "1");
+  g_assert_cmpuint (hw_item_pool_in_use (pool), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,6 +443,9 @@ main (int   argc,
   g_test_add_func ("/hyperwall/pure/item-pool/set-aside-gone", test_pool_set_aside_gone);
   g_test_add_func ("/hyperwall/pure/item-pool/set-aside-keeps-harsher",
                    test_pool_set_aside_keeps_harsher);
+
+  g_test_add_func ("/hyperwall/pure/item-pool/in-order-loops", test_pool_in_order_loops);
+  g_test_add_func ("/hyperwall/pure/item-pool/in-order-shared", test_pool_in_order_shared);
 
   return g_test_run ();
 }
