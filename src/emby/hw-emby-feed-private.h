@@ -7,6 +7,8 @@
  *   hw-emby-feed-reports.c  playback reports (hw-emby-now-playing.c),
  *                           stopping a transcode, and the HEAD check of a
  *                           failed stream
+ *   hw-emby-feed-offline.c  copies on disk: what to copy, and a copy for
+ *                           a cell while the server is away
  *
  * Internal: not installed, and only these files include it.
  *
@@ -21,6 +23,8 @@
 #include "hw-feed.h"
 #include "hw-item-pool.h"
 #include "hw-log-limit.h"
+#include "hw-offline-fetcher.h"
+#include "hw-offline-index.h"
 
 G_BEGIN_DECLS
 
@@ -49,6 +53,10 @@ struct _HwEmbyFeed
   HwLogLimit     missing_log;
   HwLogLimit     full_log;
   gboolean       refresh_pages;
+
+  /* Copies on disk for when the server is away (hw-emby-feed-offline.c). */
+  HwOfflineIndex   *offline;
+  HwOfflineFetcher *fetcher;
 };
 
 /* One run of the item pipeline (a cell's request or a prefetch). */
@@ -87,5 +95,19 @@ void _hw_emby_feed_check_stream_async  (HwFeed              *feed,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+
+/* Copies on disk (hw-emby-feed-offline.c). Makes the index and its
+ * fetcher. */
+void         _hw_emby_feed_offline_init  (HwEmbyFeed              *self);
+/* @item is about to play or plays now: worth a copy. */
+void         _hw_emby_feed_offline_want  (HwEmbyFeed              *self,
+                                          const HwEmbyItem        *item,
+                                          const HwEmbyMediaSource *source);
+/* A copy no cell holds, played longest ago, counted as shown (as an
+ * item asked for by id); NULL when there is none. */
+HwMediaItem *_hw_emby_feed_offline_take  (HwEmbyFeed              *self);
+/* A copy a cell could not play: it goes. */
+void         _hw_emby_feed_offline_drop  (HwEmbyFeed              *self,
+                                          HwMediaItem             *item);
 
 G_END_DECLS
