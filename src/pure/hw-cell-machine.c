@@ -539,12 +539,14 @@ on_gate_closed (HwCellMachine *machine)
 
   if (machine->offline_items)
     {
-      /* A stream from the server will not come: a copy instead. Asking
-       * (ENDED, or RETRYING for want of an item), starting (IDLE) or
+      /* A stream from the server will not come: a copy instead, as for
+       * a cell that starts behind the closed gate (the wall sends no
+       * START then). Asking (ENDED, or RETRYING for want of an item) or
        * loading a file: the copy comes anyway. */
-      if (machine->remote && (machine->state == HW_CELL_STATE_LOADING ||
-                              (machine->state == HW_CELL_STATE_RETRYING &&
-                               machine->item_failures > 0)))
+      if (machine->state == HW_CELL_STATE_IDLE ||
+          (machine->remote && (machine->state == HW_CELL_STATE_LOADING ||
+                               (machine->state == HW_CELL_STATE_RETRYING &&
+                                machine->item_failures > 0))))
         return request_item (machine, HW_CELL_STATE_LOADING,
                              "server gate closed, playing a copy");
       return decide (machine, machine->state, HW_CELL_ACTION_NONE,

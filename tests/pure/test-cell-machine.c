@@ -522,11 +522,11 @@ test_machine_gate_offline_items (MachineFixture *fx,
   assert_decision (send (fx, HW_CELL_EVENT_FAILURE),
                    HW_CELL_STATE_PLAYING, HW_CELL_STATE_RETRYING, HW_CELL_ACTION_SCHEDULE);
 
-  /* Starting with the gate closed: it asks, it does not wait. */
+  /* Starting behind the closed gate (the wall sends GATE_CLOSED instead
+   * of START): it asks, it does not wait. */
   machine_setup (fx, NULL);
   hw_cell_machine_set_offline_items (&fx->machine, TRUE);
-  send (fx, HW_CELL_EVENT_GATE_CLOSED);
-  assert_decision (send (fx, HW_CELL_EVENT_START),
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
                    HW_CELL_STATE_IDLE, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
   /* No copy free (more cells than copies): it backs off and asks again. */
   assert_decision (send (fx, HW_CELL_EVENT_ITEM_UNAVAILABLE),

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The wall outlives its server: copies on disk play while it is away.
+
+outage-and-restart: a 2x2 wall plays 5 s clips from the fake Emby server
+and fills its offline cache in the background (status offline_cache:
+every item, within its budget, through /Items/{Id}/Download where the
+server allows it and the static stream where it does not). Then the
+server refuses every connection for longer than every clip: every cell
+keeps playing, copies from disk (from_cache), no item on two cells, each
+cell going through several items. The wall is restarted while the server
+is still away, with one copy truncated on disk: the truncated copy is
+removed, and the new wall plays from its copies within 10 s, without
+signing in. When the server comes back, every cell streams again.
+
+SPDX-License-Identifier: GPL-3.0-or-later
+"""
+
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import fake_emby_server  # noqa: E402
+import heal_util  # noqa: E402
+
+CLIPS = 6
+CLIP_S = 5
+OUTAGE_S = 70
+RESTART_PLAY_S = 10
+
+ENV = {
+    "HYPERWALL_BACKOFF_INITIAL": "1",
+    "HYPERWALL_BACKOFF_MAX": "4",
+    "HYPERWALL_WATCHDOG_INTERVAL": "500",
+    "HYPERWALL_STALL_TIMEOUT": "4",
+    "HYPERWALL_LOAD_TIMEOUT": "10",
+    "HYPERWALL_REQUEST_TIMEOUT": "5",
+    "HYPERWALL_OFFLINE_CACHE_MB": "64",
+}
+
+
+def launch(s, server):
+    return s.launch(heal_util.emby_args(server) + ["--rows", "2", "--columns", "2",
+                                                   "--renderer", "software"],
+                    env=heal_util.emby_env(ENV))
+
+
+def cache_dir(s):
+    return os.path.join(s.path("home"), "cache", "hyperwall", "media")
+
+
+def all_from_cache(count):
+    """Every cell playing a copy from disk, each a different item."""
+    def predicate(status):
+        cs = harness.cells(status)
+        ids = [c.get("item_id") for c in cs]
+        return (len(cs) == count and all(c.get("state") == "playing" for c in cs)
+                and all(c.get("from_cache") is True for c in cs)
+                and len(set(ids)) == count)
+    predicate.__name__ = "all %d cells playing different copies" % count
+    return predicate
+
+
+def no_item_twice(status):
+    shown = [c.get("item_id") for c in harness.cells(status)
+             if c.get("state") in ("playing", "loading") and c.get("item_id")]
+    harness.check(len(shown) == len(set(shown)),
+                  "an item on two cells at once: %s\n%s" % (shown, harness.summarize(status)))
+
+
+def test_outage_and_restart():
+    with harness.Session() as s:
+        media = s.path("media")
+        harness.generate_clips(media, CLIPS, seconds=CLIP_S)
+        sizes = {str(1001 + i): os.path.getsize(os.path.join(media, f))
+                 for i, f in enumerate(sorted(os.listdir(media)))}
+        server = fake_emby_server.FakeEmbyServer(s, media)
+        try:
+            app = launch(s, server)
+            w = heal_util.Watcher(app)
+            w.wait(harness.all_cells("playing", count=4), 45, "four playing cells")
+
+            # The cache fills while the wall plays.
+            def filled(status):
+                cache = status.get("offline_cache") or {}
+                return cache.get("items") == CLIPS and cache.get("downloading") is None
+            status = w.wait(filled, 60, "every item copied to disk")
+            cache = status["offline_cache"]
+            harness.note("offline cache: %s" % cache)
+            harness.check(cache["bytes"] == sum(sizes.values()),
+                          "the cache holds %d bytes, the items are %d"
+                          % (cache["bytes"], sum(sizes.values())))
+            harness.check(0 < cache["bytes"] <= cache["budget_bytes"] <= 64 << 20,
+                          "the cache is not within its budget: %s" % cache)
+            for item_id, size in sizes.items():
+                path = os.path.join(cache_dir(s), item_id + ".video")
+                harness.check(os.path.getsize(path) == size,
+                              "copy of %s: %d bytes, not %d" % (item_id, os.path.getsize(path),
+                                                                size))
+            downloads = [r for r in server.requests()
+                         if r["path"].lower().endswith("/download") and r["status"] == 200]
+            harness.check(downloads, "no copy came through /Items/{Id}/Download")
+            harness.check(all(int(r["path"].split("/")[-2]) % 2 == 1 for r in downloads),
+                          "a download the server does not allow succeeded")
+            harness.check(not any(c.get("from_cache") for c in harness.cells(status)),
+                          "a cell plays a copy while the server answers")
+
+            # The server goes away for longer than every clip.
+            server.control("refuse", delay=OUTAGE_S)
+            t_down = time.time()
+            harness.note("server refusing connections for %d s" % OUTAGE_S)
+            w.wait(lambda st: st["server"]["state"] == "offline", 20, "server offline")
+            status = w.wait(all_from_cache(4), 30, "every cell playing a copy")
+            harness.note("every cell plays a copy %.1f s into the outage" % (time.time() - t_down))
+            seen = {c["index"]: {c["item_id"]} for c in harness.cells(status)}
+
+            def keeps_playing(st):
+                no_item_twice(st)
+                for c in harness.cells(st):
+                    harness.check(c["state"] not in ("waiting", "parked"),
+                                  "cell %d %s while it has copies: %s\n%s"
+                                  % (c["index"], c["state"], w.describe(c["index"]),
+                                     app.tail()))
+                    if c.get("from_cache") and c.get("item_id"):
+                        seen[c["index"]].add(c["item_id"])
+            w.watch(3 * CLIP_S, keeps_playing)
+            for index, items in seen.items():
+                harness.check(len(items) >= 2, "cell %d played only %s from disk in %d s: %s"
+                              % (index, items, 3 * CLIP_S, w.describe(index)))
+            harness.note("items played from disk per cell: %s"
+                         % {i: sorted(v) for i, v in seen.items()})
+
+            # A restart while the server is still away, one copy truncated.
+            app.stop()
+            victim = os.path.join(cache_dir(s), "1002.video")
+            with open(victim, "r+b") as f:
+                f.truncate(sizes["1002"] // 2)
+            t_start = time.time()
+            app = launch(s, server)
+            w = heal_util.Watcher(app)
+            w.wait(all_from_cache(4), RESTART_PLAY_S,
+                   "every cell playing a copy within %d s of a restart" % RESTART_PLAY_S)
+            harness.note("restarted wall plays from disk after %.1f s" % (time.time() - t_start))
+            harness.check(not os.path.exists(victim), "the truncated copy was not removed")
+            harness.check("1002" not in [c["item_id"] for c in harness.cells(w.last)],
+                          "a cell plays the truncated copy")
+            harness.check(w.last["offline_cache"]["items"] == CLIPS - 1,
+                          "after the restart: %s" % w.last["offline_cache"])
+
+            # The server comes back: cells stream again at their next item.
+            remaining = OUTAGE_S - (time.time() - t_down)
+            w.watch(max(0.0, remaining - 1), no_item_twice)
+
+            def streaming(st):
+                cs = harness.cells(st)
+                return (st["server"]["state"] == "online" and len(cs) == 4
+                        and all(c["state"] == "playing" and c.get("from_cache") is False
+                                for c in cs))
+            w.wait(streaming, 40, "every cell streaming again")
+            harness.note("every cell streams again %.1f s after the server came back"
+                         % (time.time() - t_down - OUTAGE_S))
+            harness.assert_no_secrets(app.log(), server.secrets(), "the app's log")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    harness.run_tests([
+        ("/hyperwall/integration/offline/outage-and-restart", test_outage_and_restart),
+    ])
