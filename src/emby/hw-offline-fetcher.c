@@ -173,6 +173,7 @@ disk_full (HwOfflineFetcher *self)
   /* Never a failed cell: the cache makes room and rests instead. */
   self->full_cap = hw_offline_shrunk_budget (bytes);
   self->full_until_us = g_get_monotonic_time () + HW_OFFLINE_FULL_REST_US;
+  self->allowed = MIN (self->allowed, self->full_cap);
   n = hw_offline_index_evict (self->index, 0, self->full_cap);
   g_message ("Offline cache: the disk is full; gave back %u copies and rests for %d minutes",
              n, (int) (HW_OFFLINE_FULL_REST_US / (60 * G_USEC_PER_SEC)));

@@ -12,10 +12,19 @@ is still away, with one copy truncated on disk: the truncated copy is
 removed, and the new wall plays from its copies within 10 s, without
 signing in. When the server comes back, every cell streams again.
 
+small-disk: the cache folder on a 8 MiB tmpfs of its own (a private mount
+namespace: root only, else skipped) and a 4 MiB budget: the cache stays
+within the budget and leaves the disk 10 % free while it keeps copying
+(older copies given back). Then the disk fills up under a download
+(another file takes the space): the download stops, the cache gives a
+quarter back and rests, and every cell plays on.
+
 SPDX-License-Identifier: GPL-3.0-or-later
 """
 
 import os
+import shutil
+import stat
 import sys
 import time
 
@@ -165,7 +174,108 @@ def test_outage_and_restart():
             server.stop()
 
 
+SMALL_DISK_MB = 8
+SMALL_BUDGET_MB = 4
+
+
+def launch_on_small_disk(s, server, env):
+    """hyperwall in a mount namespace of its own where the cache folder is
+    a small tmpfs (nothing outside sees the mount; it goes with the
+    process). The wrapper execs hyperwall: the App's pid is the wall's."""
+    mount_point = os.path.join(s.path("home"), "cache", "hyperwall")
+    os.makedirs(mount_point, exist_ok=True)
+    wrapper = s.path("small-disk-wall")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\n"
+                "exec unshare -m sh -c 'mount -t tmpfs -o size=%dm tmpfs \"$0\" && "
+                "exec \"$@\"' '%s' '%s' \"$@\"\n"
+                % (SMALL_DISK_MB, mount_point, harness.hyperwall_bin()))
+    os.chmod(wrapper, stat.S_IRWXU)
+    saved = os.environ.get("HYPERWALL_BIN")
+    os.environ["HYPERWALL_BIN"] = wrapper
+    try:
+        app = s.launch(heal_util.emby_args(server) + ["--rows", "2", "--columns", "2",
+                                                      "--renderer", "software"],
+                       env=heal_util.emby_env(env))
+    finally:
+        if saved is None:
+            del os.environ["HYPERWALL_BIN"]
+        else:
+            os.environ["HYPERWALL_BIN"] = saved
+    return app, mount_point
+
+
+def test_small_disk():
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        harness.skip("a tmpfs of its own needs root and unshare(1)")
+    with harness.Session() as s:
+        media = s.path("media")
+        harness.generate_clips(media, CLIPS, seconds=CLIP_S)
+        server = fake_emby_server.FakeEmbyServer(s, media)
+        env = dict(ENV)
+        # Slow enough that the disk can fill up under a download.
+        env.update({"HYPERWALL_OFFLINE_CACHE_MB": str(SMALL_BUDGET_MB),
+                    "HYPERWALL_OFFLINE_CACHE_RATE": "256"})
+        try:
+            app, mount_point = launch_on_small_disk(s, server, env)
+            w = heal_util.Watcher(app)
+            w.wait(harness.all_cells("playing", count=4), 45, "four playing cells")
+            # The wall's view of its cache folder, in its own namespace.
+            inside = "/proc/%d/root%s" % (app.pid, mount_point)
+
+            def within_bounds(st):
+                cache = st.get("offline_cache") or {}
+                harness.check(cache.get("bytes", 0) <= SMALL_BUDGET_MB << 20,
+                              "the cache holds more than its budget: %s" % cache)
+                harness.check(cache.get("bytes", 0) <= cache.get("budget_bytes", 0),
+                              "the cache holds more than it may: %s" % cache)
+                fs = os.statvfs(inside)
+                harness.check(fs.f_bavail >= fs.f_blocks // 10 - 1,
+                              "the cache left %d of %d blocks free"
+                              % (fs.f_bavail, fs.f_blocks))
+            seen = set()
+
+            def copying(st):
+                within_bounds(st)
+                cache = st.get("offline_cache") or {}
+                if cache.get("downloading"):
+                    seen.add(cache["downloading"])
+                return len(seen) >= 3 and cache.get("downloading")
+            status = w.wait(copying, 90, "three copies made within the budget")
+            harness.note("offline cache on a %d MiB disk: %s, copied %s"
+                         % (SMALL_DISK_MB, status["offline_cache"], sorted(seen)))
+            harness.check(status["offline_cache"]["items"] < CLIPS,
+                          "all %d clips fit a %d MiB budget?" % (CLIPS, SMALL_BUDGET_MB))
+
+            # Another file takes the disk while a copy is written.
+            fs = os.statvfs(inside)
+            filler = os.path.join(inside, "filler")
+            with open(filler, "wb") as f:
+                f.write(b"\0" * max(0, fs.f_bavail * fs.f_frsize - 64 * 1024))
+            before = status["offline_cache"]["bytes"]
+
+            def gave_back(st):
+                cache = st.get("offline_cache") or {}
+                return cache.get("downloading") is None and cache.get("bytes", 0) < before
+            status = w.wait(gave_back, 30, "the cache giving space back after a full disk")
+            harness.note("after the full disk: %s" % status["offline_cache"])
+            harness.check("the disk is full" in app.log(), "no word of the full disk in the log")
+
+            def plays_on(st):
+                for c in harness.cells(st):
+                    harness.check(c["state"] in ("playing", "loading", "ended"),
+                                  "cell %d %s after the disk filled up: %s"
+                                  % (c["index"], c["state"], w.describe(c["index"])))
+                harness.check((st.get("offline_cache") or {}).get("downloading") is None,
+                              "copying again right after a full disk")
+            w.watch(2 * CLIP_S, plays_on)
+            os.unlink(filler)
+        finally:
+            server.stop()
+
+
 if __name__ == "__main__":
     harness.run_tests([
         ("/hyperwall/integration/offline/outage-and-restart", test_outage_and_restart),
+        ("/hyperwall/integration/offline/small-disk", test_small_disk),
     ])
