@@ -88,6 +88,19 @@ wish_free (Wish *wish)
   g_free (wish);
 }
 
+static Wish *
+wish_copy (const Wish *wish)
+{
+  Wish *copy = g_new0 (Wish, 1);
+
+  *copy = *wish;
+  copy->id = g_strdup (wish->id);
+  copy->title = g_strdup (wish->title);
+  copy->source_id = g_strdup (wish->source_id);
+  copy->date_modified = g_strdup (wish->date_modified);
+  return copy;
+}
+
 static gint64
 budget_bytes (HwOfflineFetcher *self)
 {
@@ -380,13 +393,12 @@ on_sent (GObject      *source,
         {
           /* Not this user's to download after all: the static stream
            * sends the same file. */
-          Wish *wish = download->wish;
+          Wish *again = wish_copy (download->wish);
 
-          g_debug ("Offline cache: /Items/%s/Download answered %u; using the stream", wish->id,
-                   status);
-          for (GList *l = self->wishes.head; l != NULL; l = l->next)
-            if (g_str_equal (((Wish *) l->data)->id, wish->id))
-              ((Wish *) l->data)->can_download = FALSE;
+          g_debug ("Offline cache: /Items/%s/Download answered %u; using the stream",
+                   again->id, status);
+          again->can_download = FALSE;
+          g_queue_push_head (&self->wishes, again);
           end_download (self, NULL);
           return;
         }
