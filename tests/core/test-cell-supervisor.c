@@ -84,8 +84,8 @@ test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
     "index", "state", "paused", "repeat", "item_id", "from_cache", "title", "position",
-    "failures", "retries", "frames", "dropped_frames", "hwdec", "first_frame_time", "demuxer_max_bytes",
-    "demuxer_max_back_bytes", "renderer", "reason",
+    "failures", "retries", "frames", "dropped_frames", "hwdec", "first_frame_time",
+    "demuxer_max_bytes", "demuxer_max_back_bytes", "renderer", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
