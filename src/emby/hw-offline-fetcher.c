@@ -24,6 +24,8 @@
 /* No byte for this long: the download failed (a whole-file deadline
  * would fail any big file on a slow link). */
 #define STALL_MS    30000
+/* Items whose copy failed lately, remembered. */
+#define FAILED_MAX  256
 /* How often a held-back download looks again. */
 #define HOLD_MS     500
 /* After a failed or finished copy, before the next one. */
@@ -168,6 +170,9 @@ end_download (HwOfflineFetcher *self,
       gint64 *when = g_new (gint64, 1);
 
       *when = g_get_monotonic_time ();
+      /* Forgotten all at once when many: a failure only delays a retry. */
+      if (g_hash_table_size (self->failed) >= FAILED_MAX)
+        g_hash_table_remove_all (self->failed);
       g_hash_table_insert (self->failed, g_strdup (download->wish->id), when);
       g_message ("Offline cache: copying item %s failed (%s); trying another later",
                  download->wish->id, why);

@@ -12,10 +12,10 @@ is still away, with one copy truncated on disk: the truncated copy is
 removed, and the new wall plays from its copies within 10 s, without
 signing in. When the server comes back, every cell streams again.
 
-small-disk: the cache folder on a 8 MiB tmpfs of its own (a private mount
-namespace: root only, else skipped) and a 4 MiB budget: the cache stays
-within the budget and leaves the disk 10 % free while it keeps copying
-(older copies given back). Then the disk fills up under a download
+small-disk: the cache folder on a 6 MiB tmpfs of its own (a private mount
+namespace: root only, else skipped) and a budget far bigger: the cache
+takes no more than leaves the disk 10 % free while it keeps copying (older
+copies given back). Then the disk fills up under a download
 (another file takes the space): the download stops, the cache gives a
 quarter back and rests, and every cell plays on.
 
@@ -174,8 +174,10 @@ def test_outage_and_restart():
             server.stop()
 
 
-SMALL_DISK_MB = 8
-SMALL_BUDGET_MB = 4
+SMALL_DISK_MB = 6
+SMALL_BUDGET_MB = 64
+# The copies' records (a small file each) are not counted as cache bytes.
+RECORD_SLACK_BLOCKS = 16
 
 
 def launch_on_small_disk(s, server, env):
@@ -225,12 +227,10 @@ def test_small_disk():
 
             def within_bounds(st):
                 cache = st.get("offline_cache") or {}
-                harness.check(cache.get("bytes", 0) <= SMALL_BUDGET_MB << 20,
-                              "the cache holds more than its budget: %s" % cache)
                 harness.check(cache.get("bytes", 0) <= cache.get("budget_bytes", 0),
                               "the cache holds more than it may: %s" % cache)
                 fs = os.statvfs(inside)
-                harness.check(fs.f_bavail >= fs.f_blocks // 10 - 1,
+                harness.check(fs.f_bavail >= fs.f_blocks // 10 - RECORD_SLACK_BLOCKS,
                               "the cache left %d of %d blocks free"
                               % (fs.f_bavail, fs.f_blocks))
             seen = set()
@@ -245,7 +245,9 @@ def test_small_disk():
             harness.note("offline cache on a %d MiB disk: %s, copied %s"
                          % (SMALL_DISK_MB, status["offline_cache"], sorted(seen)))
             harness.check(status["offline_cache"]["items"] < CLIPS,
-                          "all %d clips fit a %d MiB budget?" % (CLIPS, SMALL_BUDGET_MB))
+                          "all %d clips fit a %d MiB disk?" % (CLIPS, SMALL_DISK_MB))
+            harness.check(0 < status["offline_cache"]["budget_bytes"] < SMALL_DISK_MB << 20,
+                          "the free space did not lower the budget: %s" % status["offline_cache"])
 
             # Another file takes the disk while a copy is written.
             fs = os.statvfs(inside)
