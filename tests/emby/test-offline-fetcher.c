@@ -1,4 +1,5 @@
-/* test-offline-fetcher.c: copies for offline play, from tests/fake-emby.py.
+/* test-offline-fetcher.c: copies for offline play, from tests/fake-emby.py,
+ * and the Emby feed handing them out while the server is away.
  *
  * Item 1001 is a 512 KiB file, 1002 on are 4096-byte synthetic items. The
  * fake server lets odd ids be downloaded and answers 403 for even ones.
@@ -9,9 +10,13 @@
 #include <string.h>
 
 #include "fake-emby-fixture.h"
+#include "hw-emby-feed.h"
 #include "hw-offline-fetcher.h"
 
 #define BIG_BYTES (512 * 1024)
+
+/* The feed's own cache folder ($XDG_CACHE_HOME is read once a process). */
+static char *cache_home;
 
 typedef struct {
   Fixture           f;
@@ -236,12 +241,133 @@ test_gate_closed (FetcherFixture *fx,
   g_assert_null (hw_offline_index_lookup (fx->index, "1001"));
 }
 
+typedef struct {
+  gboolean     done;
+  HwMediaItem *item;
+  GError      *error;
+} ItemOutcome;
+
+static void
+on_next_item (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ItemOutcome *o = user_data;
+
+  o->item = hw_feed_next_item_finish (HW_FEED (source), result, &o->error);
+  o->done = TRUE;
+}
+
+static HwMediaItem *
+next_item (HwFeed  *feed,
+           guint    cell,
+           GError **error)
+{
+  ItemOutcome o = { 0 };
+
+  hw_feed_next_item_async (feed, cell, NULL, on_next_item, &o);
+  g_assert_true (spin_until (&o.done, 10));
+  if (o.error != NULL)
+    g_propagate_error (error, o.error);
+  return o.item;
+}
+
+static gint64
+feed_copies (HwFeed *feed)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *cache;
+
+  json_builder_begin_object (builder);
+  hw_feed_add_status (feed, builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  cache = json_object_get_object_member (json_node_get_object (root), "offline_cache");
+  if (!json_object_get_null_member (cache, "downloading"))
+    return -1;
+  return json_object_get_int_member (cache, "items");
+}
+
+/* While the server answers, what the cells play and are about to play is
+ * copied; once it is away, cells get copies, none on two cells and none
+ * of what a cell still streams, and no more copies than there are. */
+static void
+test_feed_hands_copies (FetcherFixture *fx,
+                        gconstpointer   data)
+{
+  g_autoptr(HwEmbyFeed) feed = NULL;
+  g_autoptr(HwMediaItem) a = NULL;
+  g_autoptr(HwMediaItem) b = NULL;
+  g_autoptr(HwMediaItem) c = NULL;
+  g_autoptr(HwMediaItem) d = NULL;
+  g_autoptr(HwMediaItem) again = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *folder = g_build_filename (cache_home, "hyperwall", "media", NULL);
+  gint64 end;
+
+  g_assert_true (hw_config_set_from_string (fx->f.config, "offline-cache-rate", "0", NULL));
+  feed = hw_emby_feed_new_with_client (fx->f.config, fx->f.client);
+  a = next_item (HW_FEED (feed), 0, &error);
+  g_assert_no_error (error);
+  b = next_item (HW_FEED (feed), 1, &error);
+  g_assert_no_error (error);
+  g_assert_false (hw_media_item_get_from_cache (a));
+
+  /* Two on screen, two prepared: four copies. */
+  end = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (feed_copies (HW_FEED (feed)) < 4 && g_get_monotonic_time () < end)
+    spin_for (0.1);
+  g_assert_cmpint (feed_copies (HW_FEED (feed)), ==, 4);
+
+  g_subprocess_force_exit (fx->f.server);
+  hw_feed_suspect_server (HW_FEED (feed));
+  g_assert_true (wait_for_state (fx->f.client, HW_SERVER_STATE_OFFLINE, 20));
+  g_assert_true (hw_feed_has_offline_items (HW_FEED (feed)));
+
+  c = next_item (HW_FEED (feed), 2, &error);
+  g_assert_no_error (error);
+  d = next_item (HW_FEED (feed), 3, &error);
+  g_assert_no_error (error);
+  g_assert_true (hw_media_item_get_from_cache (c));
+  g_assert_true (hw_media_item_get_from_cache (d));
+  g_assert_false (hw_media_item_get_is_network (c));
+  g_assert_true (g_str_has_prefix (hw_media_item_get_direct_url (c), "file://"));
+  g_assert_nonnull (strstr (hw_media_item_get_direct_url (c), folder));
+  g_assert_cmpstr (hw_media_item_get_id (c), !=, hw_media_item_get_id (d));
+  g_assert_cmpstr (hw_media_item_get_id (c), !=, hw_media_item_get_id (a));
+  g_assert_cmpstr (hw_media_item_get_id (c), !=, hw_media_item_get_id (b));
+  g_assert_cmpstr (hw_media_item_get_id (d), !=, hw_media_item_get_id (a));
+  g_assert_cmpstr (hw_media_item_get_id (d), !=, hw_media_item_get_id (b));
+
+  /* The copies of what cells still stream are theirs: none left. */
+  g_assert_null (next_item (HW_FEED (feed), 4, &error));
+  g_assert_error (error, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE);
+  g_clear_error (&error);
+
+  /* A copy let go is there for the next cell. */
+  hw_feed_release_item (HW_FEED (feed), 2, c);
+  again = next_item (HW_FEED (feed), 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (hw_media_item_get_id (again), ==, hw_media_item_get_id (c));
+
+  hw_feed_release_item (HW_FEED (feed), 4, again);
+  hw_feed_release_item (HW_FEED (feed), 3, d);
+  hw_feed_release_item (HW_FEED (feed), 0, a);
+  hw_feed_release_item (HW_FEED (feed), 1, b);
+  g_clear_object (&feed);
+  remove_dir (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   int ret;
 
+  /* Before anything reads it. */
+  cache_home = g_dir_make_tmp ("hw-offline-home-XXXXXX", NULL);
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
   fixture_main_init (&argc, &argv);
 
 #define ADD(path, func) \
@@ -253,10 +379,18 @@ main (int   argc,
   ADD ("size-mismatch", test_size_mismatch);
   ADD ("stream-fallback", test_stream_fallback);
   ADD ("gate-closed", test_gate_closed);
+  ADD ("feed-hands-copies", test_feed_hands_copies);
 
 #undef ADD
 
   ret = g_test_run ();
   fixture_main_cleanup ();
+  {
+    g_autofree char *hyperwall = g_build_filename (cache_home, "hyperwall", NULL);
+
+    g_rmdir (hyperwall);
+    g_rmdir (cache_home);
+    g_free (cache_home);
+  }
   return ret;
 }
