@@ -95,8 +95,10 @@ hw_offline_index_dup_partial_path (HwOfflineIndex *self,
   return g_build_filename (self->directory, name, NULL);
 }
 
-/* The info file, written whole (a temporary renamed over it) but not
- * synced: losing the last play time in a power cut costs nothing. */
+/* The info file, written in place on the main thread: no temporary and
+ * rename, which GLib would sync to disk. A record torn by a power cut
+ * no longer reads, and the copy goes at the next start: that costs one
+ * download, never a blocked wall. */
 static void
 write_info (HwOfflineIndex      *self,
             const HwOfflineCopy *copy)
@@ -114,7 +116,7 @@ write_info (HwOfflineIndex      *self,
   g_key_file_set_int64 (keys, INFO_GROUP, "Size", copy->size);
   g_key_file_set_int64 (keys, INFO_GROUP, "LastPlayed", copy->last_played_us);
   data = g_key_file_to_data (keys, &length, NULL);
-  if (!g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_CONSISTENT,
+  if (!g_file_set_contents_full (path, data, (gssize) length, G_FILE_SET_CONTENTS_NONE,
                                  0600, &error))
     g_message ("Offline cache: could not write %s: %s", path, error->message);
 }
