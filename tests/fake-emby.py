@@ -4,7 +4,8 @@
 # Follows docs/emby-api.md closely enough for the client and the wall:
 # paths and query names are case-insensitive, an optional /emby or /mediabrowser
 # root and an optional extra --prefix, user "wall" with --password, a library
-# built from the video files in --media DIR, Range and HEAD on streams, HLS
+# built from the video files in --media DIR, Range and HEAD on streams and
+# /Items/{Id}/Download (odd ids; even ones answer 403), HLS
 # fallback, session reports, optional HTTPS (--tls-cert/--tls-key), and faults
 # injected at runtime through POST /__control. Sessions as Emby keeps them: one
 # per DeviceId, whose NowPlayingItem and PlayState follow the latest start or
@@ -105,7 +106,11 @@ class Library:
         source = self.media_source(item, token=None, session=None)
         return {"Id": item["Id"], "Name": item["Name"], "Type": "Movie", "MediaType": "Video",
                 "IsFolder": False, "RunTimeTicks": item["ticks"] + TICKS,  # the item's is wrong on purpose
-                "ServerId": SERVER_ID, "ImageTags": {}, "MediaSources": [source]}
+                "ServerId": SERVER_ID, "ImageTags": {}, "MediaSources": [source],
+                # Odd ids may be downloaded, even ones only streamed: both
+                # ways of the offline cache are used.
+                "DateModified": "2026-01-01T00:00:00.0000000Z",
+                "CanDownload": int(item["Id"]) % 2 == 1}
 
     def media_source(self, item, token, session):
         source = {"Id": "ms" + item["Id"], "Container": item["container"], "Size": item["size"],
@@ -510,6 +515,16 @@ class Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/videos/([^/]+)/(stream|stream\.[a-z0-9]+|master\.m3u8|hls/.+)", path)
         if match and self.method in ("GET", "HEAD"):
             self.video(match.group(1), match.group(2))
+            return
+        match = re.fullmatch(r"/items/([^/]+)/download", path)
+        if match and self.method in ("GET", "HEAD"):
+            item = STATE.library.items.get(match.group(1))
+            if item is None:
+                self.send_json(404, {"error": "item not found"})
+            elif int(item["Id"]) % 2 == 0:
+                self.send_json(403, {"error": "download not allowed"})
+            else:
+                self.file_range(item, content_type="application/octet-stream")
             return
         if path.startswith("/items/") and "/images/" in path:
             self.send_bytes(404, b"", "text/plain")

@@ -79,3 +79,13 @@ hw_cell_card_texts (HwCellState   state,
   *headline = g_strdup (title);
   *detail = text;
 }
+
+void
+hw_cell_card_from_cache_texts (char **headline,
+                               char **detail)
+{
+  g_return_if_fail (headline != NULL && detail != NULL);
+
+  *headline = g_strdup (_("Playing its own copy"));
+  *detail = g_strdup (_("The server is away; the wall streams again when it answers."));
+}

@@ -23,4 +23,8 @@ void hw_cell_card_texts (HwCellState   state,
                          char        **headline,
                          char        **detail);
 
+/* A cell that plays its own copy of an item while the server is away. */
+void hw_cell_card_from_cache_texts (char **headline,
+                                    char **detail);
+
 G_END_DECLS

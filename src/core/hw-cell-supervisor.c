@@ -150,6 +150,9 @@ update_card (HwCellSupervisor *self)
   hw_cell_card_texts (self->machine.state, self->machine.item_failures == 0,
                       hw_cell_watchdog_get_buffering (self->watchdog), self->reason, remaining,
                       &headline, &detail);
+  if (headline == NULL && self->item != NULL && hw_media_item_get_from_cache (self->item) &&
+      self->server_state == HW_SERVER_STATE_OFFLINE)
+    hw_cell_card_from_cache_texts (&headline, &detail);
 
   g_object_freeze_notify (G_OBJECT (self));
   if (replace_string (&self->headline, headline))
@@ -526,6 +529,7 @@ on_next_item (GObject      *source,
   item_changed (self);
   hw_cell_machine_set_fallback (&self->machine,
                                 hw_media_item_get_fallback_url (self->item) != NULL);
+  hw_cell_machine_set_remote (&self->machine, hw_media_item_get_is_network (self->item));
   handle_event (self, HW_CELL_EVENT_ITEM_READY, NULL);
 }
 
@@ -546,6 +550,7 @@ deliver_queued (gpointer user_data)
   item_changed (self);
   hw_cell_machine_set_fallback (&self->machine,
                                 hw_media_item_get_fallback_url (self->item) != NULL);
+  hw_cell_machine_set_remote (&self->machine, hw_media_item_get_is_network (self->item));
   handle_event (self, HW_CELL_EVENT_ITEM_READY, NULL);
   return G_SOURCE_REMOVE;
 }
@@ -1068,13 +1073,21 @@ hw_cell_supervisor_set_audible (HwCellSupervisor *self,
 /* ------------------------------------------------------------------ */
 /* Life cycle and commands                                             */
 
+/* With copies on disk the cell plays those instead of waiting. */
+static void
+close_gate (HwCellSupervisor *self)
+{
+  hw_cell_machine_set_offline_items (&self->machine, hw_feed_has_offline_items (self->feed));
+  handle_event (self, HW_CELL_EVENT_GATE_CLOSED, NULL);
+}
+
 void
 hw_cell_supervisor_start (HwCellSupervisor *self)
 {
   g_return_if_fail (HW_IS_CELL_SUPERVISOR (self));
 
   if (self->server_state == HW_SERVER_STATE_OFFLINE)
-    handle_event (self, HW_CELL_EVENT_GATE_CLOSED, NULL);
+    close_gate (self);
   else if (self->server_state == HW_SERVER_STATE_SIGN_IN_REQUIRED)
     handle_event (self, HW_CELL_EVENT_SIGN_IN_REQUIRED, NULL);
   else
@@ -1144,7 +1157,7 @@ hw_cell_supervisor_server_state_changed (HwCellSupervisor *self,
     case HW_SERVER_STATE_OFFLINE:
       /* A cell whose stream still plays keeps playing: the server's
        * trouble is no reason of its own. */
-      handle_event (self, HW_CELL_EVENT_GATE_CLOSED, NULL);
+      close_gate (self);
       if (reason != NULL && self->machine.state == HW_CELL_STATE_WAITING)
         set_reason (self, reason);
       update_card (self);
@@ -1339,6 +1352,9 @@ hw_cell_supervisor_add_status (HwCellSupervisor *self,
   json_builder_set_member_name (builder, "repeat");
   json_builder_add_boolean_value (builder, self->repeat);
   add_string_or_null (builder, "item_id", self->item ? hw_media_item_get_id (self->item) : NULL);
+  json_builder_set_member_name (builder, "from_cache");
+  json_builder_add_boolean_value (builder,
+                                  self->item != NULL && hw_media_item_get_from_cache (self->item));
   add_string_or_null (builder, "title", hw_cell_supervisor_get_title (self));
   json_builder_set_member_name (builder, "position");
   if (position >= 0 && self->item != NULL)

@@ -71,6 +71,8 @@ static const HwConfigKeyInfo builtin_keys[] = {
   { "monitor",              "i",  "-1",          -1, 15, NULL },
   { "show-titles",          "b",  "true",        0, 0, NULL },
   { "focus-cycle-interval", "i",  "0",           0, 3600, NULL },
+  { "offline-cache-mb",     "i",  "8192",        0, 1048576, NULL },
+  { "offline-cache-rate",   "i",  "2048",        0, 1048576, NULL },
 };
 
 #define N_KEYS G_N_ELEMENTS (builtin_keys)

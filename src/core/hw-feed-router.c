@@ -304,6 +304,28 @@ hw_feed_router_has_requests (HwFeed *feed)
   return hw_feed_has_requests (HW_FEED_ROUTER (feed)->fallback);
 }
 
+/* The copies on disk are the wall's, whichever source a cell has: its
+ * own feed holds and fetches them. */
+static gboolean
+hw_feed_router_has_offline_items (HwFeed *feed)
+{
+  return hw_feed_has_offline_items (HW_FEED_ROUTER (feed)->fallback);
+}
+
+static void
+hw_feed_router_set_buffering (HwFeed   *feed,
+                              gboolean  buffering)
+{
+  hw_feed_set_buffering (HW_FEED_ROUTER (feed)->fallback, buffering);
+}
+
+static void
+hw_feed_router_add_status (HwFeed      *feed,
+                           JsonBuilder *builder)
+{
+  hw_feed_add_status (HW_FEED_ROUTER (feed)->fallback, builder);
+}
+
 static void
 on_checked (GObject      *source,
             GAsyncResult *result,
@@ -372,6 +394,9 @@ hw_feed_router_iface_init (HwFeedInterface *iface)
   iface->suspect_server = hw_feed_router_suspect_server;
   iface->is_busy = hw_feed_router_is_busy;
   iface->has_requests = hw_feed_router_has_requests;
+  iface->has_offline_items = hw_feed_router_has_offline_items;
+  iface->set_buffering = hw_feed_router_set_buffering;
+  iface->add_status = hw_feed_router_add_status;
   iface->check_stream_async = hw_feed_router_check_stream_async;
   iface->get_server_reason = hw_feed_router_get_server_reason;
   iface->get_server_state = hw_feed_router_get_server_state;

@@ -239,6 +239,43 @@ hw_feed_suspect_server (HwFeed *self)
 }
 
 gboolean
+hw_feed_has_offline_items (HwFeed *self)
+{
+  HwFeedInterface *iface;
+
+  g_return_val_if_fail (HW_IS_FEED (self), FALSE);
+
+  iface = HW_FEED_GET_IFACE (self);
+  return iface->has_offline_items != NULL && iface->has_offline_items (self);
+}
+
+void
+hw_feed_set_buffering (HwFeed   *self,
+                       gboolean  buffering)
+{
+  HwFeedInterface *iface;
+
+  g_return_if_fail (HW_IS_FEED (self));
+
+  iface = HW_FEED_GET_IFACE (self);
+  if (iface->set_buffering != NULL)
+    iface->set_buffering (self, buffering);
+}
+
+void
+hw_feed_add_status (HwFeed      *self,
+                    JsonBuilder *builder)
+{
+  HwFeedInterface *iface;
+
+  g_return_if_fail (HW_IS_FEED (self));
+
+  iface = HW_FEED_GET_IFACE (self);
+  if (iface->add_status != NULL)
+    iface->add_status (self, builder);
+}
+
+gboolean
 hw_feed_is_busy (HwFeed *self)
 {
   HwFeedInterface *iface;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "hw-item-pool.h"
 #include "hw-media-item.h"
@@ -125,6 +126,17 @@ struct _HwFeedInterface
   /* Items asked for by id wait (an Emby PlayNow): the next cell to ask
    * should ask this feed, whatever its own source. Optional. */
   gboolean      (*has_requests)        (HwFeed               *self);
+  /* Offline play; all optional. Whether the feed hands items that play
+   * without its server (copies on disk) while the server is away: a cell
+   * then asks for items instead of waiting. */
+  gboolean      (*has_offline_items)   (HwFeed               *self);
+  /* Some cell is buffering (or none is): what the feed downloads besides
+   * playback holds back meanwhile. */
+  void          (*set_buffering)       (HwFeed               *self,
+                                        gboolean              buffering);
+  /* Adds the feed's own members to the status file's top object. */
+  void          (*add_status)          (HwFeed               *self,
+                                        JsonBuilder          *builder);
 };
 
 void          hw_feed_next_item_async  (HwFeed               *self,
@@ -169,6 +181,12 @@ void          hw_feed_check_stream_async  (HwFeed            *self,
 gboolean      hw_feed_check_stream_finish (HwFeed            *self,
                                            GAsyncResult      *result,
                                            GError           **error);
+
+gboolean      hw_feed_has_offline_items (HwFeed              *self);
+void          hw_feed_set_buffering     (HwFeed              *self,
+                                         gboolean             buffering);
+void          hw_feed_add_status        (HwFeed              *self,
+                                         JsonBuilder         *builder);
 
 /* Every feed has a "server-state" property of type HwServerState
  * (HW_TYPE_SERVER_STATE, hw-core-enums.h), HW_SERVER_STATE_NONE without a

@@ -21,6 +21,7 @@ struct _HwMediaItem
   char    *session_id;
   char    *source_id;
   gboolean is_network;
+  gboolean from_cache;
 };
 
 G_DEFINE_FINAL_TYPE (HwMediaItem, hw_media_item, G_TYPE_OBJECT)
@@ -125,4 +126,19 @@ hw_media_item_set_is_network (HwMediaItem *self,
 {
   g_return_if_fail (HW_IS_MEDIA_ITEM (self));
   self->is_network = !!is_network;
+}
+
+gboolean
+hw_media_item_get_from_cache (HwMediaItem *self)
+{
+  g_return_val_if_fail (HW_IS_MEDIA_ITEM (self), FALSE);
+  return self->from_cache;
+}
+
+void
+hw_media_item_set_from_cache (HwMediaItem *self,
+                              gboolean     from_cache)
+{
+  g_return_if_fail (HW_IS_MEDIA_ITEM (self));
+  self->from_cache = !!from_cache;
 }

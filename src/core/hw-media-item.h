@@ -37,6 +37,11 @@ void         hw_media_item_set_fallback_url  (HwMediaItem *self,
 gboolean     hw_media_item_get_is_network    (HwMediaItem *self);
 void         hw_media_item_set_is_network    (HwMediaItem *self,
                                               gboolean     is_network);
+/* TRUE for a copy the wall keeps on disk, played while its server is
+ * away (hw-offline-index.h). */
+gboolean     hw_media_item_get_from_cache    (HwMediaItem *self);
+void         hw_media_item_set_from_cache    (HwMediaItem *self,
+                                              gboolean     from_cache);
 /* Extra mpv per-file options ("key=value,key=value") or NULL. */
 const char  *hw_media_item_get_mpv_options   (HwMediaItem *self);
 void         hw_media_item_set_mpv_options   (HwMediaItem *self,

@@ -146,10 +146,12 @@ hw_emby_client_get_items_async (HwEmbyClient        *self,
                             "SortBy", "Random",
                             "Limit", limit_text,
                             "EnableTotalRecordCount", "false",
-                            /* No Fields=: hw_emby_parse_items () reads Id, Name,
-                             * Type, SeriesName, IsFolder and RunTimeTicks,
-                             * which Emby always sends. Media sources come
-                             * from PlaybackInfo, images are not shown. */
+                            /* hw_emby_parse_items () reads Id, Name, Type,
+                             * SeriesName, IsFolder and RunTimeTicks, which
+                             * Emby always sends, and the two fields the
+                             * offline cache needs. Media sources come from
+                             * PlaybackInfo, images are not shown. */
+                            "Fields", "DateModified,CanDownload",
                             "EnableImages", "false",
                             "EnableUserData", "false",
                             NULL);

@@ -10,6 +10,8 @@
  *   hw-emby-feed-reports.c  playback reports (hw-emby-now-playing.c),
  *                           stopping a transcode, and the HEAD check of a
  *                           failed stream
+ *   hw-emby-feed-offline.c  copies on disk: what to copy, and a copy for
+ *                           a cell while the server is away
  *
  * Internal: not installed, and only these files include it.
  *
@@ -25,6 +27,8 @@
 #include "hw-item-pool.h"
 #include "hw-log-limit.h"
 #include "hw-source-spec.h"
+#include "hw-offline-fetcher.h"
+#include "hw-offline-index.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +63,10 @@ struct _HwEmbyFeed
    * it resolved to, NULL until resolved (or again after it went away). */
   HwSourceSpec   source;
   GPtrArray     *children;      /* HwEmbyFeed, not owned: the sources' feeds */
+  HwEmbyFeed    *parent;        /* a source's feed: the wall's feed, which holds the copies */
+  /* Copies on disk for when the server is away (hw-emby-feed-offline.c). */
+  HwOfflineIndex   *offline;
+  HwOfflineFetcher *fetcher;
 };
 
 /* One run of the item pipeline (a cell's request or a prefetch). */
@@ -102,5 +110,19 @@ void _hw_emby_feed_check_stream_async  (HwFeed              *feed,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data);
+
+/* Copies on disk (hw-emby-feed-offline.c). Makes the index and its
+ * fetcher. */
+void         _hw_emby_feed_offline_init  (HwEmbyFeed              *self);
+/* @item is about to play or plays now: worth a copy. */
+void         _hw_emby_feed_offline_want  (HwEmbyFeed              *self,
+                                          const HwEmbyItem        *item,
+                                          const HwEmbyMediaSource *source);
+/* A copy no cell holds, played longest ago, counted as shown (as an
+ * item asked for by id); NULL when there is none. */
+HwMediaItem *_hw_emby_feed_offline_take  (HwEmbyFeed              *self);
+/* A copy a cell could not play: it goes. */
+void         _hw_emby_feed_offline_drop  (HwEmbyFeed              *self,
+                                          HwMediaItem             *item);
 
 G_END_DECLS

@@ -113,6 +113,7 @@ build_media_item (HwEmbyFeed               *self,
   g_object_set_data_full (G_OBJECT (media), SOURCE_KEY, hw_emby_media_source_copy (source),
                           (GDestroyNotify) hw_emby_media_source_free);
   mint_stream_urls (self, media);
+  _hw_emby_feed_offline_want (self, item, source);
   return media;
 }
 
@@ -418,6 +419,12 @@ on_next_item_done (GObject      *source,
   g_autoptr(GTask) outer = user_data;
   g_autoptr(GError) error = NULL;
   HwMediaItem *media = g_task_propagate_pointer (G_TASK (result), &error);
+  HwEmbyFeed *self = HW_EMBY_FEED (source);
+
+  /* The server is away: a copy on disk rather than a wait. */
+  if (media == NULL && g_error_matches (error, HW_FEED_ERROR, HW_FEED_ERROR_UNAVAILABLE) &&
+      hw_emby_client_get_state (self->client) == HW_SERVER_STATE_OFFLINE)
+    media = _hw_emby_feed_offline_take (self->parent != NULL ? self->parent : self);
 
   if (media == NULL)
     g_task_return_error (outer, g_steal_pointer (&error));
@@ -455,7 +462,13 @@ hw_emby_feed_release_item (HwFeed      *feed,
 
   g_ptr_array_remove (self->handed, item);
   forget_shown (self, id);
-  hw_item_pool_release (self->pool, id);
+  /* A source's cell showed one of the wall's copies: the wall's feed
+   * counted it as shown. */
+  if (self->parent != NULL && hw_media_item_get_from_cache (item))
+    forget_shown (self->parent, id);
+  /* A copy never held a pool slot: the id's may be another's by now. */
+  if (!hw_media_item_get_from_cache (item))
+    hw_item_pool_release (self->pool, id);
 }
 
 /* Repeat: the item once more, with a PlaybackInfo of its own, so it plays
@@ -504,6 +517,13 @@ hw_emby_feed_replay_item_async (HwFeed *feed, guint cell_index, HwMediaItem *ite
   GTask      *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, hw_emby_feed_replay_item_async);
+  if (hw_media_item_get_from_cache (item))
+    {
+      /* A copy plays again as it is. */
+      g_task_return_pointer (task, g_object_ref (item), g_object_unref);
+      g_object_unref (task);
+      return;
+    }
   g_task_set_task_data (task, g_object_ref (item), g_object_unref);
   /* Cancelled or not, the cell takes what it gets and releases it. */
   g_task_set_check_cancellable (task, FALSE);
@@ -518,6 +538,8 @@ hw_emby_feed_set_aside (HwFeed        *feed,
 {
   HwEmbyFeed *self = HW_EMBY_FEED (feed);
 
+  if (verdict == HW_ITEM_VERDICT_UNPLAYABLE)
+    _hw_emby_feed_offline_drop (self, item);
   hw_item_pool_set_aside (self->pool, hw_media_item_get_id (item), verdict);
 }
 
@@ -529,6 +551,9 @@ hw_emby_feed_report (HwFeed *feed, HwMediaItem *item, HwFeedReport report,
   const HwEmbyMediaSource *source = g_object_get_data (G_OBJECT (item), SOURCE_KEY);
   HwEmbyPlayMethod         method = HW_EMBY_PLAY_DIRECT_STREAM;
 
+  /* Played while the server was away: it would not hear of it. */
+  if (hw_media_item_get_from_cache (item))
+    return;
   if (source != NULL)
     method = hw_emby_play_method (source, playback->fallback);
   else if (playback->fallback)
@@ -594,9 +619,42 @@ hw_emby_feed_is_busy (HwFeed *feed)
   return hw_emby_client_is_busy (HW_EMBY_FEED (feed)->client);
 }
 
+static gboolean
+hw_emby_feed_has_offline_items (HwFeed *feed)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  if (self->offline == NULL && self->parent != NULL)
+    self = self->parent;
+  return self->offline != NULL && hw_offline_index_get_n_items (self->offline) > 0;
+}
+
+static void
+hw_emby_feed_set_buffering (HwFeed   *feed,
+                            gboolean  buffering)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  if (self->fetcher != NULL)
+    hw_offline_fetcher_set_held_back (self->fetcher, buffering);
+}
+
+static void
+hw_emby_feed_add_status (HwFeed      *feed,
+                         JsonBuilder *builder)
+{
+  HwEmbyFeed *self = HW_EMBY_FEED (feed);
+
+  if (self->fetcher != NULL)
+    hw_offline_fetcher_add_status (self->fetcher, builder);
+}
+
 static void
 hw_emby_feed_iface_init (HwFeedInterface *iface)
 {
+  iface->has_offline_items = hw_emby_feed_has_offline_items;
+  iface->set_buffering = hw_emby_feed_set_buffering;
+  iface->add_status = hw_emby_feed_add_status;
   iface->is_busy = hw_emby_feed_is_busy;
   iface->has_requests = hw_emby_feed_has_requests;
   iface->get_server_reason = hw_emby_feed_get_server_reason;
@@ -840,6 +898,7 @@ hw_emby_feed_new_for_source (HwEmbyFeed         *parent,
 
   g_ptr_array_add (parent->children, self);
   g_object_weak_ref (G_OBJECT (self), on_child_gone, parent);
+  self->parent = parent;
 
   g_signal_connect_object (parent->config, "changed", G_CALLBACK (on_config_changed), self, 0);
   g_signal_connect_object (parent->client, "notify::state", G_CALLBACK (on_client_state), self, 0);
@@ -866,6 +925,7 @@ hw_emby_feed_new_with_client (HwConfig     *config,
   g_signal_connect_object (client, "notify::state", G_CALLBACK (on_client_state), self, 0);
   g_signal_connect_object (client, "notify::token-generation", G_CALLBACK (on_token_changed),
                            self, 0);
+  _hw_emby_feed_offline_init (self);
   hw_emby_client_start (client);
   return self;
 }
@@ -896,10 +956,17 @@ hw_emby_feed_dispose (GObject *object)
     drop_ready (self);
   /* The sources' feeds outlive the main one only at shutdown. */
   for (guint i = 0; self->children != NULL && i < self->children->len; i++)
-    g_object_weak_unref (g_ptr_array_index (self->children, i), on_child_gone, self);
+    {
+      HwEmbyFeed *child = g_ptr_array_index (self->children, i);
+
+      child->parent = NULL;
+      g_object_weak_unref (G_OBJECT (child), on_child_gone, self);
+    }
   if (self->children != NULL)
     g_ptr_array_set_size (self->children, 0);
   g_clear_object (&self->now_playing);
+  g_clear_object (&self->fetcher);
+  g_clear_object (&self->offline);
   g_clear_object (&self->client);
   g_clear_object (&self->config);
 

@@ -51,6 +51,7 @@ hw_emby_item_free (HwEmbyItem *item)
   g_free (item->name);
   g_free (item->type);
   g_free (item->series_name);
+  g_free (item->date_modified);
   g_free (item);
 }
 
@@ -65,6 +66,8 @@ hw_emby_item_copy (const HwEmbyItem *item)
   copy->series_name = g_strdup (item->series_name);
   copy->is_folder = item->is_folder;
   copy->run_time_ticks = item->run_time_ticks;
+  copy->date_modified = g_strdup (item->date_modified);
+  copy->can_download = item->can_download;
   return copy;
 }
 
@@ -466,6 +469,8 @@ hw_emby_parse_items (const char  *data,
       item->series_name = dup_string_member (object, "SeriesName");
       item->is_folder = get_bool_member (object, "IsFolder", FALSE);
       item->run_time_ticks = MAX (0, get_int_member (object, "RunTimeTicks"));
+      item->date_modified = dup_string_member (object, "DateModified");
+      item->can_download = get_bool_member (object, "CanDownload", FALSE);
       g_ptr_array_add (result, item);
     }
 
@@ -487,6 +492,7 @@ parse_media_source (JsonObject *object)
   source->supports_transcoding = get_bool_member (object, "SupportsTranscoding", TRUE);
   source->direct_stream_url = dup_string_member (object, "DirectStreamUrl");
   source->transcoding_url = dup_string_member (object, "TranscodingUrl");
+  source->size = MAX (0, get_int_member (object, "Size"));
   return source;
 }
 

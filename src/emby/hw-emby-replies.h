@@ -32,6 +32,8 @@ typedef struct {
   char    *series_name;
   gboolean is_folder;
   gint64   run_time_ticks;        /* 0 when unknown */
+  char    *date_modified;         /* DateModified as sent (Fields=); NULL when absent */
+  gboolean can_download;          /* CanDownload (Fields=): /Items/{Id}/Download is allowed */
 } HwEmbyItem;
 
 typedef struct {
@@ -44,6 +46,7 @@ typedef struct {
   gboolean supports_transcoding;
   char    *direct_stream_url;     /* server-relative or NULL */
   char    *transcoding_url;       /* server-relative or NULL */
+  gint64   size;                  /* Size in bytes; 0 when unknown */
 } HwEmbyMediaSource;
 
 typedef struct {

@@ -133,6 +133,11 @@ hw_cell_event_to_string (HwCellEvent event)
  *   closed gate means no requests, whoever asks.
  * - GATE_CLOSED does not clear the crash window: if the probe answers and
  *   the media keeps failing, a small wall must still park (rule 5).
+ * - With offline items (copies on disk) a closed gate holds nothing back:
+ *   the feed hands copies. A cell still loading or retrying a stream from
+ *   the server drops it for a copy at once, and a stream that fails while
+ *   the gate is closed is dropped the same way, uncounted; a copy that
+ *   fails walks the escalation chain like any file.
  * - RETRYING remembers what its TIMER does through item_failures: non-zero
  *   means an item failed and is retried (LOAD), zero means the feed had
  *   nothing and is asked again (REQUEST_ITEM).
@@ -185,6 +190,24 @@ hw_cell_machine_set_fallback (HwCellMachine *machine,
   g_return_if_fail (machine != NULL);
 
   machine->has_fallback = !!has_fallback;
+}
+
+void
+hw_cell_machine_set_offline_items (HwCellMachine *machine,
+                                   gboolean       offline_items)
+{
+  g_return_if_fail (machine != NULL);
+
+  machine->offline_items = !!offline_items;
+}
+
+void
+hw_cell_machine_set_remote (HwCellMachine *machine,
+                            gboolean       remote)
+{
+  g_return_if_fail (machine != NULL);
+
+  machine->remote = !!remote;
 }
 
 guint
@@ -393,7 +416,7 @@ handle_parked (HwCellMachine *machine,
     case HW_CELL_EVENT_TIMER:
     case HW_CELL_EVENT_OPERATOR_NEXT:
       why = event == HW_CELL_EVENT_TIMER ? "cooldown over" : "operator next";
-      if (!machine->gate_closed)
+      if (!machine->gate_closed || machine->offline_items)
         return unpark (machine, why);
       hw_crash_window_clear (&machine->window);
       machine->parked_until_us = 0;
@@ -514,6 +537,22 @@ on_gate_closed (HwCellMachine *machine)
     return decide (machine, machine->state, HW_CELL_ACTION_NONE,
                    "server gate closed, still playing");
 
+  if (machine->offline_items)
+    {
+      /* A stream from the server will not come: a copy instead, as for
+       * a cell that starts behind the closed gate (the wall sends no
+       * START then). Asking (ENDED, or RETRYING for want of an item) or
+       * loading a file: the copy comes anyway. */
+      if (machine->state == HW_CELL_STATE_IDLE ||
+          (machine->remote && (machine->state == HW_CELL_STATE_LOADING ||
+                               (machine->state == HW_CELL_STATE_RETRYING &&
+                                machine->item_failures > 0))))
+        return request_item (machine, HW_CELL_STATE_LOADING,
+                             "server gate closed, playing a copy");
+      return decide (machine, machine->state, HW_CELL_ACTION_NONE,
+                     "server gate closed, copies on disk");
+    }
+
   machine->playing_since_us = 0;
   return wait_for_server (machine, "server gate closed");
 }
@@ -526,10 +565,14 @@ handle_active (HwCellMachine *machine,
 {
   HwCellState state = machine->state;
 
-  if (machine->gate_closed && needs_server (machine, event))
+  if (machine->gate_closed && needs_server (machine, event) && !machine->offline_items)
     return wait_for_server (machine, event == HW_CELL_EVENT_FAILURE
                                        ? "failed while the server gate is closed"
                                        : "needs the server, its gate is closed");
+  if (machine->gate_closed && machine->remote && has_player (machine) &&
+      (event == HW_CELL_EVENT_FAILURE || event == HW_CELL_EVENT_UNPLAYABLE))
+    return request_item (machine, HW_CELL_STATE_LOADING,
+                         "stream failed while the server gate is closed, playing a copy");
 
   switch (event)
     {

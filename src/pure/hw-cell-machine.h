@@ -121,6 +121,8 @@ typedef struct {
   gint64        playing_since_us;   /* first frame of the current run, 0 if none */
   gint64        parked_until_us;
   gboolean      gate_closed;        /* the server gate: nothing that needs the server */
+  gboolean      offline_items;      /* ... but the feed has items that play without it */
+  gboolean      remote;             /* the current item streams from the server */
   HwCrashWindow window;
 } HwCellMachine;
 
@@ -131,6 +133,14 @@ void           hw_cell_machine_set_policy   (HwCellMachine      *machine,
 /* The item about to be loaded has (or lacks) a fallback stream. */
 void           hw_cell_machine_set_fallback (HwCellMachine      *machine,
                                              gboolean            has_fallback);
+/* The feed has items that play without the server (copies on disk):
+ * with the gate closed the cell asks for those instead of waiting. Set
+ * before GATE_CLOSED. */
+void           hw_cell_machine_set_offline_items (HwCellMachine *machine,
+                                                  gboolean       offline_items);
+/* The item about to be loaded streams from the server (or is a file). */
+void           hw_cell_machine_set_remote   (HwCellMachine      *machine,
+                                             gboolean            remote);
 /* @unit: a jitter unit in [-1, 1] the caller drew. */
 HwCellDecision hw_cell_machine_handle       (HwCellMachine      *machine,
                                              HwCellEvent         event,

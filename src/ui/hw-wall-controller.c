@@ -502,12 +502,26 @@ check_heartbeats (HwWallController *self)
     }
 }
 
+/* What the feed fetches besides playback (copies for offline play) waits
+ * while any cell buffers. */
+static void
+tell_feed_buffering (HwWallController *self)
+{
+  gboolean buffering = FALSE;
+
+  for (guint i = 0; i < self->cells->len && !buffering; i++)
+    buffering = hw_cell_supervisor_get_buffering (
+      hw_cell_get_supervisor (g_ptr_array_index (self->cells, i)));
+  hw_feed_set_buffering (self->feed, buffering);
+}
+
 static gboolean
 on_tick (gpointer user_data)
 {
   HwWallController *self = user_data;
 
   check_heartbeats (self);
+  tell_feed_buffering (self);
   write_status (self);
   return G_SOURCE_CONTINUE;
 }
@@ -628,6 +642,7 @@ build_status (HwWallController *self)
   json_builder_set_member_name (builder, "time");
   json_builder_add_double_value (builder, g_get_real_time () / 1e6);
   add_server (self, builder);
+  hw_feed_add_status (self->feed, builder);
   add_grid (self, builder);
   _hw_wall_controller_add_operate_status (self, builder);
   if (self->loop_monitor != NULL)

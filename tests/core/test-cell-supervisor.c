@@ -83,9 +83,9 @@ static void
 test_status_object (Fixture *fx, gconstpointer data)
 {
   static const char * const keys[] = {
-    "index", "state", "paused", "repeat", "item_id", "title", "position", "failures", "retries",
-    "frames", "dropped_frames", "hwdec", "first_frame_time", "demuxer_max_bytes",
-    "demuxer_max_back_bytes", "renderer", "reason",
+    "index", "state", "paused", "repeat", "item_id", "from_cache", "title", "position",
+    "failures", "retries", "frames", "dropped_frames", "hwdec", "first_frame_time",
+    "demuxer_max_bytes", "demuxer_max_back_bytes", "renderer", "reason",
   };
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -123,6 +123,7 @@ test_status_object (Fixture *fx, gconstpointer data)
 
   g_assert_cmpint (json_object_get_int_member (object, "index"), ==, 0);
   g_assert_cmpstr (json_object_get_string_member (object, "state"), ==, "playing");
+  g_assert_false (json_object_get_boolean_member (object, "from_cache"));
   g_assert_cmpstr (json_object_get_string_member (object, "item_id"), ==, "item-1");
   g_assert_cmpstr (json_object_get_string_member (object, "title"), ==, "Item 1");
   g_assert_cmpfloat (json_object_get_double_member (object, "position"), ==, 12.4);

@@ -235,8 +235,10 @@ test_feed_library_filter (Fixture       *f,
   g_assert_cmpuint (log_count_query (f, "GET", "Items$",
                                      "ParentId=2001&.*SortBy=Random&Limit=100&.*"
                                      "EnableTotalRecordCount=false"), ==, 1);
-  /* Only what the parser reads: no Fields=, no images. */
-  g_assert_cmpuint (log_count_query (f, "GET", "Items$", "(?i)Fields=|ImageType"), ==, 0);
+  /* Only what the parser reads: the offline cache's two fields, no images. */
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$", "(?i)ImageType"), ==, 0);
+  g_assert_cmpuint (log_count_query (f, "GET", "Items$",
+                                     "Fields=DateModified(,|%2C)CanDownload(&|$)"), ==, 1);
   g_assert_cmpuint (log_count_query (f, "GET", "Items$", "EnableImages=false"), ==, 1);
 }
 

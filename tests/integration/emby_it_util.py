@@ -39,6 +39,9 @@ FAST_ENV = {
     "HYPERWALL_BACKOFF_MAX": "4",
     "HYPERWALL_BACKOFF_RESET": "3",
     "HYPERWALL_REQUEST_TIMEOUT": "5",
+    # No offline cache (test_offline.py has its own): its downloads would
+    # blur request counts.
+    "HYPERWALL_OFFLINE_CACHE_MB": "0",
 }
 
 

@@ -30,7 +30,10 @@ def emby_args(server):
 
 
 def emby_env(extra=None):
-    env = {"HYPERWALL_PASSWORD": PASSWORD}
+    # No offline cache unless a test asks for one (test_offline.py): its
+    # downloads would blur request counts, and copies would play where a
+    # test expects cells waiting for the server.
+    env = {"HYPERWALL_PASSWORD": PASSWORD, "HYPERWALL_OFFLINE_CACHE_MB": "0"}
     env.update(extra or {})
     return env
 

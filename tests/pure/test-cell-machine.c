@@ -480,6 +480,61 @@ test_machine_gate_needs_server (MachineFixture *fx,
   g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 1);
 }
 
+/* With copies on disk a closed gate holds nothing back: the cell asks for
+ * items (the feed hands copies), drops a stream from the server for one,
+ * and a failing copy walks the chain like any file. */
+static void
+test_machine_gate_offline_items (MachineFixture *fx,
+                                 gconstpointer   data)
+{
+  /* Playing a stream: the end asks for the next item, not the server. */
+  hw_cell_machine_set_remote (&fx->machine, TRUE);
+  bring_to_playing (fx);
+  hw_cell_machine_set_offline_items (&fx->machine, TRUE);
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_PLAYING, HW_CELL_ACTION_NONE);
+  assert_decision (send (fx, HW_CELL_EVENT_END),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_ENDED, HW_CELL_ACTION_REQUEST_ITEM);
+
+  /* The stream fails with the gate closed: a copy at once, uncounted. */
+  machine_setup (fx, NULL);
+  hw_cell_machine_set_remote (&fx->machine, TRUE);
+  bring_to_playing (fx);
+  hw_cell_machine_set_offline_items (&fx->machine, TRUE);
+  send (fx, HW_CELL_EVENT_GATE_CLOSED);
+  assert_decision (send (fx, HW_CELL_EVENT_FAILURE),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+  g_assert_cmpuint (hw_cell_machine_failures (&fx->machine, fx->now), ==, 0);
+
+  /* Retrying a stream when the gate closes: a copy instead. */
+  machine_setup (fx, NULL);
+  hw_cell_machine_set_remote (&fx->machine, TRUE);
+  bring_to_playing (fx);
+  send (fx, HW_CELL_EVENT_FAILURE);
+  hw_cell_machine_set_offline_items (&fx->machine, TRUE);
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_RETRYING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+
+  /* A copy that fails is retried like a file, and counted. */
+  hw_cell_machine_set_remote (&fx->machine, FALSE);
+  send (fx, HW_CELL_EVENT_ITEM_READY);
+  send (fx, HW_CELL_EVENT_FIRST_FRAME);
+  assert_decision (send (fx, HW_CELL_EVENT_FAILURE),
+                   HW_CELL_STATE_PLAYING, HW_CELL_STATE_RETRYING, HW_CELL_ACTION_SCHEDULE);
+
+  /* Starting behind the closed gate (the wall sends GATE_CLOSED instead
+   * of START): it asks, it does not wait. */
+  machine_setup (fx, NULL);
+  hw_cell_machine_set_offline_items (&fx->machine, TRUE);
+  assert_decision (send (fx, HW_CELL_EVENT_GATE_CLOSED),
+                   HW_CELL_STATE_IDLE, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+  /* No copy free (more cells than copies): it backs off and asks again. */
+  assert_decision (send (fx, HW_CELL_EVENT_ITEM_UNAVAILABLE),
+                   HW_CELL_STATE_LOADING, HW_CELL_STATE_RETRYING, HW_CELL_ACTION_SCHEDULE);
+  assert_decision (send (fx, HW_CELL_EVENT_TIMER),
+                   HW_CELL_STATE_RETRYING, HW_CELL_STATE_LOADING, HW_CELL_ACTION_REQUEST_ITEM);
+}
+
 /* A parked cell minds the gate too: its cooldown ending with the gate
  * closed makes it wait, not ask the server for an item. */
 static void
@@ -764,6 +819,7 @@ main (int   argc,
   ADD_MACHINE ("gate/failure-waits", test_machine_gate);
   ADD_MACHINE ("gate/needs-server-waits", test_machine_gate_needs_server);
   ADD_MACHINE ("gate/parked", test_machine_gate_parked);
+  ADD_MACHINE ("gate/offline-items", test_machine_gate_offline_items);
   ADD_MACHINE ("gate/keeps-window", test_machine_gate_keeps_window);
   ADD_MACHINE ("sign-in-required", test_machine_sign_in);
   ADD_MACHINE ("pause-resume", test_machine_pause_resume);
