@@ -69,9 +69,10 @@ static char *
 describe (Call *call)
 {
   g_autofree char *path = g_strdup (call->path);
-  char *query = strchr (path, '?');
+  char *query = strpbrk (path, "?" HW_EMBY_PATH_FOR_JELLYFIN);
 
-  /* The endpoint, not its query: short, and nothing secret. */
+  /* The endpoint, not its query (nor Jellyfin's form): short, and nothing
+   * secret. */
   if (query != NULL)
     *query = '\0';
   return g_strdup_printf ("%s %s", call->method, path);
@@ -211,8 +212,21 @@ call_url (HwEmbyClient *self,
 {
   const char *user_id = hw_emby_sign_in_get_user_id (self->sign_in);
   g_autofree char *escaped_user = g_uri_escape_string (user_id ? user_id : "", NULL, FALSE);
-  g_autofree char *bare = hw_emby_url_without_api_key (call->path);
-  g_autoptr(GString) path = g_string_new (bare);
+  const char *jellyfin_form = strstr (call->path, HW_EMBY_PATH_FOR_JELLYFIN);
+  g_autofree char *chosen = NULL;
+  g_autofree char *bare = NULL;
+  g_autoptr(GString) path = NULL;
+
+  /* Chosen now, not when the call was made: a call made before the gate's
+   * first probe answered learns the product only here. */
+  if (jellyfin_form == NULL)
+    chosen = g_strdup (call->path);
+  else if (self->product == HW_SERVER_PRODUCT_JELLYFIN)
+    chosen = g_strdup (jellyfin_form + strlen (HW_EMBY_PATH_FOR_JELLYFIN));
+  else
+    chosen = g_strndup (call->path, jellyfin_form - call->path);
+  bare = hw_emby_url_without_api_key (chosen);
+  path = g_string_new (bare);
 
   /* Calls carry the current token in their headers. A path may come from
    * a stream URL minted with an older token (a HEAD check of a stream that
@@ -262,10 +276,11 @@ call_send (GTask *task)
   auth = hw_emby_authorization_header (self->device_name, self->device_id, PACKAGE_VERSION,
                                        with_token ? token : NULL);
   headers = soup_message_get_request_headers (message);
-  soup_message_headers_replace (headers, "X-Emby-Authorization", auth);
+  /* The one way both servers take: Jellyfin 12 refuses X-Emby-Token,
+   * X-Emby-Authorization and api_key (a 401 that looks like a revoked
+   * token), Emby reads Authorization as well. */
+  soup_message_headers_replace (headers, "Authorization", auth);
   soup_message_headers_replace (headers, "Accept", "application/json");
-  if (with_token)
-    soup_message_headers_replace (headers, "X-Emby-Token", token);
   if (call->body != NULL)
     {
       g_autoptr(GBytes) body = g_bytes_new (call->body, strlen (call->body));

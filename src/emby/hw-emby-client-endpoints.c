@@ -110,8 +110,11 @@ hw_emby_client_get_views_async (HwEmbyClient        *self,
 {
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  typed_request (self, "GET", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Views", NULL,
-                 HW_EMBY_REQUEST_SHARED, &views_request, cancellable, callback, user_data);
+  /* Current Jellyfin has no /Users/{id}/Views any more. */
+  typed_request (self, "GET",
+                 "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Views" HW_EMBY_PATH_FOR_JELLYFIN
+                 "/UserViews?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                 NULL, HW_EMBY_REQUEST_SHARED, &views_request, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -135,24 +138,40 @@ hw_emby_client_get_items_async (HwEmbyClient        *self,
                                 gpointer             user_data)
 {
   g_autofree char *limit_text = g_strdup_printf ("%u", limit);
+  g_autofree char *emby = NULL;
+  g_autofree char *jellyfin = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  path = hw_emby_build_url ("", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items",
+  /* Current Jellyfin has no /Users/{id}/Items: the user goes in the query,
+   * and the names are spelt as its document spells them. */
+  jellyfin = hw_emby_build_url ("", "/Items?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                                "parentId", parent_id,
+                                "recursive", "true",
+                                "includeItemTypes", "Movie,Episode,Video",
+                                "sortBy", "Random",
+                                "limit", limit_text,
+                                "enableTotalRecordCount", "false",
+                                "enableImages", "false",
+                                "enableUserData", "false",
+                                NULL);
+  emby = hw_emby_build_url ("", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items",
                             "ParentId", parent_id,
                             "Recursive", "true",
                             "IncludeItemTypes", "Movie,Episode,Video",
                             "SortBy", "Random",
                             "Limit", limit_text,
                             "EnableTotalRecordCount", "false",
-                            /* No Fields=: hw_emby_parse_items () reads Id, Name,
-                             * Type, SeriesName, IsFolder and RunTimeTicks,
-                             * which Emby always sends. Media sources come
-                             * from PlaybackInfo, images are not shown. */
+                            /* No Fields=: hw_emby_parse_items () reads Id,
+                             * Name, Type, SeriesName, IsFolder and
+                             * RunTimeTicks, which both servers always
+                             * send. Media sources come from PlaybackInfo,
+                             * images are not shown. */
                             "EnableImages", "false",
                             "EnableUserData", "false",
                             NULL);
+  path = g_strconcat (emby, HW_EMBY_PATH_FOR_JELLYFIN, jellyfin, NULL);
   typed_request (self, "GET", path, NULL, HW_EMBY_REQUEST_SHARED, &items_request,
                  cancellable, callback, user_data);
 }
@@ -203,12 +222,16 @@ hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
                                         gpointer             user_data)
 {
   g_autofree char *escaped = g_uri_escape_string (item_id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId="
-                                           HW_EMBY_USER_ID_PLACEHOLDER
-                                           "&IsPlayback=true&MaxStreamingBitrate=140000000",
-                                           escaped);
+  g_autofree char *path = NULL;
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
+
+  /* Jellyfin's PlaybackInfo has no IsPlayback (it always is playback). */
+  path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId=" HW_EMBY_USER_ID_PLACEHOLDER
+                          "&IsPlayback=true&MaxStreamingBitrate=140000000"
+                          HW_EMBY_PATH_FOR_JELLYFIN
+                          "/Items/%s/PlaybackInfo?userId=" HW_EMBY_USER_ID_PLACEHOLDER
+                          "&maxStreamingBitrate=140000000", escaped, escaped);
 
   typed_request (self, "POST", path, device_profile, HW_EMBY_REQUEST_NONE,
                  &playback_info_request, cancellable, callback, user_data);

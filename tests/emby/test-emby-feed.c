@@ -126,7 +126,18 @@ test_feed_items (Fixture       *f,
   g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing$"), ==, 1);
   g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Progress$"), ==, 0);
   g_assert_cmpuint (log_count (f, "POST", "Sessions/Playing/Stopped$"), ==, 1);
-  g_assert_cmpuint (log_count (f, "DELETE", "Videos/ActiveEncodings$"), ==, 1);
+  /* A direct play ran no transcode: nothing to stop on the server. */
+  g_assert_cmpuint (log_count (f, "DELETE", "Videos/ActiveEncodings$"), ==, 0);
+
+  /* One that played through its fallback (the transcode) stops it. */
+  {
+    const HwFeedPlayback transcoded = { .cell_index = 1, .position = 2.0, .fallback = TRUE };
+
+    hw_feed_report_playback (HW_FEED (feed), items[1], HW_FEED_REPORT_STARTED, &transcoded);
+    hw_feed_report_playback (HW_FEED (feed), items[1], HW_FEED_REPORT_STOPPED, &transcoded);
+    spin_for (0.5);
+    g_assert_cmpuint (log_count (f, "DELETE", "Videos/ActiveEncodings$"), ==, 1);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (items); i++)
     {
