@@ -48,6 +48,13 @@ call_free (Call *call)
   g_free (call);
 }
 
+static void
+wipe_and_free (gpointer data)
+{
+  memset (data, 0, strlen (data));
+  g_free (data);
+}
+
 static void call_begin (GTask *task);
 static void call_send  (GTask *task);
 
@@ -206,25 +213,49 @@ call_begin (GTask *task)
   call_send (task);
 }
 
+/* The Emby or the Jellyfin form of @text (a path or a body), chosen now,
+ * not when the call was made: a call made before the gate's first probe
+ * answered learns the product only here. */
+static char *
+pick_form (HwEmbyClient *self,
+           const char   *text)
+{
+  const char *jellyfin_form = strstr (text, HW_EMBY_PATH_FOR_JELLYFIN);
+
+  if (jellyfin_form == NULL)
+    return g_strdup (text);
+  if (self->product == HW_SERVER_PRODUCT_JELLYFIN)
+    return g_strdup (jellyfin_form + strlen (HW_EMBY_PATH_FOR_JELLYFIN));
+  return g_strndup (text, jellyfin_form - text);
+}
+
+/* @body with its forms picked and the user id filled in (an id that JSON
+ * would need escaped is left out: the server checks the token's user). */
+static char *
+call_body (HwEmbyClient *self,
+           Call         *call)
+{
+  const char *user_id = hw_emby_sign_in_get_user_id (self->sign_in);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *chosen = pick_form (self, call->body);
+
+  g_string_assign (body, chosen);
+  if (user_id == NULL || strpbrk (user_id, "\"\\") != NULL || !g_str_is_ascii (user_id))
+    user_id = "";
+  g_string_replace (body, HW_EMBY_USER_ID_PLACEHOLDER, user_id, 0);
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
 static char *
 call_url (HwEmbyClient *self,
           Call         *call)
 {
   const char *user_id = hw_emby_sign_in_get_user_id (self->sign_in);
   g_autofree char *escaped_user = g_uri_escape_string (user_id ? user_id : "", NULL, FALSE);
-  const char *jellyfin_form = strstr (call->path, HW_EMBY_PATH_FOR_JELLYFIN);
-  g_autofree char *chosen = NULL;
+  g_autofree char *chosen = pick_form (self, call->path);
   g_autofree char *bare = NULL;
   g_autoptr(GString) path = NULL;
 
-  /* Chosen now, not when the call was made: a call made before the gate's
-   * first probe answered learns the product only here. */
-  if (jellyfin_form == NULL)
-    chosen = g_strdup (call->path);
-  else if (self->product == HW_SERVER_PRODUCT_JELLYFIN)
-    chosen = g_strdup (jellyfin_form + strlen (HW_EMBY_PATH_FOR_JELLYFIN));
-  else
-    chosen = g_strndup (call->path, jellyfin_form - call->path);
   bare = hw_emby_url_without_api_key (chosen);
   path = g_string_new (bare);
 
@@ -283,7 +314,10 @@ call_send (GTask *task)
   soup_message_headers_replace (headers, "Accept", "application/json");
   if (call->body != NULL)
     {
-      g_autoptr(GBytes) body = g_bytes_new (call->body, strlen (call->body));
+      char *text = call_body (self, call);
+      /* The sign-in body holds the password: wiped when freed. */
+      g_autoptr(GBytes) body = g_bytes_new_with_free_func (text, strlen (text),
+                                                            wipe_and_free, text);
 
       soup_message_set_request_body_from_bytes (message, "application/json", body);
     }

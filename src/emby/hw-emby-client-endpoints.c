@@ -162,7 +162,8 @@ hw_emby_client_get_items_async (HwEmbyClient        *self,
                             "IncludeItemTypes", "Movie,Episode,Video",
                             "SortBy", "Random",
                             "Limit", limit_text,
-                            "EnableTotalRecordCount", "false",
+                            /* No EnableTotalRecordCount: Emby's document
+                             * does not have it for this endpoint. */
                             /* No Fields=: hw_emby_parse_items () reads Id,
                              * Name, Type, SeriesName, IsFolder and
                              * RunTimeTicks, which both servers always
@@ -208,11 +209,21 @@ static const TypedRequest playback_info_request = {
 
 /* mpv plays nearly anything: direct play for every container, and an HLS
  * H.264 transcode for what the server will not send as it is. */
-static const char device_profile[] =
-  "{\"DeviceProfile\":{\"Name\":\"Hyperwall\",\"MaxStreamingBitrate\":140000000,"
-  "\"DirectPlayProfiles\":[{\"Type\":\"Video\"}],"
-  "\"TranscodingProfiles\":[{\"Type\":\"Video\",\"Container\":\"ts\",\"VideoCodec\":\"h264\","
-  "\"AudioCodec\":\"aac\",\"Protocol\":\"hls\",\"Context\":\"Streaming\"}]}}";
+#define DEVICE_PROFILE \
+  "\"DeviceProfile\":{\"Name\":\"Hyperwall\",\"MaxStreamingBitrate\":140000000," \
+  "\"DirectPlayProfiles\":[{\"Type\":\"Video\"}]," \
+  "\"TranscodingProfiles\":[{\"Type\":\"Video\",\"Container\":\"ts\",\"VideoCodec\":\"h264\"," \
+  "\"AudioCodec\":\"aac\",\"Protocol\":\"hls\",\"Context\":\"Streaming\"}]}"
+
+/* Emby's document has the user, IsPlayback and the bitrate in the body
+ * (PlaybackInfoRequest), not in the query; Jellyfin's PlaybackInfoDto has
+ * no IsPlayback. */
+static const char playback_info_body[] =
+  "{\"UserId\":\"" HW_EMBY_USER_ID_PLACEHOLDER "\",\"IsPlayback\":true,"
+  "\"MaxStreamingBitrate\":140000000," DEVICE_PROFILE "}"
+  HW_EMBY_PATH_FOR_JELLYFIN
+  "{\"UserId\":\"" HW_EMBY_USER_ID_PLACEHOLDER "\",\"MaxStreamingBitrate\":140000000,"
+  DEVICE_PROFILE "}";
 
 void
 hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
@@ -226,14 +237,12 @@ hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  /* Jellyfin's PlaybackInfo has no IsPlayback (it always is playback). */
-  path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId=" HW_EMBY_USER_ID_PLACEHOLDER
-                          "&IsPlayback=true&MaxStreamingBitrate=140000000"
-                          HW_EMBY_PATH_FOR_JELLYFIN
-                          "/Items/%s/PlaybackInfo?userId=" HW_EMBY_USER_ID_PLACEHOLDER
-                          "&maxStreamingBitrate=140000000", escaped, escaped);
+  /* Jellyfin's document has the user in the query as well. */
+  path = g_strdup_printf ("/Items/%s/PlaybackInfo" HW_EMBY_PATH_FOR_JELLYFIN
+                          "/Items/%s/PlaybackInfo?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                          escaped, escaped);
 
-  typed_request (self, "POST", path, device_profile, HW_EMBY_REQUEST_NONE,
+  typed_request (self, "POST", path, playback_info_body, HW_EMBY_REQUEST_NONE,
                  &playback_info_request, cancellable, callback, user_data);
 }
 

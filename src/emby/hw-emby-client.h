@@ -112,7 +112,7 @@ guint          hw_emby_client_get_token_generation (HwEmbyClient      *self);
 
 /* @path is relative to the API base, starts with "/" and may contain the
  * placeholder "{UserId}", filled in once signed in, and a Jellyfin form
- * after HW_EMBY_PATH_FOR_JELLYFIN. @json_body: NULL for
+ * after HW_EMBY_PATH_FOR_JELLYFIN; so may @json_body. @json_body: NULL for
  * none. Fails with a HW_EMBY_ERROR (see hw_emby_error_get_class ()) or
  * G_IO_ERROR_CANCELLED. */
 void           hw_emby_client_request_async      (HwEmbyClient        *self,
