@@ -369,6 +369,10 @@ maybe_ask_for_sign_in (HwApplication *self)
   server = hw_config_dup_string (self->config, "server-url");
   username = hw_config_dup_string (self->config, "username");
   self->sign_in_dialog = hw_sign_in_dialog_new (GTK_WINDOW (self->window), server, username);
+  /* Sign-in is required only after a probe answered: the product is known. */
+  hw_sign_in_dialog_set_product (self->sign_in_dialog,
+                                 hw_emby_server_product_name (
+                                   hw_emby_client_get_server_product (client)));
   g_signal_connect_object (self->sign_in_dialog, "submit",
                            G_CALLBACK (on_sign_in_submit), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sign_in_dialog, "destroy",

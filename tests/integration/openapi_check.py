@@ -47,6 +47,17 @@ ALLOWED = {
     },
 }
 
+# Query parameters one path takes although the document leaves them out:
+# (dialect, path template in lower case) -> names in lower case.
+ALLOWED_ON_PATH = {
+    # Emby's document lists neither for /Videos/{Id}/stream, but Emby's own
+    # PlaybackInfo replies carry both in the stream URLs they hand out
+    # (DirectStreamUrl, TranscodingUrl: "...?MediaSourceId=…&PlaySessionId=…"),
+    # and the server ties the stream to the play session by them.
+    ("emby", "/videos/{id}/stream"): {"mediasourceid", "playsessionid"},
+    ("emby", "/videos/{id}/stream.{container}"): {"mediasourceid", "playsessionid"},
+}
+
 # Not REST endpoints: the session socket upgrade, and HLS segment paths the
 # server wrote into a playlist itself.
 NOT_IN_DOCUMENT = re.compile(r"(?i)^/(embywebsocket|socket)$|^/videos/[^/]+/hls/")
@@ -164,7 +175,8 @@ def check_request(doc, dialect, entry):
     declared = {p["name"].lower(): p for p in params if p.get("in") == "query"}
     problems = []
     for key, _value in parse_qsl(entry.get("query") or "", keep_blank_values=True):
-        if key.lower() not in declared and key.lower() not in ALLOWED.get(dialect, ()):
+        if key.lower() not in declared and key.lower() not in ALLOWED.get(dialect, ()) \
+                and key.lower() not in ALLOWED_ON_PATH.get((dialect, template.lower()), ()):
             problems.append("%s: query parameter %s is not declared" % (what, key))
     body = entry.get("body") or ""
     if body.strip():
