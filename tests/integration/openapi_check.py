@@ -56,11 +56,23 @@ ALLOWED_ON_PATH = {
     # and the server ties the stream to the play session by them.
     ("emby", "/videos/{id}/stream"): {"mediasourceid", "playsessionid"},
     ("emby", "/videos/{id}/stream.{container}"): {"mediasourceid", "playsessionid"},
+    # The same for the HLS playlist: Emby's TranscodingUrl reads
+    # "/videos/{Id}/master.m3u8?DeviceId=…&MediaSourceId=…&VideoCodec=h264&AudioCodec=aac
+    # &…&SegmentContainer=ts&…&PlaySessionId=…&api_key=…"; the wall's own
+    # fallback (no TranscodingUrl) asks the same way.
+    ("emby", "/videos/{id}/master.m3u8"): {"mediasourceid", "playsessionid", "segmentcontainer"},
 }
 
 # Not REST endpoints: the session socket upgrade, and HLS segment paths the
 # server wrote into a playlist itself.
 NOT_IN_DOCUMENT = re.compile(r"(?i)^/(embywebsocket|socket)$|^/videos/[^/]+/hls/")
+# Per dialect: Jellyfin 12.0.0's document (as its SDK generated from it)
+# has no dynamic HLS operations, but a Jellyfin server still hands out a
+# TranscodingUrl under /Videos/{itemId}/master.m3u8 in PlaybackInfo, which
+# the wall follows as it is (Jellyfin 10.10 and 10.11 document the path).
+NOT_IN_DOCUMENT_FOR = {
+    "jellyfin": re.compile(r"(?i)^/videos/[^/]+/master\.m3u8$"),
+}
 
 _cache = {}
 
@@ -162,6 +174,8 @@ def check_request(doc, dialect, entry):
     method, path = entry.get("method", "GET"), api_path(entry.get("path", ""))
     what = "%s %s" % (method, path)
     if NOT_IN_DOCUMENT.search(path):
+        return []
+    if dialect in NOT_IN_DOCUMENT_FOR and NOT_IN_DOCUMENT_FOR[dialect].search(path):
         return []
     template, item = doc.find(method, path)
     if template is None:
