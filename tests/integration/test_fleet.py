@@ -126,7 +126,7 @@ def test_capabilities_play_playstate_banner():
                      "cell 0 playing the queued item %s" % queued)
 
         # LibraryChanged: the next item request reloads the pages.
-        pages = re.compile(r"(?i)/users/[^/]+/items$")
+        pages = re.compile(r"(?i)/users/[^/]+/items$|/emby/items$")
         sent = time.time()
         fake.ws_send("LibraryChanged", {"ItemsAdded": ["1001"]})
         time.sleep(0.5)
