@@ -1,8 +1,8 @@
 /* hw-emby-session-socket.h: the wall as a controllable Emby session.
  *
  * Once the client is online, a websocket to <base>/embywebsocket?api_key=
- * …&deviceId=… (Jellyfin: <base>/socket?ApiKey=…; both with the
- * Authorization header too) (ws:// or wss:// as the base URL is http or https) on the
+ * …&deviceId=… (Jellyfin: <base>/socket?ApiKey=…), with the Authorization
+ * header too, ws:// or wss:// as the base URL is http or https, on the
  * client's SoupSession; then the capabilities are posted. The server's
  * commands come out as the "message" signal (an HwSessionMessage, valid
  * during the emission); keep-alives, ServerRestarting and
