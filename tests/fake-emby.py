@@ -25,8 +25,19 @@
 # Socket events go to the log as {"event": "ws-open" |
 # "ws-close" | "ws-message", ...}.
 #
+# Dialects (--dialect, or {"fault": "dialect", "dialect": ...} through /__control):
+# "emby" (the default) is Emby 4.8; "jellyfin" behaves as Jellyfin 12 does:
+# ProductName "Jellyfin Server" in /System/Info/Public, the legacy credentials
+# (X-Emby-Token, X-Emby-Authorization, the api_key query parameter) refused
+# with 401, the Authorization header and the ApiKey query parameter
+# accepted, /UserViews and /Items?userId= instead of /Users/{id}/Views and
+# /Users/{id}/Items (404), the session socket at /socket, and the /emby root
+# optional (Jellyfin rewrites it away). The dialect decides in dispatch
+# helpers (token(), api_path(), serve()'s routes), so new endpoints need only
+# say whether they exist in one dialect or both.
+#
 # Usage: python3 tests/fake-emby.py --media DIR --log FILE [--prefix /p] [--password secret]
-#        [--tls-cert CERT.pem --tls-key KEY.pem]
+#        [--tls-cert CERT.pem --tls-key KEY.pem] [--dialect emby|jellyfin]
 # The first line on stdout is "PORT <n>".
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -122,8 +133,8 @@ class Library:
             # Server-relative and without the /emby root, as real servers send it.
             source["TranscodingUrl"] = (
                 "/videos/%s/master.m3u8?MediaSourceId=ms%s&PlaySessionId=%s&VideoCodec=h264"
-                "&AudioCodec=aac&SegmentContainer=ts&api_key=%s"
-                % (item["Id"], item["Id"], session, token or ""))
+                "&AudioCodec=aac&SegmentContainer=ts&%s=%s"
+                % (item["Id"], item["Id"], session, token_key(), token or ""))
         return source
 
 
@@ -143,6 +154,7 @@ class State:
         self.websockets = []          # open WebSocket objects
         self.ws_refuse = 0            # upgrades still to refuse (-1: all)
         self.sessions = {}            # DeviceId -> SessionInfo, as GET /Sessions shows it
+        self.dialect = args.dialect
         # Playlists and box sets: id -> {"Id", "Name", "Type", "items": [item ids, in order]}
         self.containers = {}
         for kind, specs in (("Playlist", args.playlist or []), ("BoxSet", args.boxset or [])):
@@ -183,6 +195,15 @@ class State:
 
 
 STATE = None
+
+
+def jellyfin():
+    return STATE.dialect == "jellyfin"
+
+
+def token_key():
+    """The query parameter a stream URL carries its token in."""
+    return "ApiKey" if jellyfin() else "api_key"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -252,7 +273,9 @@ class Handler(BaseHTTPRequestHandler):
         self.logged = True
         STATE.write_log({"time": self.started, "method": self.method, "path": self.raw_path,
                          "query": self.raw_query, "status": self.status,
-                         "authorization": self.headers.get("X-Emby-Authorization"),
+                         "dialect": STATE.dialect,
+                         "authorization": self.headers.get("Authorization"),
+                         "x_emby_authorization": self.headers.get("X-Emby-Authorization"),
                          "token": self.headers.get("X-Emby-Token"),
                          "range": self.headers.get("Range"),
                          "body": self.body.decode("utf-8", "replace")[:2000]})
@@ -276,7 +299,8 @@ class Handler(BaseHTTPRequestHandler):
         for offset in range(0, len(data), chunk):
             # A stream whose token was revoked ends mid-body, as a server
             # ends the streams of a device an admin signed out.
-            if self.query.get("api_key") and not self.tokens_valid():
+            if (self.query.get("api_key") or self.query.get("apikey")) \
+                    and not self.tokens_valid():
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
@@ -306,6 +330,8 @@ class Handler(BaseHTTPRequestHandler):
         with STATE.lock:
             if kind == "none":
                 STATE.faults.clear()
+            elif kind == "dialect":
+                STATE.dialect = spec.get("dialect", "emby")
             elif kind == "revoke-token":
                 STATE.tokens.clear()
             elif kind == "ws-send":
@@ -436,27 +462,38 @@ class Handler(BaseHTTPRequestHandler):
         for root in ("/emby/", "/mediabrowser/"):
             if lower.startswith(root):
                 return lower[len(root) - 1:].rstrip("/")
-        return lower.rstrip("/") if STATE.args.no_root_ok else None
+        return lower.rstrip("/") if STATE.args.no_root_ok or jellyfin() else None
+
+    def header_token(self, name):
+        match = re.search(r'Token="([^"]*)"', self.headers.get(name) or "", re.IGNORECASE)
+        return match.group(1) if match else None
+
+    def legacy_credentials(self):
+        """What Jellyfin 12 no longer takes: X-Emby-Token, X-Emby-Authorization,
+        api_key in the query."""
+        return [name for name, present in (
+            ("X-Emby-Token", self.headers.get("X-Emby-Token")),
+            ("X-Emby-Authorization", self.headers.get("X-Emby-Authorization")),
+            ("api_key", "api_key" in self.query)) if present]
 
     def token(self):
-        token = self.headers.get("X-Emby-Token")
-        if not token:
-            auth = self.headers.get("X-Emby-Authorization") or ""
-            match = re.search(r'Token="([^"]*)"', auth, re.IGNORECASE)
-            token = match.group(1) if match else None
-        if not token:
-            token = self.query.get("api_key")
-        return token
+        for token in self.presented_tokens():
+            return token
+        return None
 
     def presented_tokens(self):
-        """Every token the request carries: headers and api_key."""
-        tokens = [self.headers.get("X-Emby-Token"), self.query.get("api_key")]
-        auth = self.headers.get("X-Emby-Authorization") or ""
-        match = re.search(r'Token="([^"]*)"', auth, re.IGNORECASE)
-        tokens.append(match.group(1) if match else None)
+        """Every token the request carries, as the dialect reads them."""
+        tokens = [self.header_token("Authorization")]
+        if jellyfin():
+            tokens.append(self.query.get("apikey"))
+        else:
+            tokens += [self.headers.get("X-Emby-Token"), self.header_token("X-Emby-Authorization"),
+                       self.query.get("api_key")]
         return [t for t in tokens if t]
 
     def tokens_valid(self):
+        if jellyfin() and self.legacy_credentials():
+            return False
         presented = self.presented_tokens()
         return bool(presented) and all(t in STATE.tokens or t == STATE.args.api_key
                                        for t in presented)
@@ -481,8 +518,14 @@ class Handler(BaseHTTPRequestHandler):
             return
 
         if path == "/system/info/public":
-            self.send_json(200, {"ServerName": "Fake Emby", "Version": "4.8.11.0",
-                                 "Id": SERVER_ID, "LocalAddress": "http://10.9.9.9:8096"})
+            if jellyfin():
+                self.send_json(200, {"ServerName": "Fake Jellyfin", "Version": "12.0.0",
+                                     "ProductName": "Jellyfin Server", "Id": SERVER_ID,
+                                     "LocalAddress": "http://10.9.9.9:8096",
+                                     "StartupWizardCompleted": True})
+            else:
+                self.send_json(200, {"ServerName": "Fake Emby", "Version": "4.8.11.0",
+                                     "Id": SERVER_ID, "LocalAddress": "http://10.9.9.9:8096"})
             return
         if path == "/system/ping":
             self.send_bytes(200, b'"Emby Server"')
@@ -490,14 +533,23 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/users/authenticatebyname" and self.method == "POST":
             self.authenticate()
             return
-        if path == "/embywebsocket" and self.method == "GET":
+        if path == ("/socket" if jellyfin() else "/embywebsocket") and self.method == "GET":
             self.websocket()
             return
         if not self.authorized():
             return
 
+        if jellyfin() and self.method == "GET" and path in ("/userviews", "/items"):
+            if not self.query.get("userid"):
+                self.send_json(400, {"error": "userId is required with an access token"})
+            elif path == "/userviews":
+                self.send_json(200, {"Items": STATE.library.views,
+                                     "TotalRecordCount": len(STATE.library.views)})
+            else:
+                self.items()
+            return
         match = re.fullmatch(r"/users/([^/]+)/(views|items)", path)
-        if match and self.method == "GET":
+        if match and self.method == "GET" and not jellyfin():
             if match.group(2) == "views":
                 self.send_json(200, {"Items": STATE.library.views,
                                      "TotalRecordCount": len(STATE.library.views)})
@@ -559,7 +611,7 @@ class Handler(BaseHTTPRequestHandler):
     def session(self):
         """The SessionInfo of the request's DeviceId (created at its first
         authorized request), or None without one."""
-        auth = self.headers.get("X-Emby-Authorization") or ""
+        auth = self.headers.get("Authorization") or self.headers.get("X-Emby-Authorization") or ""
         fields = dict(re.findall(r'(\w+)="([^"]*)"', auth))
         device = fields.get("DeviceId")
         if not device:
@@ -664,6 +716,9 @@ class Handler(BaseHTTPRequestHandler):
             STATE.write_log({"event": "ws-close", "time": time.time()})
 
     def authenticate(self):
+        if jellyfin() and self.legacy_credentials():
+            self.send_json(401, {"error": "Legacy authorization is disabled."})
+            return
         try:
             body = json.loads(self.body or b"")
             username, password = body["Username"], body["Pw"]
@@ -785,10 +840,11 @@ class Handler(BaseHTTPRequestHandler):
             self.file_range(item)
             return
         if what == "master.m3u8":
-            api_key = self.query.get("api_key", "")
+            api_key = self.query.get(token_key().lower(), "")
             with open(playlist, encoding="utf-8") as f:
                 text = f.read()
-            text = re.sub(r"^(seg\d+\.ts)$", r"hls/\1?api_key=" + api_key, text, flags=re.M)
+            text = re.sub(r"^(seg\d+\.ts)$", r"hls/\1?%s=%s" % (token_key(), api_key), text,
+                          flags=re.M)
             self.send_bytes(200, text.encode(), "application/vnd.apple.mpegurl")
             return
         name = os.path.basename(what)
@@ -976,6 +1032,8 @@ def main():
     parser.add_argument("--boxset", action="append",
                         help="NAME=ID,ID,...: a collection (box set) of these items")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--dialect", choices=("emby", "jellyfin"), default="emby",
+                        help="answer as Emby 4.8 or as Jellyfin 12")
     parser.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate")
     parser.add_argument("--tls-key", help="... and this PEM key")
     parser.add_argument("--exit-on-stdin-eof", action="store_true",

@@ -48,6 +48,13 @@ call_free (Call *call)
   g_free (call);
 }
 
+static void
+wipe_and_free (gpointer data)
+{
+  memset (data, 0, strlen (data));
+  g_free (data);
+}
+
 static void call_begin (GTask *task);
 static void call_send  (GTask *task);
 
@@ -69,9 +76,10 @@ static char *
 describe (Call *call)
 {
   g_autofree char *path = g_strdup (call->path);
-  char *query = strchr (path, '?');
+  char *query = strpbrk (path, "?" HW_EMBY_PATH_FOR_JELLYFIN);
 
-  /* The endpoint, not its query: short, and nothing secret. */
+  /* The endpoint, not its query (nor Jellyfin's form): short, and nothing
+   * secret. */
   if (query != NULL)
     *query = '\0';
   return g_strdup_printf ("%s %s", call->method, path);
@@ -205,14 +213,51 @@ call_begin (GTask *task)
   call_send (task);
 }
 
+/* The Emby or the Jellyfin form of @text (a path or a body), chosen now,
+ * not when the call was made: a call made before the gate's first probe
+ * answered learns the product only here. */
+static char *
+pick_form (HwEmbyClient *self,
+           const char   *text)
+{
+  const char *jellyfin_form = strstr (text, HW_EMBY_PATH_FOR_JELLYFIN);
+
+  if (jellyfin_form == NULL)
+    return g_strdup (text);
+  if (self->product == HW_SERVER_PRODUCT_JELLYFIN)
+    return g_strdup (jellyfin_form + strlen (HW_EMBY_PATH_FOR_JELLYFIN));
+  return g_strndup (text, jellyfin_form - text);
+}
+
+/* @body with its forms picked and the user id filled in (an id that JSON
+ * would need escaped is left out: the server checks the token's user). */
+static char *
+call_body (HwEmbyClient *self,
+           Call         *call)
+{
+  const char *user_id = hw_emby_sign_in_get_user_id (self->sign_in);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autofree char *chosen = pick_form (self, call->body);
+
+  g_string_assign (body, chosen);
+  if (user_id == NULL || strpbrk (user_id, "\"\\") != NULL || !g_str_is_ascii (user_id))
+    user_id = "";
+  g_string_replace (body, HW_EMBY_USER_ID_PLACEHOLDER, user_id, 0);
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
 static char *
 call_url (HwEmbyClient *self,
           Call         *call)
 {
   const char *user_id = hw_emby_sign_in_get_user_id (self->sign_in);
   g_autofree char *escaped_user = g_uri_escape_string (user_id ? user_id : "", NULL, FALSE);
-  g_autofree char *bare = hw_emby_url_without_api_key (call->path);
-  g_autoptr(GString) path = g_string_new (bare);
+  g_autofree char *chosen = pick_form (self, call->path);
+  g_autofree char *bare = NULL;
+  g_autoptr(GString) path = NULL;
+
+  bare = hw_emby_url_without_api_key (chosen);
+  path = g_string_new (bare);
 
   /* Calls carry the current token in their headers. A path may come from
    * a stream URL minted with an older token (a HEAD check of a stream that
@@ -262,13 +307,17 @@ call_send (GTask *task)
   auth = hw_emby_authorization_header (self->device_name, self->device_id, PACKAGE_VERSION,
                                        with_token ? token : NULL);
   headers = soup_message_get_request_headers (message);
-  soup_message_headers_replace (headers, "X-Emby-Authorization", auth);
+  /* The one way both servers take: Jellyfin 12 refuses X-Emby-Token,
+   * X-Emby-Authorization and api_key (a 401 that looks like a revoked
+   * token), Emby reads Authorization as well. */
+  soup_message_headers_replace (headers, "Authorization", auth);
   soup_message_headers_replace (headers, "Accept", "application/json");
-  if (with_token)
-    soup_message_headers_replace (headers, "X-Emby-Token", token);
   if (call->body != NULL)
     {
-      g_autoptr(GBytes) body = g_bytes_new (call->body, strlen (call->body));
+      char *text = call_body (self, call);
+      /* The sign-in body holds the password: wiped when freed. */
+      g_autoptr(GBytes) body = g_bytes_new_with_free_func (text, strlen (text),
+                                                            wipe_and_free, text);
 
       soup_message_set_request_body_from_bytes (message, "application/json", body);
     }

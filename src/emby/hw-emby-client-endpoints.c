@@ -110,8 +110,11 @@ hw_emby_client_get_views_async (HwEmbyClient        *self,
 {
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  typed_request (self, "GET", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Views", NULL,
-                 HW_EMBY_REQUEST_SHARED, &views_request, cancellable, callback, user_data);
+  /* Current Jellyfin has no /Users/{id}/Views any more. */
+  typed_request (self, "GET",
+                 "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Views" HW_EMBY_PATH_FOR_JELLYFIN
+                 "/UserViews?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                 NULL, HW_EMBY_REQUEST_SHARED, &views_request, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -135,26 +138,42 @@ hw_emby_client_get_items_async (HwEmbyClient        *self,
                                 gpointer             user_data)
 {
   g_autofree char *limit_text = g_strdup_printf ("%u", limit);
+  g_autofree char *emby = NULL;
+  g_autofree char *jellyfin = NULL;
   g_autofree char *path = NULL;
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  path = hw_emby_build_url ("", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items",
+  /* Current Jellyfin has no /Users/{id}/Items: the user goes in the query,
+   * and the names are spelt as its document spells them. */
+  jellyfin = hw_emby_build_url ("", "/Items?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                                "parentId", parent_id,
+                                "recursive", "true",
+                                "includeItemTypes", "Movie,Episode,Video",
+                                "sortBy", "Random",
+                                "limit", limit_text,
+                                "enableTotalRecordCount", "false",
+                                "enableImages", "false",
+                                "enableUserData", "false",
+                                NULL);
+  emby = hw_emby_build_url ("", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items",
                             "ParentId", parent_id,
                             "Recursive", "true",
                             "IncludeItemTypes", "Movie,Episode,Video",
                             "SortBy", "Random",
                             "Limit", limit_text,
-                            "EnableTotalRecordCount", "false",
+                            /* No EnableTotalRecordCount: Emby's document
+                             * does not have it for this endpoint. */
                             /* hw_emby_parse_items () reads Id, Name, Type,
                              * SeriesName, IsFolder and RunTimeTicks, which
-                             * Emby always sends, and the two fields the
-                             * offline cache needs. Media sources come from
-                             * PlaybackInfo, images are not shown. */
+                             * both servers always send, and the two fields
+                             * the offline cache needs. Media sources come
+                             * from PlaybackInfo, images are not shown. */
                             "Fields", "DateModified,CanDownload",
                             "EnableImages", "false",
                             "EnableUserData", "false",
                             NULL);
+  path = g_strconcat (emby, HW_EMBY_PATH_FOR_JELLYFIN, jellyfin, NULL);
   typed_request (self, "GET", path, NULL, HW_EMBY_REQUEST_SHARED, &items_request,
                  cancellable, callback, user_data);
 }
@@ -191,11 +210,21 @@ static const TypedRequest playback_info_request = {
 
 /* mpv plays nearly anything: direct play for every container, and an HLS
  * H.264 transcode for what the server will not send as it is. */
-static const char device_profile[] =
-  "{\"DeviceProfile\":{\"Name\":\"Hyperwall\",\"MaxStreamingBitrate\":140000000,"
-  "\"DirectPlayProfiles\":[{\"Type\":\"Video\"}],"
-  "\"TranscodingProfiles\":[{\"Type\":\"Video\",\"Container\":\"ts\",\"VideoCodec\":\"h264\","
-  "\"AudioCodec\":\"aac\",\"Protocol\":\"hls\",\"Context\":\"Streaming\"}]}}";
+#define DEVICE_PROFILE \
+  "\"DeviceProfile\":{\"Name\":\"Hyperwall\",\"MaxStreamingBitrate\":140000000," \
+  "\"DirectPlayProfiles\":[{\"Type\":\"Video\"}]," \
+  "\"TranscodingProfiles\":[{\"Type\":\"Video\",\"Container\":\"ts\",\"VideoCodec\":\"h264\"," \
+  "\"AudioCodec\":\"aac\",\"Protocol\":\"hls\",\"Context\":\"Streaming\"}]}"
+
+/* Emby's document has the user, IsPlayback and the bitrate in the body
+ * (PlaybackInfoRequest), not in the query; Jellyfin's PlaybackInfoDto has
+ * no IsPlayback. */
+static const char playback_info_body[] =
+  "{\"UserId\":\"" HW_EMBY_USER_ID_PLACEHOLDER "\",\"IsPlayback\":true,"
+  "\"MaxStreamingBitrate\":140000000," DEVICE_PROFILE "}"
+  HW_EMBY_PATH_FOR_JELLYFIN
+  "{\"UserId\":\"" HW_EMBY_USER_ID_PLACEHOLDER "\",\"MaxStreamingBitrate\":140000000,"
+  DEVICE_PROFILE "}";
 
 void
 hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
@@ -205,14 +234,16 @@ hw_emby_client_get_playback_info_async (HwEmbyClient        *self,
                                         gpointer             user_data)
 {
   g_autofree char *escaped = g_uri_escape_string (item_id, NULL, FALSE);
-  g_autofree char *path = g_strdup_printf ("/Items/%s/PlaybackInfo?UserId="
-                                           HW_EMBY_USER_ID_PLACEHOLDER
-                                           "&IsPlayback=true&MaxStreamingBitrate=140000000",
-                                           escaped);
+  g_autofree char *path = NULL;
 
   g_return_if_fail (HW_IS_EMBY_CLIENT (self));
 
-  typed_request (self, "POST", path, device_profile, HW_EMBY_REQUEST_NONE,
+  /* Jellyfin's document has the user in the query as well. */
+  path = g_strdup_printf ("/Items/%s/PlaybackInfo" HW_EMBY_PATH_FOR_JELLYFIN
+                          "/Items/%s/PlaybackInfo?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                          escaped, escaped);
+
+  typed_request (self, "POST", path, playback_info_body, HW_EMBY_REQUEST_NONE,
                  &playback_info_request, cancellable, callback, user_data);
 }
 

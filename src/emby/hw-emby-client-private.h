@@ -41,6 +41,8 @@ struct _HwEmbyClient
 
   HwServerState  state;
   char          *state_reason;
+  /* What /System/Info/Public said; Emby until a probe has answered. */
+  HwServerProduct product;
   gboolean       started;
 
   /* Cancelled when the configuration changes or the client goes away:

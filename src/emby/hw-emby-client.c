@@ -18,6 +18,7 @@
 
 #include "hw-emby-client-private.h"
 #include "hw-emby-device-id.h"
+#include "hw-emby-enums.h"
 #include "hw-emby-tls.h"
 #include "hw-redact.h"
 #include "hw-token-store.h"
@@ -28,6 +29,7 @@ enum {
   PROP_0,
   PROP_STATE,
   PROP_TOKEN_GENERATION,
+  PROP_SERVER_PRODUCT,
   N_PROPS
 };
 
@@ -83,10 +85,11 @@ set_state (HwEmbyClient  *self,
     return;
 
   if (state == HW_SERVER_STATE_ONLINE || state == HW_SERVER_STATE_CONNECTING)
-    g_message ("Emby server %s is %s", self->base_url ? self->base_url : "(none)",
-               hw_server_state_to_string (state));
+    g_message ("%s server %s is %s", hw_emby_server_product_name (self->product),
+               self->base_url ? self->base_url : "(none)", hw_server_state_to_string (state));
   else
-    g_warning ("Emby server %s is %s: %s", self->base_url ? self->base_url : "(none)",
+    g_warning ("%s server %s is %s: %s", hw_emby_server_product_name (self->product),
+               self->base_url ? self->base_url : "(none)",
                hw_server_state_to_string (state), self->state_reason ? self->state_reason : "");
 
   self->state = state;
@@ -140,6 +143,16 @@ on_gate_state (HwServerGate *gate,
     }
 }
 
+static void
+set_product (HwEmbyClient    *self,
+             HwServerProduct  product)
+{
+  if (self->product == product)
+    return;
+  self->product = product;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_PRODUCT]);
+}
+
 /* Something at the address answered, but not as Emby would: a 404, an HTML
  * page, JSON of another shape. Most likely server-url points at the wrong
  * place, so the wall says that rather than a bare HTTP error. The gate keeps
@@ -153,8 +166,8 @@ describe_probe_failure (const GError *error)
       (error->code == HW_EMBY_ERROR_NOT_FOUND || error->code == HW_EMBY_ERROR_HTML ||
        error->code == HW_EMBY_ERROR_MALFORMED || error->code == HW_EMBY_ERROR_MISSING_FIELD ||
        error->code == HW_EMBY_ERROR_WRONG_TYPE))
-    return g_strdup_printf (_("This address does not answer like an Emby server (%s): "
-                              "check server-url"), detail);
+    return g_strdup_printf (_("This address does not answer like an Emby or Jellyfin server "
+                              "(%s): check server-url"), detail);
 
   return g_steal_pointer (&detail);
 }
@@ -190,8 +203,10 @@ on_probe_done (GObject      *source,
       return;
     }
 
-  g_debug ("Server “%s” (Emby %s) answers", info->server_name ? info->server_name : "?",
-           info->version ? info->version : "?");
+  g_debug ("Server “%s” (%s %s) answers", info->server_name ? info->server_name : "?",
+           hw_emby_server_product_name (info->product), info->version ? info->version : "?");
+  /* Before the gate opens: nothing else is sent before the first verdict. */
+  set_product (self, info->product);
   was_open = hw_server_gate_get_state (self->gate) == HW_SERVER_GATE_OPEN;
   hw_server_gate_probe_done (self->gate, probe, TRUE, NULL);
   /* Open before (a suspicion): no change to hear of, but the verdict
@@ -378,6 +393,8 @@ reset (HwEmbyClient *self)
   self->life = g_cancellable_new ();
 
   g_hash_table_remove_all (self->held_back);
+  /* Another server may be another product: the next probe says. */
+  set_product (self, HW_SERVER_PRODUCT_EMBY);
   hw_emby_sign_in_reset (self->sign_in, error);
   hw_server_gate_reset (self->gate, error);
   load_config (self);
@@ -655,6 +672,26 @@ hw_emby_client_get_base_url (HwEmbyClient *self)
   return self->base_url;
 }
 
+HwServerProduct
+hw_emby_client_get_server_product (HwEmbyClient *self)
+{
+  g_return_val_if_fail (HW_IS_EMBY_CLIENT (self), HW_SERVER_PRODUCT_EMBY);
+  return self->product;
+}
+
+const char *
+hw_emby_server_product_name (HwServerProduct product)
+{
+  switch (product)
+    {
+    case HW_SERVER_PRODUCT_JELLYFIN:
+      return "Jellyfin";
+    case HW_SERVER_PRODUCT_EMBY:
+    default:
+      return "Emby";
+    }
+}
+
 const char *
 hw_emby_client_get_user_id (HwEmbyClient *self)
 {
@@ -802,6 +839,9 @@ hw_emby_client_get_property (GObject    *object,
     case PROP_TOKEN_GENERATION:
       g_value_set_uint (value, hw_emby_sign_in_get_token_generation (self->sign_in));
       break;
+    case PROP_SERVER_PRODUCT:
+      g_value_set_enum (value, self->product);
+      break;
     case PROP_CONFIG:
       g_value_set_object (value, self->config);
       break;
@@ -846,6 +886,10 @@ hw_emby_client_class_init (HwEmbyClientClass *klass)
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TOKEN_GENERATION] =
     g_param_spec_uint ("token-generation", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SERVER_PRODUCT] =
+    g_param_spec_enum ("server-product", NULL, NULL,
+                       HW_TYPE_SERVER_PRODUCT, HW_SERVER_PRODUCT_EMBY,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

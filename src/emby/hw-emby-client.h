@@ -90,7 +90,13 @@ const char    *hw_emby_client_get_state_reason   (HwEmbyClient        *self);
 const char    *hw_emby_client_get_base_url       (HwEmbyClient        *self);
 const char    *hw_emby_client_get_user_id        (HwEmbyClient        *self);
 const char    *hw_emby_client_get_device_id      (HwEmbyClient        *self);
-/* For stream URLs (api_key=). Never log it. NULL until signed in. */
+/* The "server-product" property: Jellyfin or Emby, as the latest probe of
+ * /System/Info/Public found it (Emby until then, and again after a
+ * change of server-url). Endpoints, the session socket and the UI ask. */
+HwServerProduct hw_emby_client_get_server_product (HwEmbyClient       *self);
+/* "Jellyfin" or "Emby", for what a person reads. */
+const char    *hw_emby_server_product_name       (HwServerProduct      product);
+/* For stream URLs (api_key=/ApiKey=). Never log it. NULL until signed in. */
 const char    *hw_emby_client_get_access_token   (HwEmbyClient        *self);
 /* Goes up with every new token (the "token-generation" property, notified
  * then): URLs minted before carry an older token and must be minted
@@ -100,8 +106,13 @@ guint          hw_emby_client_get_token_generation (HwEmbyClient      *self);
 /* In request paths: filled in with the user id once signed in. */
 #define HW_EMBY_USER_ID_PLACEHOLDER "{UserId}"
 
+/* Between a path's Emby form and its Jellyfin form: the client picks one
+ * when it sends the call, once the gate's probe has told the product. */
+#define HW_EMBY_PATH_FOR_JELLYFIN "\n"
+
 /* @path is relative to the API base, starts with "/" and may contain the
- * placeholder "{UserId}", filled in once signed in. @json_body: NULL for
+ * placeholder "{UserId}", filled in once signed in, and a Jellyfin form
+ * after HW_EMBY_PATH_FOR_JELLYFIN; so may @json_body. @json_body: NULL for
  * none. Fails with a HW_EMBY_ERROR (see hw_emby_error_get_class ()) or
  * G_IO_ERROR_CANCELLED. */
 void           hw_emby_client_request_async      (HwEmbyClient        *self,

@@ -27,7 +27,11 @@ _hw_emby_feed_report (HwEmbyClient *client, HwEmbyNowPlaying *now_playing, HwMed
                       HwFeedReport report, const HwFeedPlayback *playback, HwEmbyPlayMethod method)
 {
   hw_emby_now_playing_report (now_playing, item, report, playback, method);
-  if (report == HW_FEED_REPORT_STOPPED
+  /* Only a transcode runs ffmpeg on the server: a direct play has
+   * nothing to stop. Jellyfin ends a play session's transcode with its
+   * stopped report (and 12.0's document has no ActiveEncodings). */
+  if (report == HW_FEED_REPORT_STOPPED && method == HW_EMBY_PLAY_TRANSCODE
+      && hw_emby_client_get_server_product (client) != HW_SERVER_PRODUCT_JELLYFIN
       && hw_emby_client_get_state (client) == HW_SERVER_STATE_ONLINE)
     stop_transcode (client, item);
 }

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "hw-emby-feed-private.h"
@@ -186,6 +188,27 @@ on_containers (GObject      *source,
   _hw_emby_feed_next_step (g_steal_pointer (&task));
 }
 
+/* The same query in both servers' forms: current Jellyfin has no
+ * /Users/{id}/Items, the user goes in the query (its parameter names are
+ * matched without regard to case). hw_emby_client_request_async () sends
+ * the form of the server it talks to. */
+static char *
+with_jellyfin_form (char *emby)
+{
+  const char *prefix = "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items";
+  char *both;
+
+  if (!g_str_has_prefix (emby, prefix))
+    return emby;
+  both = g_strconcat (emby, HW_EMBY_PATH_FOR_JELLYFIN,
+                      "/Items?userId=" HW_EMBY_USER_ID_PLACEHOLDER,
+                      emby[strlen (prefix)] == '?' ? "&" : "",
+                      emby[strlen (prefix)] == '?' ? emby + strlen (prefix) + 1 : "",
+                      NULL);
+  g_free (emby);
+  return both;
+}
+
 /* The user's playlists or box sets, every one: a wall has a handful. */
 static void
 find_container (GTask      *task,
@@ -198,10 +221,10 @@ find_container (GTask      *task,
                             "IncludeItemTypes", type,
                             "Recursive", "true",
                             "Limit", G_STRINGIFY (HW_SOURCE_MAX_ITEMS),
-                            "EnableTotalRecordCount", "false",
                             "EnableImages", "false",
                             "EnableUserData", "false",
                             NULL);
+  path = with_jellyfin_form (path);
   hw_emby_client_request_async (self->client, "GET", path, NULL, HW_EMBY_REQUEST_SHARED,
                                 g_task_get_cancellable (task), on_containers, task);
 }
@@ -352,7 +375,6 @@ items_path (HwEmbyFeed *self,
       ids = g_strjoinv (",", self->source.items);
       return hw_emby_build_url ("", "/Users/" HW_EMBY_USER_ID_PLACEHOLDER "/Items",
                                 "Ids", ids,
-                                "EnableTotalRecordCount", "false",
                                 "EnableImages", "false",
                                 "EnableUserData", "false",
                                 NULL);
@@ -367,7 +389,6 @@ items_path (HwEmbyFeed *self,
                                 "IncludeItemTypes", types,
                                 "SortBy", order,
                                 "Limit", ordered_limit (self),
-                                "EnableTotalRecordCount", "false",
                                 "EnableImages", "false",
                                 "EnableUserData", "false",
                                 NULL);
@@ -386,8 +407,9 @@ _hw_emby_feed_load_source_items (GTask *task)
   next->pending_pages = n;
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *path = items_path (self, self->source.kind == HW_SOURCE_ITEMS
-                                                ? NULL : g_ptr_array_index (self->library_ids, i));
+      g_autofree char *path = with_jellyfin_form (
+        items_path (self, self->source.kind == HW_SOURCE_ITEMS
+                          ? NULL : g_ptr_array_index (self->library_ids, i)));
 
       hw_emby_client_request_async (self->client, "GET", path, NULL, HW_EMBY_REQUEST_SHARED,
                                     g_task_get_cancellable (task), on_source_page,

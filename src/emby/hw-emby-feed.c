@@ -69,6 +69,7 @@ mint_stream_urls (HwEmbyFeed  *self,
     .play_session_id = hw_media_item_get_session_id (media),
     .device_id = hw_emby_client_get_device_id (self->client),
     .token = hw_emby_client_get_access_token (self->client),
+    .product = hw_emby_client_get_server_product (self->client),
   };
   g_autofree char *direct = NULL;
   g_autofree char *fallback = NULL;

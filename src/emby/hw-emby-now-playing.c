@@ -86,7 +86,7 @@ estimate_position (const CellPlay *play, gint64 now)
 
 static char *
 report_body (HwEmbyNowPlaying *self, guint index, const CellPlay *play, double position,
-             const char *event)
+             const char *event, gboolean stopped)
 {
   const HwEmbyPlayState state = {
     .item_id = hw_media_item_get_id (play->item),
@@ -98,6 +98,8 @@ report_body (HwEmbyNowPlaying *self, guint index, const CellPlay *play, double p
     .play_method = play->method,
     .event_name = event,
     .repeat_mode = play->repeat ? "RepeatOne" : "RepeatNone",
+    .stopped = stopped,
+    .product = hw_emby_client_get_server_product (self->client),
   };
 
   return hw_emby_report_body_state (&state);
@@ -118,7 +120,8 @@ send_progress (HwEmbyNowPlaying *self, int index, const char *event)
 {
   const CellPlay  *play = &g_array_index (self->cells, CellPlay, index);
   gint64           now = g_get_monotonic_time ();
-  g_autofree char *body = report_body (self, index, play, estimate_position (play, now), event);
+  g_autofree char *body = report_body (self, index, play, estimate_position (play, now), event,
+                                       FALSE);
   g_autofree char *key = supersede_key (play->item);
 
   hw_emby_client_send (self->client, "POST", hw_emby_report_path (HW_EMBY_REPORT_PROGRESS), body,
@@ -168,7 +171,7 @@ report_started (HwEmbyNowPlaying *self, CellPlay *play, const HwFeedPlayback *pl
 
   if (!online (self))
     return;
-  body = report_body (self, playback->cell_index, play, playback->position, NULL);
+  body = report_body (self, playback->cell_index, play, playback->position, NULL, FALSE);
   shown = representative (self);
   send_start_stop (self, HW_EMBY_REPORT_STARTED, body, NULL, shown != (int)playback->cell_index);
   if (shown == (int)playback->cell_index)
@@ -208,7 +211,7 @@ report_stopped (HwEmbyNowPlaying *self, HwMediaItem *item, CellPlay *play,
 
   stopped.item = item;
   stopped.paused = playback->paused;
-  body = report_body (self, playback->cell_index, &stopped, playback->position, NULL);
+  body = report_body (self, playback->cell_index, &stopped, playback->position, NULL, TRUE);
   if (play->item == item)
     g_clear_object (&play->item);
   if (self->shown == (int)playback->cell_index)

@@ -117,7 +117,9 @@ hw_emby_build_url (const char *base,
                    ...)
 {
   GString *url = g_string_new (base);
-  gboolean first = TRUE;
+  /* A path with a query of its own ("?userId={UserId}", kept unescaped
+   * for the client to fill in) is continued. */
+  gboolean first = strchr (path, '?') == NULL;
   const char *key;
   va_list args;
 
@@ -188,8 +190,8 @@ hw_emby_resolve_server_url (const char *base,
   return g_strconcat (base, "/", rel, NULL);
 }
 
-/* @url without its api_key= pairs (any case), the rest of the query kept
- * in order. */
+/* @url without its api_key= and ApiKey= pairs (any case), the rest of
+ * the query kept in order. */
 char *
 hw_emby_url_without_api_key (const char *url)
 {
@@ -210,7 +212,9 @@ hw_emby_url_without_api_key (const char *url)
   for (guint i = 0; pairs[i] != NULL; i++)
     {
       if (*pairs[i] == '\0' || g_ascii_strncasecmp (pairs[i], "api_key=", 8) == 0 ||
-          g_ascii_strcasecmp (pairs[i], "api_key") == 0)
+          g_ascii_strcasecmp (pairs[i], "api_key") == 0 ||
+          g_ascii_strncasecmp (pairs[i], "ApiKey=", 7) == 0 ||
+          g_ascii_strcasecmp (pairs[i], "ApiKey") == 0)
         continue;
       g_string_append_c (out, first ? '?' : '&');
       g_string_append (out, pairs[i]);
@@ -222,6 +226,14 @@ hw_emby_url_without_api_key (const char *url)
 char *
 hw_emby_url_with_api_key (const char *url,
                           const char *token)
+{
+  return hw_emby_url_with_token (url, token, HW_SERVER_PRODUCT_EMBY);
+}
+
+char *
+hw_emby_url_with_token (const char      *url,
+                        const char      *token,
+                        HwServerProduct  product)
 {
   g_autofree char *bare = NULL;
   GString *out;
@@ -237,7 +249,8 @@ hw_emby_url_with_api_key (const char *url,
   bare = hw_emby_url_without_api_key (url);
   out = g_string_new (bare);
   first = strchr (out->str, '?') == NULL;
-  append_query_pair (out, &first, "api_key", token);
+  append_query_pair (out, &first, product == HW_SERVER_PRODUCT_JELLYFIN ? "ApiKey" : "api_key",
+                     token);
   return g_string_free (out, FALSE);
 }
 
@@ -359,10 +372,20 @@ hw_emby_direct_stream_url (const HwEmbyStreamContext *stream,
       g_autofree char *resolved = hw_emby_resolve_server_url (stream->base_url,
                                                               source->direct_stream_url);
 
-      return hw_emby_url_with_api_key (resolved, stream->token);
+      return hw_emby_url_with_token (resolved, stream->token, stream->product);
     }
 
   path = video_path (stream->item_id, "stream");
+  /* Jellyfin's query names are camelCase (both servers match them
+   * without regard to case, but its document spells them so). */
+  if (stream->product == HW_SERVER_PRODUCT_JELLYFIN)
+    return hw_emby_build_url (stream->base_url, path,
+                              "static", "true",
+                              "mediaSourceId", source->id,
+                              "playSessionId", stream->play_session_id,
+                              "deviceId", stream->device_id,
+                              "ApiKey", stream->token,
+                              NULL);
   return hw_emby_build_url (stream->base_url, path,
                             "Static", "true",
                             "MediaSourceId", source->id,
@@ -387,12 +410,22 @@ hw_emby_transcode_url (const HwEmbyStreamContext *stream,
       g_autofree char *resolved = hw_emby_resolve_server_url (stream->base_url,
                                                               source->transcoding_url);
 
-      return hw_emby_url_with_api_key (resolved, stream->token);
+      return hw_emby_url_with_token (resolved, stream->token, stream->product);
     }
   if (!source->supports_transcoding)
     return NULL;
 
   path = video_path (stream->item_id, "master.m3u8");
+  if (stream->product == HW_SERVER_PRODUCT_JELLYFIN)
+    return hw_emby_build_url (stream->base_url, path,
+                              "mediaSourceId", source->id,
+                              "deviceId", stream->device_id,
+                              "playSessionId", stream->play_session_id,
+                              "videoCodec", "h264",
+                              "audioCodec", "aac",
+                              "segmentContainer", "ts",
+                              "ApiKey", stream->token,
+                              NULL);
   return hw_emby_build_url (stream->base_url, path,
                             "MediaSourceId", source->id,
                             "DeviceId", stream->device_id,
@@ -560,6 +593,13 @@ hw_emby_report_body_state (const HwEmbyPlayState *state)
   json_builder_add_string_value (builder, state->play_session_id);
   json_builder_set_member_name (builder, "PositionTicks");
   json_builder_add_int_value (builder, hw_emby_seconds_to_ticks (state->position));
+  if (state->stopped)
+    {
+      /* PlaybackStopInfo, in both servers' documents, ends here. */
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      return json_to_string (root, FALSE);
+    }
   json_builder_set_member_name (builder, "CanSeek");
   json_builder_add_boolean_value (builder, TRUE);
   json_builder_set_member_name (builder, "IsPaused");
@@ -568,7 +608,7 @@ hw_emby_report_body_state (const HwEmbyPlayState *state)
   json_builder_add_boolean_value (builder, state->muted);
   json_builder_set_member_name (builder, "PlayMethod");
   json_builder_add_string_value (builder, hw_emby_play_method_name (state->play_method));
-  if (state->event_name != NULL)
+  if (state->event_name != NULL && state->product != HW_SERVER_PRODUCT_JELLYFIN)
     {
       json_builder_set_member_name (builder, "EventName");
       json_builder_add_string_value (builder, state->event_name);

@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "hw-emby-replies.h"
+#include "hw-server-product.h"
 
 G_BEGIN_DECLS
 
@@ -47,9 +48,10 @@ GQuark hw_emby_error_quark (void);
 char  *hw_emby_normalize_base_url   (const char  *url,
                                      GError     **error);
 
-/* @base + @path (which starts with "/", its ids already escaped) and a
- * query from NULL-terminated key/value pairs; a pair with a NULL value is
- * left out, values are percent-encoded. */
+/* @base + @path (which starts with "/", its ids already escaped, maybe
+ * with a query of its own that is continued) and a query from
+ * NULL-terminated key/value pairs; a pair with a NULL value is left out,
+ * values are percent-encoded. */
 char  *hw_emby_build_url            (const char  *base,
                                      const char  *path,
                                      const char  *first_key,
@@ -67,9 +69,15 @@ char  *hw_emby_resolve_server_url   (const char  *base,
  * with an older token must not keep it). @token NULL: @url unchanged. */
 char  *hw_emby_url_with_api_key     (const char  *url,
                                      const char  *token);
-/* @url without any api_key= in its query: for requests the client
- * authenticates with headers, so that a token from an older sign-in in a
- * path never rides along. */
+/* Sets the token under the key @product reads in a URL: api_key for
+ * Emby, ApiKey for Jellyfin (which since 12.0 refuses api_key). Either
+ * key the URL carries is replaced. @token NULL: @url unchanged. */
+char  *hw_emby_url_with_token       (const char      *url,
+                                     const char      *token,
+                                     HwServerProduct  product);
+/* @url without any api_key= or ApiKey= in its query: for requests the
+ * client authenticates with headers, so that a token from an older
+ * sign-in in a path never rides along. */
 char  *hw_emby_url_without_api_key  (const char  *url);
 
 /* TRUE when @url carries @token, percent-encoded as hw_emby_build_url ()
@@ -107,6 +115,7 @@ typedef struct {
   const char *play_session_id;   /* NULL: left out */
   const char *device_id;
   const char *token;             /* NULL: no api_key */
+  HwServerProduct product;       /* the key the token rides under, the query's spelling */
 } HwEmbyStreamContext;
 
 /* The first source the server will send as it is, else the first. @info
@@ -182,17 +191,22 @@ typedef struct
   HwEmbyPlayMethod play_method;
   const char      *event_name;  /* "TimeUpdate", "Pause", …; NULL: left out */
   const char      *repeat_mode; /* "RepeatNone", "RepeatOne"; NULL: left out */
+  gboolean         stopped;     /* for /Sessions/Playing/Stopped */
+  HwServerProduct  product;
 } HwEmbyPlayState;
 
-/* The body of every playback report: ItemId, MediaSourceId, PlaySessionId,
- * PositionTicks, CanSeek, IsPaused, IsMuted, PlayMethod, and EventName and
- * RepeatMode when given. */
+/* The body of a playback report: ItemId, MediaSourceId, PlaySessionId,
+ * PositionTicks, and, unless @stopped (PlaybackStopInfo has none of them),
+ * CanSeek, IsPaused, IsMuted, PlayMethod, RepeatMode when given, and
+ * EventName when given and the server is Emby (Jellyfin's
+ * PlaybackProgressInfo has no EventName). */
 char *hw_emby_report_body_state (const HwEmbyPlayState *state);
 /* The same for a muted, unpaused direct stream without an event. */
 char *hw_emby_report_body (const char *item_id, const char *media_source_id,
                            const char *play_session_id, double position);
-/* DELETE this, or a switched-away transcode keeps ffmpeg running on the
- * server. Relative to the API base. */
+/* DELETE this after an item that played through a transcode, or ffmpeg
+ * keeps running on the server (a direct play has nothing to stop).
+ * Relative to the API base. */
 char        *hw_emby_stop_transcode_path (const char *device_id,
                                           const char *play_session_id);
 

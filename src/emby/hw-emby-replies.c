@@ -370,6 +370,8 @@ hw_emby_parse_server_info (const char  *data,
                            GError     **error)
 {
   g_autoptr(JsonNode) root = parse_root_object (data, length, "System/Info/Public", error);
+  g_autofree char *product = NULL;
+  g_autofree char *product_lower = NULL;
   HwEmbyServerInfo *info;
   JsonObject *object;
 
@@ -381,6 +383,12 @@ hw_emby_parse_server_info (const char  *data,
   info->server_name = dup_string_member (object, "ServerName");
   info->version = dup_string_member (object, "Version");
   info->id = dup_string_member (object, "Id");
+  product = dup_string_member (object, "ProductName");
+  if (product != NULL)
+    product_lower = g_ascii_strdown (product, -1);
+  /* "Jellyfin Server" today; any Jellyfin-named product is one. */
+  info->product = product_lower != NULL && strstr (product_lower, "jellyfin") != NULL
+                  ? HW_SERVER_PRODUCT_JELLYFIN : HW_SERVER_PRODUCT_EMBY;
   return info;
 }
 

@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "hw-server-product.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -56,9 +58,10 @@ typedef struct {
 } HwEmbyPlaybackInfo;
 
 typedef struct {
-  char *server_name;
-  char *version;
-  char *id;
+  char            *server_name;
+  char            *version;
+  char            *id;
+  HwServerProduct  product;     /* from ProductName: Emby sends none */
 } HwEmbyServerInfo;
 
 void hw_emby_auth_free           (HwEmbyAuth         *auth);

@@ -64,10 +64,12 @@ G_DEFINE_FINAL_TYPE (HwEmbySessionSocket, hw_emby_session_socket, G_TYPE_OBJECT)
 static void connect_now (HwEmbySessionSocket *self);
 
 char *
-hw_emby_session_socket_url (const char *base_url,
-                            const char *token,
-                            const char *device_id)
+hw_emby_session_socket_url (const char      *base_url,
+                            const char      *token,
+                            const char      *device_id,
+                            HwServerProduct  product)
 {
+  gboolean jellyfin = product == HW_SERVER_PRODUCT_JELLYFIN;
   g_autofree char *escaped_token = NULL;
   g_autofree char *escaped_device = NULL;
   const char *scheme;
@@ -85,8 +87,10 @@ hw_emby_session_socket_url (const char *base_url,
 
   escaped_token = g_uri_escape_string (token, NULL, FALSE);
   escaped_device = g_uri_escape_string (device_id, NULL, FALSE);
-  return g_strdup_printf ("%s%s%sembywebsocket?api_key=%s&deviceId=%s", scheme, rest,
-                          g_str_has_suffix (rest, "/") ? "" : "/", escaped_token, escaped_device);
+  return g_strdup_printf ("%s%s%s%s=%s&deviceId=%s", scheme, rest,
+                          g_str_has_suffix (rest, "/") ? "" : "/",
+                          jellyfin ? "socket?ApiKey" : "embywebsocket?api_key",
+                          escaped_token, escaped_device);
 }
 
 /* ------------------------------------------------------------------ */
@@ -390,7 +394,7 @@ on_connected (GObject      *source,
   g_signal_connect (self->connection, "error", G_CALLBACK (on_error), self);
   set_keep_alive (self, DEFAULT_KEEP_ALIVE_S);
 
-  capabilities = hw_session_capabilities_body ();
+  capabilities = hw_session_capabilities_body (hw_emby_client_get_server_product (self->client));
   hw_emby_client_send (self->client, "POST", "/Sessions/Capabilities/Full", capabilities, NULL);
 }
 
@@ -422,7 +426,8 @@ connect_now (HwEmbySessionSocket *self)
   if (hw_emby_client_get_state (client) != HW_SERVER_STATE_ONLINE || token == NULL)
     return;
 
-  url = hw_emby_session_socket_url (hw_emby_client_get_base_url (client), token, device_id);
+  url = hw_emby_session_socket_url (hw_emby_client_get_base_url (client), token, device_id,
+                                    hw_emby_client_get_server_product (client));
   message = url != NULL ? soup_message_new ("GET", url) : NULL;
   if (message == NULL)
     return;
@@ -430,9 +435,7 @@ connect_now (HwEmbySessionSocket *self)
   auth = hw_emby_authorization_header (hw_emby_client_get_device_name (client), device_id,
                                        PACKAGE_VERSION, token);
   soup_message_headers_replace (soup_message_get_request_headers (message),
-                                "X-Emby-Authorization", auth);
-  soup_message_headers_replace (soup_message_get_request_headers (message),
-                                "X-Emby-Token", token);
+                                "Authorization", auth);
   /* The same certificate rule as every other request of the client. */
   hw_emby_tls_watch (message, hw_emby_client_get_accept_certificate (client));
 

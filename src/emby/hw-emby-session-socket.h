@@ -1,7 +1,8 @@
 /* hw-emby-session-socket.h: the wall as a controllable Emby session.
  *
  * Once the client is online, a websocket to <base>/embywebsocket?api_key=
- * …&deviceId=… (ws:// or wss:// as the base URL is http or https) on the
+ * …&deviceId=… (Jellyfin: <base>/socket?ApiKey=…), with the Authorization
+ * header too, ws:// or wss:// as the base URL is http or https, on the
  * client's SoupSession; then the capabilities are posted. The server's
  * commands come out as the "message" signal (an HwSessionMessage, valid
  * during the emission); keep-alives, ServerRestarting and
@@ -30,10 +31,12 @@ G_DECLARE_FINAL_TYPE (HwEmbySessionSocket, hw_emby_session_socket, HW, EMBY_SESS
 
 HwEmbySessionSocket *hw_emby_session_socket_new          (HwEmbyClient        *client);
 gboolean             hw_emby_session_socket_is_connected (HwEmbySessionSocket *self);
-/* The URL for @base_url ("http://host:8096/emby"); NULL when unusable.
- * Carries the token: never log it. */
+/* The URL for @base_url ("http://host:8096/emby"); NULL when unusable:
+ * /embywebsocket?api_key= on Emby, /socket?ApiKey= on Jellyfin. Carries
+ * the token: never log it. */
 char                *hw_emby_session_socket_url          (const char          *base_url,
                                                           const char          *token,
-                                                          const char          *device_id);
+                                                          const char          *device_id,
+                                                          HwServerProduct      product);
 
 G_END_DECLS

@@ -434,7 +434,7 @@ hw_session_message_parse (const char  *data,
 }
 
 char *
-hw_session_capabilities_body (void)
+hw_session_capabilities_body (HwServerProduct product)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -450,12 +450,11 @@ hw_session_capabilities_body (void)
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "SupportsMediaControl");
   json_builder_add_boolean_value (builder, TRUE);
-  json_builder_set_member_name (builder, "SupportsPersistentIdentifier");
-  json_builder_add_boolean_value (builder, TRUE);
   json_builder_set_member_name (builder, "SupportedCommands");
   json_builder_begin_array (builder);
   for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
-    json_builder_add_string_value (builder, commands[i]);
+    if (product != HW_SERVER_PRODUCT_JELLYFIN || !g_str_equal (commands[i], "TogglePauseWall"))
+      json_builder_add_string_value (builder, commands[i]);
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 

@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "hw-server-product.h"
+
 G_BEGIN_DECLS
 
 #define HW_SESSION_MESSAGE_MAX_BYTES   (256 * 1024)
@@ -93,8 +95,10 @@ HwSessionMessage *hw_session_message_parse      (const char             *data,
 void              hw_session_message_free       (HwSessionMessage       *message);
 
 /* The capabilities body (POST /Sessions/Capabilities/Full): only what
- * this wall really handles. */
-char             *hw_session_capabilities_body  (void);
+ * this wall really handles, and only fields and command names @product's
+ * document has (Jellyfin's SupportedCommands is an enum without
+ * TogglePauseWall; Emby 4.8 has no SupportsPersistentIdentifier). */
+char             *hw_session_capabilities_body  (HwServerProduct         product);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HwSessionMessage, hw_session_message_free)
 

@@ -55,9 +55,9 @@ static const GOptionEntry entries[] = {
   { "layout", 0, 0, G_OPTION_ARG_STRING, NULL,
     N_("Cells of different sizes, e.g. “3x3 0,0,2,2” or spotlight (see README)"), N_("SPEC") },
   { "renderer", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Video renderer: auto, gl, software or x11"), N_("NAME") },
-  { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby server URL"), N_("URL") },
-  { "username", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby user name"), N_("NAME") },
-  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the Emby password from a file"), N_("FILE") },
+  { "server", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby or Jellyfin server URL"), N_("URL") },
+  { "username", 0, 0, G_OPTION_ARG_STRING, NULL, N_("Emby or Jellyfin user name"), N_("NAME") },
+  { "password-file", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Read the server password from a file"), N_("FILE") },
   { "fullscreen", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Start fullscreen"), NULL },
   { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Kiosk mode: fullscreen, no decorations, only Ctrl+Alt+Shift+Q quits"), NULL },
@@ -392,6 +392,10 @@ maybe_ask_for_sign_in (HwApplication *self)
   server = hw_config_dup_string (self->config, "server-url");
   username = hw_config_dup_string (self->config, "username");
   self->sign_in_dialog = hw_sign_in_dialog_new (GTK_WINDOW (self->window), server, username);
+  /* Sign-in is required only after a probe answered: the product is known. */
+  hw_sign_in_dialog_set_product (self->sign_in_dialog,
+                                 hw_emby_server_product_name (
+                                   hw_emby_client_get_server_product (client)));
   g_signal_connect_object (self->sign_in_dialog, "submit",
                            G_CALLBACK (on_sign_in_submit), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sign_in_dialog, "destroy",
@@ -591,7 +595,7 @@ hw_application_init (HwApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (G_APPLICATION (self),
-                                            _("A self-healing video wall for Emby."));
+                                            _("A self-healing video wall for Emby and Jellyfin."));
   _hw_application_add_actions (self);
 }
 

@@ -18,6 +18,7 @@ struct _HwSignInDialog
   GtkWidget *username_entry;
   GtkWidget *password_entry;
   GtkWidget *error_label;
+  GtkWidget *intro_label;
   GtkWidget *sign_in_button;
 };
 
@@ -80,6 +81,7 @@ hw_sign_in_dialog_class_init (HwSignInDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HwSignInDialog, username_entry);
   gtk_widget_class_bind_template_child (widget_class, HwSignInDialog, password_entry);
   gtk_widget_class_bind_template_child (widget_class, HwSignInDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, HwSignInDialog, intro_label);
   gtk_widget_class_bind_template_child (widget_class, HwSignInDialog, sign_in_button);
 
   gtk_widget_class_install_action (widget_class, "sign-in.submit", NULL, submit);
@@ -118,4 +120,24 @@ hw_sign_in_dialog_set_error (HwSignInDialog *self,
   gtk_label_set_text (GTK_LABEL (self->error_label), message);
   gtk_widget_set_visible (self->error_label, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.submit", TRUE);
+}
+
+void
+hw_sign_in_dialog_set_product (HwSignInDialog *self,
+                               const char     *product)
+{
+  g_autofree char *title = NULL;
+  g_autofree char *intro = NULL;
+
+  g_return_if_fail (HW_IS_SIGN_IN_DIALOG (self));
+  g_return_if_fail (product != NULL);
+
+  /* TRANSLATORS: %s is the server's product, "Emby" or "Jellyfin". */
+  title = g_strdup_printf (_("Sign in to %s"), product);
+  /* TRANSLATORS: %s is the server's product, "Emby" or "Jellyfin". */
+  intro = g_strdup_printf (_("This wall plays videos from the %s server. Sign in once; the "
+                             "password is not stored, only the server's access token."),
+                           product);
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  gtk_label_set_text (GTK_LABEL (self->intro_label), intro);
 }

@@ -19,6 +19,10 @@ G_DECLARE_FINAL_TYPE (HwSignInDialog, hw_sign_in_dialog, HW, SIGN_IN_DIALOG, Gtk
 HwSignInDialog *hw_sign_in_dialog_new       (GtkWindow      *parent,
                                              const char     *server_url,
                                              const char     *username);
+/* Names the server's product ("Emby", "Jellyfin") in the title and the
+ * introduction, once a probe has told it. */
+void            hw_sign_in_dialog_set_product (HwSignInDialog *self,
+                                               const char     *product);
 /* Shows why the last attempt failed; re-enables the form. */
 void            hw_sign_in_dialog_set_error (HwSignInDialog *self,
                                              const char     *message);

@@ -772,6 +772,58 @@ test_retry_after (gconstpointer data)
   g_assert_cmpint (hw_emby_parse_retry_after (c->value, now), ==, c->seconds);
 }
 
+/* Jellyfin: ApiKey in URLs (12.0 refuses api_key), its query spelling, no
+ * EventName; a stopped report of either without PlaybackStopInfo's
+ * missing fields; the product from ProductName. */
+static void
+test_jellyfin (void)
+{
+  g_autoptr(HwEmbyMediaSource) source = g_new0 (HwEmbyMediaSource, 1);
+  const HwEmbyStreamContext stream = {
+    .base_url = "http://h:8096/emby", .item_id = "7", .play_session_id = "ps",
+    .device_id = "d", .token = "tok", .product = HW_SERVER_PRODUCT_JELLYFIN,
+  };
+  HwEmbyPlayState state = {
+    .item_id = "7", .position = 1.0, .event_name = "TimeUpdate", .repeat_mode = "RepeatNone",
+    .product = HW_SERVER_PRODUCT_JELLYFIN,
+  };
+  g_autofree char *direct = NULL;
+  g_autofree char *swapped = hw_emby_url_with_token ("http://h/x?api_key=old&a=1&ApiKey=old2",
+                                                     "new", HW_SERVER_PRODUCT_JELLYFIN);
+  g_autofree char *emby = hw_emby_url_with_token ("http://h/x?ApiKey=old", "new",
+                                                  HW_SERVER_PRODUCT_EMBY);
+  g_autofree char *progress = NULL;
+  g_autofree char *stopped = NULL;
+  g_autoptr(HwEmbyServerInfo) jf = NULL;
+  g_autoptr(HwEmbyServerInfo) eb = NULL;
+
+  source->id = g_strdup ("ms7");
+  source->supports_direct_play = TRUE;
+  direct = hw_emby_direct_stream_url (&stream, source);
+  g_assert_cmpstr (direct, ==, "http://h:8096/emby/Videos/7/stream?static=true&mediaSourceId=ms7"
+                               "&playSessionId=ps&deviceId=d&ApiKey=tok");
+  g_assert_cmpstr (swapped, ==, "http://h/x?a=1&ApiKey=new");
+  g_assert_cmpstr (emby, ==, "http://h/x?api_key=new");
+
+  progress = hw_emby_report_body_state (&state);
+  g_assert_null (strstr (progress, "EventName"));
+  g_assert_nonnull (strstr (progress, "\"PlayMethod\""));
+  state.stopped = TRUE;
+  state.product = HW_SERVER_PRODUCT_EMBY;
+  stopped = hw_emby_report_body_state (&state);
+  for (const char *const *f = (const char *const[]) { "CanSeek", "IsMuted", "IsPaused",
+                                                      "PlayMethod", "RepeatMode", "EventName",
+                                                      NULL }; *f != NULL; f++)
+    g_assert_null (strstr (stopped, *f));
+  g_assert_nonnull (strstr (stopped, "\"PositionTicks\":10000000"));
+
+  jf = hw_emby_parse_server_info ("{\"ServerName\":\"x\",\"ProductName\":\"Jellyfin Server\"}",
+                                  -1, NULL);
+  eb = hw_emby_parse_server_info ("{\"ServerName\":\"x\",\"Version\":\"4.8.11.0\"}", -1, NULL);
+  g_assert_cmpint (jf->product, ==, HW_SERVER_PRODUCT_JELLYFIN);
+  g_assert_cmpint (eb->product, ==, HW_SERVER_PRODUCT_EMBY);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -825,6 +877,7 @@ main (int   argc,
     }
   g_test_add_func ("/hyperwall/emby/reply/values", test_reply_values);
   g_test_add_func ("/hyperwall/emby/reply/deep-nesting", test_reply_deep_nesting);
+  g_test_add_func ("/hyperwall/emby/jellyfin", test_jellyfin);
   for (guint i = 0; i < G_N_ELEMENTS (retry_after_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/hyperwall/emby/request/retry-after/%u", i);

@@ -338,20 +338,28 @@ test_fuzz (void)
 static void
 test_url (void)
 {
-  g_autofree char *plain = hw_emby_session_socket_url ("http://host:8096/emby", "tok en", "dev/1");
-  g_autofree char *tls = hw_emby_session_socket_url ("https://proxy/media/emby", "t", "d");
+  const HwServerProduct emby = HW_SERVER_PRODUCT_EMBY;
+  const HwServerProduct jellyfin = HW_SERVER_PRODUCT_JELLYFIN;
+  g_autofree char *plain = hw_emby_session_socket_url ("http://host:8096/emby", "tok en", "dev/1",
+                                                       emby);
+  g_autofree char *tls = hw_emby_session_socket_url ("https://proxy/media/emby", "t", "d", emby);
+  g_autofree char *jf = hw_emby_session_socket_url ("http://host:8096/emby", "tok en", "dev/1",
+                                                    jellyfin);
 
   g_assert_cmpstr (plain, ==,
                    "ws://host:8096/emby/embywebsocket?api_key=tok%20en&deviceId=dev%2F1");
   g_assert_cmpstr (tls, ==, "wss://proxy/media/emby/embywebsocket?api_key=t&deviceId=d");
-  g_assert_null (hw_emby_session_socket_url ("ftp://x/emby", "t", "d"));
-  g_assert_null (hw_emby_session_socket_url ("http://x/emby", NULL, "d"));
+  /* Jellyfin 12 refuses api_key; its socket is /socket. */
+  g_assert_cmpstr (jf, ==, "ws://host:8096/emby/socket?ApiKey=tok%20en&deviceId=dev%2F1");
+  g_assert_null (hw_emby_session_socket_url ("ftp://x/emby", "t", "d", emby));
+  g_assert_null (hw_emby_session_socket_url ("http://x/emby", NULL, "d", jellyfin));
 }
 
 static void
 test_capabilities (void)
 {
-  g_autofree char *body = hw_session_capabilities_body ();
+  g_autofree char *body = hw_session_capabilities_body (HW_SERVER_PRODUCT_EMBY);
+  g_autofree char *jellyfin = hw_session_capabilities_body (HW_SERVER_PRODUCT_JELLYFIN);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *root;
   JsonArray  *commands;
@@ -359,7 +367,12 @@ test_capabilities (void)
   g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
   root = json_node_get_object (json_parser_get_root (parser));
   g_assert_true (json_object_get_boolean_member (root, "SupportsMediaControl"));
-  g_assert_true (json_object_get_boolean_member (root, "SupportsPersistentIdentifier"));
+  /* Not an Emby 4.8 ClientCapabilities field. */
+  g_assert_false (json_object_has_member (root, "SupportsPersistentIdentifier"));
+  g_assert_nonnull (strstr (body, "\"TogglePauseWall\""));
+  /* Not a Jellyfin GeneralCommandType: the whole body would be refused. */
+  g_assert_null (strstr (jellyfin, "TogglePauseWall"));
+  g_assert_nonnull (strstr (jellyfin, "\"DisplayMessage\""));
   g_assert_cmpstr (
       json_array_get_string_element (json_object_get_array_member (root, "PlayableMediaTypes"), 0),
       ==, "Video");

@@ -19,6 +19,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import fake_emby_server  # noqa: E402
+import openapi_check  # noqa: E402
 
 # The fake server's user; tests/integration/fake_emby_server.py runs it.
 USERNAME = fake_emby_server.USERNAME
@@ -79,6 +80,27 @@ def check_no_secrets(app, fake):
     except OSError:
         status_text = ""
     harness.assert_no_secrets(status_text, secrets, "the status file")
+    check_dialect(fake)
+
+
+def check_dialect(fake):
+    """Against the Jellyfin dialect no request carried a legacy credential
+    (Jellyfin 12 refuses them with a 401 that looks like a revoked token);
+    against either, every request the app sent is one the server's
+    published API document has (tests/integration/openapi_check.py)."""
+    requests = fake.requests()
+    if fake.dialect == "jellyfin":
+        legacy = [(r["method"], r["path"], fake_emby_server.legacy_credentials(r))
+                  for r in requests if fake_emby_server.legacy_credentials(r)]
+        harness.check(not legacy, "requests to Jellyfin with a legacy credential:\n%s"
+                      % "\n".join("%s %s: %s" % (m, p, ", ".join(c)) for m, p, c in legacy[:10]))
+    problems = openapi_check.check_requests(requests, fake.dialect)
+    if problems is None:
+        harness.note("OpenAPI check skipped: no %s document in %s"
+                     % (fake.dialect, openapi_check.DATA_DIR))
+        return
+    harness.check(not problems, "requests the %s API document does not have:\n%s"
+                  % (fake.dialect, "\n".join(problems[:15])))
 
 
 def launch_wall(session, fake, rows=2, columns=2, env=None, server_url=None):

@@ -46,6 +46,13 @@ API_KEY = "fake-admin-api-key-0001"     # the fake server's default --api-key
 
 START_TIMEOUT_S = 30
 
+# The server's dialect for every FakeEmbyServer of this test run: a test
+# script given "--dialect jellyfin" (tests/meson.build, the
+# integration-jellyfin-* entries) runs its whole plan against Jellyfin 12's
+# rules; "emby" otherwise.
+DIALECT = (sys.argv[sys.argv.index("--dialect") + 1]
+           if "--dialect" in sys.argv[:-1] else os.environ.get("HYPERWALL_FAKE_DIALECT", "emby"))
+
 
 def parse_log_line(line):
     """One log line (bytes or str) as a dict, or None for a blank line or
@@ -59,6 +66,20 @@ def parse_log_line(line):
     return entry if isinstance(entry, dict) else None
 
 
+def legacy_credentials(entry):
+    """The legacy ways to send a token that a logged request used (Jellyfin
+    12 refuses them all): X-Emby-Token, X-Emby-Authorization, api_key=."""
+    found = []
+    if entry.get("token"):
+        found.append("X-Emby-Token")
+    if entry.get("x_emby_authorization"):
+        found.append("X-Emby-Authorization")
+    if any(k.lower() == "api_key" for k, _ in parse_qsl(entry.get("query") or "",
+                                                        keep_blank_values=True)):
+        found.append("api_key")
+    return found
+
+
 def is_request(entry):
     """A logged request of the app's: not an event line (stall-start), not
     a /__control call of the test's own."""
@@ -67,16 +88,18 @@ def is_request(entry):
 
 def tokens_in(requests):
     """The tokens sent with @requests (logged entries): the X-Emby-Token
-    header, Token= in X-Emby-Authorization, api_key= in the query."""
+    header, Token= in Authorization or X-Emby-Authorization, api_key= or
+    ApiKey= in the query."""
     found = set()
     for r in requests:
         if r.get("token"):
             found.add(r["token"])
-        match = re.search(r'Token="([^"]+)"', r.get("authorization") or "")
-        if match:
-            found.add(match.group(1))
+        for header in ("authorization", "x_emby_authorization"):
+            match = re.search(r'Token="([^"]+)"', r.get(header) or "")
+            if match:
+                found.add(match.group(1))
         for key, value in parse_qsl(r.get("query") or "", keep_blank_values=True):
-            if key.lower() == "api_key" and value:
+            if key.lower() in ("api_key", "apikey") and value:
                 found.add(value)
     return found
 
@@ -116,8 +139,10 @@ class FakeEmbyServer:
 
     _count = 0
 
-    def __init__(self, session, media, prefix="", password=PASSWORD, extra_args=()):
+    def __init__(self, session, media, prefix="", password=PASSWORD, extra_args=(),
+                 dialect=None):
         FakeEmbyServer._count += 1
+        self.dialect = dialect or DIALECT
         base = session.path("fake-emby-%d" % FakeEmbyServer._count)
         self.log_path = base + ".log"
         self.stderr_path = base + ".stderr"
@@ -128,6 +153,7 @@ class FakeEmbyServer:
                 "--user", USERNAME, "--password", password, "--api-key", API_KEY]
         if prefix:
             argv += ["--prefix", prefix]
+        argv += ["--dialect", self.dialect]
         argv += list(extra_args)
         self._stderr = open(self.stderr_path, "wb")
         self.popen = subprocess.Popen(argv, stdin=subprocess.DEVNULL,

@@ -30,14 +30,16 @@ def check_request_log(fake, status):
                   "expected exactly one successful sign-in, saw %d\n%s"
                   % (len(sign_ins), listing))
     for r in requests:
-        # Streams are opened by mpv with api_key= in the URL (the contract's
-        # form); everything the client itself sends identifies Hyperwall.
+        # Streams are opened by mpv with the token in the URL (api_key= for
+        # Emby, ApiKey= for Jellyfin); everything the client itself sends
+        # identifies Hyperwall in the Authorization header.
+        key = "apikey=" if fake.dialect == "jellyfin" else "api_key="
         if emby.STREAM.search(r["path"]):
-            harness.check("api_key=" in (r.get("query") or "").lower() or r.get("token"),
-                          "%s %s carries no key" % (r["method"], r["path"]))
+            harness.check(key in (r.get("query") or "").lower(),
+                          "%s %s carries no %s" % (r["method"], r["path"], key))
         else:
             harness.check(AUTH_HEADER.match(r.get("authorization") or ""),
-                          "%s %s carries no proper X-Emby-Authorization header"
+                          "%s %s carries no proper Authorization header"
                           % (r["method"], r["path"]))
         if emby.PROBE.search(r["path"]) or emby.SIGN_IN.search(r["path"]):
             continue

@@ -30,7 +30,7 @@ import fake_emby_server  # noqa: E402
 import emby_it_util as emby  # noqa: E402
 
 CAPABILITIES = re.compile(r"(?i)/sessions/capabilities/full$")
-SOCKET = re.compile(r"(?i)/embywebsocket$")
+SOCKET = re.compile(r"(?i)/(embywebsocket|socket)$")
 NO_SOCKET_LINE = "offers no session socket"
 
 
@@ -54,7 +54,8 @@ def cell(status, index):
 def wall_session(fake):
     """The wall's session as GET /Sessions shows it (an admin's view)."""
     request = urllib.request.Request(fake.url + "/emby/Sessions",
-                                     headers={"X-Emby-Token": fake_emby_server.API_KEY})
+                                     headers={"Authorization": 'MediaBrowser Token="%s"'
+                                                               % fake_emby_server.API_KEY})
     with urllib.request.urlopen(request, timeout=10) as answer:
         sessions = json.load(answer)
     walls = [x for x in sessions if x.get("Client") == "Hyperwall"]
@@ -78,9 +79,10 @@ def test_capabilities_play_playstate_banner():
         fake = fake_emby_server.FakeEmbyServer(s, emby.shared_media())
         app = start(s, fake)
         opened = wait_socket_open(fake)[0]
-        harness.check("api_key=" in opened["query"] and "deviceId=" in opened["query"],
-                      "the socket URL lacks api_key or deviceId: %s"
-                      % re.sub(r"api_key=[^&]*", "api_key=…", opened["query"]))
+        key = "ApiKey=" if fake.dialect == "jellyfin" else "api_key="
+        harness.check(key in opened["query"] and "deviceId=" in opened["query"],
+                      "the socket URL lacks %s or deviceId: %s"
+                      % (key, re.sub(r"(?i)(api_?key)=[^&]*", r"\1=…", opened["query"])))
 
         posts = emby.wait_until(
             lambda: [r for r in fake.requests() if CAPABILITIES.search(r["path"])], 20,
@@ -124,7 +126,7 @@ def test_capabilities_play_playstate_banner():
                      "cell 0 playing the queued item %s" % queued)
 
         # LibraryChanged: the next item request reloads the pages.
-        pages = re.compile(r"(?i)/users/[^/]+/items$")
+        pages = re.compile(r"(?i)/users/[^/]+/items$|/emby/items$")
         sent = time.time()
         fake.ws_send("LibraryChanged", {"ItemsAdded": ["1001"]})
         time.sleep(0.5)
