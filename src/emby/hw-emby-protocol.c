@@ -190,37 +190,74 @@ hw_emby_resolve_server_url (const char *base,
   return g_strconcat (base, "/", rel, NULL);
 }
 
+/* Whether the raw query pair @pair names the token: api_key or ApiKey, in
+ * any case and however escaped ("api%5Fkey"). */
+static gboolean
+is_token_pair (const char *pair)
+{
+  const char *eq = strchr (pair, '=');
+  g_autofree char *raw = g_strndup (pair, eq != NULL ? (gsize) (eq - pair) : strlen (pair));
+  g_autofree char *key = g_uri_unescape_string (raw, NULL);
+
+  /* A key that does not unescape is not ours; keep it as it came. */
+  return key != NULL &&
+         (g_ascii_strcasecmp (key, "api_key") == 0 || g_ascii_strcasecmp (key, "ApiKey") == 0);
+}
+
+/* Splits @url (absolute or a server-relative reference, as TranscodingUrl
+ * is) with GUri and gives it back with its query rebuilt: the token's pairs
+ * left out, then @key=@value appended when @key is not NULL. The fragment
+ * stays a fragment, after the query. */
+static char *
+rebuild_query (const char *url,
+               const char *key,
+               const char *value)
+{
+  g_autofree char *scheme = NULL, *userinfo = NULL, *host = NULL, *path = NULL;
+  g_autofree char *query = NULL, *fragment = NULL;
+  g_auto(GStrv) pairs = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  int port = -1;
+
+  if (!g_uri_split (url, G_URI_FLAGS_ENCODED, &scheme, &userinfo, &host, &port, &path,
+                    &query, &fragment, NULL))
+    return NULL;
+
+  pairs = g_strsplit (query != NULL ? query : "", "&", -1);
+  for (guint i = 0; pairs[i] != NULL; i++)
+    {
+      if (*pairs[i] == '\0' || is_token_pair (pairs[i]))
+        continue;
+      if (kept->len > 0)
+        g_string_append_c (kept, '&');
+      g_string_append (kept, pairs[i]);
+    }
+  if (key != NULL)
+    {
+      if (kept->len > 0)
+        g_string_append_c (kept, '&');
+      g_string_append_uri_escaped (kept, key, NULL, FALSE);
+      g_string_append_c (kept, '=');
+      g_string_append_uri_escaped (kept, value, NULL, FALSE);
+    }
+
+  return g_uri_join_with_user (G_URI_FLAGS_ENCODED, scheme, userinfo, NULL, NULL, host, port,
+                               path, kept->len > 0 ? kept->str : NULL, fragment);
+}
+
 /* @url without its api_key= and ApiKey= pairs (any case), the rest of
  * the query kept in order. */
 char *
 hw_emby_url_without_api_key (const char *url)
 {
-  const char *query;
-  g_auto(GStrv) pairs = NULL;
-  GString *out;
-  gboolean first = TRUE;
+  char *rebuilt;
 
   if (url == NULL)
     return NULL;
-
-  query = strchr (url, '?');
-  if (query == NULL)
-    return g_strdup (url);
-
-  out = g_string_new_len (url, query - url);
-  pairs = g_strsplit (query + 1, "&", -1);
-  for (guint i = 0; pairs[i] != NULL; i++)
-    {
-      if (*pairs[i] == '\0' || g_ascii_strncasecmp (pairs[i], "api_key=", 8) == 0 ||
-          g_ascii_strcasecmp (pairs[i], "api_key") == 0 ||
-          g_ascii_strncasecmp (pairs[i], "ApiKey=", 7) == 0 ||
-          g_ascii_strcasecmp (pairs[i], "ApiKey") == 0)
-        continue;
-      g_string_append_c (out, first ? '?' : '&');
-      g_string_append (out, pairs[i]);
-      first = FALSE;
-    }
-  return g_string_free (out, FALSE);
+  rebuilt = rebuild_query (url, NULL, NULL);
+  /* Not a URI GLib can split: drop the whole query rather than risk
+   * keeping a token in it. */
+  return rebuilt != NULL ? rebuilt : g_strndup (url, strcspn (url, "?#"));
 }
 
 char *
@@ -235,9 +272,7 @@ hw_emby_url_with_token (const char      *url,
                         const char      *token,
                         HwServerProduct  product)
 {
-  g_autofree char *bare = NULL;
-  GString *out;
-  gboolean first;
+  char *rebuilt;
 
   if (url == NULL)
     return NULL;
@@ -246,12 +281,9 @@ hw_emby_url_with_token (const char      *url,
 
   /* A TranscodingUrl carries the token PlaybackInfo was asked with, which
    * may be an older one than @token: replace it, never keep it. */
-  bare = hw_emby_url_without_api_key (url);
-  out = g_string_new (bare);
-  first = strchr (out->str, '?') == NULL;
-  append_query_pair (out, &first, product == HW_SERVER_PRODUCT_JELLYFIN ? "ApiKey" : "api_key",
-                     token);
-  return g_string_free (out, FALSE);
+  rebuilt = rebuild_query (url, product == HW_SERVER_PRODUCT_JELLYFIN ? "ApiKey" : "api_key",
+                           token);
+  return rebuilt != NULL ? rebuilt : g_strdup (url);
 }
 
 static void

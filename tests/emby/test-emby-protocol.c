@@ -135,6 +135,27 @@ test_api_key (void)
   g_assert_cmpstr (none, ==, "http://h/emby/v");
 }
 
+/* Taken apart as a URI: a fragment stays after the query (the token never
+ * lands in it, nor hides there), an escaped key is still the token's, and
+ * a server-relative reference keeps its form. */
+static void
+test_api_key_uri (void)
+{
+  g_autofree char *fragment = hw_emby_url_with_api_key ("http://h/emby/v?a=1&api_key=old#t=5",
+                                                        "t0k");
+  g_autofree char *escaped = hw_emby_url_without_api_key ("http://h/v?api%5Fkey=old&b=2");
+  g_autofree char *relative = hw_emby_url_with_api_key ("Videos/1/master.m3u8?api_key=old&x=%2F",
+                                                        "t0k");
+  g_autofree char *bare_fragment = hw_emby_url_without_api_key ("/v#api_key=stays-a-fragment");
+  g_autofree char *port = hw_emby_url_with_api_key ("https://u@h:8920/emby/v", "t0k");
+
+  g_assert_cmpstr (fragment, ==, "http://h/emby/v?a=1&api_key=t0k#t=5");
+  g_assert_cmpstr (escaped, ==, "http://h/v?b=2");
+  g_assert_cmpstr (relative, ==, "Videos/1/master.m3u8?x=%2F&api_key=t0k");
+  g_assert_cmpstr (bare_fragment, ==, "/v#api_key=stays-a-fragment");
+  g_assert_cmpstr (port, ==, "https://u@h:8920/emby/v?api_key=t0k");
+}
+
 /* ------------------------------------------------------------------ */
 /* Header                                                              */
 
@@ -845,6 +866,7 @@ main (int   argc,
   g_test_add_func ("/hyperwall/emby/url/resolve-behind-prefix", test_resolve_prefix);
   g_test_add_func ("/hyperwall/emby/url/build", test_build_url);
   g_test_add_func ("/hyperwall/emby/url/api-key", test_api_key);
+  g_test_add_func ("/hyperwall/emby/url/api-key-uri", test_api_key_uri);
   g_test_add_func ("/hyperwall/emby/header/signed-out", test_header_signed_out);
   g_test_add_func ("/hyperwall/emby/header/signed-in", test_header_signed_in);
   g_test_add_func ("/hyperwall/emby/header/hostile-values", test_header_hostile_values);
