@@ -246,7 +246,15 @@ get_int_member (JsonObject *object,
     case G_TYPE_INT64:
       return json_node_get_int (node);
     case G_TYPE_DOUBLE:
-      return (gint64) json_node_get_double (node);
+      {
+        double d = json_node_get_double (node);
+
+        /* Out of range (or NaN), a cast is undefined: a number no server
+         * sends for a count or a time is no number at all. */
+        if (!(d > -9.2e18 && d < 9.2e18))
+          return 0;
+        return (gint64) d;
+      }
     case G_TYPE_STRING:
       return g_ascii_strtoll (json_node_get_string (node), NULL, 10);
     default:
